@@ -1,0 +1,292 @@
+package dev.podis.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * Writes replies straight into an outbound buffer in the connection's protocol version.
+ *
+ * <p>Every RESP3 type has a method here; in RESP2 each is written as Redis downgrades it:
+ * map → flat array of 2n, set/push → array, null → {@code $-1} (or {@code *-1} for
+ * {@link #nullArray()}), double → bulk string, boolean → integer 0/1, big number and
+ * verbatim → bulk string.
+ */
+public final class RespWriter {
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRUE3 = "#t\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FALSE3 = "#f\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int SHARED_INTS = 10000;
+    private static final byte[][] INT_REPLIES = new byte[SHARED_INTS][];
+    private static final byte[][] BULK_HEADERS = new byte[SHARED_INTS][];
+    private static final byte[][] ARRAY_HEADERS = new byte[1024][];
+
+    static {
+        for (int i = 0; i < SHARED_INTS; i++) {
+            INT_REPLIES[i] = (":" + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            BULK_HEADERS[i] = ("$" + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+        for (int i = 0; i < ARRAY_HEADERS.length; i++) {
+            ARRAY_HEADERS[i] = ("*" + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private ByteBuf out;
+    private int protocol = 2;
+    private final Consumer<String> errorListener;
+
+    /**
+     * @param out           where replies go
+     * @param errorListener told of every error reply written (for error statistics); may be null
+     */
+    public RespWriter(ByteBuf out, Consumer<String> errorListener) {
+        this.out = out;
+        this.errorListener = errorListener;
+    }
+
+    /** Redirects replies to another buffer (the connection's next batch, or a capture buffer). */
+    public void target(ByteBuf out) {
+        this.out = out;
+    }
+
+    public ByteBuf target() {
+        return out;
+    }
+
+    public int protocol() {
+        return protocol;
+    }
+
+    public void protocol(int protocol) {
+        this.protocol = protocol;
+    }
+
+    public boolean resp3() {
+        return protocol >= 3;
+    }
+
+    public void ok() {
+        out.writeBytes(OK);
+    }
+
+    /** A status reply; the text must not contain CR or LF. */
+    public void simple(String text) {
+        out.writeByte('+');
+        writeAscii(text);
+        out.writeBytes(CRLF);
+    }
+
+    /**
+     * An error reply. {@code text} starts with the error code (ERR, WRONGTYPE, ...); CR and LF are
+     * replaced by spaces as Redis does so that an error can never break the framing.
+     */
+    public void error(String text) {
+        if (errorListener != null) {
+            errorListener.accept(text);
+        }
+        out.writeByte('-');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            out.writeByte(c == '\r' || c == '\n' ? ' ' : c);
+        }
+        out.writeBytes(CRLF);
+    }
+
+    public void integer(long value) {
+        if (value >= 0 && value < SHARED_INTS) {
+            out.writeBytes(INT_REPLIES[(int) value]);
+            return;
+        }
+        out.writeByte(':');
+        writeDecimal(value);
+        out.writeBytes(CRLF);
+    }
+
+    public void bulk(byte[] value) {
+        if (value == null) {
+            nullBulk();
+            return;
+        }
+        bulkHeader(value.length);
+        out.writeBytes(value);
+        out.writeBytes(CRLF);
+    }
+
+    public void bulk(byte[] value, int offset, int length) {
+        bulkHeader(length);
+        out.writeBytes(value, offset, length);
+        out.writeBytes(CRLF);
+    }
+
+    public void bulk(String value) {
+        if (value == null) {
+            nullBulk();
+            return;
+        }
+        bulk(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Bulk string of the decimal form of a number (as Redis replies for e.g. INCRBYFLOAT). */
+    public void bulkDecimal(long value) {
+        if (value >= 0 && value < 10) {
+            bulkHeader(1);
+            out.writeByte('0' + (int) value);
+            out.writeBytes(CRLF);
+            return;
+        }
+        bulk(Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The header of a bulk string whose payload the caller writes next, followed by {@link #crlf()}. */
+    public void bulkHeader(int length) {
+        if (length < SHARED_INTS) {
+            out.writeBytes(BULK_HEADERS[length]);
+        } else {
+            out.writeByte('$');
+            writeDecimal(length);
+            out.writeBytes(CRLF);
+        }
+    }
+
+    public void crlf() {
+        out.writeBytes(CRLF);
+    }
+
+    /** Null as a missing string: RESP2 {@code $-1}, RESP3 {@code _}. */
+    public void nullBulk() {
+        out.writeBytes(resp3() ? NULL3 : NULL_BULK);
+    }
+
+    /** Null as a missing array (e.g. a timed-out BLPOP, EXEC after WATCH): RESP2 {@code *-1}, RESP3 {@code _}. */
+    public void nullArray() {
+        out.writeBytes(resp3() ? NULL3 : NULL_ARRAY);
+    }
+
+    public void arrayHeader(int count) {
+        if (count < ARRAY_HEADERS.length) {
+            out.writeBytes(ARRAY_HEADERS[count]);
+        } else {
+            aggregateHeader('*', count);
+        }
+    }
+
+    /** A map of {@code pairs} key/value pairs; RESP2 gets a flat array of 2n elements. */
+    public void mapHeader(int pairs) {
+        if (resp3()) {
+            aggregateHeader('%', pairs);
+        } else {
+            arrayHeader(pairs * 2);
+        }
+    }
+
+    public void setHeader(int count) {
+        if (resp3()) {
+            aggregateHeader('~', count);
+        } else {
+            arrayHeader(count);
+        }
+    }
+
+    /** Out-of-band push (pub/sub messages, invalidations); RESP2 gets an array. */
+    public void pushHeader(int count) {
+        if (resp3()) {
+            aggregateHeader('>', count);
+        } else {
+            arrayHeader(count);
+        }
+    }
+
+    /** RESP3 attribute header; RESP2 has no attributes, so the caller must skip them there. */
+    public void attributeHeader(int pairs) {
+        aggregateHeader('|', pairs);
+    }
+
+    public void bool(boolean value) {
+        if (resp3()) {
+            out.writeBytes(value ? TRUE3 : FALSE3);
+        } else {
+            integer(value ? 1 : 0);
+        }
+    }
+
+    /** A double: RESP3 {@code ,<d>}; RESP2 a bulk string. Formatted as Redis does. */
+    public void doubleValue(double value) {
+        String text = Doubles.format(value);
+        if (resp3()) {
+            out.writeByte(',');
+            writeAscii(text);
+            out.writeBytes(CRLF);
+        } else {
+            bulk(text.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** A big number (decimal digits, optional sign): RESP3 {@code (}; RESP2 a bulk string. */
+    public void bigNumber(String digits) {
+        if (resp3()) {
+            out.writeByte('(');
+            writeAscii(digits);
+            out.writeBytes(CRLF);
+        } else {
+            bulk(digits.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** Verbatim text with a three-letter format ("txt", "mkd"): RESP3 {@code =}; RESP2 a bulk string. */
+    public void verbatim(String format, String text) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        if (resp3()) {
+            out.writeByte('=');
+            writeDecimal(body.length + 4);
+            out.writeBytes(CRLF);
+            writeAscii(format);
+            out.writeByte(':');
+            out.writeBytes(body);
+            out.writeBytes(CRLF);
+        } else {
+            bulk(body);
+        }
+    }
+
+    /** Copies already-encoded RESP bytes (for example a reply captured for MULTI/EXEC). */
+    public void raw(ByteBuf encoded) {
+        out.writeBytes(encoded, encoded.readerIndex(), encoded.readableBytes());
+    }
+
+    private void aggregateHeader(char type, long count) {
+        out.writeByte(type);
+        writeDecimal(count);
+        out.writeBytes(CRLF);
+    }
+
+    private void writeAscii(String text) {
+        out.writeCharSequence(text, StandardCharsets.UTF_8);
+    }
+
+    private void writeDecimal(long value) {
+        if (value < 0) {
+            if (value == Long.MIN_VALUE) {
+                writeAscii("-9223372036854775808");
+                return;
+            }
+            out.writeByte('-');
+            value = -value;
+        }
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        int at = out.writerIndex();
+        out.ensureWritable(digits);
+        for (int i = digits - 1; i >= 0; i--) {
+            out.setByte(at + i, (int) ('0' + value % 10));
+            value /= 10;
+        }
+        out.writerIndex(at + digits);
+    }
+}

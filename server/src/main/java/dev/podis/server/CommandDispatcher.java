@@ -1,0 +1,91 @@
+package dev.podis.server;
+
+import dev.podis.server.command.CommandSpec;
+import dev.podis.server.command.CommandTable;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Runs one parsed request: finds the command in the table, applies Redis's checks in Redis's
+ * order (existence, arity, authentication, ...), executes it and keeps its statistics.
+ * Later concerns (MULTI queueing, ACLs, cluster redirects, OOM and MISCONF refusals, the stream
+ * of executed writes for AOF and replicas) hook in here, in one place.
+ */
+public final class CommandDispatcher {
+    private final ServerContext server;
+    private final CommandTable table;
+
+    public CommandDispatcher(ServerContext server) {
+        this.server = server;
+        this.table = server.commands();
+    }
+
+    public void dispatch(Client c, byte[][] argv) {
+        CommandSpec spec = table.lookup(argv[0]);
+        if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
+            CommandSpec sub = spec.subcommand(lower(argv[1]));
+            if (sub == null || sub.handler() == null) {
+                c.error("ERR unknown subcommand '" + truncate(argv[1]) + "'. Try "
+                        + new String(argv[0], StandardCharsets.UTF_8).toUpperCase(Locale.ROOT) + " HELP.");
+                spec.recordRejected();
+                return;
+            }
+            spec = sub;
+        } else if (spec != null && spec.handler() == null && spec.subcommands().isEmpty()) {
+            spec = null; // in Redis's table but not implemented yet
+        }
+        if (spec == null) {
+            c.error(unknownCommand(argv));
+            return;
+        }
+        int arity = spec.arity();
+        if ((arity > 0 && argv.length != arity) || argv.length < -arity) {
+            c.error("ERR wrong number of arguments for '" + spec.fullName() + "' command");
+            spec.recordRejected();
+            return;
+        }
+        if (!c.authenticated() && !spec.has(CommandSpec.NO_AUTH)) {
+            c.error("NOAUTH Authentication required.");
+            spec.recordRejected();
+            return;
+        }
+        execute(c, spec, argv);
+    }
+
+    private void execute(Client c, CommandSpec spec, byte[][] argv) {
+        ServerStats stats = server.stats();
+        long errorsBefore = stats.totalErrorReplies;
+        long start = System.nanoTime();
+        try {
+            spec.handler().execute(c, argv);
+        } catch (RuntimeException | StackOverflowError e) {
+            // A bug in one command must never take the server or the connection down.
+            Log.warn("command " + spec.fullName() + " failed", e);
+            c.error("ERR internal error executing '" + spec.fullName() + "': " + e);
+        }
+        long micros = (System.nanoTime() - start) / 1000;
+        c.touch(System.currentTimeMillis(), spec.fullName());
+        stats.totalCommandsProcessed++;
+        spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
+    }
+
+    static String unknownCommand(byte[][] argv) {
+        StringBuilder args = new StringBuilder();
+        for (int i = 1; i < argv.length && args.length() < 128; i++) {
+            String a = new String(argv[i], StandardCharsets.UTF_8);
+            int room = 128 - args.length();
+            args.append('\'').append(a.length() > room ? a.substring(0, room) : a).append("' ");
+        }
+        return "ERR unknown command '" + truncate(argv[0]) + "', with args beginning with: " + args;
+    }
+
+    private static String truncate(byte[] arg) {
+        String s = new String(arg, StandardCharsets.UTF_8);
+        return s.length() > 128 ? s.substring(0, 128) : s;
+    }
+
+    private static String lower(byte[] name) {
+        return new String(name, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,204 @@
+package dev.podis.server.command;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One entry of the command table: Redis's metadata for a command (arity, flags, key positions,
+ * ACL categories, key specs, docs) as data, plus the handler that executes it and its statistics.
+ * Subcommands ("config|get") are specs of their own under their container.
+ */
+public final class CommandSpec {
+    // Flag bits for checks on the hot path; the full list is in flags().
+    public static final int WRITE = 1;
+    public static final int READONLY = 1 << 1;
+    public static final int DENYOOM = 1 << 2;
+    public static final int ADMIN = 1 << 3;
+    public static final int PUBSUB = 1 << 4;
+    public static final int NOSCRIPT = 1 << 5;
+    public static final int BLOCKING = 1 << 6;
+    public static final int LOADING = 1 << 7;
+    public static final int STALE = 1 << 8;
+    public static final int NO_AUTH = 1 << 9;
+    public static final int FAST = 1 << 10;
+    public static final int NO_MULTI = 1 << 11;
+    public static final int MOVABLE_KEYS = 1 << 12;
+    public static final int ALLOW_BUSY = 1 << 13;
+
+    private final String name;
+    private final String fullName;
+    private final int arity;
+    private final List<String> flags;
+    private final int flagBits;
+    private final int firstKey;
+    private final int lastKey;
+    private final int keyStep;
+    private final List<String> aclCategories;
+    private final Map<String, Object> info;
+    private final CommandSpec parent;
+    private final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
+    private CommandHandler handler;
+
+    // INFO commandstats
+    long calls;
+    long micros;
+    long rejectedCalls;
+    long failedCalls;
+
+    @SuppressWarnings("unchecked")
+    CommandSpec(Map<String, Object> info, CommandSpec parent) {
+        this.info = info;
+        this.parent = parent;
+        this.fullName = (String) info.get("name");
+        int bar = fullName.indexOf('|');
+        this.name = bar < 0 ? fullName : fullName.substring(bar + 1);
+        this.arity = ((Number) info.get("arity")).intValue();
+        this.flags = (List<String>) info.get("flags");
+        this.firstKey = ((Number) info.get("first")).intValue();
+        this.lastKey = ((Number) info.get("last")).intValue();
+        this.keyStep = ((Number) info.get("step")).intValue();
+        this.aclCategories = (List<String>) info.get("acl");
+        int bits = 0;
+        for (String f : flags) {
+            bits |= bitOf(f);
+        }
+        this.flagBits = bits;
+    }
+
+    private static int bitOf(String flag) {
+        switch (flag) {
+            case "write": return WRITE;
+            case "readonly": return READONLY;
+            case "denyoom": return DENYOOM;
+            case "admin": return ADMIN;
+            case "pubsub": return PUBSUB;
+            case "noscript": return NOSCRIPT;
+            case "blocking": return BLOCKING;
+            case "loading": return LOADING;
+            case "stale": return STALE;
+            case "no_auth": return NO_AUTH;
+            case "fast": return FAST;
+            case "no_multi": return NO_MULTI;
+            case "movablekeys": return MOVABLE_KEYS;
+            case "allow_busy": return ALLOW_BUSY;
+            default: return 0;
+        }
+    }
+
+    /** The name within its container: "get", or "get" for "config|get". */
+    public String name() {
+        return name;
+    }
+
+    /** "get", or "config|get" for a subcommand: the name error texts and INFO use. */
+    public String fullName() {
+        return fullName;
+    }
+
+    public int arity() {
+        return arity;
+    }
+
+    public boolean has(int flagBit) {
+        return (flagBits & flagBit) != 0;
+    }
+
+    public List<String> flags() {
+        return flags;
+    }
+
+    public int firstKey() {
+        return firstKey;
+    }
+
+    public int lastKey() {
+        return lastKey;
+    }
+
+    public int keyStep() {
+        return keyStep;
+    }
+
+    public List<String> aclCategories() {
+        return aclCategories;
+    }
+
+    /** The raw metadata (as COMMAND INFO/DOCS serve it): key_specs, tips, docs. */
+    public Map<String, Object> info() {
+        return info;
+    }
+
+    public CommandSpec parent() {
+        return parent;
+    }
+
+    public Map<String, CommandSpec> subcommands() {
+        return Collections.unmodifiableMap(subcommands);
+    }
+
+    void addSubcommand(CommandSpec sub) {
+        subcommands.put(sub.name, sub);
+    }
+
+    public CommandSpec subcommand(String lowerName) {
+        return subcommands.get(lowerName);
+    }
+
+    public CommandHandler handler() {
+        return handler;
+    }
+
+    void handler(CommandHandler handler) {
+        this.handler = handler;
+    }
+
+    /** True when Podis executes this command (or, for a container, any of its subcommands). */
+    public boolean implemented() {
+        if (handler != null) {
+            return true;
+        }
+        for (CommandSpec s : subcommands.values()) {
+            if (s.implemented()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public long calls() {
+        return calls;
+    }
+
+    public long micros() {
+        return micros;
+    }
+
+    public long rejectedCalls() {
+        return rejectedCalls;
+    }
+
+    public long failedCalls() {
+        return failedCalls;
+    }
+
+    public void recordCall(long elapsedMicros, boolean failed) {
+        calls++;
+        micros += elapsedMicros;
+        if (failed) {
+            failedCalls++;
+        }
+    }
+
+    public void recordRejected() {
+        rejectedCalls++;
+    }
+
+    public void resetStats() {
+        calls = micros = rejectedCalls = failedCalls = 0;
+        for (CommandSpec s : subcommands.values()) {
+            s.resetStats();
+        }
+    }
+}

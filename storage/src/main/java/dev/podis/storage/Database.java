@@ -1,0 +1,55 @@
+package dev.podis.storage;
+
+import java.util.function.Consumer;
+
+/**
+ * One numbered database of the keyspace.
+ *
+ * <p>Threading: a database is used by one thread at a time (the server's command thread); it
+ * has no locks of its own. Expired keys are never visible: every read checks the expiry and
+ * deletes the key lazily, and {@link Keyspace#activeExpireCycle} removes the rest.
+ */
+public interface Database {
+    int index();
+
+    /** Number of keys, as DBSIZE reports it (may include expired keys not yet removed, as Redis does). */
+    long size();
+
+    /** Number of keys with a time to live (INFO keyspace {@code expires=}). */
+    long volatileSize();
+
+    /** The live value of {@code key}, or null; updates the key's access time. */
+    StoredValue get(byte[] key);
+
+    /** Like {@link #get} but leaves the access time alone (OBJECT, TYPE under CLIENT NO-TOUCH...). */
+    StoredValue peek(byte[] key);
+
+    boolean exists(byte[] key);
+
+    /** Stores {@code value} under {@code key}, replacing any value (its expiry comes from {@code value}). */
+    void put(byte[] key, StoredValue value);
+
+    /** Removes the key; true if a live key was removed. */
+    boolean remove(byte[] key);
+
+    /** Absolute expiry in ms, {@link StoredValue#NO_EXPIRY} (-1) for none, -2 for a missing key. */
+    long expireAt(byte[] key);
+
+    /** Sets (or with {@link StoredValue#NO_EXPIRY} clears) the expiry of an existing key; false if missing. */
+    boolean setExpireAt(byte[] key, long at);
+
+    /** A random live key, or null if the database is empty. */
+    byte[] randomKey();
+
+    /**
+     * One step of a cursor-based scan. Every key present for the whole scan is passed to
+     * {@code sink} at least once across the steps from cursor 0 until 0 is returned again.
+     *
+     * @param count a hint of how many keys to visit in this step
+     * @return the next cursor, 0 when the scan is complete
+     */
+    long scan(long cursor, int count, Consumer<byte[]> sink);
+
+    /** Removes every key. */
+    void clear();
+}

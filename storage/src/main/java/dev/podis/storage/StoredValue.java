@@ -1,0 +1,84 @@
+package dev.podis.storage;
+
+/**
+ * One value of the keyspace as command code sees it: its type, its payload and its expiry.
+ *
+ * <p>Strings carry their bytes. Collection types (added by their own family) carry an object
+ * payload that the keyspace keeps on the heap and references from the stored record, so a large
+ * collection is never serialized into one keyspace entry on every change.
+ *
+ * <p>A value read from the keyspace is a copy (strings) or a handle (collections): changing a
+ * string means writing a new value back with {@link Database#put}.
+ */
+public final class StoredValue {
+    /** {@link #expireAt()} of a value without a time to live. */
+    public static final long NO_EXPIRY = -1;
+
+    private final ValueType type;
+    private final byte[] bytes;
+    private final Object object;
+    private final long expireAt;
+    private final int lruOrLfu;
+
+    private StoredValue(ValueType type, byte[] bytes, Object object, long expireAt, int lruOrLfu) {
+        this.type = type;
+        this.bytes = bytes;
+        this.object = object;
+        this.expireAt = expireAt;
+        this.lruOrLfu = lruOrLfu;
+    }
+
+    public static StoredValue string(byte[] bytes) {
+        return new StoredValue(ValueType.STRING, bytes, null, NO_EXPIRY, 0);
+    }
+
+    public static StoredValue string(byte[] bytes, long expireAt) {
+        return new StoredValue(ValueType.STRING, bytes, null, expireAt, 0);
+    }
+
+    /** A collection value; {@code object} is owned by the keyspace from now on. */
+    public static StoredValue object(ValueType type, Object object, long expireAt) {
+        if (type == ValueType.STRING) {
+            throw new IllegalArgumentException("strings carry bytes");
+        }
+        return new StoredValue(type, null, object, expireAt, 0);
+    }
+
+    /** Used by keyspace implementations when decoding a stored record. */
+    public static StoredValue decoded(ValueType type, byte[] bytes, Object object, long expireAt, int lruOrLfu) {
+        return new StoredValue(type, bytes, object, expireAt, lruOrLfu);
+    }
+
+    public ValueType type() {
+        return type;
+    }
+
+    /** The string payload; only for {@link ValueType#STRING}. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    /** The collection payload; only for non-string types. */
+    public Object object() {
+        return object;
+    }
+
+    /** Absolute expiry in Unix milliseconds, or {@link #NO_EXPIRY}. */
+    public long expireAt() {
+        return expireAt;
+    }
+
+    public boolean hasExpiry() {
+        return expireAt != NO_EXPIRY;
+    }
+
+    /** The same payload with another expiry. */
+    public StoredValue withExpireAt(long at) {
+        return new StoredValue(type, bytes, object, at, lruOrLfu);
+    }
+
+    /** The LRU clock (seconds resolution, 24 bits) or LFU counter data, as OBJECT IDLETIME/FREQ read them. */
+    public int lruOrLfu() {
+        return lruOrLfu;
+    }
+}
