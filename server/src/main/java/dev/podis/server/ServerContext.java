@@ -2,7 +2,9 @@ package dev.podis.server;
 
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.config.ServerConfig;
+import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
+import dev.podis.storage.StoredValue;
 import io.netty.channel.EventLoop;
 
 import java.util.LinkedHashMap;
@@ -39,6 +41,26 @@ public final class ServerContext {
             sb.append(Character.forDigit(r.nextInt(16), 16));
         }
         this.runId = sb.toString();
+    }
+
+    /**
+     * Looks a key up for reading, as Redis's lookupKeyRead: counts keyspace hits and misses and
+     * updates the key's access time unless the client asked for CLIENT NO-TOUCH.
+     */
+    public StoredValue lookupRead(Client c, byte[] key) {
+        Database db = c.db();
+        StoredValue v = c.noTouch() ? db.peek(key) : db.get(key);
+        if (v == null) {
+            stats.keyspaceMisses++;
+        } else {
+            stats.keyspaceHits++;
+        }
+        return v;
+    }
+
+    /** Looks a key up for a command that will modify it (lookupKeyWrite): no hit/miss statistics. */
+    public StoredValue lookupWrite(Client c, byte[] key) {
+        return c.db().get(key);
     }
 
     public ServerConfig config() {

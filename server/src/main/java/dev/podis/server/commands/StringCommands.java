@@ -22,15 +22,12 @@ public final class StringCommands implements CommandFamily {
     }
 
     void get(Client c, byte[][] argv) {
-        StoredValue v = c.db().get(argv[1]);
+        StoredValue v = server.lookupRead(c, argv[1]);
         if (v == null) {
-            server.stats().keyspaceMisses++;
             c.reply().nullBulk();
         } else if (v.type() != ValueType.STRING) {
-            server.stats().keyspaceHits++;
             c.error(Args.WRONGTYPE);
         } else {
-            server.stats().keyspaceHits++;
             c.reply().bulk(v.bytes());
         }
     }
