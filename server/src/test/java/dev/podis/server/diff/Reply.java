@@ -20,7 +20,8 @@ final class Reply {
         private void appendShape(StringBuilder sb) {
             sb.append(type);
             if (!children.isEmpty() || isAggregate(type)) {
-                sb.append(children.size()).append('[');
+                // the count as on the wire: pairs for maps and attributes
+                sb.append(type == '%' || type == '|' ? children.size() / 2 : children.size()).append('[');
                 for (Node n : children) {
                     n.appendShape(sb);
                     sb.append(' ');

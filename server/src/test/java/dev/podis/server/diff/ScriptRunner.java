@@ -32,7 +32,7 @@ final class ScriptRunner {
     }
 
     /** What one server answered to one step: its replies, or why they could not be read. */
-    private record Outcome(List<Reply> replies, String failure) {
+    record Outcome(List<Reply> replies, String failure) {
         boolean ok() {
             return failure == null;
         }
