@@ -21,8 +21,8 @@ final class ScriptRunner {
         String describe(String script) {
             return script + ":" + step.line() + ": " + step.describe() + "\n"
                     + "  " + problem + "\n"
-                    + "  redis:\n" + redis
-                    + "  podis:\n" + podis;
+                    + (redis.isEmpty() ? "" : "  redis:\n" + redis)
+                    + (podis.isEmpty() ? "" : "  podis:\n" + podis);
         }
 
         /** One line, for summaries. */
@@ -88,6 +88,9 @@ final class ScriptRunner {
         }
     }
 
+    /** Steps without a complete reply after which a script is abandoned, so that a mute server costs seconds, not minutes. */
+    private static final int MAX_FAILURES = 3;
+
     private final long timeoutMillis;
     private final StringBuilder transcript = new StringBuilder();
 
@@ -103,12 +106,15 @@ final class ScriptRunner {
     List<Mismatch> run(Script script, int redisPort, int podisPort) throws IOException {
         List<Mismatch> mismatches = new ArrayList<>();
         try (Conn redis = new Conn("127.0.0.1", redisPort); Conn podis = new Conn("127.0.0.1", podisPort)) {
+            int failures = 0;
+            steps:
             for (Script.Step step : script.steps()) {
                 switch (step.kind()) {
                     case SLEEP -> sleep(step.millis());
                     case CLOSED -> {
-                        String r = expectClose(redis);
-                        String p = expectClose(podis);
+                        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+                        String r = expectClose(redis, deadline);
+                        String p = expectClose(podis, deadline);
                         String rs = "    <" + (r == null ? "closed" : r) + ">\n";
                         String ps = "    <" + (p == null ? "closed" : p) + ">\n";
                         transcript.append(step.line()).append(": @closed\n").append(rs);
@@ -121,8 +127,13 @@ final class ScriptRunner {
                     }
                     case COMMAND, RAW -> {
                         byte[] request = step.kind() == Script.Kind.RAW ? step.raw() : encode(step.argv());
-                        Outcome r = exchange(redis, request, step.replies());
-                        Outcome p = exchange(podis, request, step.replies());
+                        // Both servers get the request before either reply is awaited: they work at the same
+                        // time, and one deadline covers both.
+                        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+                        String rs = send(redis, request);
+                        String ps = send(podis, request);
+                        Outcome r = receive(redis, rs, step.replies(), deadline);
+                        Outcome p = receive(podis, ps, step.replies(), deadline);
                         String problem = compare(step, r, p);
                         record(step, r, p, problem);
                         if (problem != null) {
@@ -136,6 +147,11 @@ final class ScriptRunner {
                             if (problem == null) {
                                 mismatches.add(new Mismatch(step, "both servers failed to reply; reconnected",
                                         r.render(), p.render()));
+                            }
+                            if (++failures >= MAX_FAILURES) {
+                                mismatches.add(new Mismatch(step, "script abandoned here after " + failures
+                                        + " steps without a complete reply", "", ""));
+                                break steps;
                             }
                         }
                     }
@@ -160,13 +176,25 @@ final class ScriptRunner {
         }
     }
 
-    private Outcome exchange(Conn c, byte[] request, int replies) {
-        List<Reply> got = new ArrayList<>();
+    /** Null when sent, else why not. */
+    private static String send(Conn c, byte[] request) {
         try {
             c.out.write(request);
             c.out.flush();
+            return null;
+        } catch (IOException e) {
+            return "could not send: " + e.getMessage();
+        }
+    }
+
+    private Outcome receive(Conn c, String sendFailure, int replies, long deadline) {
+        List<Reply> got = new ArrayList<>();
+        if (sendFailure != null) {
+            return new Outcome(got, sendFailure);
+        }
+        try {
             for (int i = 0; i < replies; i++) {
-                got.add(c.reader.read(timeoutMillis));
+                got.add(c.reader.read(remaining(deadline)));
             }
             return new Outcome(got, null);
         } catch (ReplyReader.TimeoutException e) {
@@ -179,10 +207,14 @@ final class ScriptRunner {
         }
     }
 
+    private static long remaining(long deadline) {
+        return Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
+    }
+
     /** Null when the connection was closed by the server, else what happened instead. */
-    private String expectClose(Conn c) {
+    private String expectClose(Conn c, long deadline) {
         try {
-            Reply r = c.reader.read(timeoutMillis);
+            Reply r = c.reader.read(remaining(deadline));
             return "still open; an unexpected reply came: " + Escapes.readable(r.bytes());
         } catch (ReplyReader.TimeoutException e) {
             return "still open after " + timeoutMillis + " ms";
