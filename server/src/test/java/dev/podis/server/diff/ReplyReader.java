@@ -50,11 +50,6 @@ final class ReplyReader {
         return new Reply(reply.toByteArray(), root);
     }
 
-    /** True when bytes are already waiting (a reply nobody asked for). */
-    boolean hasPending() throws IOException {
-        return pos < limit || in.available() > 0;
-    }
-
     private Reply.Node element() throws IOException {
         int type = next();
         String line = line();
