@@ -43,15 +43,28 @@ public final class KeyCommands implements CommandFamily {
 
     private static volatile Map<ValueType, TypeSupport> types = new EnumMap<>(ValueType.class);
 
-    /** Called by the family that implements a collection type (at registration time). */
+    /**
+     * Called by the family that implements a collection type, when it registers its commands.
+     * The same support serves every server in the JVM, so it must not hold per-server state.
+     * A null {@code support} removes the registration.
+     */
     public static synchronized void registerType(ValueType type, TypeSupport support) {
         if (type == ValueType.STRING) {
             throw new IllegalArgumentException("strings are handled here");
         }
         Map<ValueType, TypeSupport> next = new EnumMap<>(ValueType.class);
         next.putAll(types);
-        next.put(type, support);
+        if (support == null) {
+            next.remove(type);
+        } else {
+            next.put(type, support);
+        }
         types = next;
+    }
+
+    /** The registered support for {@code type}, or null. */
+    public static TypeSupport typeSupport(ValueType type) {
+        return types.get(type);
     }
 
     static final String NO_SUCH_KEY = "ERR no such key";
