@@ -2,6 +2,8 @@ package dev.podis.server;
 
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.commands.ConnectionCommands;
+import dev.podis.server.commands.DatabaseCommands;
+import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.StringCommands;
 
 import java.util.List;
@@ -14,6 +16,8 @@ final class CommandFamilies {
     static List<CommandFamily> create(ServerContext server) {
         return List.of(
                 new ConnectionCommands(server),
+                new KeyCommands(server),
+                new DatabaseCommands(server),
                 new StringCommands(server));
     }
 }

@@ -1,0 +1,666 @@
+package dev.podis.server.commands;
+
+import dev.podis.server.Client;
+import dev.podis.server.ServerContext;
+import dev.podis.server.command.CommandFamily;
+import dev.podis.server.command.CommandTable;
+import dev.podis.server.util.Glob;
+import dev.podis.storage.Database;
+import dev.podis.storage.StoredValue;
+import dev.podis.storage.ValueType;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Generic key commands, whatever the type of the value (Redis's db.c, expire.c and object.c):
+ * DEL, UNLINK, EXISTS, TYPE, the EXPIRE and TTL families, PERSIST, RENAME, KEYS, SCAN,
+ * RANDOMKEY, TOUCH, OBJECT and COPY.
+ *
+ * <p>Nothing here knows a collection's representation: values are handled through
+ * {@link StoredValue#type()}. The two things that do depend on it, OBJECT ENCODING and the deep
+ * copy COPY needs, come from the family that owns the type through {@link #registerType}.
+ *
+ * <p>Key lookups follow Redis's flavours: commands that only inspect a key (EXISTS, TYPE, TTL,
+ * OBJECT) count keyspace hits/misses without updating the key's access time; writes use
+ * {@link ServerContext#lookupWrite}; TOUCH always updates the access time.
+ */
+public final class KeyCommands implements CommandFamily {
+    /** What the key commands need from a collection type: its OBJECT ENCODING name and a deep copy. */
+    public interface TypeSupport {
+        /** Redis's encoding name for this payload ("listpack", "quicklist", "hashtable", ...). */
+        String encoding(Object payload);
+
+        /** An independent copy of the payload, for COPY. */
+        Object copy(Object payload);
+    }
+
+    private static volatile Map<ValueType, TypeSupport> types = new EnumMap<>(ValueType.class);
+
+    /**
+     * Called by the family that implements a collection type, when it registers its commands.
+     * The same support serves every server in the JVM, so it must not hold per-server state.
+     * A null {@code support} removes the registration.
+     */
+    public static synchronized void registerType(ValueType type, TypeSupport support) {
+        if (type == ValueType.STRING) {
+            throw new IllegalArgumentException("strings are handled here");
+        }
+        Map<ValueType, TypeSupport> next = new EnumMap<>(ValueType.class);
+        next.putAll(types);
+        if (support == null) {
+            next.remove(type);
+        } else {
+            next.put(type, support);
+        }
+        types = next;
+    }
+
+    /** The registered support for {@code type}, or null. */
+    public static TypeSupport typeSupport(ValueType type) {
+        return types.get(type);
+    }
+
+    static final String NO_SUCH_KEY = "ERR no such key";
+    private static final int SHARED_INTEGERS = 10000;
+    private static final int OBJ_SHARED_REFCOUNT = Integer.MAX_VALUE;
+    private static final int EMBSTR_SIZE_LIMIT = 44;
+    private static final int LRU_CLOCK_MAX = (1 << 24) - 1;
+    private static final int SCAN_DEFAULT_COUNT = 10;
+
+    private static final String[] OBJECT_HELP = {
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help.",
+    };
+
+    private final ServerContext server;
+
+    public KeyCommands(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    public void register(CommandTable t) {
+        t.bind("del", this::del);
+        t.bind("unlink", this::del);
+        t.bind("exists", this::exists);
+        t.bind("type", this::type);
+        t.bind("expire", (c, argv) -> expire(c, argv, server.keyspace().now(), true, "expire"));
+        t.bind("pexpire", (c, argv) -> expire(c, argv, server.keyspace().now(), false, "pexpire"));
+        t.bind("expireat", (c, argv) -> expire(c, argv, 0, true, "expireat"));
+        t.bind("pexpireat", (c, argv) -> expire(c, argv, 0, false, "pexpireat"));
+        t.bind("ttl", (c, argv) -> ttl(c, argv, false, false));
+        t.bind("pttl", (c, argv) -> ttl(c, argv, true, false));
+        t.bind("expiretime", (c, argv) -> ttl(c, argv, false, true));
+        t.bind("pexpiretime", (c, argv) -> ttl(c, argv, true, true));
+        t.bind("persist", this::persist);
+        t.bind("rename", (c, argv) -> rename(c, argv, false));
+        t.bind("renamenx", (c, argv) -> rename(c, argv, true));
+        t.bind("keys", this::keys);
+        t.bind("scan", this::scan);
+        t.bind("randomkey", this::randomkey);
+        t.bind("touch", this::touch);
+        t.bind("copy", this::copy);
+        t.bind("object|encoding", this::objectEncoding);
+        t.bind("object|refcount", this::objectRefcount);
+        t.bind("object|idletime", this::objectIdletime);
+        t.bind("object|freq", this::objectFreq);
+        t.bind("object|help", this::objectHelp);
+    }
+
+    /** A read lookup that counts hits/misses but leaves the access time alone (LOOKUP_NOTOUCH). */
+    private StoredValue inspect(Client c, byte[] key) {
+        StoredValue v = c.db().peek(key);
+        if (v == null) {
+            server.stats().keyspaceMisses++;
+        } else {
+            server.stats().keyspaceHits++;
+        }
+        return v;
+    }
+
+    // ---- DEL, UNLINK, EXISTS, TYPE, TOUCH, RANDOMKEY
+
+    /** DEL and UNLINK: UNLINK may free in the background in Redis; here freeing is left to the GC either way. */
+    void del(Client c, byte[][] argv) {
+        Database db = c.db();
+        long removed = 0;
+        for (int i = 1; i < argv.length; i++) {
+            if (db.remove(argv[i])) {
+                removed++;
+            }
+        }
+        c.reply().integer(removed);
+    }
+
+    /** EXISTS counts a key once per time it is named. */
+    void exists(Client c, byte[][] argv) {
+        long n = 0;
+        for (int i = 1; i < argv.length; i++) {
+            if (inspect(c, argv[i]) != null) {
+                n++;
+            }
+        }
+        c.reply().integer(n);
+    }
+
+    void type(Client c, byte[][] argv) {
+        StoredValue v = inspect(c, argv[1]);
+        c.reply().simple(v == null ? "none" : v.type().redisName());
+    }
+
+    /** TOUCH updates the access time even for a client in CLIENT NO-TOUCH mode, as in Redis. */
+    void touch(Client c, byte[][] argv) {
+        Database db = c.db();
+        long n = 0;
+        for (int i = 1; i < argv.length; i++) {
+            if (db.get(argv[i]) != null) {
+                server.stats().keyspaceHits++;
+                n++;
+            } else {
+                server.stats().keyspaceMisses++;
+            }
+        }
+        c.reply().integer(n);
+    }
+
+    void randomkey(Client c, byte[][] argv) {
+        byte[] key = c.db().randomKey();
+        if (key == null) {
+            c.reply().nullBulk();
+        } else {
+            c.reply().bulk(key);
+        }
+    }
+
+    // ---- expiry
+
+    /**
+     * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT [NX|XX|GT|LT]. {@code base} is added to the given time
+     * (now for relative forms, 0 for absolute ones); a resulting time in the past deletes the key.
+     */
+    void expire(Client c, byte[][] argv, long base, boolean seconds, String name) {
+        boolean nx = false;
+        boolean xx = false;
+        boolean gt = false;
+        boolean lt = false;
+        for (int i = 3; i < argv.length; i++) {
+            byte[] opt = argv[i];
+            if (Args.is(opt, "NX")) {
+                nx = true;
+            } else if (Args.is(opt, "XX")) {
+                xx = true;
+            } else if (Args.is(opt, "GT")) {
+                gt = true;
+            } else if (Args.is(opt, "LT")) {
+                lt = true;
+            } else {
+                c.error("ERR Unsupported option " + Args.str(opt));
+                return;
+            }
+        }
+        if (nx && (xx || gt || lt)) {
+            c.error("ERR NX and XX, GT or LT options at the same time are not compatible");
+            return;
+        }
+        if (gt && lt) {
+            c.error("ERR GT and LT options at the same time are not compatible");
+            return;
+        }
+        long when = Args.parseLong(argv[2]);
+        if (when == Args.NOT_A_NUMBER && !Args.isLong(argv[2])) {
+            c.error(Args.NOT_INTEGER);
+            return;
+        }
+        if (seconds) {
+            if (when > Long.MAX_VALUE / 1000 || when < Long.MIN_VALUE / 1000) {
+                c.error("ERR invalid expire time in '" + name + "' command");
+                return;
+            }
+            when *= 1000;
+        }
+        if (when > Long.MAX_VALUE - base) {
+            c.error("ERR invalid expire time in '" + name + "' command");
+            return;
+        }
+        when += base;
+
+        byte[] key = argv[1];
+        StoredValue v = server.lookupWrite(c, key);
+        if (v == null) {
+            c.reply().integer(0);
+            return;
+        }
+        long current = v.expireAt();
+        boolean persistent = current == StoredValue.NO_EXPIRY;
+        if ((nx && !persistent)
+                || (xx && persistent)
+                || (gt && (persistent || when <= current))
+                || (lt && !persistent && when >= current)) {
+            c.reply().integer(0);
+            return;
+        }
+        if (when <= server.keyspace().now()) {
+            c.db().remove(key);
+        } else {
+            c.db().setExpireAt(key, when);
+        }
+        c.reply().integer(1);
+    }
+
+    /** TTL, PTTL (relative) and EXPIRETIME, PEXPIRETIME (absolute): -2 for no key, -1 for no expiry. */
+    void ttl(Client c, byte[][] argv, boolean millis, boolean absolute) {
+        StoredValue v = inspect(c, argv[1]);
+        if (v == null) {
+            c.reply().integer(-2);
+            return;
+        }
+        if (!v.hasExpiry()) {
+            c.reply().integer(-1);
+            return;
+        }
+        long t = absolute ? v.expireAt() : v.expireAt() - server.keyspace().now();
+        if (t < 0) {
+            t = 0;
+        }
+        c.reply().integer(millis ? t : (t + 500) / 1000);
+    }
+
+    void persist(Client c, byte[][] argv) {
+        StoredValue v = server.lookupWrite(c, argv[1]);
+        if (v == null || !v.hasExpiry()) {
+            c.reply().integer(0);
+            return;
+        }
+        c.db().setExpireAt(argv[1], StoredValue.NO_EXPIRY);
+        c.reply().integer(1);
+    }
+
+    // ---- RENAME, COPY
+
+    void rename(Client c, byte[][] argv, boolean nx) {
+        byte[] src = argv[1];
+        byte[] dst = argv[2];
+        StoredValue v = server.lookupWrite(c, src);
+        if (v == null) {
+            c.error(NO_SUCH_KEY);
+            return;
+        }
+        if (Arrays.equals(src, dst)) {
+            if (nx) {
+                c.reply().integer(0);
+            } else {
+                c.reply().ok();
+            }
+            return;
+        }
+        if (nx && server.lookupWrite(c, dst) != null) {
+            c.reply().integer(0);
+            return;
+        }
+        // The value keeps its expiry; put() replaces whatever dst held.
+        Database db = c.db();
+        db.remove(src);
+        db.put(dst, v);
+        if (nx) {
+            c.reply().integer(1);
+        } else {
+            c.reply().ok();
+        }
+    }
+
+    /** COPY source destination [DB destination-db] [REPLACE]. */
+    void copy(Client c, byte[][] argv) {
+        int dstIndex = c.dbIndex();
+        boolean replace = false;
+        for (int i = 3; i < argv.length; i++) {
+            if (Args.is(argv[i], "REPLACE")) {
+                replace = true;
+            } else if (Args.is(argv[i], "DB") && i + 1 < argv.length) {
+                long id = DatabaseCommands.parseInt(c, argv[++i], null);
+                if (id == DatabaseCommands.INVALID) {
+                    return;
+                }
+                if (id < 0 || id >= server.keyspace().count()) {
+                    c.error(DatabaseCommands.DB_OUT_OF_RANGE);
+                    return;
+                }
+                dstIndex = (int) id;
+            } else {
+                c.error(Args.SYNTAX);
+                return;
+            }
+        }
+        byte[] key = argv[1];
+        byte[] newKey = argv[2];
+        if (dstIndex == c.dbIndex() && Arrays.equals(key, newKey)) {
+            c.error(DatabaseCommands.SAME_OBJECT);
+            return;
+        }
+        StoredValue v = server.lookupRead(c, key);
+        if (v == null) {
+            c.reply().integer(0);
+            return;
+        }
+        Database dst = server.keyspace().db(dstIndex);
+        if (dst.get(newKey) != null && !replace) {
+            c.reply().integer(0);
+            return;
+        }
+        StoredValue copy = duplicate(v);
+        if (copy == null) {
+            c.error("ERR COPY is not supported for values of type " + v.type().redisName());
+            return;
+        }
+        dst.put(newKey, copy);
+        c.reply().integer(1);
+    }
+
+    /** An independent copy of a value with the same expiry, or null if its type cannot be copied yet. */
+    private static StoredValue duplicate(StoredValue v) {
+        if (v.type() == ValueType.STRING) {
+            return StoredValue.string(v.bytes().clone(), v.expireAt());
+        }
+        TypeSupport support = types.get(v.type());
+        if (support == null) {
+            return null;
+        }
+        return StoredValue.object(v.type(), support.copy(v.object()), v.expireAt());
+    }
+
+    // ---- KEYS, SCAN
+
+    void keys(Client c, byte[][] argv) {
+        byte[] pattern = argv[1];
+        boolean all = Glob.matchesAll(pattern);
+        Database db = c.db();
+        // Collect the whole keyspace first so that lazy expiry (a write) never runs mid-scan.
+        List<byte[]> candidates = new ArrayList<>();
+        long cursor = 0;
+        do {
+            cursor = db.scan(cursor, 1000, key -> {
+                if (all || Glob.match(pattern, key)) {
+                    candidates.add(key);
+                }
+            });
+        } while (cursor != 0);
+        // A scan may report a key more than once; KEYS never does.
+        Set<ByteBuffer> seen = new HashSet<>();
+        List<byte[]> out = new ArrayList<>(candidates.size());
+        for (byte[] key : candidates) {
+            if (seen.add(ByteBuffer.wrap(key)) && db.peek(key) != null) {
+                out.add(key);
+            }
+        }
+        c.reply().arrayHeader(out.size());
+        for (byte[] key : out) {
+            c.reply().bulk(key);
+        }
+    }
+
+    /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. */
+    void scan(Client c, byte[][] argv) {
+        if (!validCursor(argv[1])) {
+            c.error("ERR invalid cursor");
+            return;
+        }
+        long cursor = cursorValue(argv[1]);
+        long count = SCAN_DEFAULT_COUNT;
+        byte[] pattern = null;
+        byte[] typeName = null;
+        for (int i = 2; i < argv.length; i++) {
+            boolean hasValue = i + 1 < argv.length;
+            if (Args.is(argv[i], "COUNT") && hasValue) {
+                count = Args.parseLong(argv[i + 1]);
+                if (count == Args.NOT_A_NUMBER && !Args.isLong(argv[i + 1])) {
+                    c.error(Args.NOT_INTEGER);
+                    return;
+                }
+                if (count < 1) {
+                    c.error(Args.SYNTAX);
+                    return;
+                }
+                i++;
+            } else if (Args.is(argv[i], "MATCH") && hasValue) {
+                pattern = argv[++i];
+                if (Glob.matchesAll(pattern)) {
+                    pattern = null;
+                }
+            } else if (Args.is(argv[i], "TYPE") && hasValue) {
+                typeName = argv[++i];
+            } else {
+                c.error(Args.SYNTAX);
+                return;
+            }
+        }
+        // An unknown type name matches nothing (Redis 7.2 does not reject it yet).
+        ValueType type = typeName == null ? null : ValueType.byName(Args.str(typeName));
+        Database db = c.db();
+        List<byte[]> batch = new ArrayList<>((int) Math.min(count, 1024));
+        long next = db.scan(cursor, (int) Math.min(count, Integer.MAX_VALUE), batch::add);
+        // Filter after the step, as Redis does: pattern, then expired keys, then type.
+        int kept = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            byte[] key = batch.get(i);
+            if (pattern != null && !Glob.match(pattern, key)) {
+                continue;
+            }
+            StoredValue v = db.peek(key);
+            if (v == null || (typeName != null && v.type() != type)) {
+                continue;
+            }
+            batch.set(kept++, key);
+        }
+        c.reply().arrayHeader(2);
+        c.reply().bulk(Args.bytes(Long.toUnsignedString(next)));
+        c.reply().arrayHeader(kept);
+        for (int i = 0; i < kept; i++) {
+            c.reply().bulk(batch.get(i));
+        }
+    }
+
+    private static final long MAX_CURSOR_DIV_10 = Long.divideUnsigned(-1L, 10);
+
+    /**
+     * True if {@code s} is a SCAN cursor Redis accepts (it parses with strtoul, base 10): an
+     * unsigned 64-bit decimal with an optional sign, leading zeros allowed, no leading space,
+     * nothing after the digits; the empty string is 0, and the text ends at a NUL byte.
+     */
+    static boolean validCursor(byte[] s) {
+        int len = cursorLength(s);
+        if (len == 0) {
+            return true;
+        }
+        if (isSpace(s[0])) {
+            return false;
+        }
+        int i = s[0] == '+' || s[0] == '-' ? 1 : 0;
+        if (i == len) {
+            return false;
+        }
+        long v = 0;
+        for (; i < len; i++) {
+            int d = s[i] - '0';
+            if (d < 0 || d > 9) {
+                return false;
+            }
+            int cmp = Long.compareUnsigned(v, MAX_CURSOR_DIV_10);
+            if (cmp > 0 || (cmp == 0 && d > 5)) {
+                return false; // above 2^64-1
+            }
+            v = v * 10 + d;
+        }
+        return true;
+    }
+
+    /** The value of a cursor accepted by {@link #validCursor}, as unsigned bits ("-1" is 2^64-1). */
+    static long cursorValue(byte[] s) {
+        int len = cursorLength(s);
+        if (len == 0) {
+            return 0;
+        }
+        int i = s[0] == '+' || s[0] == '-' ? 1 : 0;
+        long v = 0;
+        for (int j = i; j < len; j++) {
+            v = v * 10 + (s[j] - '0');
+        }
+        return s[0] == '-' ? -v : v;
+    }
+
+    private static int cursorLength(byte[] s) {
+        int len = 0;
+        while (len < s.length && s[len] != 0) {
+            len++;
+        }
+        return len;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == 0x0b || b == '\f' || b == '\r';
+    }
+
+    // ---- OBJECT
+
+    void objectEncoding(Client c, byte[][] argv) {
+        StoredValue v = inspect(c, argv[2]);
+        if (v == null) {
+            c.reply().nullBulk();
+            return;
+        }
+        c.reply().bulk(encodingOf(v));
+    }
+
+    /** Redis's OBJECT ENCODING name for a value. */
+    public static String encodingOf(StoredValue v) {
+        if (v.type() == ValueType.STRING) {
+            byte[] b = v.bytes();
+            if (b.length <= 20 && Args.isLong(b)) {
+                return "int";
+            }
+            return b.length <= EMBSTR_SIZE_LIMIT ? "embstr" : "raw";
+        }
+        TypeSupport support = types.get(v.type());
+        if (support != null) {
+            return support.encoding(v.object());
+        }
+        switch (v.type()) {
+            case LIST:
+                return "quicklist";
+            case SET:
+            case HASH:
+                return "hashtable";
+            case ZSET:
+                return "skiplist";
+            default:
+                return "stream";
+        }
+    }
+
+    /**
+     * Redis shares the integer objects 0..9999 (refcount INT_MAX) unless maxmemory is set with an
+     * LRU/LFU policy, which needs per-key access data; every other value has one reference.
+     */
+    void objectRefcount(Client c, byte[][] argv) {
+        StoredValue v = inspect(c, argv[2]);
+        if (v == null) {
+            c.reply().nullBulk();
+            return;
+        }
+        long refs = 1;
+        if (v.type() == ValueType.STRING && v.bytes().length <= 20) {
+            long n = Args.parseLong(v.bytes());
+            boolean sharingAllowed = server.config().getLong("maxmemory") == 0 || !(lruPolicy() || lfuPolicy());
+            if (n != Args.NOT_A_NUMBER && n >= 0 && n < SHARED_INTEGERS && sharingAllowed) {
+                refs = OBJ_SHARED_REFCOUNT;
+            }
+        }
+        c.reply().integer(refs);
+    }
+
+    void objectIdletime(Client c, byte[][] argv) {
+        StoredValue v = inspect(c, argv[2]);
+        if (v == null) {
+            c.reply().nullBulk();
+            return;
+        }
+        if (lfuPolicy()) {
+            c.error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+                    + "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+            return;
+        }
+        int lru = v.lruOrLfu();
+        if (lru == 0) {
+            c.reply().integer(0); // this keyspace does not track access times
+            return;
+        }
+        int now = (int) ((server.keyspace().now() / 1000) & LRU_CLOCK_MAX);
+        long idle = now >= lru ? now - lru : (LRU_CLOCK_MAX - lru) + now;
+        c.reply().integer(idle);
+    }
+
+    void objectFreq(Client c, byte[][] argv) {
+        StoredValue v = inspect(c, argv[2]);
+        if (v == null) {
+            c.reply().nullBulk();
+            return;
+        }
+        if (!lfuPolicy()) {
+            c.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+                    + "when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+            return;
+        }
+        c.reply().integer(lfuCounter(v.lruOrLfu()));
+    }
+
+    /**
+     * The LFU counter after decay, as Redis's LFUDecrAndReturn: the low 8 bits are a logarithmic
+     * counter, the 16 bits above the minute it was last decremented; it loses one per
+     * {@code lfu-decay-time} minutes elapsed.
+     */
+    private long lfuCounter(int data) {
+        int lastMinute = (data >>> 8) & 0xFFFF;
+        int counter = data & 0xFF;
+        int nowMinute = (int) ((server.keyspace().now() / 1000 / 60) & 0xFFFF);
+        long elapsed = nowMinute >= lastMinute ? nowMinute - lastMinute : 65535 - lastMinute + nowMinute;
+        String decayText = server.config().get("lfu-decay-time");
+        long decay = decayText == null ? 1 : Long.parseLong(decayText);
+        long periods = decay > 0 ? elapsed / decay : 0;
+        return periods > counter ? 0 : counter - periods;
+    }
+
+    void objectHelp(Client c, byte[][] argv) {
+        c.reply().arrayHeader(OBJECT_HELP.length);
+        for (String line : OBJECT_HELP) {
+            c.reply().simple(line);
+        }
+    }
+
+    private boolean lfuPolicy() {
+        String p = server.config().get("maxmemory-policy");
+        return p != null && p.endsWith("-lfu");
+    }
+
+    private boolean lruPolicy() {
+        String p = server.config().get("maxmemory-policy");
+        return p != null && p.endsWith("-lru");
+    }
+}
