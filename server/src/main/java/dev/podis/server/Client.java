@@ -214,4 +214,156 @@ public final class Client {
     public String localAddress() {
         return Addresses.format(channel.localAddress());
     }
+
+    // ---- Connection state used by CLIENT, RESET and CLIENT PAUSE (connection family) ----
+
+    /** True while the reply of the command being executed is dropped by CLIENT REPLY SKIP. */
+    private boolean skipCurrentReply;
+    /** A command held back by CLIENT PAUSE, executed once the pause ends (see {@link ClientPause}). */
+    private byte[][] heldCommand;
+    /** Subscription counts for CLIENT LIST (sub=, psub=, ssub=); the pub/sub family keeps them current. */
+    private int channelSubscriptions;
+    private int patternSubscriptions;
+    private int shardSubscriptions;
+    /** Commands queued in MULTI, or -1 outside a transaction (CLIENT LIST multi=); kept by the transaction family. */
+    private int multiQueued = -1;
+    /** The blocking operation this client waits in, or null (CLIENT UNBLOCK, flag b). */
+    private Blocked blocked;
+
+    /**
+     * A blocking command in progress (BLPOP, XREAD BLOCK, WAIT ...), as CLIENT UNBLOCK sees it.
+     * The family that blocks a client installs one with {@link #blocked(Blocked)} and clears it
+     * when the wait ends.
+     */
+    public interface Blocked {
+        /** Whether CLIENT UNBLOCK may end this wait (Redis refuses for waits with no timeout reply). */
+        default boolean unblockable() {
+            return true;
+        }
+
+        /** Ends the wait as if its timeout had expired, replying as the command does then. */
+        void timeout();
+
+        /** Ends the wait with this error reply (CLIENT UNBLOCK ... ERROR). */
+        void error(String text);
+    }
+
+    /** Writer position before a command runs, so that CLIENT REPLY OFF|SKIP can drop what it wrote. */
+    int replyMark() {
+        ByteBuf out = reply.target();
+        return out == null ? 0 : out.writerIndex();
+    }
+
+    /** Drops the replies written since {@code mark} (taken with {@link #replyMark()}). */
+    void discardRepliesSince(int mark) {
+        ByteBuf out = reply.target();
+        if (out != null && out.writerIndex() > mark) {
+            out.writerIndex(mark);
+        }
+    }
+
+    boolean skipCurrentReply() {
+        return skipCurrentReply;
+    }
+
+    void skipCurrentReply(boolean value) {
+        this.skipCurrentReply = value;
+    }
+
+    /** CLIENT REPLY ON: replies flow again, including the one of the command being executed. */
+    public void repliesOn() {
+        this.replyMode = ReplyMode.ON;
+        this.skipCurrentReply = false;
+    }
+
+    /** The reply buffer still waiting to be flushed (CLIENT LIST obl= / rbs=), or null. */
+    public ByteBuf pendingReplies() {
+        return reply.target();
+    }
+
+    /** True while a command of this client is held by CLIENT PAUSE. */
+    public boolean held() {
+        return heldCommand != null;
+    }
+
+    /** The command held by CLIENT PAUSE, or null. */
+    public byte[][] heldCommand() {
+        return heldCommand;
+    }
+
+    void hold(byte[][] argv) {
+        this.heldCommand = argv;
+    }
+
+    /** Takes the held command back for execution. */
+    public byte[][] takeHeldCommand() {
+        byte[][] argv = heldCommand;
+        heldCommand = null;
+        return argv;
+    }
+
+    public int channelSubscriptions() {
+        return channelSubscriptions;
+    }
+
+    public void channelSubscriptions(int count) {
+        this.channelSubscriptions = count;
+    }
+
+    public int patternSubscriptions() {
+        return patternSubscriptions;
+    }
+
+    public void patternSubscriptions(int count) {
+        this.patternSubscriptions = count;
+    }
+
+    public int shardSubscriptions() {
+        return shardSubscriptions;
+    }
+
+    public void shardSubscriptions(int count) {
+        this.shardSubscriptions = count;
+    }
+
+    /** True when the client is in pub/sub mode (subscribed to anything). */
+    public boolean subscribed() {
+        return channelSubscriptions + patternSubscriptions + shardSubscriptions > 0;
+    }
+
+    public int multiQueued() {
+        return multiQueued;
+    }
+
+    public void multiQueued(int count) {
+        this.multiQueued = count;
+    }
+
+    public Blocked blocked() {
+        return blocked;
+    }
+
+    public void blocked(Blocked operation) {
+        this.blocked = operation;
+    }
+
+    /** Records the command the client is about to run or waits to run (CLIENT LIST cmd=). */
+    void lastCommand(String command) {
+        this.lastCommand = command;
+    }
+
+    /**
+     * Back to the state of a new connection, as RESET does: RESP2, database 0, no name, default
+     * authentication, CLIENT REPLY ON, NO-EVICT and NO-TOUCH off. The library name and version
+     * stay: they still describe the library behind the connection.
+     */
+    public void resetConnectionState() {
+        protocol(2);
+        dbIndex = 0;
+        name = null;
+        authenticated = server.config().get("requirepass").isEmpty();
+        replyMode = ReplyMode.ON; // an active SKIP of the RESET itself still applies, as in Redis
+        noEvict = false;
+        noTouch = false;
+    }
 }

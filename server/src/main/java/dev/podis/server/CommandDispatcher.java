@@ -22,6 +22,36 @@ public final class CommandDispatcher {
     }
 
     public void dispatch(Client c, byte[][] argv) {
+        if (c.replyMode() == Client.ReplyMode.ON) {
+            process(c, argv);
+        } else {
+            processWithReplyMode(c, argv);
+        }
+    }
+
+    /**
+     * CLIENT REPLY OFF|SKIP: the command runs as usual and what it wrote for this client is
+     * dropped afterwards. SKIP covers the command after CLIENT REPLY SKIP; a command that turns
+     * replies back ON (CLIENT REPLY ON, RESET) keeps its own reply, as in Redis.
+     */
+    private void processWithReplyMode(Client c, byte[][] argv) {
+        boolean skip = c.replyMode() == Client.ReplyMode.SKIP;
+        if (skip) {
+            c.replyMode(Client.ReplyMode.ON);
+            c.skipCurrentReply(true);
+        }
+        int mark = c.replyMark();
+        process(c, argv);
+        if (c.replyMode() == Client.ReplyMode.OFF || c.skipCurrentReply()) {
+            c.discardRepliesSince(mark);
+        }
+        c.skipCurrentReply(false);
+        if (skip && c.held() && c.replyMode() == Client.ReplyMode.ON) {
+            c.replyMode(Client.ReplyMode.SKIP); // held by CLIENT PAUSE: the skip applies when it runs
+        }
+    }
+
+    private void process(Client c, byte[][] argv) {
         CommandSpec spec = table.lookup(argv[0]);
         if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
             CommandSpec sub = spec.subcommand(lower(argv[1]));
@@ -48,6 +78,11 @@ public final class CommandDispatcher {
         if (!c.authenticated() && !spec.has(CommandSpec.NO_AUTH)) {
             c.error("NOAUTH Authentication required.");
             spec.recordRejected();
+            return;
+        }
+        ClientPause pause = server.pause();
+        if (pause.active() && pause.mustHold(c, spec)) {
+            pause.hold(c, spec, argv); // CLIENT PAUSE: runs when the pause ends
             return;
         }
         execute(c, spec, argv);

@@ -1,6 +1,7 @@
 package dev.podis.server;
 
 import dev.podis.server.command.CommandFamily;
+import dev.podis.server.commands.ClientCommands;
 import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.DatabaseCommands;
 import dev.podis.server.commands.KeyCommands;
@@ -18,6 +19,7 @@ final class CommandFamilies {
                 new ConnectionCommands(server),
                 new KeyCommands(server),
                 new DatabaseCommands(server),
+                new ClientCommands(server),
                 new StringCommands(server));
     }
 }

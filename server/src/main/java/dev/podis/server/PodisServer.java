@@ -118,6 +118,9 @@ public final class PodisServer implements AutoCloseable {
         int hz = context.config().getInt("hz");
         long periodMicros = 1_000_000L / hz;
         context.commandLoop().scheduleAtFixedRate(() -> {
+            if (context.pause().active()) {
+                return; // CLIENT PAUSE stops active expiry too, as in Redis
+            }
             // Active expiry may use a quarter of the CPU, as Redis's slow cycle does.
             long removed = context.keyspace().activeExpireCycle(periodMicros / 4);
             context.stats().expiredKeys += removed;

@@ -7,8 +7,11 @@ import dev.podis.storage.Keyspace;
 import dev.podis.storage.StoredValue;
 import io.netty.channel.EventLoop;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -30,6 +33,8 @@ public final class ServerContext {
     private EventLoop commandLoop;
     private long nextClientId = 1;
     private int boundPort;
+    private final ClientPause pause = new ClientPause(this);
+    private final List<Consumer<Client>> resetHooks = new ArrayList<>();
 
     public ServerContext(ServerConfig config, Keyspace keyspace, CommandTable commands) {
         this.config = config;
@@ -110,5 +115,25 @@ public final class ServerContext {
 
     void port(int port) {
         this.boundPort = port;
+    }
+
+    /** CLIENT PAUSE / UNPAUSE state and the clients it holds. */
+    public ClientPause pause() {
+        return pause;
+    }
+
+    /**
+     * Registers what RESET must also undo for a client beyond the connection state
+     * (a family's own state: MULTI, subscriptions, MONITOR, tracking).
+     */
+    public void onClientReset(Consumer<Client> hook) {
+        resetHooks.add(hook);
+    }
+
+    /** Runs the RESET hooks of every family for {@code c}. */
+    public void runClientResetHooks(Client c) {
+        for (Consumer<Client> hook : resetHooks) {
+            hook.accept(c);
+        }
     }
 }

@@ -40,10 +40,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         ByteBuf in = (ByteBuf) msg;
         server.stats().netInputBytes += in.readableBytes();
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+        if (client.held()) {
+            // CLIENT PAUSE holds this client: keep the bytes for when it resumes.
+            trimQueryBuffer();
+            return;
+        }
+        processInput();
+    }
+
+    /** Parses and executes the buffered requests until the buffer runs dry or the client is held. */
+    private void processInput() {
         parser.setMaxBulkLength(server.config().getLong("proto-max-bulk-len"));
         parser.setAuthenticated(client.authenticated());
         try {
-            while (!client.closing()) {
+            while (!client.closing() && !client.held()) {
                 byte[][] argv = parser.parse(cumulation);
                 if (argv == null) {
                     break;
@@ -57,6 +67,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             client.error("ERR " + e.getMessage());
             client.closeAfterReply();
         }
+        trimQueryBuffer();
+    }
+
+    /** Enforces client-query-buffer-limit and drops consumed bytes from the query buffer. */
+    private void trimQueryBuffer() {
+        if (cumulation == null) {
+            return;
+        }
         if (cumulation.readableBytes() > server.config().getLong("client-query-buffer-limit")) {
             // Redis closes such a client without a reply.
             client.closeAfterReply();
@@ -67,6 +85,34 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         } else if (cumulation.readerIndex() > 64 * 1024) {
             cumulation.discardSomeReadBytes();
         }
+    }
+
+    /**
+     * Runs the command CLIENT PAUSE held, then the requests that arrived behind it, and reads
+     * again; called on the command loop when the pause ends.
+     */
+    public void resumeHeld() {
+        byte[][] argv = client.takeHeldCommand();
+        if (argv != null) {
+            dispatcher.dispatch(client, argv);
+        }
+        if (cumulation != null && !client.held()) {
+            processInput();
+        }
+        client.flush();
+        if (!client.held() && client.channel().isActive()) {
+            client.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Bytes received and not yet executed (CLIENT LIST qbuf=). */
+    public int queryBufferLength() {
+        return cumulation == null ? 0 : cumulation.readableBytes();
+    }
+
+    /** Room left in the query buffer before it must grow (CLIENT LIST qbuf-free=). */
+    public int queryBufferFree() {
+        return cumulation == null ? 0 : cumulation.writableBytes();
     }
 
     @Override
