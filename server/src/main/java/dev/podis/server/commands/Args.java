@@ -1,5 +1,7 @@
 package dev.podis.server.commands;
 
+import dev.podis.server.Client;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -98,4 +100,26 @@ public final class Args {
     public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     public static final String SYNTAX = "ERR syntax error";
     public static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+    /** Returned by {@link #intOrReply} after it replied with an error. */
+    public static final long INVALID = Long.MIN_VALUE;
+
+    /**
+     * Parses a 32-bit integer as Redis's getIntFromObjectOrReply: a reply of {@code message} (or, when
+     * null, Redis's default texts for a non-number and for a number outside the int range) and
+     * {@link #INVALID} on failure.
+     */
+    public static long intOrReply(Client c, byte[] arg, String message) {
+        long v = Args.parseLong(arg);
+        if (v == Args.NOT_A_NUMBER && !Args.isLong(arg)) {
+            c.error(message != null ? message : Args.NOT_INTEGER);
+            return INVALID;
+        }
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            c.error(message != null ? message
+                    : "ERR value is out of range, value must between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE);
+            return INVALID;
+        }
+        return v;
+    }
 }

@@ -65,9 +65,8 @@ public final class ConnectionCommands implements CommandFamily {
     }
 
     void select(Client c, byte[][] argv) {
-        long index = Args.parseLong(argv[1]);
-        if (index == Args.NOT_A_NUMBER || index > Integer.MAX_VALUE || index < Integer.MIN_VALUE) {
-            c.error(Args.NOT_INTEGER);
+        long index = Args.intOrReply(c, argv[1], null);
+        if (index == Args.INVALID) {
             return;
         }
         if (index < 0 || index >= server.keyspace().count()) {

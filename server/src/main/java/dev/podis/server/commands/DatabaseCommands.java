@@ -19,7 +19,6 @@ public final class DatabaseCommands implements CommandFamily {
     static final String DB_OUT_OF_RANGE = "ERR DB index is out of range";
     static final String SAME_OBJECT = "ERR source and destination objects are the same";
     /** Returned by {@link #parseInt} after it has replied with an error. */
-    static final long INVALID = Long.MIN_VALUE;
 
     private final ServerContext server;
 
@@ -37,12 +36,12 @@ public final class DatabaseCommands implements CommandFamily {
     }
 
     void swapdb(Client c, byte[][] argv) {
-        long a = parseInt(c, argv[1], "ERR invalid first DB index");
-        if (a == INVALID) {
+        long a = Args.intOrReply(c, argv[1], "ERR invalid first DB index");
+        if (a == Args.INVALID) {
             return;
         }
-        long b = parseInt(c, argv[2], "ERR invalid second DB index");
-        if (b == INVALID) {
+        long b = Args.intOrReply(c, argv[2], "ERR invalid second DB index");
+        if (b == Args.INVALID) {
             return;
         }
         Keyspace ks = server.keyspace();
@@ -58,8 +57,8 @@ public final class DatabaseCommands implements CommandFamily {
 
     void move(Client c, byte[][] argv) {
         byte[] key = argv[1];
-        long target = parseInt(c, argv[2], null);
-        if (target == INVALID) {
+        long target = Args.intOrReply(c, argv[2], null);
+        if (target == Args.INVALID) {
             return;
         }
         Keyspace ks = server.keyspace();
@@ -116,22 +115,4 @@ public final class DatabaseCommands implements CommandFamily {
         return false;
     }
 
-    /**
-     * Parses a 32-bit integer as Redis's getIntFromObjectOrReply: a reply of {@code message} (or, when
-     * null, Redis's default texts for a non-number and for a number outside the int range) and
-     * {@link #INVALID} on failure.
-     */
-    static long parseInt(Client c, byte[] arg, String message) {
-        long v = Args.parseLong(arg);
-        if (v == Args.NOT_A_NUMBER && !Args.isLong(arg)) {
-            c.error(message != null ? message : Args.NOT_INTEGER);
-            return INVALID;
-        }
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            c.error(message != null ? message
-                    : "ERR value is out of range, value must between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE);
-            return INVALID;
-        }
-        return v;
-    }
 }

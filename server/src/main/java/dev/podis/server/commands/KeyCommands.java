@@ -336,8 +336,8 @@ public final class KeyCommands implements CommandFamily {
             if (Args.is(argv[i], "REPLACE")) {
                 replace = true;
             } else if (Args.is(argv[i], "DB") && i + 1 < argv.length) {
-                long id = DatabaseCommands.parseInt(c, argv[++i], null);
-                if (id == DatabaseCommands.INVALID) {
+                long id = Args.intOrReply(c, argv[++i], null);
+                if (id == Args.INVALID) {
                     return;
                 }
                 if (id < 0 || id >= server.keyspace().count()) {
