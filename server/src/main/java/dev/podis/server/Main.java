@@ -28,7 +28,7 @@ import java.util.concurrent.CountDownLatch;
  * the flags (see {@link ConfigLoader}). Anything unknown stops start-up with exit code 1.
  */
 @Command(name = "podis", versionProvider = Version.class, sortOptions = false,
-        customSynopsis = {"podis [config-file] [--<config-name> <value> ...]", "podis --help | --version"},
+        customSynopsis = {"podis [config-file] [--<config-name> <value> ...]", "       podis --help | --version"},
         description = {"A Redis-compatible server for Kubernetes pods and in-process tests.",
             "",
             "Any redis.conf parameter can be given as --<name> <value...>, e.g.",
@@ -57,7 +57,7 @@ public final class Main {
     }
 
     /** Runs Podis as the command line asks: help, version, or a server until the JVM is stopped. */
-    static int run(String[] argv, PrintStream out, PrintStream err, Map<String, String> env) {
+    public static int run(String[] argv, PrintStream out, PrintStream err, Map<String, String> env) {
         CommandLine cl = commandLine();
         Main main;
         try {

@@ -72,7 +72,10 @@ final class ConfigRewriter {
         if (text.isEmpty()) {
             return;
         }
-        for (String raw : text.split("\n", -1)) {
+        String[] raw0 = text.split("\n", -1);
+        int count = text.endsWith("\n") ? raw0.length - 1 : raw0.length; // no phantom line after the last newline
+        for (int r = 0; r < count; r++) {
+            String raw = raw0[r];
             String line = ConfigLoader.trim(raw);
             if (line.isEmpty() || line.charAt(0) == '#') {
                 if (line.equals(SIGNATURE)) {
@@ -190,6 +193,9 @@ final class ConfigRewriter {
             return;
         }
         if (needsSignature) {
+            if (!lines.isEmpty() && !lines.get(lines.size() - 1).isEmpty()) {
+                lines.add("");
+            }
             lines.add(SIGNATURE);
             needsSignature = false;
         }

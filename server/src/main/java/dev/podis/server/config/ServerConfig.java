@@ -160,6 +160,7 @@ public final class ServerConfig {
         String old = v.asString();
         v.set(canonical);
         if (!old.equals(canonical)) {
+            secretFiles.remove(v.param.name);
             try {
                 fire(v);
             } catch (ConfigException e) {
@@ -249,6 +250,7 @@ public final class ServerConfig {
             if (old[i].equals(canonical[i])) {
                 continue;
             }
+            secretFiles.remove(slots[i].param.name);
             try {
                 fire(slots[i]);
             } catch (ConfigException e) {
