@@ -136,6 +136,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void picocliLeavesConfigFlagsAlone() throws Exception {
+        Path f = write("p.conf", "timeout 9\n");
+        ServerConfig c = Main.configure(new String[] {f.toString(), "--save", "", "--port", "7000",
+            "--requirepass", "-h", "--masterauth", "@file", "--bind", "127.0.0.1", "::1"}, Map.of("X", "y"));
+        assertEquals("9", c.get("timeout"));
+        assertEquals("", c.get("save"));
+        assertEquals("7000", c.get("port"));
+        assertEquals("-h", c.get("requirepass"));
+        assertEquals("@file", c.get("masterauth"));
+        assertEquals("127.0.0.1 ::1", c.get("bind"));
+        // as in redis-server, --help after the first flag is just an unknown parameter
+        String e = assertThrows(ConfigException.class,
+                () -> Main.configure(new String[] {"--port", "1", "--help"}, Map.of())).getMessage();
+        assertTrue(e.contains("'help' is not a configuration parameter"), e);
+        c = Main.configure(new String[] {"--port", "7000", "--requirepass", "--version"}, Map.of());
+        assertEquals("--version", c.get("requirepass"));
+    }
+
+    @Test
     void commandLineErrorsNameTheOption() {
         String e = failure(null, Map.of(), "--port", "7000", "--no-such-thing", "1");
         assertTrue(e.contains("Reading the command line, at option --no-such-thing"), e);
