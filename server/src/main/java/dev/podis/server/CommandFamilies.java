@@ -2,6 +2,7 @@ package dev.podis.server;
 
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.commands.ClientCommands;
+import dev.podis.server.commands.ConfigCommands;
 import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.DatabaseCommands;
 import dev.podis.server.commands.KeyCommands;
@@ -20,6 +21,7 @@ final class CommandFamilies {
                 new KeyCommands(server),
                 new DatabaseCommands(server),
                 new ClientCommands(server),
+                new ConfigCommands(server),
                 new StringCommands(server));
     }
 }

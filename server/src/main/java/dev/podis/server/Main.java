@@ -1,63 +1,176 @@
 package dev.podis.server;
 
 import dev.podis.server.config.ConfigException;
+import dev.podis.server.config.ConfigLoader;
+import dev.podis.server.config.Directive;
 import dev.podis.server.config.ServerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Command line in redis-server's form: {@code podis [config-file] [--name value ...]}.
+ * The command line, in redis-server's form:
+ * <pre>
+ *   podis [config-file] [--&lt;config-name&gt; &lt;value&gt; ...]
+ *   podis --help | --version
+ * </pre>
+ * Any redis.conf parameter can be given as a flag, with one or several words
+ * ({@code --port 7000 --save "900 1 300 10" --save "" --bind 127.0.0.1 ::1}). The configuration
+ * comes from three layers, later wins: the file, {@code PODIS_CONFIG_*} environment variables,
+ * the flags (see {@link ConfigLoader}). Anything unknown stops start-up with exit code 1.
  */
-@Command(name = "podis", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "A Redis-compatible server for Kubernetes pods and in-process tests.%n"
-                + "Usage as redis-server: an optional redis.conf-style file, then --<config-name> <value> pairs.")
-public final class Main implements Callable<Integer> {
-    @Parameters(arity = "0..*", paramLabel = "ARGS", description = "[config-file] [--<config-name> <value> ...]")
+@Command(name = "podis", versionProvider = Version.class, sortOptions = false,
+        customSynopsis = {"podis [config-file] [--<config-name> <value> ...]", "       podis --help | --version"},
+        description = {"A Redis-compatible server for Kubernetes pods and in-process tests.",
+            "",
+            "Any redis.conf parameter can be given as --<name> <value...>, e.g.",
+            "  podis /etc/podis/podis.conf --port 7000 --dir /data --save \"\" --appendonly no",
+            "Layers, later wins: config file, PODIS_CONFIG_<NAME> environment variables, flags.",
+            "Secrets: requirepass-file <path> (or PODIS_CONFIG_REQUIREPASS_FILE) reads the value from a file.",
+            ""})
+public final class Main {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = {"-v", "-V", "--version"}, versionHelp = true,
+            description = "Print Podis's version and the Redis version it is compatible with, and exit.")
+    boolean version;
+
+    @Parameters(arity = "0..*", paramLabel = "ARGS", hidden = true)
     List<String> args = new ArrayList<>();
+
+    private Main() {
+    }
 
     public static void main(String[] argv) {
         System.setProperty("chronicle.analytics.disable", "true");
-        CommandLine cl = new CommandLine(new Main());
-        cl.setUnmatchedOptionsArePositionalParams(true);
-        int code = cl.execute(argv);
-        if (code != 0) {
-            System.exit(code);
-        }
+        int code = run(argv, System.out, System.err, System.getenv());
+        System.exit(code);
     }
 
-    @Override
-    public Integer call() throws Exception {
-        ServerConfig config = new ServerConfig();
-        int i = 0;
+    /** Runs Podis as the command line asks: help, version, or a server until the JVM is stopped. */
+    public static int run(String[] argv, PrintStream out, PrintStream err, Map<String, String> env) {
+        CommandLine cl = commandLine();
+        Main main;
         try {
-            for (; i < args.size(); i += 2) {
-                String name = args.get(i);
-                if (!name.startsWith("--")) {
-                    throw new ConfigException("expected --<config-name> <value>, got '" + name + "'");
-                }
-                if (i + 1 >= args.size()) {
-                    throw new ConfigException("missing value for '" + name + "'");
-                }
-                config.set(name.substring(2), args.get(i + 1));
-            }
-        } catch (ConfigException e) {
-            System.err.println("podis: " + e.getMessage());
+            cl.parseArgs(argv);
+            main = cl.getCommand();
+        } catch (CommandLine.ParameterException e) {
+            err.println("podis: " + e.getMessage());
             return 1;
         }
-        PodisServer server = new PodisServer(config).start();
-        Log.notice("Podis " + Version.PODIS + " (Redis " + Version.REDIS + " compatible) ready to accept connections on port " + server.port());
+        if (cl.isUsageHelpRequested()) {
+            cl.usage(out);
+            return 0;
+        }
+        if (cl.isVersionHelpRequested()) {
+            cl.printVersionHelp(out);
+            return 0;
+        }
+        ServerConfig config;
+        try {
+            config = configure(main.args, env);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        Log.level(config.get("loglevel"));
+        if (config.configFile() == null) {
+            Log.warn("Warning: no config file specified, using the default config. In order to specify a config file use "
+                    + "podis /path/to/podis.conf");
+        } else {
+            Log.notice("Configuration loaded from " + config.configFile());
+        }
+        PodisServer server;
+        try {
+            server = new PodisServer(config).start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("podis: " + e.getMessage());
+            return 1;
+        }
+        Log.notice("Podis " + Version.PODIS + " (Redis " + Version.REDIS + " compatible) ready to accept connections on port "
+                + server.port() + ", data dir " + config.get("dir"));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }));
-        stopped.await();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return 0;
+    }
+
+    private static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        // "--port 7000": options picocli does not know are config flags, handed to our parser as is.
+        cl.setUnmatchedOptionsArePositionalParams(true);
+        // After the first config flag everything is flags and values, even "-h" as a password.
+        cl.setStopAtPositional(true);
+        // "@file" is a value, not a picocli argument file.
+        cl.setExpandAtFiles(false);
+        return cl;
+    }
+
+    /** The config file named first on the command line (null if none) and the flags after it. */
+    public static final class Arguments {
+        public final Path configFile;
+        public final List<Directive> flags;
+
+        Arguments(Path configFile, List<Directive> flags) {
+            this.configFile = configFile;
+            this.flags = flags;
+        }
+    }
+
+    /** Splits redis-server style arguments (without --help/--version) into the config file and flags. */
+    public static Arguments parseArguments(List<String> args) throws ConfigException {
+        Path file = null;
+        int start = 0;
+        if (!args.isEmpty() && !args.get(0).startsWith("-")) {
+            file = Path.of(args.get(0));
+            start = 1;
+        }
+        for (int i = start; i < args.size(); i++) {
+            if (args.get(i).equals("-") && (i == start || i == args.size() - 1)) {
+                throw new ConfigException("podis: reading the configuration from standard input ('-') is not supported;"
+                        + " give a file path or --<config-name> <value> flags");
+            }
+        }
+        return new Arguments(file, ConfigLoader.parseFlags(args.subList(start, args.size())));
+    }
+
+    /**
+     * The configuration a command line would start with, from all layers, without starting
+     * anything: for tests and tools.
+     */
+    public static ServerConfig configure(List<String> args, Map<String, String> env) throws ConfigException {
+        Arguments a = parseArguments(args);
+        return ConfigLoader.load(a.configFile, env, a.flags);
+    }
+
+    /** The same, from the full argv (help and version flags are not handled here). */
+    public static ServerConfig configure(String[] argv, Map<String, String> env) throws ConfigException {
+        CommandLine cl = commandLine();
+        try {
+            cl.parseArgs(argv);
+        } catch (CommandLine.ParameterException e) {
+            throw new ConfigException("podis: " + e.getMessage());
+        }
+        Main main = cl.getCommand();
+        return configure(main.args, env);
     }
 }

@@ -1,10 +1,15 @@
 package dev.podis.server;
 
 import dev.podis.server.command.CommandTable;
+import dev.podis.server.config.ConfigException;
+import dev.podis.server.config.ConfigValue;
 import dev.podis.server.config.ServerConfig;
 import dev.podis.server.net.ClientConnection;
 import dev.podis.storage.Keyspace;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -20,9 +25,15 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +45,13 @@ public final class PodisServer implements AutoCloseable {
     private final CommandDispatcher dispatcher;
     private EventLoopGroup loop;
     private final List<Channel> listeners = new ArrayList<>();
+    private final ConfigValue maxClients;
+    private List<String> boundHosts = List.of();
+    private int boundConfigPort;
+    /** The listener of each bind address (as {@link #bindAddresses} spells it). */
+    private final Map<String, Channel> listening = new LinkedHashMap<>();
+    private ServerBootstrap bootstrap;
+    private ScheduledFuture<?> cron;
 
     public PodisServer(ServerConfig config) {
         this(config, Keyspace.onHeap(config.getInt("databases")));
@@ -44,6 +62,8 @@ public final class PodisServer implements AutoCloseable {
         this.context = new ServerContext(config, keyspace, table);
         table.installAll(CommandFamilies.create(context));
         this.dispatcher = new CommandDispatcher(context);
+        this.maxClients = config.value("maxclients");
+        config.onChange("loglevel", Log::level);
     }
 
     public ServerContext context() {
@@ -67,6 +87,13 @@ public final class PodisServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (context.clients().size() >= maxClients.asLong()) {
+                            // Redis answers and closes before creating a client (acceptCommonHandler).
+                            context.stats().rejectedConnections++;
+                            ch.writeAndFlush(Unpooled.copiedBuffer("-ERR max number of clients reached\r\n",
+                                    StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
+                            return;
+                        }
                         ClientConnection conn = new ClientConnection(context, dispatcher);
                         Client client = new Client(context.nextClientId(), ch, context);
                         conn.attachClient(client);
@@ -80,11 +107,14 @@ public final class PodisServer implements AutoCloseable {
                     }
                 });
         int port = context.config().getInt("port");
-        for (String host : bindAddresses(context.config().get("bind"))) {
+        boundHosts = bindAddresses(context.config().get("bind"));
+        boundConfigPort = port;
+        for (String host : boundHosts) {
             String addr = host.startsWith("-") ? host.substring(1) : host;
             try {
                 Channel ch = b.bind(new InetSocketAddress(addr, port)).sync().channel();
                 listeners.add(ch);
+                listening.put(host, ch);
                 port = ((InetSocketAddress) ch.localAddress()).getPort(); // later binds share a chosen port
             } catch (Exception e) {
                 if (!host.startsWith("-")) {
@@ -94,13 +124,82 @@ public final class PodisServer implements AutoCloseable {
             }
         }
         context.port(port);
+        this.bootstrap = b;
         scheduleCron();
+        context.config().onApply("port", v -> rebind());
+        context.config().onApply("bind", v -> rebind());
+        context.config().onChange("hz", v -> context.commandLoop().execute(this::scheduleCron));
         return this;
+    }
+
+    /**
+     * CONFIG SET port / bind: checks that the new addresses can be bound (refusing the change, as
+     * Redis does, when they cannot), then listens there and closes the old listeners. Runs on the
+     * command loop, so the Netty binds complete asynchronously.
+     */
+    private void rebind() throws ConfigException {
+        int configured = context.config().getInt("port");
+        List<String> hosts = bindAddresses(context.config().get("bind"));
+        boolean samePort = configured == boundConfigPort;
+        if (samePort && hosts.equals(boundHosts)) {
+            return;
+        }
+        int port = samePort ? context.port() : configured;
+        Map<String, Channel> keep = new LinkedHashMap<>();
+        if (samePort) {
+            for (String host : hosts) {
+                if (listening.containsKey(host)) {
+                    keep.put(host, listening.get(host));
+                }
+            }
+        }
+        for (String host : hosts) {
+            if (host.startsWith("-") || keep.containsKey(host)) {
+                continue;
+            }
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(host, port));
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigException(hosts.equals(boundHosts) ? "Unable to listen on this port"
+                        : "Failed to bind to specified addresses.");
+            }
+        }
+        for (Channel ch : listening.values()) {
+            if (!keep.containsValue(ch)) {
+                ch.close();
+            }
+        }
+        listeners.clear();
+        listeners.addAll(keep.values());
+        listening.clear();
+        listening.putAll(keep);
+        boundHosts = hosts;
+        boundConfigPort = configured;
+        context.port(port);
+        for (String host : hosts) {
+            if (keep.containsKey(host)) {
+                continue;
+            }
+            String addr = host.startsWith("-") ? host.substring(1) : host;
+            bootstrap.bind(new InetSocketAddress(addr, port)).addListener(f -> {
+                if (f.isSuccess()) {
+                    Channel ch = ((ChannelFuture) f).channel();
+                    listeners.add(ch);
+                    listening.put(host, ch);
+                } else if (!host.startsWith("-")) {
+                    Log.warn("cannot listen on " + addr + ":" + port + ": " + f.cause());
+                }
+            });
+        }
     }
 
     /** Redis's "bind" list: "*" is every IPv4 address, "::*" every IPv6 one; a leading "-" marks an optional address. */
     private static List<String> bindAddresses(String bind) {
         List<String> out = new ArrayList<>();
+        if (bind.trim().isEmpty()) {
+            return out;
+        }
         for (String a : bind.trim().split("\\s+")) {
             boolean optional = a.startsWith("-");
             String host = optional ? a.substring(1) : a;
@@ -115,9 +214,12 @@ public final class PodisServer implements AutoCloseable {
     }
 
     private void scheduleCron() {
+        if (cron != null) {
+            cron.cancel(false);
+        }
         int hz = context.config().getInt("hz");
         long periodMicros = 1_000_000L / hz;
-        context.commandLoop().scheduleAtFixedRate(() -> {
+        cron = context.commandLoop().scheduleAtFixedRate(() -> {
             if (context.pause().active()) {
                 return; // CLIENT PAUSE stops active expiry too, as in Redis
             }
@@ -137,6 +239,7 @@ public final class PodisServer implements AutoCloseable {
             ch.close().syncUninterruptibly();
         }
         listeners.clear();
+        listening.clear();
         if (loop != null) {
             loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             loop = null;

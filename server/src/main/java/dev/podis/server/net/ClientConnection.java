@@ -5,6 +5,7 @@ import dev.podis.protocol.RespParser;
 import dev.podis.server.Client;
 import dev.podis.server.CommandDispatcher;
 import dev.podis.server.ServerContext;
+import dev.podis.server.config.ConfigValue;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,12 +20,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final ServerContext server;
     private final CommandDispatcher dispatcher;
     private final RespParser parser = new RespParser();
+    private final ConfigValue maxBulkLen;
+    private final ConfigValue queryBufferLimit;
     private Client client;
     private ByteBuf cumulation;
 
     public ClientConnection(ServerContext server, CommandDispatcher dispatcher) {
         this.server = server;
         this.dispatcher = dispatcher;
+        this.maxBulkLen = server.config().value("proto-max-bulk-len");
+        this.queryBufferLimit = server.config().value("client-query-buffer-limit");
     }
 
     public Client client() {
@@ -50,7 +55,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** Parses and executes the buffered requests until the buffer runs dry or the client is held. */
     private void processInput() {
-        parser.setMaxBulkLength(server.config().getLong("proto-max-bulk-len"));
+        parser.setMaxBulkLength(maxBulkLen.asLong());
         parser.setAuthenticated(client.authenticated());
         try {
             while (!client.closing() && !client.held()) {
@@ -75,7 +80,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (cumulation == null) {
             return;
         }
-        if (cumulation.readableBytes() > server.config().getLong("client-query-buffer-limit")) {
+        if (cumulation.readableBytes() > queryBufferLimit.asLong()) {
             // Redis closes such a client without a reply.
             client.closeAfterReply();
         }
