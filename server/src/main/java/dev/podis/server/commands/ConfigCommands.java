@@ -6,6 +6,7 @@ import dev.podis.server.Log;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
+import dev.podis.server.util.Glob;
 import dev.podis.server.config.ConfigException;
 import dev.podis.server.config.ConfigParam;
 import dev.podis.server.config.ServerConfig;
@@ -76,7 +77,7 @@ public final class ConfigCommands implements CommandFamily {
                 if (p.hidden() || matches.containsKey(name)) {
                     continue;
                 }
-                if (globMatch(pattern, name)) {
+                if (Glob.match(pattern, name, true)) {
                     matches.put(name, new String[] {name, config.get(name)});
                 }
             }
@@ -157,92 +158,4 @@ public final class ConfigCommands implements CommandFamily {
         return a != null && !(a instanceof InetSocketAddress); // unix domain socket
     }
 
-    // TODO replace with dev.podis.server.util.Glob once it is on main: this private copy exists only
-    // so that CONFIG GET does not wait for it. Redis's stringmatchlen, case-insensitive:
-    // * ? [abc] [^a-z] and \ escapes.
-    static boolean globMatch(String pattern, String s) {
-        return glob(pattern.toLowerCase(Locale.ROOT), 0, s.toLowerCase(Locale.ROOT), 0);
-    }
-
-    private static boolean glob(String p, int pi, String s, int si) {
-        while (pi < p.length()) {
-            char pc = p.charAt(pi);
-            switch (pc) {
-                case '*':
-                    while (pi + 1 < p.length() && p.charAt(pi + 1) == '*') {
-                        pi++;
-                    }
-                    if (pi + 1 == p.length()) {
-                        return true;
-                    }
-                    for (int k = si; k <= s.length(); k++) {
-                        if (glob(p, pi + 1, s, k)) {
-                            return true;
-                        }
-                    }
-                    return false;
-                case '?':
-                    if (si >= s.length()) {
-                        return false;
-                    }
-                    si++;
-                    break;
-                case '[': {
-                    if (si >= s.length()) {
-                        return false;
-                    }
-                    pi++;
-                    boolean not = pi < p.length() && p.charAt(pi) == '^';
-                    if (not) {
-                        pi++;
-                    }
-                    boolean match = false;
-                    while (pi < p.length() && p.charAt(pi) != ']') {
-                        if (p.charAt(pi) == '\\' && pi + 1 < p.length()) {
-                            pi++;
-                            match |= p.charAt(pi) == s.charAt(si);
-                        } else if (pi + 2 < p.length() && p.charAt(pi + 1) == '-') {
-                            char a = p.charAt(pi);
-                            char b = p.charAt(pi + 2);
-                            if (a > b) {
-                                char t = a;
-                                a = b;
-                                b = t;
-                            }
-                            match |= s.charAt(si) >= a && s.charAt(si) <= b;
-                            pi += 2;
-                        } else {
-                            match |= p.charAt(pi) == s.charAt(si);
-                        }
-                        pi++;
-                    }
-                    if (pi >= p.length()) {
-                        pi--; // unterminated class: Redis treats the end as closing it
-                    }
-                    if (not) {
-                        match = !match;
-                    }
-                    if (!match) {
-                        return false;
-                    }
-                    si++;
-                    break;
-                }
-                case '\\':
-                    if (pi + 1 < p.length()) {
-                        pi++;
-                        pc = p.charAt(pi);
-                    }
-                    // fall through: literal
-                default:
-                    if (si >= s.length() || s.charAt(si) != pc) {
-                        return false;
-                    }
-                    si++;
-                    break;
-            }
-            pi++;
-        }
-        return si == s.length();
-    }
 }
