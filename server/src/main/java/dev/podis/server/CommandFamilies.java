@@ -1,6 +1,7 @@
 package dev.podis.server;
 
 import dev.podis.server.command.CommandFamily;
+import dev.podis.server.commands.BitmapCommands;
 import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.StringCommands;
 
@@ -14,6 +15,7 @@ final class CommandFamilies {
     static List<CommandFamily> create(ServerContext server) {
         return List.of(
                 new ConnectionCommands(server),
-                new StringCommands(server));
+                new StringCommands(server),
+                new BitmapCommands(server));
     }
 }
