@@ -67,7 +67,8 @@ public final class BitmapCommands implements CommandFamily {
         if (hash) {
             offset *= bits; // wraps on overflow into a negative value, rejected below
         }
-        if (offset < 0 || (offset >>> 3) >= StringCommands.maxStringLength(server)) {
+        if (offset < 0 || ((offset >>> 3) >= StringCommands.MIN_BULK_LIMIT
+                && (offset >>> 3) >= StringCommands.maxStringLength(server))) {
             c.error(BIT_OFFSET_ERR);
             return -1;
         }
@@ -547,14 +548,20 @@ public final class BitmapCommands implements CommandFamily {
         }
     }
 
-    /** Width of an "i<bits>" (1..64) or "u<bits>" (1..63) type, or -1. */
+    /** Width of an "i<bits>" (1..64) or "u<bits>" (1..63) type, or -1. Digits as Redis's string2ll reads them. */
     private static int typeBits(byte[] type) {
-        if (type.length < 2 || (type[0] != 'i' && type[0] != 'u')) {
+        if (type.length < 2 || type.length > 3 || (type[0] != 'i' && type[0] != 'u')) {
             return -1;
         }
-        long bits = Args.parseLong(Arrays.copyOfRange(type, 1, type.length));
-        long max = type[0] == 'i' ? 64 : 63;
-        return bits < 1 || bits > max ? -1 : (int) bits;
+        int bits = 0;
+        for (int k = 1; k < type.length; k++) {
+            int d = type[k] - '0';
+            if (d < 0 || d > 9 || (k == 1 && d == 0)) {
+                return -1; // not a digit, or a leading zero
+            }
+            bits = bits * 10 + d;
+        }
+        return bits > (type[0] == 'i' ? 64 : 63) ? -1 : bits;
     }
 
     /**

@@ -41,7 +41,7 @@ public final class StringCommands implements CommandFamily {
     private static final long BAD_EXPIRE = Long.MIN_VALUE;
 
     /** Redis never lets proto-max-bulk-len go below 1 MB: shorter strings need no config lookup. */
-    private static final long MIN_BULK_LIMIT = 1024 * 1024;
+    static final long MIN_BULK_LIMIT = 1024 * 1024;
     /** The longest byte[] this JVM can allocate safely: a hard cap on string sizes. */
     private static final long MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 16;
 
