@@ -1,6 +1,7 @@
 package dev.podis.server;
 
 import dev.podis.server.command.CommandFamily;
+import dev.podis.server.commands.BitmapCommands;
 import dev.podis.server.commands.ClientCommands;
 import dev.podis.server.commands.ConfigCommands;
 import dev.podis.server.commands.ConnectionCommands;
@@ -8,6 +9,7 @@ import dev.podis.server.commands.DatabaseCommands;
 import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.StringCommands;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Every command family the server installs; one line per family. */
@@ -16,12 +18,14 @@ final class CommandFamilies {
     }
 
     static List<CommandFamily> create(ServerContext server) {
-        return List.of(
-                new ConnectionCommands(server),
-                new KeyCommands(server),
-                new DatabaseCommands(server),
-                new ClientCommands(server),
-                new ConfigCommands(server),
-                new StringCommands(server));
+        List<CommandFamily> families = new ArrayList<>();
+        families.add(new ConnectionCommands(server));
+        families.add(new ClientCommands(server));
+        families.add(new ConfigCommands(server));
+        families.add(new KeyCommands(server));
+        families.add(new DatabaseCommands(server));
+        families.add(new StringCommands(server));
+        families.add(new BitmapCommands(server));
+        return families;
     }
 }
