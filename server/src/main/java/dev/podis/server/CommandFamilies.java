@@ -1,6 +1,8 @@
 package dev.podis.server;
 
 import dev.podis.server.command.CommandFamily;
+import dev.podis.server.commands.CommandCommands;
+import dev.podis.server.commands.ServerCommands;
 import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.StringCommands;
 
@@ -14,6 +16,8 @@ final class CommandFamilies {
     static List<CommandFamily> create(ServerContext server) {
         return List.of(
                 new ConnectionCommands(server),
-                new StringCommands(server));
+                new StringCommands(server),
+                new ServerCommands(server),
+                new CommandCommands(server));
     }
 }

@@ -53,6 +53,7 @@ public final class Main implements Callable<Integer> {
         PodisServer server = new PodisServer(config).start();
         Log.notice("Podis " + Version.PODIS + " (Redis " + Version.REDIS + " compatible) ready to accept connections on port " + server.port());
         CountDownLatch stopped = new CountDownLatch(1);
+        server.onShutdownCommand(() -> System.exit(0));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();

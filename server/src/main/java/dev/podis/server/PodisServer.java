@@ -34,6 +34,8 @@ public final class PodisServer implements AutoCloseable {
     private final CommandDispatcher dispatcher;
     private EventLoopGroup loop;
     private final List<Channel> listeners = new ArrayList<>();
+    private final List<Runnable> afterShutdownCommand = new ArrayList<>();
+    private boolean closed;
 
     public PodisServer(ServerConfig config) {
         this(config, Keyspace.onHeap(config.getInt("databases")));
@@ -44,6 +46,30 @@ public final class PodisServer implements AutoCloseable {
         this.context = new ServerContext(config, keyspace, table);
         table.installAll(CommandFamilies.create(context));
         this.dispatcher = new CommandDispatcher(context);
+        context.shutdownHandler(this::shutdownFromCommand);
+    }
+
+    /** Runs {@code action} after SHUTDOWN has stopped the server (the standalone server exits). */
+    public void onShutdownCommand(Runnable action) {
+        afterShutdownCommand.add(action);
+    }
+
+    /** SHUTDOWN: stops from another thread, since the command loop cannot wait for itself. */
+    private void shutdownFromCommand() {
+        // On the command loop: stop accepting and drop every connection now, then stop the threads.
+        for (Channel ch : listeners) {
+            ch.close();
+        }
+        for (Client c : new ArrayList<>(context.clients().values())) {
+            c.channel().close();
+        }
+        Thread t = new Thread(() -> {
+            close();
+            for (Runnable r : afterShutdownCommand) {
+                r.run();
+            }
+        }, "podis-shutdown");
+        t.start();
     }
 
     public ServerContext context() {
@@ -74,6 +100,7 @@ public final class PodisServer implements AutoCloseable {
                         context.stats().totalConnectionsReceived++;
                         ch.closeFuture().addListener(f -> {
                             context.clients().remove(client.id());
+                            context.monitors().remove(client);
                             client.release();
                         });
                         ch.pipeline().addLast("resp", conn);
@@ -118,9 +145,14 @@ public final class PodisServer implements AutoCloseable {
         int hz = context.config().getInt("hz");
         long periodMicros = 1_000_000L / hz;
         context.commandLoop().scheduleAtFixedRate(() -> {
+            if (!context.activeExpire()) {
+                return; // DEBUG SET-ACTIVE-EXPIRE 0
+            }
+            long cycleStart = System.nanoTime();
             // Active expiry may use a quarter of the CPU, as Redis's slow cycle does.
             long removed = context.keyspace().activeExpireCycle(periodMicros / 4);
             context.stats().expiredKeys += removed;
+            context.latencyMonitor().addIfNeeded("expire-cycle", (System.nanoTime() - cycleStart) / 1_000_000);
         }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
     }
 
@@ -129,7 +161,11 @@ public final class PodisServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (Channel ch : listeners) {
             ch.close().syncUninterruptibly();
         }

@@ -31,6 +31,10 @@ final class ConfigParams {
         string(c, "loglevel", "notice", true);
         string(c, "logfile", "", false);
         bool(c, "protected-mode", "yes", true);
+        integer(c, "slowlog-log-slower-than", "10000", true, Long.MIN_VALUE, Long.MAX_VALUE);
+        integer(c, "slowlog-max-len", "128", true, 0, Long.MAX_VALUE);
+        integer(c, "latency-monitor-threshold", "0", true, 0, Long.MAX_VALUE);
+        string(c, "maxmemory-policy", "noeviction", true);
     }
 
     static void integer(ServerConfig c, String name, String def, boolean mutable, long min, long max) {
