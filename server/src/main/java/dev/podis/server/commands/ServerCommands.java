@@ -3,6 +3,7 @@ package dev.podis.server.commands;
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
 import dev.podis.server.LatencyMonitor;
+import dev.podis.server.Log;
 import dev.podis.server.ServerContext;
 import dev.podis.server.ServerStats;
 import dev.podis.server.SlowLog;
@@ -737,6 +738,7 @@ public final class ServerCommands implements CommandFamily {
             c.error("ERR No shutdown in progress.");
             return;
         }
+        Log.warn("User requested shutdown...");
         // Nothing to save yet (no persistence) and no replicas to wait for: stop now.
         // The connection closes without a reply, as Redis's does when it exits.
         server.shutdown();
