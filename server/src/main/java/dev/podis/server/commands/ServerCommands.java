@@ -622,6 +622,9 @@ public final class ServerCommands implements CommandFamily {
     /** C's atof: the longest leading decimal number, 0 when there is none. */
     static double atof(String s) {
         String t = s.trim();
+        if (t.length() > 64) {
+            t = t.substring(0, 64);
+        }
         int end = 0;
         for (int i = t.length(); i > 0; i--) {
             try {
@@ -758,7 +761,7 @@ public final class ServerCommands implements CommandFamily {
                 count = Long.MAX_VALUE;
             }
         } else if (argv.length > 3) {
-            c.error("ERR wrong number of arguments for 'slowlog|get' command");
+            c.error(unknownSubcommand(argv[1], "SLOWLOG"));
             return;
         }
         SlowLog log = server.slowLog();

@@ -198,6 +198,8 @@ class ServerCommandsTest {
             assertTrue((Long) ((List<Object>) all.get(0)).get(0) > (Long) ((List<Object>) all.get(1)).get(0), "newest first");
             assertEquals(new RespClient.Err("ERR count should be greater than or equal to -1"), c.call("SLOWLOG", "GET", "-2"));
             assertEquals(new RespClient.Err("ERR count should be greater than or equal to -1"), c.call("SLOWLOG", "GET", "x"));
+            assertEquals(new RespClient.Err("ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP."),
+                    c.call("SLOWLOG", "get", "1", "2"));
             assertEquals(new RespClient.Status("OK"), c.call("SLOWLOG", "RESET"));
             assertEquals(1L, c.call("SLOWLOG", "LEN"), "the RESET itself is logged");
         }
