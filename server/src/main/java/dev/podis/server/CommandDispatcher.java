@@ -99,10 +99,13 @@ public final class CommandDispatcher {
             Log.warn("command " + spec.fullName() + " failed", e);
             c.error("ERR internal error executing '" + spec.fullName() + "': " + e);
         }
-        long micros = (System.nanoTime() - start) / 1000;
+        long nanos = System.nanoTime() - start;
+        long micros = nanos / 1000;
         c.touch(System.currentTimeMillis(), spec.fullName());
         stats.totalCommandsProcessed++;
         spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
+        spec.recordLatency(nanos);
+        server.commandExecuted(c, spec, argv, micros);
     }
 
     static String unknownCommand(byte[][] argv) {

@@ -3,10 +3,12 @@ package dev.podis.server;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.commands.BitmapCommands;
 import dev.podis.server.commands.ClientCommands;
+import dev.podis.server.commands.CommandCommands;
 import dev.podis.server.commands.ConfigCommands;
 import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.DatabaseCommands;
 import dev.podis.server.commands.KeyCommands;
+import dev.podis.server.commands.ServerCommands;
 import dev.podis.server.commands.StringCommands;
 
 import java.util.ArrayList;
@@ -22,6 +24,8 @@ final class CommandFamilies {
         families.add(new ConnectionCommands(server));
         families.add(new ClientCommands(server));
         families.add(new ConfigCommands(server));
+        families.add(new ServerCommands(server));
+        families.add(new CommandCommands(server));
         families.add(new KeyCommands(server));
         families.add(new DatabaseCommands(server));
         families.add(new StringCommands(server));

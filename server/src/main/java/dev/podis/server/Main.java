@@ -102,6 +102,7 @@ public final class Main {
         Log.notice("Podis " + Version.PODIS + " (Redis " + Version.REDIS + " compatible) ready to accept connections on port "
                 + server.port() + ", data dir " + config.get("dir"));
         CountDownLatch stopped = new CountDownLatch(1);
+        server.onShutdownCommand(() -> System.exit(0));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();

@@ -52,6 +52,8 @@ public final class PodisServer implements AutoCloseable {
     private final Map<String, Channel> listening = new LinkedHashMap<>();
     private ServerBootstrap bootstrap;
     private ScheduledFuture<?> cron;
+    private final List<Runnable> afterShutdownCommand = new ArrayList<>();
+    private boolean closed;
 
     public PodisServer(ServerConfig config) {
         this(config, Keyspace.onHeap(config.getInt("databases")));
@@ -64,6 +66,30 @@ public final class PodisServer implements AutoCloseable {
         this.dispatcher = new CommandDispatcher(context);
         this.maxClients = config.value("maxclients");
         config.onChange("loglevel", Log::level);
+        context.shutdownHandler(this::shutdownFromCommand);
+    }
+
+    /** Runs {@code action} after SHUTDOWN has stopped the server (the standalone server exits). */
+    public void onShutdownCommand(Runnable action) {
+        afterShutdownCommand.add(action);
+    }
+
+    /** SHUTDOWN: stops from another thread, since the command loop cannot wait for itself. */
+    private void shutdownFromCommand() {
+        // On the command loop: stop accepting and drop every connection now, then stop the threads.
+        for (Channel ch : listeners) {
+            ch.close();
+        }
+        for (Client c : new ArrayList<>(context.clients().values())) {
+            c.channel().close();
+        }
+        Thread t = new Thread(() -> {
+            close();
+            for (Runnable r : afterShutdownCommand) {
+                r.run();
+            }
+        }, "podis-shutdown");
+        t.start();
     }
 
     public ServerContext context() {
@@ -101,6 +127,7 @@ public final class PodisServer implements AutoCloseable {
                         context.stats().totalConnectionsReceived++;
                         ch.closeFuture().addListener(f -> {
                             context.clients().remove(client.id());
+                            context.monitors().remove(client);
                             client.release();
                         });
                         ch.pipeline().addLast("resp", conn);
@@ -223,9 +250,14 @@ public final class PodisServer implements AutoCloseable {
             if (context.pause().active()) {
                 return; // CLIENT PAUSE stops active expiry too, as in Redis
             }
+            if (!context.activeExpire()) {
+                return; // DEBUG SET-ACTIVE-EXPIRE 0
+            }
+            long cycleStart = System.nanoTime();
             // Active expiry may use a quarter of the CPU, as Redis's slow cycle does.
             long removed = context.keyspace().activeExpireCycle(periodMicros / 4);
             context.stats().expiredKeys += removed;
+            context.latencyMonitor().addIfNeeded("expire-cycle", (System.nanoTime() - cycleStart) / 1_000_000);
         }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
     }
 
@@ -234,7 +266,11 @@ public final class PodisServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (Channel ch : listeners) {
             ch.close().syncUninterruptibly();
         }

@@ -1,5 +1,6 @@
 package dev.podis.server;
 
+import dev.podis.server.command.CommandSpec;
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.config.ServerConfig;
 import dev.podis.storage.Database;
@@ -35,6 +36,11 @@ public final class ServerContext {
     private int boundPort;
     private final ClientPause pause = new ClientPause(this);
     private final List<Consumer<Client>> resetHooks = new ArrayList<>();
+    private final SlowLog slowLog = new SlowLog();
+    private final LatencyMonitor latencyMonitor = new LatencyMonitor();
+    private final Monitors monitors = new Monitors();
+    private Runnable shutdownHandler = () -> { };
+    private volatile boolean activeExpire = true;
 
     public ServerContext(ServerConfig config, Keyspace keyspace, CommandTable commands) {
         this.config = config;
@@ -46,6 +52,7 @@ public final class ServerContext {
             sb.append(Character.forDigit(r.nextInt(16), 16));
         }
         this.runId = sb.toString();
+        configureIntrospection();
     }
 
     /**
@@ -134,6 +141,66 @@ public final class ServerContext {
     public void runClientResetHooks(Client c) {
         for (Consumer<Client> hook : resetHooks) {
             hook.accept(c);
+        }
+    }
+
+    public SlowLog slowLog() {
+        return slowLog;
+    }
+
+    public LatencyMonitor latencyMonitor() {
+        return latencyMonitor;
+    }
+
+    public Monitors monitors() {
+        return monitors;
+    }
+
+    /** Whether the cron's active expiry runs (DEBUG SET-ACTIVE-EXPIRE). */
+    public boolean activeExpire() {
+        return activeExpire;
+    }
+
+    public void activeExpire(boolean on) {
+        this.activeExpire = on;
+    }
+
+    /** Stops the server (SHUTDOWN): the owner of the server provides what that means. */
+    public void shutdown() {
+        shutdownHandler.run();
+    }
+
+    void shutdownHandler(Runnable handler) {
+        this.shutdownHandler = handler;
+    }
+
+    /** Re-reads the settings of the slow log and the latency monitor (at start and after CONFIG). */
+    public void configureIntrospection() {
+        slowLog.configure(configLong("slowlog-log-slower-than", 10000), (int) configLong("slowlog-max-len", 128));
+        latencyMonitor.threshold(configLong("latency-monitor-threshold", 0));
+    }
+
+    private long configLong(String name, long otherwise) {
+        try {
+            return config.param(name) == null ? otherwise : config.getLong(name);
+        } catch (RuntimeException e) {
+            return otherwise;
+        }
+    }
+
+    /** After each executed command: the slow log, the latency monitor and the MONITOR feed. */
+    void commandExecuted(Client c, CommandSpec spec, byte[][] argv, long micros) {
+        if (spec.parent() != null && spec.parent().name().equals("config")) {
+            configureIntrospection();
+        }
+        if (slowLog.wants(micros) && !spec.flags().contains("skip_slowlog")) {
+            slowLog.add(c, argv, micros);
+        }
+        if (latencyMonitor.threshold() > 0) {
+            latencyMonitor.addIfNeeded(spec.has(CommandSpec.FAST) ? "fast-command" : "command", micros / 1000);
+        }
+        if (!monitors.isEmpty() && !spec.has(CommandSpec.ADMIN) && !spec.flags().contains("skip_monitor")) {
+            monitors.feed(c, argv);
         }
     }
 }

@@ -40,6 +40,8 @@ public final class CommandSpec {
     private final CommandSpec parent;
     private final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
     private CommandHandler handler;
+    private KeyExtractor keyExtractor;
+    private LatencyHistogram latency;
 
     // INFO commandstats
     long calls;
@@ -191,12 +193,34 @@ public final class CommandSpec {
         }
     }
 
+    /** Records one execution's duration in the latency histogram (INFO latencystats, LATENCY HISTOGRAM). */
+    public void recordLatency(long nanos) {
+        if (latency == null) {
+            latency = new LatencyHistogram();
+        }
+        latency.record(nanos);
+    }
+
+    /** The latency histogram, or null before the first call. */
+    public LatencyHistogram latency() {
+        return latency;
+    }
+
+    /** Finds this command's keys in a command line (built from the key specs on first use). */
+    public KeyExtractor keyExtractor() {
+        if (keyExtractor == null) {
+            keyExtractor = new KeyExtractor(this);
+        }
+        return keyExtractor;
+    }
+
     public void recordRejected() {
         rejectedCalls++;
     }
 
     public void resetStats() {
         calls = micros = rejectedCalls = failedCalls = 0;
+        latency = null;
         for (CommandSpec s : subcommands.values()) {
             s.resetStats();
         }

@@ -1,0 +1,68 @@
+package dev.podis.server.commands;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+
+/** A real redis-server started for comparison, when one is installed (else {@link #start()} returns null). */
+final class RealRedis implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private RealRedis(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static RealRedis start() {
+        String path = System.getenv("PATH");
+        boolean found = false;
+        for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
+            if (new File(dir, "redis-server").canExecute()) {
+                found = true;
+                break;
+            }
+        }
+        if (!found) {
+            return null;
+        }
+        try {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "yes")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline) {
+                try (Socket probe = new Socket("127.0.0.1", port)) {
+                    return new RealRedis(p, port);
+                } catch (IOException e) {
+                    Thread.sleep(50);
+                }
+            }
+            p.destroyForcibly();
+            return null;
+        } catch (IOException | InterruptedException e) {
+            return null;
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process.destroyForcibly();
+    }
+}
