@@ -2,9 +2,13 @@ package dev.podis.protocol;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.math.RoundingMode;
 
 /** Formats doubles as Redis replies them: "%.17g" with trailing zeros dropped, and inf/-inf/nan. */
 public final class Doubles {
+    /** printf rounds the exact binary value to nearest, ties to even. */
+    private static final MathContext SEVENTEEN_DIGITS = new MathContext(17, RoundingMode.HALF_EVEN);
+
     private Doubles() {
     }
 
@@ -22,7 +26,7 @@ public final class Doubles {
             return Long.toString((long) value);
         }
         // %.17g: 17 significant digits, exponent form when exp < -4 or exp >= 17.
-        BigDecimal bd = new BigDecimal(value).round(new MathContext(17));
+        BigDecimal bd = new BigDecimal(value).round(SEVENTEEN_DIGITS);
         int exponent = bd.precision() - bd.scale() - 1;
         if (exponent < -4 || exponent >= 17) {
             String digits = bd.unscaledValue().abs().toString();
