@@ -46,6 +46,21 @@ class DoublesTest {
         assertEquals("562949953421312.12", Doubles.format(562949953421312.125));
     }
 
+    @Test
+    void shortBinaryFractionsPrintExactly() {
+        assertEquals("0.000244140625", Doubles.format(0x1p-12));
+        assertEquals("-1234.125", Doubles.format(-1234.125));
+        assertEquals("0.5", Doubles.format(0.5));
+        assertEquals("99999999999999.984", Doubles.format(99999999999999.984375)); // 17 digits: rounded
+        // The fast path for n / 2^j agrees with the general rounding path everywhere.
+        java.util.Random rnd = new java.util.Random(1);
+        for (int i = 0; i < 200_000; i++) {
+            long n = rnd.nextLong() >> rnd.nextInt(64);
+            double d = Math.scalb((double) n, -rnd.nextInt(30));
+            assertEquals(Doubles.formatRounded(d), Doubles.format(d), Double.toString(d));
+        }
+    }
+
     /** Bit patterns (random and chosen) with their "%.17g" text. */
     private static final String[][] TABLE = {
         {"0x3fb999999999999aL", "0.10000000000000001"},
