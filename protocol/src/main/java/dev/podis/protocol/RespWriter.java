@@ -309,25 +309,23 @@ public final class RespWriter {
         return digits;
     }
 
+    /** Digits are formed here and written with one bounds check. */
+    private final byte[] scratch = new byte[20];
+
     private void writeDecimal(long value) {
-        if (value < 0) {
-            if (value == Long.MIN_VALUE) {
-                writeAscii("-9223372036854775808");
-                return;
-            }
-            out.writeByte('-');
-            value = -value;
+        byte[] b = scratch;
+        int pos = b.length;
+        boolean negative = value < 0;
+        // Work on the negative value so that Long.MIN_VALUE needs no special case.
+        long v = negative ? value : -value;
+        do {
+            long q = v / 10;
+            b[--pos] = (byte) ('0' + (int) (q * 10 - v));
+            v = q;
+        } while (v != 0);
+        if (negative) {
+            b[--pos] = '-';
         }
-        int digits = 1;
-        for (long v = value; v >= 10; v /= 10) {
-            digits++;
-        }
-        int at = out.writerIndex();
-        out.ensureWritable(digits);
-        for (int i = digits - 1; i >= 0; i--) {
-            out.setByte(at + i, (int) ('0' + value % 10));
-            value /= 10;
-        }
-        out.writerIndex(at + digits);
+        out.writeBytes(b, pos, b.length - pos);
     }
 }
