@@ -286,4 +286,23 @@ class ProtocolTest {
             }
         }
     }
+
+    @Test
+    void clientThatWritesWholePipelineBeforeReadingIsNotDeadlocked() {
+        // Jedis writes a whole pipeline before it reads any reply: 80 MB of replies to 20k GETs
+        // must still all arrive although execution pauses while they are not read.
+        String value = "x".repeat(4096);
+        try (redis.clients.jedis.Jedis j = server.jedis()) {
+            j.set("pipe-big", value);
+            redis.clients.jedis.Pipeline p = j.pipelined();
+            java.util.List<redis.clients.jedis.Response<String>> got = new java.util.ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                got.add(p.get("pipe-big"));
+            }
+            p.sync();
+            for (redis.clients.jedis.Response<String> r : got) {
+                assertEquals(value, r.get());
+            }
+        }
+    }
 }
