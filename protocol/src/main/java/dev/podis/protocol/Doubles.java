@@ -2,9 +2,13 @@ package dev.podis.protocol;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.math.RoundingMode;
 
 /** Formats doubles as Redis replies them: "%.17g" with trailing zeros dropped, and inf/-inf/nan. */
 public final class Doubles {
+    /** printf rounds the exact binary value to nearest, ties to even. */
+    private static final MathContext SEVENTEEN_DIGITS = new MathContext(17, RoundingMode.HALF_EVEN);
+
     private Doubles() {
     }
 
@@ -21,8 +25,76 @@ public final class Doubles {
         if (value == Math.rint(value) && Math.abs(value) < 1e17) {
             return Long.toString((long) value);
         }
+        String exact = exactDyadic(value);
+        return exact != null ? exact : formatRounded(value);
+    }
+
+    /** 5^j for j = 0..25 (5^25 < 2^63). */
+    private static final long[] POW5 = new long[26];
+
+    static {
+        POW5[0] = 1;
+        for (int j = 1; j < POW5.length; j++) {
+            POW5[j] = POW5[j - 1] * 5;
+        }
+    }
+
+    /**
+     * Fast path for values such as 1.5 or 0.125: when value = n / 2^j exactly, its decimal form is
+     * n * 5^j / 10^j; with at most 17 significant digits and in %g's fixed-notation range
+     * ([1e-4, 1e17)) that is exactly what "%.17g" prints. Null when it does not apply.
+     */
+    private static String exactDyadic(double value) {
+        double a = Math.abs(value);
+        if (!(a >= 1e-4 && a < 1e17)) {
+            return null;
+        }
+        for (int j = 1; j < POW5.length; j++) {
+            double scaled = Math.scalb(a, j); // exact: only the exponent changes
+            if (scaled >= 0x1p63) {
+                return null;
+            }
+            if (scaled == Math.rint(scaled)) {
+                long n = (long) scaled;
+                if (n > Long.MAX_VALUE / POW5[j]) {
+                    return null;
+                }
+                long digits = n * POW5[j];
+                if (digits >= 100_000_000_000_000_000L) {
+                    return null; // more than 17 significant digits: printf rounds
+                }
+                String d = Long.toString(digits);
+                StringBuilder sb = new StringBuilder(d.length() + j + 3);
+                if (value < 0) {
+                    sb.append('-');
+                }
+                if (d.length() <= j) {
+                    sb.append("0.");
+                    for (int z = d.length(); z < j; z++) {
+                        sb.append('0');
+                    }
+                    sb.append(d);
+                } else {
+                    sb.append(d, 0, d.length() - j).append('.').append(d, d.length() - j, d.length());
+                }
+                int end = sb.length();
+                while (sb.charAt(end - 1) == '0') {
+                    end--;
+                }
+                if (sb.charAt(end - 1) == '.') {
+                    end--;
+                }
+                sb.setLength(end);
+                return sb.toString();
+            }
+        }
+        return null;
+    }
+
+    /** The general case: the exact binary value rounded to 17 significant digits. */
+    static String formatRounded(double value) {
         // %.17g: 17 significant digits, exponent form when exp < -4 or exp >= 17.
-        BigDecimal bd = new BigDecimal(value).round(new MathContext(17));
+        BigDecimal bd = new BigDecimal(value).round(SEVENTEEN_DIGITS);
         int exponent = bd.precision() - bd.scale() - 1;
         if (exponent < -4 || exponent >= 17) {
             String digits = bd.unscaledValue().abs().toString();

@@ -8,16 +8,36 @@ import io.netty.util.ByteProcessor;
  * with Redis's limits and error texts (networking.c: processMultibulkBuffer / processInlineBuffer).
  *
  * <p>The parser consumes bytes from the caller's cumulation buffer only once a unit (a length
- * line, or a whole bulk payload) is complete, so a partially received request simply waits for
- * more bytes. A declared length never allocates up front: a bulk's array is allocated only once
- * all its bytes have arrived.
+ * line, or a whole small bulk payload) is complete, so a partially received request simply waits
+ * for more bytes. A declared length never allocates up front: a small bulk's array is allocated
+ * once all its bytes have arrived, and a big bulk (32 KB or more) is moved out of the cumulation
+ * as it arrives into an array that grows with the bytes received (never beyond the declared
+ * length), so the cumulation stays small and each payload byte is copied once.
+ *
+ * <p>Line limits follow what Redis does in practice: Redis reads at most 16 KB at a time and
+ * complains ("too big ...") when more than 64 KB are buffered without the line's terminator, so a
+ * line is accepted when its terminator lies within the first 64 KB + 16 KB. Like Redis's use of
+ * {@code strchr}, the search for a terminator stops at a NUL byte.
  */
 public final class RespParser {
-    /** Longest inline request or length line Redis accepts before the CRLF (PROTO_INLINE_MAX_SIZE). */
+    /** Longest inline request or length line buffered without a terminator (PROTO_INLINE_MAX_SIZE). */
     public static final int INLINE_MAX = 64 * 1024;
+    /** Redis's read size (PROTO_IOBUF_LEN); a terminator within INLINE_MAX + this is still seen. */
+    private static final int READ_CHUNK = 16 * 1024;
+    private static final int LINE_WINDOW = INLINE_MAX + READ_CHUNK;
+    /** Bulks at least this long are moved out of the cumulation as they arrive (PROTO_MBULK_BIG_ARG). */
+    static final int BIG_ARG = 32 * 1024;
+    /** Largest Java array; a bulk longer than this cannot be held and is an invalid bulk length. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
     /** Before authentication Redis limits multibulk counts and bulk lengths to these. */
     private static final int UNAUTH_MAX_MULTIBULK = 10;
     private static final int UNAUTH_MAX_BULK = 16384;
+    private static final byte[][] EMPTY = new byte[0][];
+
+    /** Finds the first '\r' or NUL (Redis's strchr(..., '\r') stops at NUL). */
+    private static final ByteProcessor FIND_CR_OR_NUL = b -> b != '\r' && b != 0;
+    /** Finds the first '\n' or NUL. */
+    private static final ByteProcessor FIND_LF_OR_NUL = b -> b != '\n' && b != 0;
 
     private long maxBulkLength = 512L * 1024 * 1024;
     private boolean authenticated = true;
@@ -26,7 +46,9 @@ public final class RespParser {
     private byte[][] args;
     private int argCount;
     private int expectedArgs = -1; // -1: not inside a multibulk request
-    private long bulkLength = -1;   // -1: waiting for a "$<len>" line
+    private long bulkLength = -1;  // -1: waiting for a "$<len>" line
+    private byte[] bigBulk;        // a big bulk being received, or null
+    private int bigBulkFilled;
 
     public void setMaxBulkLength(long max) {
         this.maxBulkLength = max;
@@ -43,10 +65,30 @@ public final class RespParser {
     }
 
     /**
+     * Bytes of the request in progress that the parser holds outside the caller's buffer (the
+     * received part of a big bulk). With the caller's unparsed bytes this is the query buffer
+     * that {@code client-query-buffer-limit} bounds.
+     */
+    public long pendingBytes() {
+        return bigBulk == null ? 0 : bigBulkFilled;
+    }
+
+    /** Forgets any request in progress (the connection is closing). */
+    public void reset() {
+        args = null;
+        argCount = 0;
+        expectedArgs = -1;
+        bulkLength = -1;
+        bigBulk = null;
+        bigBulkFilled = 0;
+    }
+
+    /**
      * Parses the next complete request from {@code in}.
      *
      * @return the request's arguments, an empty array for an empty request that should be
-     *         skipped (a blank inline line or {@code *0}), or {@code null} if more bytes are needed
+     *         skipped (a blank inline line, {@code *0} or {@code *-1}), or {@code null} if more
+     *         bytes are needed
      */
     public byte[][] parse(ByteBuf in) throws ProtocolException {
         if (expectedArgs < 0) {
@@ -61,19 +103,19 @@ public final class RespParser {
                 return null;
             }
             long count = parseLength(in, in.readerIndex() + 1, eol);
-            in.readerIndex(eol + 2);
-            if (count == Long.MIN_VALUE || count > Integer.MAX_VALUE) {
+            if (count == Long.MIN_VALUE && !isLongMin(in, in.readerIndex() + 1, eol) || count > Integer.MAX_VALUE) {
                 throw new ProtocolException("Protocol error: invalid multibulk length");
             }
             if (!authenticated && count > UNAUTH_MAX_MULTIBULK) {
                 throw new ProtocolException("Protocol error: unauthenticated multibulk length");
             }
+            in.readerIndex(eol + 2);
             if (count <= 0) {
                 return EMPTY;
             }
             expectedArgs = (int) count;
-            // Grow the argument array as arguments arrive: a huge declared count allocates nothing.
-            args = new byte[Math.min(expectedArgs, 16)][];
+            // As Redis: room for at most 1024 arguments up front, grown as arguments arrive.
+            args = new byte[Math.min(expectedArgs, 1024)][];
             argCount = 0;
             bulkLength = -1;
         }
@@ -91,7 +133,7 @@ public final class RespParser {
                     throw new ProtocolException("Protocol error: expected '$', got '" + (char) (first & 0xff) + "'");
                 }
                 long len = parseLength(in, in.readerIndex() + 1, eol);
-                if (len == Long.MIN_VALUE || len < 0 || len > maxBulkLength) {
+                if (len < 0 || len > maxBulkLength || len > MAX_ARRAY) {
                     throw new ProtocolException("Protocol error: invalid bulk length");
                 }
                 if (!authenticated && len > UNAUTH_MAX_BULK) {
@@ -100,27 +142,68 @@ public final class RespParser {
                 in.readerIndex(eol + 2);
                 bulkLength = len;
             }
-            if (in.readableBytes() < bulkLength + 2) {
-                return null;
+            byte[] arg;
+            if (bulkLength >= BIG_ARG) {
+                arg = readBigBulk(in);
+                if (arg == null) {
+                    return null;
+                }
+            } else {
+                if (in.readableBytes() < bulkLength + 2) {
+                    return null;
+                }
+                arg = new byte[(int) bulkLength];
+                in.readBytes(arg);
+                in.skipBytes(2); // the CRLF after the payload: Redis does not check these two bytes
             }
-            byte[] arg = new byte[(int) bulkLength];
-            in.readBytes(arg);
-            in.skipBytes(2); // CRLF after the payload (Redis does not check these two bytes either)
             if (argCount == args.length) {
-                byte[][] grown = new byte[Math.min(expectedArgs, args.length * 2)][];
+                byte[][] grown = new byte[(int) Math.min(expectedArgs, args.length * 2L)][];
                 System.arraycopy(args, 0, grown, 0, argCount);
                 args = grown;
             }
             args[argCount++] = arg;
             bulkLength = -1;
         }
-        byte[][] result = args.length == argCount ? args : java.util.Arrays.copyOf(args, argCount);
+        // args.length == expectedArgs here: it was sized or grown to at most expectedArgs.
+        byte[][] result = args;
         args = null;
         expectedArgs = -1;
         return result;
     }
 
-    private static final byte[][] EMPTY = new byte[0][];
+    /** Moves what has arrived of a big bulk out of {@code in}; the payload once it and its CRLF are complete. */
+    private byte[] readBigBulk(ByteBuf in) {
+        int len = (int) bulkLength;
+        if (bigBulk == null) {
+            if (in.readableBytes() >= len + 2) {
+                // Already complete: one exact copy.
+                byte[] arg = new byte[len];
+                in.readBytes(arg);
+                in.skipBytes(2);
+                return arg;
+            }
+            bigBulk = new byte[Math.min(len, Math.max(BIG_ARG, in.readableBytes()))];
+            bigBulkFilled = 0;
+        }
+        int take = Math.min(len - bigBulkFilled, in.readableBytes());
+        if (take > 0) {
+            int need = bigBulkFilled + take;
+            if (need > bigBulk.length) {
+                int grown = (int) Math.min(len, Math.max(need, bigBulk.length * 2L));
+                bigBulk = java.util.Arrays.copyOf(bigBulk, grown);
+            }
+            in.readBytes(bigBulk, bigBulkFilled, take);
+            bigBulkFilled += take;
+        }
+        if (bigBulkFilled < len || in.readableBytes() < 2) {
+            return null;
+        }
+        in.skipBytes(2);
+        byte[] arg = bigBulk;
+        bigBulk = null;
+        bigBulkFilled = 0;
+        return arg;
+    }
 
     /**
      * Index of the '\r' that ends the length line at the reader index, or -1 until the line and
@@ -129,61 +212,88 @@ public final class RespParser {
      */
     private static int findLineEnd(ByteBuf in, String tooBig) throws ProtocolException {
         int start = in.readerIndex();
-        int cr = in.indexOf(start, in.writerIndex(), (byte) '\r');
-        if (cr < 0 || cr + 1 >= in.writerIndex()) {
+        int cr = in.forEachByte(start, in.readableBytes(), FIND_CR_OR_NUL);
+        if (cr >= 0 && in.getByte(cr) == 0) {
+            cr = -1; // Redis's strchr stops at NUL: the line seems unterminated
+        }
+        if (cr < 0 || cr - start >= LINE_WINDOW) {
             if (in.readableBytes() > INLINE_MAX) {
                 throw new ProtocolException(tooBig);
             }
             return -1;
         }
-        if (cr - start > INLINE_MAX) {
-            throw new ProtocolException(tooBig);
+        if (cr + 1 >= in.writerIndex()) {
+            return -1;
         }
         return cr;
     }
 
-    /** Parses a signed decimal between [from, to); Long.MIN_VALUE if it is not one (string2ll). */
+    /**
+     * Parses a signed decimal in [from, to) as Redis's string2ll does (no sign but '-', no
+     * leading zeros, at most 20 characters); {@link Long#MIN_VALUE} if it is not one.
+     */
     private static long parseLength(ByteBuf in, int from, int to) {
-        if (from >= to || to - from > 20) {
+        int len = to - from;
+        if (len <= 0 || len > 20) {
             return Long.MIN_VALUE;
         }
-        boolean negative = false;
+        if (len == 1 && in.getByte(from) == '0') {
+            return 0;
+        }
         int i = from;
-        if (in.getByte(i) == '-') {
-            negative = true;
+        boolean negative = in.getByte(i) == '-';
+        if (negative) {
             i++;
             if (i == to) {
                 return Long.MIN_VALUE;
             }
         }
-        long value = 0;
-        for (; i < to; i++) {
+        int first = in.getByte(i) - '0';
+        if (first < 1 || first > 9) {
+            return Long.MIN_VALUE;
+        }
+        long value = -first; // accumulate negatively so that Long.MIN_VALUE fits
+        for (i++; i < to; i++) {
             int d = in.getByte(i) - '0';
             if (d < 0 || d > 9) {
                 return Long.MIN_VALUE;
             }
-            if (value > (Long.MAX_VALUE - d) / 10) {
+            if (value < (Long.MIN_VALUE + d) / 10) {
                 return Long.MIN_VALUE;
             }
-            value = value * 10 + d;
+            value = value * 10 - d;
         }
-        if (in.getByte(from + (negative ? 1 : 0)) == '0' && to - from > (negative ? 2 : 1)) {
-            return Long.MIN_VALUE; // string2ll rejects leading zeros
+        if (negative) {
+            return value;
         }
-        return negative ? -value : value;
+        return value == Long.MIN_VALUE ? Long.MIN_VALUE : -value;
+    }
+
+    /** True when [from, to) is exactly "-9223372036854775808", which string2ll accepts. */
+    private static boolean isLongMin(ByteBuf in, int from, int to) {
+        String min = "-9223372036854775808";
+        if (to - from != min.length()) {
+            return false;
+        }
+        for (int i = 0; i < min.length(); i++) {
+            if (in.getByte(from + i) != min.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private byte[][] parseInline(ByteBuf in) throws ProtocolException {
         int start = in.readerIndex();
-        int nl = in.forEachByte(start, in.readableBytes(), ByteProcessor.FIND_LF);
-        if (nl < 0) {
+        int nl = in.forEachByte(start, in.readableBytes(), FIND_LF_OR_NUL);
+        if (nl >= 0 && in.getByte(nl) == 0) {
+            nl = -1; // Redis's strchr stops at NUL: the line seems unterminated
+        }
+        if (nl < 0 || nl - start >= LINE_WINDOW) {
             if (in.readableBytes() > INLINE_MAX) {
                 throw new ProtocolException("Protocol error: too big inline request");
             }
             return null;
-        }
-        if (nl - start > INLINE_MAX) {
-            throw new ProtocolException("Protocol error: too big inline request");
         }
         int end = nl;
         if (end > start && in.getByte(end - 1) == '\r') {
@@ -191,11 +301,11 @@ public final class RespParser {
         }
         byte[] line = new byte[end - start];
         in.getBytes(start, line);
-        in.readerIndex(nl + 1);
         byte[][] argv = InlineSplitter.split(line);
         if (argv == null) {
             throw new ProtocolException("Protocol error: unbalanced quotes in request");
         }
+        in.readerIndex(nl + 1);
         return argv;
     }
 }

@@ -22,6 +22,8 @@ public final class RespWriter {
     private static final byte[] TRUE3 = "#t\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FALSE3 = "#f\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int SHARED_INTS = 10000;
+    /** Payloads from this size on make the buffer grow once to fit them. */
+    private static final int LARGE = 64 * 1024;
     private static final byte[][] INT_REPLIES = new byte[SHARED_INTS][];
     private static final byte[][] BULK_HEADERS = new byte[SHARED_INTS][];
     private static final byte[][] ARRAY_HEADERS = new byte[1024][];
@@ -82,10 +84,27 @@ public final class RespWriter {
     }
 
     /**
-     * An error reply. {@code text} starts with the error code (ERR, WRONGTYPE, ...); CR and LF are
-     * replaced by spaces as Redis does so that an error can never break the framing.
+     * An error reply. {@code text} starts with the error code (ERR, WRONGTYPE, ...) and is sent as
+     * UTF-8; CR and LF are replaced by spaces as Redis does so that an error can never break the
+     * framing.
      */
     public void error(String text) {
+        if (errorListener != null) {
+            errorListener.accept(text);
+        }
+        if (text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0) {
+            text = text.replace('\r', ' ').replace('\n', ' ');
+        }
+        out.writeByte('-');
+        out.writeCharSequence(text, StandardCharsets.UTF_8);
+        out.writeBytes(CRLF);
+    }
+
+    /**
+     * An error reply whose text is raw bytes (one char per byte, as in {@link ProtocolException}
+     * texts that quote a client's byte); CR and LF are replaced by spaces.
+     */
+    public void errorLatin1(String text) {
         if (errorListener != null) {
             errorListener.accept(text);
         }
@@ -112,12 +131,19 @@ public final class RespWriter {
             nullBulk();
             return;
         }
+        if (value.length >= LARGE) {
+            // Grow the buffer once to its final size instead of doubling while copying.
+            out.ensureWritable(value.length + 16);
+        }
         bulkHeader(value.length);
         out.writeBytes(value);
         out.writeBytes(CRLF);
     }
 
     public void bulk(byte[] value, int offset, int length) {
+        if (length >= LARGE) {
+            out.ensureWritable(length + 16);
+        }
         bulkHeader(length);
         out.writeBytes(value, offset, length);
         out.writeBytes(CRLF);
@@ -133,18 +159,14 @@ public final class RespWriter {
 
     /** Bulk string of the decimal form of a number (as Redis replies for e.g. INCRBYFLOAT). */
     public void bulkDecimal(long value) {
-        if (value >= 0 && value < 10) {
-            bulkHeader(1);
-            out.writeByte('0' + (int) value);
-            out.writeBytes(CRLF);
-            return;
-        }
-        bulk(Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+        bulkHeader(decimalLength(value));
+        writeDecimal(value);
+        out.writeBytes(CRLF);
     }
 
     /** The header of a bulk string whose payload the caller writes next, followed by {@link #crlf()}. */
     public void bulkHeader(int length) {
-        if (length < SHARED_INTS) {
+        if (length >= 0 && length < SHARED_INTS) {
             out.writeBytes(BULK_HEADERS[length]);
         } else {
             out.writeByte('$');
@@ -168,7 +190,7 @@ public final class RespWriter {
     }
 
     public void arrayHeader(int count) {
-        if (count < ARRAY_HEADERS.length) {
+        if (count >= 0 && count < ARRAY_HEADERS.length) {
             out.writeBytes(ARRAY_HEADERS[count]);
         } else {
             aggregateHeader('*', count);
@@ -222,7 +244,7 @@ public final class RespWriter {
             writeAscii(text);
             out.writeBytes(CRLF);
         } else {
-            bulk(text.getBytes(StandardCharsets.US_ASCII));
+            asciiBulk(text);
         }
     }
 
@@ -233,7 +255,7 @@ public final class RespWriter {
             writeAscii(digits);
             out.writeBytes(CRLF);
         } else {
-            bulk(digits.getBytes(StandardCharsets.US_ASCII));
+            asciiBulk(digits);
         }
     }
 
@@ -258,6 +280,13 @@ public final class RespWriter {
         out.writeBytes(encoded, encoded.readerIndex(), encoded.readableBytes());
     }
 
+    /** A bulk string of ASCII text, without an intermediate byte array. */
+    private void asciiBulk(String text) {
+        bulkHeader(text.length());
+        out.writeCharSequence(text, StandardCharsets.US_ASCII);
+        out.writeBytes(CRLF);
+    }
+
     private void aggregateHeader(char type, long count) {
         out.writeByte(type);
         writeDecimal(count);
@@ -268,25 +297,35 @@ public final class RespWriter {
         out.writeCharSequence(text, StandardCharsets.UTF_8);
     }
 
-    private void writeDecimal(long value) {
-        if (value < 0) {
-            if (value == Long.MIN_VALUE) {
-                writeAscii("-9223372036854775808");
-                return;
-            }
-            out.writeByte('-');
-            value = -value;
+    /** Characters in the decimal form of {@code value}. */
+    static int decimalLength(long value) {
+        if (value == Long.MIN_VALUE) {
+            return 20;
         }
-        int digits = 1;
-        for (long v = value; v >= 10; v /= 10) {
+        int digits = value < 0 ? 2 : 1;
+        for (long v = Math.abs(value); v >= 10; v /= 10) {
             digits++;
         }
-        int at = out.writerIndex();
-        out.ensureWritable(digits);
-        for (int i = digits - 1; i >= 0; i--) {
-            out.setByte(at + i, (int) ('0' + value % 10));
-            value /= 10;
+        return digits;
+    }
+
+    /** Digits are formed here and written with one bounds check. */
+    private final byte[] scratch = new byte[20];
+
+    private void writeDecimal(long value) {
+        byte[] b = scratch;
+        int pos = b.length;
+        boolean negative = value < 0;
+        // Work on the negative value so that Long.MIN_VALUE needs no special case.
+        long v = negative ? value : -value;
+        do {
+            long q = v / 10;
+            b[--pos] = (byte) ('0' + (int) (q * 10 - v));
+            v = q;
+        } while (v != 0);
+        if (negative) {
+            b[--pos] = '-';
         }
-        out.writerIndex(at + digits);
+        out.writeBytes(b, pos, b.length - pos);
     }
 }

@@ -3,7 +3,9 @@ package dev.podis.server;
 import dev.podis.protocol.RespWriter;
 import dev.podis.storage.Database;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 
 /**
  * One client connection's state: its selected database, protocol version, name,
@@ -28,6 +30,7 @@ public final class Client {
     private String lastCommand = "NULL";
     private boolean closeAfterReply;
     private boolean flushScheduled;
+    private boolean unflushed;
     private boolean noTouch;
     private boolean noEvict;
     private ReplyMode replyMode = ReplyMode.ON;
@@ -74,18 +77,44 @@ public final class Client {
     public void flush() {
         flushScheduled = false;
         ByteBuf out = reply.target();
+        boolean flushed = false;
         if (out != null) {
             reply.target(null);
             if (out.isReadable() && channel.isActive()) {
                 server.stats().netOutputBytes += out.readableBytes();
                 channel.writeAndFlush(out, channel.voidPromise());
+                flushed = true;
             } else {
                 out.release();
             }
         }
-        if (closeAfterReply) {
-            channel.close();
+        if (unflushed && !flushed) {
+            channel.flush(); // replies handed over by writePending
         }
+        unflushed = false;
+        if (closeAfterReply) {
+            // Close once everything written so far has gone out, as Redis's close-after-reply does.
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Hands the replies written so far in this batch to the channel without flushing, once they
+     * reach {@code threshold} bytes, so that a long batch does not build one huge buffer and the
+     * channel's writability reflects them; {@link #flush()} still sends the batch once.
+     *
+     * @return true if replies were handed over
+     */
+    public boolean writePending(int threshold) {
+        ByteBuf out = reply.target();
+        if (out == null || out.readableBytes() < threshold || !channel.isActive()) {
+            return false;
+        }
+        reply.target(null);
+        server.stats().netOutputBytes += out.readableBytes();
+        channel.write(out, channel.voidPromise());
+        unflushed = true;
+        return true;
     }
 
     /** Flushes once the current task of the event loop is done. */

@@ -4,26 +4,60 @@ import dev.podis.protocol.ProtocolException;
 import dev.podis.protocol.RespParser;
 import dev.podis.server.Client;
 import dev.podis.server.CommandDispatcher;
+import dev.podis.server.Log;
 import dev.podis.server.ServerContext;
 import dev.podis.server.config.ConfigValue;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
 /**
  * The RESP front end of one connection: accumulates inbound bytes, parses every complete
- * request of a read, executes each in order, and flushes the replies once per read batch.
+ * request of a read, executes each in order, and flushes the replies once per read batch
+ * (Netty's read loop: one {@code channelReadComplete} after one or more {@code channelRead}).
  * A TLS handler, when configured, sits in front of this one in the pipeline.
+ *
+ * <p><b>Backpressure.</b> Replies of a batch go into one pooled buffer; once it holds
+ * {@link #WRITE_THRESHOLD} bytes it is handed to the channel (written, not flushed) and a new one
+ * started, so the channel's outbound queue sees them. While the channel is not writable (more
+ * than {@link #HIGH_WATER} bytes of replies queued because the client does not read them), no
+ * further command is executed; requests still arriving are buffered until {@link #READ_PAUSE}
+ * bytes (or half of {@code client-query-buffer-limit}) are waiting, then reading stops too
+ * (autoRead off). Both resume when the channel is writable again. A pipelining client that never
+ * reads therefore cannot make the server buffer more than a few MB for it, while a client that
+ * writes a whole pipeline before it reads any reply (as Jedis and redis-py pipelines do) is not
+ * deadlocked unless its unread requests alone exceed that read pause.
+ *
+ * <p><b>Errors.</b> Malformed input is answered with Redis's {@code -ERR Protocol error: ...}
+ * after the replies of the requests before it, and the connection is closed once that reply has
+ * been sent. A query buffer (unparsed bytes plus the received part of a big argument) above
+ * {@code client-query-buffer-limit} closes the connection at once without a reply, as Redis does.
  */
 public final class ClientConnection extends ChannelInboundHandlerAdapter {
+    /** Replies buffered in one batch before they are handed to the channel. */
+    static final int WRITE_THRESHOLD = 64 * 1024;
+    /** Queued reply bytes above which the channel is not writable (execution pauses) ... */
+    static final int HIGH_WATER = 1024 * 1024;
+    /** ... and below which it is writable again. */
+    static final int LOW_WATER = 256 * 1024;
+    /** Unparsed request bytes at which a paused connection also stops reading. */
+    static final long READ_PAUSE = 4L * 1024 * 1024;
+
     private final ServerContext server;
     private final CommandDispatcher dispatcher;
     private final RespParser parser = new RespParser();
     private final ConfigValue maxBulkLen;
     private final ConfigValue queryBufferLimit;
+    private ChannelHandlerContext ctx;
     private Client client;
     private ByteBuf cumulation;
+    /** True while execution waits for the channel to become writable. */
+    private boolean paused;
+    /** True once the connection is going away: further input is ignored. */
+    private boolean closing;
 
     public ClientConnection(ServerContext server, CommandDispatcher dispatcher) {
         this.server = server;
@@ -41,24 +75,45 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf in = (ByteBuf) msg;
-        server.stats().netInputBytes += in.readableBytes();
-        cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
-        if (client.held()) {
-            // CLIENT PAUSE holds this client: keep the bytes for when it resumes.
-            trimQueryBuffer();
-            return;
-        }
-        processInput();
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(LOW_WATER, HIGH_WATER));
     }
 
-    /** Parses and executes the buffered requests until the buffer runs dry or the client is held. */
-    private void processInput() {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        if (closing || client.closing()) {
+            in.release(); // Redis ignores what arrives after a protocol error or QUIT
+            return;
+        }
+        server.stats().netInputBytes += in.readableBytes();
+        cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+        // While CLIENT PAUSE holds this client, processInput keeps the bytes for when it resumes.
+        processInput(ctx);
+        if (paused && cumulation != null && cumulation.readableBytes() >= readPause()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private long readPause() {
+        return Math.min(READ_PAUSE, queryBufferLimit.asLong() / 2);
+    }
+
+    /** Executes every complete request buffered, in order, until input runs out or the channel is full. */
+    private void processInput(ChannelHandlerContext ctx) {
+        if (cumulation == null || closing) {
+            return;
+        }
+        Channel channel = ctx.channel();
         parser.setMaxBulkLength(maxBulkLen.asLong());
         parser.setAuthenticated(client.authenticated());
         try {
             while (!client.closing() && !client.held()) {
+                if (!channel.isWritable()) {
+                    paused = true;
+                    break;
+                }
                 byte[][] argv = parser.parse(cumulation);
                 if (argv == null) {
                     break;
@@ -66,27 +121,30 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 if (argv.length > 0) {
                     dispatcher.dispatch(client, argv);
                     parser.setAuthenticated(client.authenticated());
+                    client.writePending(WRITE_THRESHOLD);
                 }
             }
         } catch (ProtocolException e) {
-            client.error("ERR " + e.getMessage());
+            Log.verbose("Protocol error (" + e.getMessage() + ") from client: id=" + client.id() + " addr=" + client.address());
+            client.reply().errorLatin1("ERR " + e.getMessage());
             client.closeAfterReply();
-        }
-        trimQueryBuffer();
-    }
-
-    /** Enforces client-query-buffer-limit and drops consumed bytes from the query buffer. */
-    private void trimQueryBuffer() {
-        if (cumulation == null) {
+            closing = true;
+            parser.reset();
+            releaseCumulation();
             return;
         }
-        if (cumulation.readableBytes() > queryBufferLimit.asLong()) {
-            // Redis closes such a client without a reply.
-            client.closeAfterReply();
+        long queryBuffer = cumulation.readableBytes() + parser.pendingBytes();
+        if (queryBuffer > queryBufferLimit.asLong()) {
+            Log.warn("Closing client that reached max query buffer length: id=" + client.id()
+                    + " addr=" + client.address() + " (qbuf " + queryBuffer + " bytes)");
+            closing = true;
+            parser.reset();
+            releaseCumulation();
+            channel.close();
+            return;
         }
         if (!cumulation.isReadable()) {
-            cumulation.release();
-            cumulation = null;
+            releaseCumulation();
         } else if (cumulation.readerIndex() > 64 * 1024) {
             cumulation.discardSomeReadBytes();
         }
@@ -101,18 +159,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (argv != null) {
             dispatcher.dispatch(client, argv);
         }
-        if (cumulation != null && !client.held()) {
-            processInput();
+        if (!client.held()) {
+            processInput(ctx);
         }
         client.flush();
-        if (!client.held() && client.channel().isActive()) {
+        if (!client.held() && !paused && !closing && client.channel().isActive()) {
             client.channel().config().setAutoRead(true);
         }
     }
 
     /** Bytes received and not yet executed (CLIENT LIST qbuf=). */
     public int queryBufferLength() {
-        return cumulation == null ? 0 : cumulation.readableBytes();
+        return (cumulation == null ? 0 : cumulation.readableBytes()) + (int) Math.min(Integer.MAX_VALUE, parser.pendingBytes());
     }
 
     /** Room left in the query buffer before it must grow (CLIENT LIST qbuf-free=). */
@@ -123,19 +181,46 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         client.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        if (channel.isWritable() && !closing) {
+            if (paused) {
+                paused = false;
+                processInput(ctx);
+                client.flush();
+            }
+            if (!closing && !client.closing() && !client.held() && !channel.config().isAutoRead()
+                    && (cumulation == null || cumulation.readableBytes() < readPause())) {
+                channel.config().setAutoRead(true);
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (cumulation != null) {
-            cumulation.release();
-            cumulation = null;
-        }
+        closing = true;
+        parser.reset();
+        releaseCumulation();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            Log.verbose("connection error from client id=" + client.id() + ": " + cause);
+        }
         ctx.close();
+    }
+
+    private void releaseCumulation() {
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
     }
 }
