@@ -98,6 +98,10 @@ abstract class BaseDatabase implements Database {
         return r;
     }
 
+    /** Background work (the off-heap database moves entries into a grown map) until the deadline. */
+    void background(long deadlineNanos) {
+    }
+
     /** Frees everything; the database stays usable (and empty). */
     abstract void release();
 }

@@ -208,7 +208,8 @@ public final class Keyspace implements AutoCloseable {
      * Removes expired keys as Redis 7's active expiry does: for each database in turn (resuming
      * where the last cycle stopped), walk the keys with a TTL with a cursor, {@value BaseDatabase#KEYS_PER_LOOP}
      * per loop, and repeat while more than {@value BaseDatabase#ACCEPTABLE_STALE}% of a sample had
-     * expired; stop once {@code budgetMicros} of time is used.
+     * expired; stop once {@code budgetMicros} of time is used. Off-heap databases also move
+     * entries into a grown map in this time.
      *
      * @return the number of keys removed (also counted in {@link #expiredKeys()})
      */
@@ -220,9 +221,13 @@ public final class Keyspace implements AutoCloseable {
             int i = expireDb;
             expireDb = (expireDb + 1) % n;
             if (!(databases[i] instanceof BaseDatabase)) {
+                if (databases[i] instanceof ActiveExpiry) {
+                    removed += ((ActiveExpiry) databases[i]).expireSample(budgetMicros / n);
+                }
                 continue;
             }
             BaseDatabase db = (BaseDatabase) databases[i];
+            db.background(deadline);
             boolean repeat = db.volatileSize() > 0;
             while (repeat) {
                 long[] r = db.expireLoop(hooks.now());

@@ -23,17 +23,19 @@ import java.util.function.Consumer;
  * ({@link BaseDatabase}).
  *
  * <h2>Capacity</h2>
- * A database holds one or more Chronicle Maps ("shards"); normally one. The map is created on the
- * first write with {@link OffHeapSizing#initialEntries} entries and grows by Chronicle's extra
- * segment tiers up to {@link OffHeapSizing#maxBloatFactor} (tiers cost memory only when used).
- * Should the map still be full, another shard is added; only when the keyspace's memory in use has
- * reached the budget is the write refused with {@link KeyspaceFullException}, leaving the keyspace
- * unchanged. A key lives in exactly one shard; a key that no longer fits its shard moves to the
- * newest one.
+ * A database holds one Chronicle Map ("shard"), created on the first write with
+ * {@link OffHeapSizing#initialEntries} entries; it grows by Chronicle's extra segment tiers up to
+ * {@link OffHeapSizing#MAX_BLOAT} times that (tiers cost memory only when used). When it is full, a
+ * bigger map is added and the older one's entries move into it a few at a time, on writes and in
+ * the background cycle (as Redis rehashes incrementally); meanwhile lookups try both. Only when the
+ * keyspace's memory in use has reached the budget is the write refused with
+ * {@link KeyspaceFullException}, leaving the keyspace unchanged. A key lives in exactly one shard
+ * and only ever moves to a newer one.
  *
  * <h2>SCAN</h2>
- * Chronicle Map never rehashes, so a key stays in its segment for its lifetime. The cursor is
- * {@code shard << 32 | segment}: each step returns every key of one or more whole segments (at
+ * Chronicle Map never rehashes, so a key stays in its segment for as long as it stays in its map,
+ * and it only ever moves to a newer map (which the scan visits later). The cursor is
+ * {@code shardId << 32 | segment}, shard ids only grow: each step returns every key of one or more whole segments (at
  * least COUNT keys unless the scan ends), so a step may return more than COUNT keys. A key present
  * for the whole scan is returned exactly once (keys only ever move to a later shard).
  *
@@ -43,7 +45,25 @@ import java.util.function.Consumer;
  */
 final class OffHeapDatabase extends BaseDatabase {
     private final OffHeapSizing sizing;
-    private final List<ChronicleMap<byte[], byte[]>> shards = new ArrayList<>();
+    private final List<Shard> shards = new ArrayList<>();
+    private long nextShardId;
+    /** Segment of the oldest shard being moved into the newest one, while {@code shards.size() > 1}. */
+    private int migrateSegment;
+    private final List<byte[]> moveKeys = new ArrayList<>();
+    private final List<byte[]> moveRecords = new ArrayList<>();
+
+    /** One Chronicle Map of this database, with an id that only grows (SCAN cursors name shards by id). */
+    static final class Shard {
+        final long id;
+        final ChronicleMap<byte[], byte[]> map;
+        final long entries;
+
+        Shard(long id, ChronicleMap<byte[], byte[]> map, long entries) {
+            this.id = id;
+            this.map = map;
+            this.entries = entries;
+        }
+    }
     private final LargeValueStore large = new LargeValueStore();
     private final ObjectTable objects = new ObjectTable();
     private final SplittableRandom random = new SplittableRandom();
@@ -92,7 +112,7 @@ final class OffHeapDatabase extends BaseDatabase {
     private StoredValue read(byte[] key, boolean touch) {
         long now = hooks.now();
         for (int s = 0; s < shards.size(); s++) {
-            ChronicleMap<byte[], byte[]> m = shards.get(s);
+            ChronicleMap<byte[], byte[]> m = shards.get(s).map;
             try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
@@ -156,7 +176,7 @@ final class OffHeapDatabase extends BaseDatabase {
     private long expireAtOrMissing(byte[] key) {
         long now = hooks.now();
         for (int s = 0; s < shards.size(); s++) {
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(key)) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
                 if (e == null) {
@@ -179,7 +199,11 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void put(byte[] key, StoredValue value) {
-        ChronicleMap<byte[], byte[]> first = shards.isEmpty() ? addShard() : null;
+        if (shards.isEmpty()) {
+            addShard(sizing.initialEntries());
+        } else if (shards.size() > 1) {
+            migrateStep(MIGRATE_PER_WRITE);
+        }
         long exp = value.expireAt();
         int lru = value.lruOrLfu() != 0 ? value.lruOrLfu() : hooks.lruClock();
         long largeId = 0;
@@ -206,9 +230,6 @@ final class OffHeapDatabase extends BaseDatabase {
             if (slot >= 0) {
                 objects.release(slot);
             }
-            if (first != null && count == 0) {
-                releaseShards();
-            }
             throw e;
         }
         if (exp != StoredValue.NO_EXPIRY || expires.size() > 0) {
@@ -218,7 +239,8 @@ final class OffHeapDatabase extends BaseDatabase {
 
     private void store(byte[] key, byte[] rec, StoredValue value) {
         for (int s = 0; s < shards.size(); s++) {
-            ChronicleMap<byte[], byte[]> m = shards.get(s);
+            Shard shard = shards.get(s);
+            ChronicleMap<byte[], byte[]> m = shard.map;
             try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
@@ -232,8 +254,8 @@ final class OffHeapDatabase extends BaseDatabase {
                     c.replaceValue(e, c.wrapValueAsData(rec));
                 } catch (IllegalStateException | IllegalArgumentException full) {
                     rethrowIfClosed(m, full);
-                    // No room in this segment for the bigger record: it moves to a newer shard.
-                    insertNew(key, rec, s + 1, value);
+                    // No room in this segment for the bigger record: it moves to the newest shard.
+                    insertNew(key, rec, shard, value);
                     removeEntry(c, c.entry(), key, false);
                     return;
                 }
@@ -242,16 +264,18 @@ final class OffHeapDatabase extends BaseDatabase {
                 return;
             }
         }
-        insertNew(key, rec, 0, value);
+        insertNew(key, rec, null, value);
     }
 
-    /** Inserts an absent key into the newest shard (one at index >= minShard), adding a shard if all are full. */
-    private void insertNew(byte[] key, byte[] rec, int minShard, StoredValue value) {
+    /** Inserts an absent key into the newest shard (never {@code avoid}), growing when it is full. */
+    private void insertNew(byte[] key, byte[] rec, Shard avoid, StoredValue value) {
         while (true) {
-            if (shards.size() <= minShard) {
-                addShard();
+            Shard target = shards.get(shards.size() - 1);
+            if (target == avoid) {
+                grow();
+                continue;
             }
-            ChronicleMap<byte[], byte[]> m = shards.get(shards.size() - 1);
+            ChronicleMap<byte[], byte[]> m = target.map;
             try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
                 c.updateLock().lock();
                 c.insert(c.absentEntry(), c.wrapValueAsData(rec));
@@ -268,7 +292,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 rec = Record.large(ValueType.STRING, value.expireAt(), value.lruOrLfu(), id, b.length);
             } catch (IllegalStateException full) {
                 rethrowIfClosed(m, full);
-                minShard = shards.size();
+                grow();
             }
         }
     }
@@ -279,14 +303,87 @@ final class OffHeapDatabase extends BaseDatabase {
         }
     }
 
-    private ChronicleMap<byte[], byte[]> addShard() {
-        if (!shards.isEmpty() && sizing.atBudget()) {
+    private void addShard(long entries) {
+        shards.add(new Shard(nextShardId++, sizing.newMap(entries), entries));
+    }
+
+    /**
+     * The newest map is full: add a bigger one and move the older maps' entries into it step by
+     * step (on writes and in the background cycle), as Redis rehashes incrementally. Refused when
+     * the memory budget is used up.
+     */
+    private void grow() {
+        if (sizing.atBudget()) {
             throw new KeyspaceFullException("keyspace memory budget of " + sizing.budgetBytes()
                     + " bytes reached (maxmemory or the machine's memory)");
         }
-        ChronicleMap<byte[], byte[]> m = sizing.newMap();
-        shards.add(m);
-        return m;
+        if (shards.size() == 1) {
+            migrateSegment = 0;
+        }
+        addShard(sizing.nextEntries(shards.get(shards.size() - 1).entries, count));
+    }
+
+    /** Entries moved from an older map into the newest one per write while a migration runs. */
+    static final int MIGRATE_PER_WRITE = 32;
+
+    /** Moves up to {@code max} entries from the oldest map into the newest; closes maps left empty. */
+    void migrateStep(int max) {
+        int moved = 0;
+        while (moved < max && shards.size() > 1) {
+            Shard from = shards.get(0);
+            Shard to = shards.get(shards.size() - 1);
+            if (migrateSegment >= from.map.segments()) {
+                from.map.close();
+                shards.remove(0);
+                migrateSegment = 0;
+                continue;
+            }
+            moveKeys.clear();
+            moveRecords.clear();
+            int limit = max - moved;
+            try (MapSegmentContext<byte[], byte[], ?> c = from.map.segmentContext(migrateSegment)) {
+                c.forEachSegmentEntryWhile(e -> {
+                    moveKeys.add(keyOf(e));
+                    Data<byte[]> d = e.value();
+                    byte[] r = new byte[(int) d.size()];
+                    d.bytes().read(d.offset(), r, 0, r.length);
+                    moveRecords.add(r);
+                    return moveKeys.size() < limit;
+                });
+            }
+            boolean segmentDone = moveKeys.size() < limit;
+            for (int i = 0; i < moveKeys.size(); i++) {
+                byte[] key = moveKeys.get(i);
+                try (ExternalMapQueryContext<byte[], byte[], ?> c = to.map.queryContext(key)) {
+                    c.updateLock().lock();
+                    if (c.absentEntry() != null) {
+                        c.insert(c.absentEntry(), c.wrapValueAsData(moveRecords.get(i)));
+                    }
+                } catch (IllegalStateException | IllegalArgumentException full) {
+                    rethrowIfClosed(to.map, full);
+                    moveKeys.clear();
+                    moveRecords.clear();
+                    return; // the newest map is full: a later write grows it again
+                }
+                from.map.remove(key);
+                moved++;
+            }
+            moveKeys.clear();
+            moveRecords.clear();
+            if (segmentDone) {
+                migrateSegment++;
+            }
+        }
+    }
+
+    @Override
+    void background(long deadlineNanos) {
+        while (shards.size() > 1) {
+            migrateStep(256);
+            if (System.nanoTime() >= deadlineNanos) {
+                return;
+            }
+        }
     }
 
     /** The payload reference of a record, to free after it is replaced: {kind, id/slot, length} or null. */
@@ -343,7 +440,7 @@ final class OffHeapDatabase extends BaseDatabase {
     public boolean remove(byte[] key) {
         long now = hooks.now();
         for (int s = 0; s < shards.size(); s++) {
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(key)) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
                 if (e == null) {
@@ -365,7 +462,7 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     boolean removeIfExpired(byte[] key, long now) {
         for (int s = 0; s < shards.size(); s++) {
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(key)) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
                 if (e == null) {
@@ -388,7 +485,7 @@ final class OffHeapDatabase extends BaseDatabase {
     public boolean setExpireAt(byte[] key, long at) {
         long now = hooks.now();
         for (int s = 0; s < shards.size(); s++) {
-            ChronicleMap<byte[], byte[]> m = shards.get(s);
+            ChronicleMap<byte[], byte[]> m = shards.get(s).map;
             try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
@@ -413,7 +510,7 @@ final class OffHeapDatabase extends BaseDatabase {
                     c.replaceValue(e, c.wrapValueAsData(rec));
                 } catch (IllegalStateException full) {
                     rethrowIfClosed(m, full);
-                    insertNew(key, rec, s + 1, null);
+                    insertNew(key, rec, shards.get(s), null);
                     // The payload reference moved with the record: remove the old entry without freeing it.
                     c.remove(c.entry());
                     count--;
@@ -434,7 +531,7 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     public byte[] randomKey() {
         while (count > 0) {
-            ChronicleMap<byte[], byte[]> m = pickShard();
+            ChronicleMap<byte[], byte[]> m = pickShard().map;
             int segments = m.segments();
             int start = random.nextInt(segments);
             byte[][] found = new byte[1][];
@@ -472,17 +569,17 @@ final class OffHeapDatabase extends BaseDatabase {
         return null;
     }
 
-    private ChronicleMap<byte[], byte[]> pickShard() {
+    private Shard pickShard() {
         if (shards.size() == 1) {
             return shards.get(0);
         }
         long total = 0;
-        for (ChronicleMap<byte[], byte[]> m : shards) {
-            total += m.longSize();
+        for (Shard m : shards) {
+            total += m.map.longSize();
         }
         long r = random.nextLong(Math.max(1, total));
-        for (ChronicleMap<byte[], byte[]> m : shards) {
-            r -= m.longSize();
+        for (Shard m : shards) {
+            r -= m.map.longSize();
             if (r < 0) {
                 return m;
             }
@@ -499,17 +596,24 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public long scan(long cursor, int count, Consumer<byte[]> sink) {
-        int shard = (int) (cursor >>> 32);
+        long shardId = cursor >>> 32;
         int seg = (int) cursor;
-        if (cursor < 0 || seg < 0) {
+        if (seg < 0) {
             return 0;
+        }
+        int si = 0;
+        while (si < shards.size() && shards.get(si).id < shardId) {
+            si++;
+        }
+        if (si < shards.size() && shards.get(si).id != shardId) {
+            seg = 0; // that map was emptied into a newer one meanwhile
         }
         scratch.clear();
         expiredScratch.clear();
         long now = hooks.now();
         int want = Math.max(1, count);
-        while (shard < shards.size() && scratch.size() < want) {
-            ChronicleMap<byte[], byte[]> m = shards.get(shard);
+        while (si < shards.size() && scratch.size() < want) {
+            ChronicleMap<byte[], byte[]> m = shards.get(si).map;
             if (seg < m.segments()) {
                 try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(seg)) {
                     c.forEachSegmentEntry(e -> {
@@ -521,7 +625,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 seg++;
             }
             if (seg >= m.segments()) {
-                shard++;
+                si++;
                 seg = 0;
             }
         }
@@ -535,7 +639,7 @@ final class OffHeapDatabase extends BaseDatabase {
             sink.accept(k);
         }
         scratch.clear();
-        return shard >= shards.size() ? 0 : ((long) shard << 32) | seg;
+        return si >= shards.size() ? 0 : (shards.get(si).id << 32) | seg;
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -546,10 +650,11 @@ final class OffHeapDatabase extends BaseDatabase {
     }
 
     private void releaseShards() {
-        for (ChronicleMap<byte[], byte[]> m : shards) {
-            m.close();
+        for (Shard m : shards) {
+            m.map.close();
         }
         shards.clear();
+        migrateSegment = 0;
         large.clear();
         objects.clear();
         expires.clear();

@@ -9,36 +9,43 @@ import java.util.function.LongSupplier;
  * How big the Chronicle Maps of an off-heap keyspace are, derived from a memory budget
  * ({@code maxmemory}, else the cgroup or physical memory) — never a fixed count.
  *
- * <p>Measured on Chronicle Map 2026.1 (16-byte keys, ~100-byte values): a map's {@code entries}
- * costs address space, not resident memory, until used; but the hash lookups of all segments
- * are touched as soon as keys spread over them, so a map sized for 150 M entries costs ~1.7 KB of
- * RSS per key for the first million keys, against ~150 bytes for a map sized near its content.
- * Hence: maps start at {@link #initialEntries} (between {@value #MIN_INITIAL} and
- * {@value #MAX_INITIAL} entries, 1/32 of the budget's entry count) and grow by extra segment tiers,
- * allowed up to twice the budget's entry count ({@link #maxBloatFactor}); tiers are allocated only
- * when a segment fills, so an empty or small keyspace stays small however large the budget.
+ * <p>Measured on Chronicle Map 2026.1 (16-byte keys, ~100-byte values, this machine): a map's
+ * {@code entries} costs address space, not resident memory, until used (a 100 M-entry map costs a
+ * few MB of RSS when created); but as keys spread over all segments every segment's hash lookup
+ * gets touched, so a map sized for 150 M entries cost ~1.7 KB of RSS per key for its first million
+ * keys, against ~150 bytes for a map sized near its content. Extra segment tiers
+ * ({@code maxBloatFactor}) let a map grow in place, but every lookup walks a segment's tiers in
+ * turn, so deep tier chains make it slow (a 2 K-entry map grown to 150 K keys: ~40 µs per put).
+ *
+ * <p>Hence: a database's first map has {@link #initialEntries()} (1/64 of the budget's entry
+ * count, between {@value #MIN_INITIAL} and {@value #MAX_INITIAL}), each map may grow by tiers to
+ * {@value #MAX_BLOAT} times that, and when it is full a map {@value #GROWTH} times bigger replaces
+ * it, filled incrementally ({@link OffHeapDatabase#migrateStep}). A full map is replaced only
+ * while the memory in use is below the budget; at the budget the write is refused with
+ * {@link KeyspaceFullException}.
  */
 final class OffHeapSizing {
     /** Bytes per entry assumed when converting a budget into an entry count (16-byte key, ~100-byte value). */
     static final long BYTES_PER_ENTRY = 160;
     static final long MIN_INITIAL = 16 * 1024;
-    static final long MAX_INITIAL = 1 << 20;
+    static final long MAX_INITIAL = 256 * 1024;
+    static final double MAX_BLOAT = 2.0;
+    static final long GROWTH = 4;
     /** Fixed cost counted per map (segment headers and first pages touched). */
     static final long MAP_FIXED_BYTES = 64 * 1024;
     static final int AVERAGE_KEY = 16;
     static final int AVERAGE_RECORD = 100;
 
     private final long budgetBytes;
+    private final long budgetEntries;
     private final long initialEntries;
-    private final double maxBloatFactor;
     private LongSupplier used = () -> 0;
 
     OffHeapSizing(long budgetBytes, long initialEntriesOverride) {
         this.budgetBytes = budgetBytes;
-        long budgetEntries = Math.max(1, budgetBytes / BYTES_PER_ENTRY);
+        this.budgetEntries = Math.max(1, budgetBytes / BYTES_PER_ENTRY);
         this.initialEntries = initialEntriesOverride > 0 ? initialEntriesOverride
-                : Math.max(MIN_INITIAL, Math.min(MAX_INITIAL, budgetEntries / 32));
-        this.maxBloatFactor = Math.max(1.0, Math.min(1000.0, Math.ceil(2.0 * budgetEntries / initialEntries)));
+                : Math.max(MIN_INITIAL, Math.min(MAX_INITIAL, budgetEntries / 64));
     }
 
     void usedMemory(LongSupplier used) {
@@ -53,23 +60,24 @@ final class OffHeapSizing {
         return initialEntries;
     }
 
-    double maxBloatFactor() {
-        return maxBloatFactor;
-    }
-
     boolean atBudget() {
         return used.getAsLong() >= budgetBytes;
     }
 
-    ChronicleMap<byte[], byte[]> newMap() {
-        ChronicleMapBuilder<byte[], byte[]> b = ChronicleMapBuilder.of(byte[].class, byte[].class)
+    /** Entries of the map that replaces a full one of {@code previous} entries holding {@code count} keys. */
+    long nextEntries(long previous, long count) {
+        long target = previous * GROWTH;
+        long cap = Math.max(2 * budgetEntries, 2 * count);
+        return Math.max(Math.max(previous * 2, count * 2), Math.min(target, cap));
+    }
+
+    ChronicleMap<byte[], byte[]> newMap(long entries) {
+        return ChronicleMapBuilder.of(byte[].class, byte[].class)
                 .name("podis-keyspace")
-                .entries(initialEntries)
+                .entries(entries)
                 .averageKeySize(AVERAGE_KEY)
-                .averageValueSize(AVERAGE_RECORD);
-        if (maxBloatFactor > 1.0) {
-            b.maxBloatFactor(maxBloatFactor);
-        }
-        return b.create();
+                .averageValueSize(AVERAGE_RECORD)
+                .maxBloatFactor(MAX_BLOAT)
+                .create();
     }
 }
