@@ -36,7 +36,7 @@ public final class PodisServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
 
     public PodisServer(ServerConfig config) {
-        this(config, Keyspace.onHeap(config.getInt("databases")));
+        this(config, Keyspace.create(new dev.podis.storage.KeyspaceOptions().databases(config.getInt("databases")).backend(dev.podis.storage.KeyspaceOptions.Backend.of(config.get("keyspace-backend"))).maxmemory(config.getLong("maxmemory"))));
     }
 
     public PodisServer(ServerConfig config, Keyspace keyspace) {

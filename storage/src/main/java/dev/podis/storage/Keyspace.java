@@ -31,6 +31,7 @@ public final class Keyspace implements AutoCloseable {
     private final Runnable closer;
     private final LongSupplier memory;
     private final String backend;
+    private final OffHeapSizing sizing;
     private int expireDb;
     private boolean closed;
 
@@ -52,6 +53,12 @@ public final class Keyspace implements AutoCloseable {
     }
 
     private Keyspace(int count, Factory factory, Hooks hooks, LongSupplier memory, Runnable closer, String backend) {
+        this(count, factory, hooks, memory, closer, backend, null);
+    }
+
+    private Keyspace(int count, Factory factory, Hooks hooks, LongSupplier memory, Runnable closer, String backend,
+                     OffHeapSizing sizing) {
+        this.sizing = sizing;
         this.databases = new Database[count];
         this.hooks = hooks;
         for (int i = 0; i < count; i++) {
@@ -69,6 +76,9 @@ public final class Keyspace implements AutoCloseable {
 
     /**
      * An off-heap keyspace on Chronicle Map.
+     *
+     * <p>The first off-heap keyspace of a JVM takes a second or two to create (Chronicle Map
+     * compiles classes); later ones take milliseconds. Each database's map is created on its first write.
      *
      * @param budgetBytes memory budget ({@code maxmemory}); 0 for the container's or machine's memory
      * @throws IllegalStateException if the JVM lacks the flags Chronicle Map needs
@@ -98,6 +108,7 @@ public final class Keyspace implements AutoCloseable {
         if (!offHeapAvailable()) {
             throw new IllegalStateException("the off-heap keyspace needs a full JDK and these JVM options: " + REQUIRED_JVM_FLAGS);
         }
+        OffHeapSizing.warmUp();
         OffHeapSizing sizing = new OffHeapSizing(MemoryBudget.budget(o.maxmemory), o.initialEntries);
         OffHeapDatabase[] dbs = new OffHeapDatabase[o.databases];
         LongSupplier used = () -> {
@@ -112,7 +123,7 @@ public final class Keyspace implements AutoCloseable {
             for (OffHeapDatabase db : dbs) {
                 db.release();
             }
-        }, "offheap");
+        }, "offheap", sizing);
     }
 
     /**
@@ -146,6 +157,21 @@ public final class Keyspace implements AutoCloseable {
         } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Changes the memory budget (CONFIG SET maxmemory): 0 means the container's or machine's
+     * memory. Writes past it throw {@link KeyspaceFullException}. The heap keyspace has no budget.
+     */
+    public void maxmemory(long bytes) {
+        if (sizing != null) {
+            sizing.budgetBytes(MemoryBudget.budget(bytes));
+        }
+    }
+
+    /** The memory budget of the off-heap keyspace in bytes, or -1 for the heap keyspace. */
+    public long budget() {
+        return sizing == null ? -1 : sizing.budgetBytes();
     }
 
     /** {@code "offheap"} or {@code "heap"} (or {@code "custom"}). */

@@ -36,7 +36,7 @@ final class OffHeapSizing {
     static final int AVERAGE_KEY = 16;
     static final int AVERAGE_RECORD = 100;
 
-    private final long budgetBytes;
+    private volatile long budgetBytes;
     private final long budgetEntries;
     private final long initialEntries;
     private LongSupplier used = () -> 0;
@@ -56,6 +56,11 @@ final class OffHeapSizing {
         return budgetBytes;
     }
 
+    /** A new budget (CONFIG SET maxmemory); map sizes already chosen stay. */
+    void budgetBytes(long bytes) {
+        this.budgetBytes = bytes;
+    }
+
     long initialEntries() {
         return initialEntries;
     }
@@ -69,6 +74,20 @@ final class OffHeapSizing {
         long target = previous * GROWTH;
         long cap = Math.max(2 * budgetEntries, 2 * count);
         return Math.max(Math.max(previous * 2, count * 2), Math.min(target, cap));
+    }
+
+    private static boolean warm;
+
+    /**
+     * Creates and closes a tiny map once per JVM: Chronicle Map compiles classes for its first map
+     * (1.6 s or more), which belongs in start-up, not in the first write a client sends.
+     */
+    static synchronized void warmUp() {
+        if (!warm) {
+            ChronicleMapBuilder.of(byte[].class, byte[].class).entries(64).averageKeySize(AVERAGE_KEY)
+                    .averageValueSize(AVERAGE_RECORD).create().close();
+            warm = true;
+        }
     }
 
     ChronicleMap<byte[], byte[]> newMap(long entries) {

@@ -68,6 +68,21 @@ abstract class KeyspaceContractTest {
     }
 
     @Test
+    void getRecordsAccessTimeAndPeekDoesNot() {
+        db.put(b("k"), StoredValue.string(b("v"), clock.get() + 100_000));
+        int lru0 = (int) ((clock.get() / 1000) & 0xFFFFFF);
+        assertEquals(lru0, db.peek(b("k")).lruOrLfu());
+        clock.addAndGet(5000);
+        assertEquals(lru0, db.peek(b("k")).lruOrLfu());
+        StoredValue v = db.get(b("k"));
+        assertEquals(lru0 + 5, v.lruOrLfu());
+        assertEquals("v", s(v.bytes()));
+        assertEquals(lru0 + 5, db.peek(b("k")).lruOrLfu());
+        assertEquals(clock.get() + 95_000, db.expireAt(b("k")));
+        assertEquals(1, db.volatileSize());
+    }
+
+    @Test
     void binaryKeysAndValues() {
         byte[] key = {0, (byte) 0xff, 10, 13, 0};
         byte[] val = new byte[256];

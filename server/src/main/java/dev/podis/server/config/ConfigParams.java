@@ -23,6 +23,7 @@ final class ConfigParams {
         integer(c, "hz", "10", true, 1, 500);
         integer(c, "maxclients", "10000", true, 1, Integer.MAX_VALUE);
         memory(c, "maxmemory", "0", true);
+        enumeration(c, "keyspace-backend", "auto", false, "auto", "offheap", "heap");
         integer(c, "timeout", "0", true, 0, Integer.MAX_VALUE);
         integer(c, "tcp-keepalive", "300", true, 0, Integer.MAX_VALUE);
         integer(c, "tcp-backlog", "511", false, 0, Integer.MAX_VALUE);
