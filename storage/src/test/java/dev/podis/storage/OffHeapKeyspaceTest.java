@@ -2,6 +2,8 @@ package dev.podis.storage;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Set;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 class OffHeapKeyspaceTest extends KeyspaceContractTest {
@@ -48,7 +50,52 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
             }
             d.put(b("key:" + stored), StoredValue.string(new byte[100]));
             assertEquals(stored / 2 + stored % 2 + 1, d.size());
+            // A bigger budget (CONFIG SET maxmemory) lets it grow again.
+            small.maxmemory(64 << 20);
+            for (int i = 0; i < stored; i++) {
+                d.put(b("more:" + i), StoredValue.string(new byte[100]));
+            }
+            assertEquals(stored / 2 + stored % 2 + 1 + stored, d.size());
         }
+    }
+
+    @Test
+    void growthMovesEntriesIntoABiggerMapStepByStep() {
+        OffHeapDatabase d = (OffHeapDatabase) db;
+        int n = 0;
+        while (n < 200_000 && d.shardCount() < 2) {
+            d.put(b("g:" + n), StoredValue.string(b("v" + n), n % 3 == 0 ? clock.get() + 60_000 : StoredValue.NO_EXPIRY));
+            n++;
+        }
+        assertEquals(2, d.shardCount(), "the first map must fill up and be replaced");
+        // Mid-move: every key readable, counted, scanned, and writable.
+        assertEquals(n, d.size());
+        assertEquals((n + 2) / 3, d.volatileSize());
+        for (int i = 0; i < n; i++) {
+            assertEquals("v" + i, s(d.peek(b("g:" + i)).bytes()));
+        }
+        Set<String> seen = new java.util.HashSet<>();
+        long cursor = 0;
+        do {
+            cursor = d.scan(cursor, 100, k -> seen.add(s(k)));
+            d.put(b("g:" + n), StoredValue.string(b("v" + n))); // each write moves some entries
+            n++;
+        } while (cursor != 0);
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(seen.contains("g:" + i));
+        }
+        for (int i = 0; i < 100 && d.shardCount() > 1; i++) {
+            ks.activeExpireCycle(100_000);
+        }
+        assertEquals(1, d.shardCount(), "the background cycle finishes the move");
+        assertEquals(n, d.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals("v" + i, s(d.get(b("g:" + i)).bytes()));
+        }
+        assertEquals(n, scanAll(d, 1000).size());
+        clock.addAndGet(60_000);
+        assertNull(d.get(b("g:0")));
+        assertNotNull(d.get(b("g:1")));
     }
 
     @Test
