@@ -5,6 +5,8 @@ import dev.podis.storage.Keyspace;
 import dev.podis.storage.KeyspaceOptions;
 import dev.podis.storage.StoredValue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,11 +17,21 @@ import java.nio.file.Path;
  * <pre>
  * java $(chronicle flags) -Xms64m -Xmx64m -XX:+AlwaysPreTouch -cp ... dev.podis.benchmarks.KeyspaceMemory [keys] [offheap|heap]
  * </pre>
- * Keys are 16 bytes ({@code key:000000000001}), values 100 bytes; the budget is the machine's
+ * Rates are per second of this thread's CPU time. Keys are 16 bytes ({@code key:000000000001}), values 100 bytes; the budget is the machine's
  * memory (maxmemory 0), as a server started without maxmemory would have.
  */
 public final class KeyspaceMemory {
     private KeyspaceMemory() {
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /**
+     * CPU time of this thread in ns: rates are computed from it rather than wall time, since
+     * the machines this runs on are often shared and wall time then measures the neighbours.
+     */
+    static long cpu() {
+        return THREADS.getCurrentThreadCpuTime();
     }
 
     static long rss() throws Exception {
@@ -56,11 +68,11 @@ public final class KeyspaceMemory {
         try (Keyspace ks = Keyspace.create(new KeyspaceOptions().databases(16).backend(backend))) {
             Database db = ks.db(0);
             byte[] value = new byte[100];
-            long t0 = System.nanoTime();
+            long t0 = cpu();
             for (int i = 0; i < n; i++) {
                 db.put(key(i), StoredValue.string(value));
             }
-            long t1 = System.nanoTime();
+            long t1 = cpu();
             System.gc();
             Thread.sleep(200);
             long rss1 = rss();
@@ -69,18 +81,18 @@ public final class KeyspaceMemory {
                     (rss1 - rss0) / 1048576.0, (double) (rss1 - rss0) / n, (double) ks.usedMemory() / n);
             System.out.printf("put (insert) %.2f M/s%n", n / ((t1 - t0) / 1e9) / 1e6);
             for (int round = 0; round < 3; round++) {
-                long g0 = System.nanoTime();
+                long g0 = cpu();
                 long hits = 0;
                 for (int i = 0; i < n; i++) {
                     if (db.get(key((i * 7919L) % n)) != null) {
                         hits++;
                     }
                 }
-                long g1 = System.nanoTime();
+                long g1 = cpu();
                 for (int i = 0; i < n; i++) {
                     db.put(key((i * 7919L) % n), StoredValue.string(value));
                 }
-                long g2 = System.nanoTime();
+                long g2 = cpu();
                 System.out.printf("round %d: get %.2f M/s (%d hits), put (overwrite) %.2f M/s%n", round,
                         n / ((g1 - g0) / 1e9) / 1e6, hits, n / ((g2 - g1) / 1e9) / 1e6);
             }
@@ -88,5 +100,31 @@ public final class KeyspaceMemory {
         System.gc();
         Thread.sleep(200);
         System.out.printf("RSS after close: %+.1f MB from start%n", (rss() - rss0) / 1048576.0);
+        if (backend != KeyspaceOptions.Backend.HEAP) {
+            rawChronicle(n);
+        }
+    }
+
+    /** The same work on a bare Chronicle Map sized for the keys, as a yardstick for this machine's load. */
+    static void rawChronicle(int n) {
+        try (net.openhft.chronicle.map.ChronicleMap<byte[], byte[]> m = net.openhft.chronicle.map.ChronicleMapBuilder
+                .of(byte[].class, byte[].class).entries(n).averageKeySize(16).averageValueSize(104).create()) {
+            byte[] value = new byte[104];
+            long t0 = cpu();
+            for (int i = 0; i < n; i++) {
+                m.put(key(i), value);
+            }
+            long t1 = cpu();
+            byte[] using = new byte[104];
+            long hits = 0;
+            for (int i = 0; i < n; i++) {
+                if (m.getUsing(key((i * 7919L) % n), using) != null) {
+                    hits++;
+                }
+            }
+            long t2 = cpu();
+            System.out.printf("bare Chronicle Map (sized for %d): put %.2f M/s, get %.2f M/s (%d hits)%n", n,
+                    n / ((t1 - t0) / 1e9) / 1e6, n / ((t2 - t1) / 1e9) / 1e6, hits);
+        }
     }
 }

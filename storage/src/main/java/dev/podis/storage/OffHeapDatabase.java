@@ -5,6 +5,7 @@ import net.openhft.chronicle.core.io.ClosedIllegalStateException;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapAbsentEntry;
 import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.map.MapSegmentContext;
 
@@ -49,8 +50,6 @@ final class OffHeapDatabase extends BaseDatabase {
     private long nextShardId;
     /** Segment of the oldest shard being moved into the newest one, while {@code shards.size() > 1}. */
     private int migrateSegment;
-    private final List<byte[]> moveKeys = new ArrayList<>();
-    private final List<byte[]> moveRecords = new ArrayList<>();
 
     /** One Chronicle Map of this database, with an id that only grows (SCAN cursors name shards by id). */
     static final class Shard {
@@ -245,6 +244,18 @@ final class OffHeapDatabase extends BaseDatabase {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
                 if (e == null) {
+                    if (s == shards.size() - 1) {
+                        // Absent everywhere: insert into the newest map with this same lookup.
+                        try {
+                            c.insert(c.absentEntry(), c.wrapValueAsData(rec));
+                            count++;
+                            entryBytes += entryCost(key.length, rec.length);
+                            return;
+                        } catch (IllegalStateException | IllegalArgumentException full) {
+                            rethrowIfClosed(m, full);
+                            break; // insertNew grows the keyspace or stores the value as large
+                        }
+                    }
                     continue;
                 }
                 Data<byte[]> d = e.value();
@@ -328,50 +339,41 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /** Moves up to {@code max} entries from the oldest map into the newest; closes maps left empty. */
     void migrateStep(int max) {
-        int moved = 0;
-        while (moved < max && shards.size() > 1) {
+        int[] moved = {0};
+        boolean[] blocked = {false};
+        while (moved[0] < max && shards.size() > 1 && !blocked[0]) {
             Shard from = shards.get(0);
-            Shard to = shards.get(shards.size() - 1);
+            ChronicleMap<byte[], byte[]> to = shards.get(shards.size() - 1).map;
             if (migrateSegment >= from.map.segments()) {
                 from.map.close();
                 shards.remove(0);
                 migrateSegment = 0;
                 continue;
             }
-            moveKeys.clear();
-            moveRecords.clear();
-            int limit = max - moved;
+            int limit = max - moved[0];
+            int[] seen = {0};
             try (MapSegmentContext<byte[], byte[], ?> c = from.map.segmentContext(migrateSegment)) {
+                // Entries are copied straight from one map's memory into the other's, then removed here.
                 c.forEachSegmentEntryWhile(e -> {
-                    moveKeys.add(keyOf(e));
-                    Data<byte[]> d = e.value();
-                    byte[] r = new byte[(int) d.size()];
-                    d.bytes().read(d.offset(), r, 0, r.length);
-                    moveRecords.add(r);
-                    return moveKeys.size() < limit;
+                    seen[0]++;
+                    try (ExternalMapQueryContext<byte[], byte[], ?> t = to.queryContext(e.key())) {
+                        t.updateLock().lock();
+                        MapAbsentEntry<byte[], byte[]> absent = t.absentEntry();
+                        if (absent != null) {
+                            t.insert(absent, e.value());
+                        }
+                    } catch (IllegalStateException | IllegalArgumentException full) {
+                        rethrowIfClosed(to, full);
+                        blocked[0] = true; // the newest map is full: a later write grows it again
+                        return false;
+                    }
+                    e.doRemove();
+                    moved[0]++;
+                    return seen[0] < limit;
                 });
             }
-            boolean segmentDone = moveKeys.size() < limit;
-            for (int i = 0; i < moveKeys.size(); i++) {
-                byte[] key = moveKeys.get(i);
-                try (ExternalMapQueryContext<byte[], byte[], ?> c = to.map.queryContext(key)) {
-                    c.updateLock().lock();
-                    if (c.absentEntry() != null) {
-                        c.insert(c.absentEntry(), c.wrapValueAsData(moveRecords.get(i)));
-                    }
-                } catch (IllegalStateException | IllegalArgumentException full) {
-                    rethrowIfClosed(to.map, full);
-                    moveKeys.clear();
-                    moveRecords.clear();
-                    return; // the newest map is full: a later write grows it again
-                }
-                from.map.remove(key);
-                moved++;
-            }
-            moveKeys.clear();
-            moveRecords.clear();
-            if (segmentDone) {
-                migrateSegment++;
+            if (!blocked[0] && seen[0] < limit) {
+                migrateSegment++; // the segment is empty now
             }
         }
     }

@@ -28,7 +28,7 @@ final class OffHeapSizing {
     /** Bytes per entry assumed when converting a budget into an entry count (16-byte key, ~100-byte value). */
     static final long BYTES_PER_ENTRY = 160;
     static final long MIN_INITIAL = 16 * 1024;
-    static final long MAX_INITIAL = 256 * 1024;
+    static final long MAX_INITIAL = 1024 * 1024;
     static final double MAX_BLOAT = 2.0;
     static final long GROWTH = 4;
     /** Fixed cost counted per map (segment headers and first pages touched). */
