@@ -56,6 +56,8 @@ final class OffHeapDatabase extends BaseDatabase {
         final long id;
         final ChronicleMap<byte[], byte[]> map;
         final long entries;
+        /** Keys in this map. */
+        long keys;
 
         Shard(long id, ChronicleMap<byte[], byte[]> map, long entries) {
             this.id = id;
@@ -87,13 +89,16 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /** Off-heap and heap bytes this database holds (estimate of Chronicle entry space in use). */
     long usedBytes() {
-        return entryBytes + large.usedBytes() + expires.estimatedBytes() + objects.estimatedBytes()
-                + shards.size() * OffHeapSizing.MAP_FIXED_BYTES;
+        long maps = 0;
+        for (Shard sh : shards) {
+            maps += OffHeapSizing.mapOverhead(sh.map.segments(), sh.keys);
+        }
+        return entryBytes + large.usedBytes() + expires.estimatedBytes() + objects.estimatedBytes() + maps;
     }
 
-    /** Estimated Chronicle space of one entry: chunk-rounded key + record, plus its hash slot. */
+    /** Estimated Chronicle space of one entry: chunk-rounded key + record and size fields (the map's part is {@link OffHeapSizing#mapOverhead}). */
     static long entryCost(long keyLen, long recordLen) {
-        return 24 + ((keyLen + recordLen + 2 + 7) & ~7L);
+        return 10 + ((keyLen + recordLen + 2 + 7) & ~7L);
     }
 
     // ------------------------------------------------------------------ reads
@@ -123,7 +128,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 long off = d.offset();
                 long exp = Record.expireAt(in, off);
                 if (exp != StoredValue.NO_EXPIRY && exp <= now) {
-                    removeEntry(c, e, key, true);
+                    removeEntry(shards.get(s), c, e, key, true);
                     expired(key);
                     return null;
                 }
@@ -184,7 +189,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 Data<byte[]> d = e.value();
                 long exp = Record.expireAt(d.bytes(), d.offset());
                 if (exp != StoredValue.NO_EXPIRY && exp <= now) {
-                    removeEntry(c, e, key, true);
+                    removeEntry(shards.get(s), c, e, key, true);
                     expired(key);
                     return -2;
                 }
@@ -249,6 +254,7 @@ final class OffHeapDatabase extends BaseDatabase {
                         try {
                             c.insert(c.absentEntry(), c.wrapValueAsData(rec));
                             count++;
+                            shard.keys++;
                             entryBytes += entryCost(key.length, rec.length);
                             return;
                         } catch (IllegalStateException | IllegalArgumentException full) {
@@ -267,7 +273,7 @@ final class OffHeapDatabase extends BaseDatabase {
                     rethrowIfClosed(m, full);
                     // No room in this segment for the bigger record: it moves to the newest shard.
                     insertNew(key, rec, shard, value);
-                    removeEntry(c, c.entry(), key, false);
+                    removeEntry(shard, c, c.entry(), key, false);
                     return;
                 }
                 entryBytes += entryCost(key.length, rec.length) - entryCost(key.length, oldSize);
@@ -291,6 +297,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 c.updateLock().lock();
                 c.insert(c.absentEntry(), c.wrapValueAsData(rec));
                 count++;
+                target.keys++;
                 entryBytes += entryCost(key.length, rec.length);
                 return;
             } catch (IllegalArgumentException tooLarge) {
@@ -343,7 +350,8 @@ final class OffHeapDatabase extends BaseDatabase {
         boolean[] blocked = {false};
         while (moved[0] < max && shards.size() > 1 && !blocked[0]) {
             Shard from = shards.get(0);
-            ChronicleMap<byte[], byte[]> to = shards.get(shards.size() - 1).map;
+            Shard toShard = shards.get(shards.size() - 1);
+            ChronicleMap<byte[], byte[]> to = toShard.map;
             if (migrateSegment >= from.map.segments()) {
                 from.map.close();
                 shards.remove(0);
@@ -368,6 +376,8 @@ final class OffHeapDatabase extends BaseDatabase {
                         return false;
                     }
                     e.doRemove();
+                    from.keys--;
+                    toShard.keys++;
                     moved[0]++;
                     return seen[0] < limit;
                 });
@@ -421,8 +431,8 @@ final class OffHeapDatabase extends BaseDatabase {
     }
 
     /** Removes the entry the context holds (update lock held), freeing its payload and index entry. */
-    private void removeEntry(ExternalMapQueryContext<byte[], byte[], ?> c, MapEntry<byte[], byte[]> e, byte[] key,
-                             boolean unindex) {
+    private void removeEntry(Shard shard, ExternalMapQueryContext<byte[], byte[], ?> c, MapEntry<byte[], byte[]> e,
+                             byte[] key, boolean unindex) {
         Data<byte[]> d = e.value();
         RandomDataInput in = d.bytes();
         long off = d.offset();
@@ -431,6 +441,7 @@ final class OffHeapDatabase extends BaseDatabase {
         long size = d.size();
         c.remove(e);
         count--;
+        shard.keys--;
         entryBytes -= entryCost(key.length, size);
         freeRef(ref);
         if (unindex && hadExpiry) {
@@ -450,7 +461,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 }
                 Data<byte[]> d = e.value();
                 long exp = Record.expireAt(d.bytes(), d.offset());
-                removeEntry(c, e, key, true);
+                removeEntry(shards.get(s), c, e, key, true);
                 if (exp != StoredValue.NO_EXPIRY && exp <= now) {
                     expired(key);
                     return false;
@@ -473,7 +484,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 Data<byte[]> d = e.value();
                 long exp = Record.expireAt(d.bytes(), d.offset());
                 if (exp != StoredValue.NO_EXPIRY && exp <= now) {
-                    removeEntry(c, e, key, true);
+                    removeEntry(shards.get(s), c, e, key, true);
                     return true;
                 }
                 return false;
@@ -499,7 +510,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 long off = d.offset();
                 long exp = Record.expireAt(in, off);
                 if (exp != StoredValue.NO_EXPIRY && exp <= now) {
-                    removeEntry(c, e, key, true);
+                    removeEntry(shards.get(s), c, e, key, true);
                     expired(key);
                     return false;
                 }
@@ -516,6 +527,7 @@ final class OffHeapDatabase extends BaseDatabase {
                     // The payload reference moved with the record: remove the old entry without freeing it.
                     c.remove(c.entry());
                     count--;
+                    shards.get(s).keys--;
                     entryBytes -= entryCost(key.length, oldSize);
                     indexExpiry(key, at);
                     return true;
