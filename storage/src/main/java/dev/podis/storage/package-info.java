@@ -23,7 +23,7 @@
  *       RSS per key (150 M entries: ~1.7 KB/key for the first million keys). Maps therefore start near
  *       1/64 of the budget's entry count (16 K to 1 M entries) and are replaced by a map 4 times bigger
  *       when full, entries moving over step by step (see {@code OffHeapSizing}).</li>
- * *   <li>1 M keys of 16 bytes with 100-byte values: ~140–158 bytes of RSS per key (10 K keys in a
+ *   <li>1 M keys of 16 bytes with 100-byte values: ~140–158 bytes of RSS per key (10 K keys in a
  *       512-segment map: ~14 MB, the segments' hash lookups);
  *       {@link dev.podis.storage.Keyspace#usedMemory()} models both (152 bytes per key, 15 MB).</li>
  *   <li>The budget is {@code maxmemory}, else the cgroup limit, else physical memory
