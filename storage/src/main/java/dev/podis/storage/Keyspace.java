@@ -240,7 +240,10 @@ public final class Keyspace implements AutoCloseable {
      * @return the number of keys removed (also counted in {@link #expiredKeys()})
      */
     public long activeExpireCycle(long budgetMicros) {
-        long deadline = System.nanoTime() + Math.max(1, budgetMicros) * 1000;
+        long start = System.nanoTime();
+        long deadline = start + Math.max(1, budgetMicros) * 1000;
+        // Moving entries into a grown map may use a quarter of the time; expiry always gets the rest.
+        long backgroundDeadline = start + Math.max(1, budgetMicros) * 250;
         long removed = 0;
         int n = databases.length;
         for (int visited = 0; visited < n; visited++) {
@@ -253,7 +256,7 @@ public final class Keyspace implements AutoCloseable {
                 continue;
             }
             BaseDatabase db = (BaseDatabase) databases[i];
-            db.background(deadline);
+            db.background(backgroundDeadline);
             boolean repeat = db.volatileSize() > 0;
             while (repeat) {
                 long[] r = db.expireLoop(hooks.now());

@@ -7,6 +7,10 @@ package dev.podis.storage;
 public interface KeyspaceListener {
     KeyspaceListener NONE = (db, key) -> { };
 
-    /** {@code key} of database {@code db} expired and was removed (lazily on access or by the active cycle). */
+    /**
+     * {@code key} of database {@code db} expired and was removed (lazily on access or by the active
+     * cycle). The array may be the one a command passed in or the keyspace's own: copy it to keep it,
+     * never change it.
+     */
     void expired(int db, byte[] key);
 }
