@@ -6,6 +6,11 @@ package dev.podis.storage;
  *
  * <p>The keyspace is unchanged when this is thrown. The server turns it into Redis's reply
  * {@code -OOM command not allowed when used memory > 'maxmemory'.}
+ *
+ * <p>It is the last line, not the maxmemory policy: the keyspace refuses only a write that needs
+ * a bigger map once {@link Keyspace#usedMemory()} has reached the budget, so it may hold somewhat
+ * more than {@code maxmemory}. The server enforces {@code maxmemory} itself, as Redis does (evict,
+ * or refuse {@code denyoom} commands, when used memory is over it).
  */
 public final class KeyspaceFullException extends RuntimeException {
     private static final long serialVersionUID = 1L;
