@@ -2,6 +2,7 @@ package dev.podis.server;
 
 import dev.podis.server.command.CommandSpec;
 import dev.podis.server.command.CommandTable;
+import dev.podis.storage.KeyspaceFullException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -13,6 +14,8 @@ import java.util.Locale;
  * of executed writes for AOF and replicas) hook in here, in one place.
  */
 public final class CommandDispatcher {
+    static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+
     private final ServerContext server;
     private final CommandTable table;
 
@@ -94,6 +97,9 @@ public final class CommandDispatcher {
         long start = System.nanoTime();
         try {
             spec.handler().execute(c, argv);
+        } catch (KeyspaceFullException e) {
+            // The keyspace could not grow: memory is at maxmemory (or the container's limit).
+            c.error(OOM);
         } catch (RuntimeException | StackOverflowError e) {
             // A bug in one command must never take the server or the connection down.
             Log.warn("command " + spec.fullName() + " failed", e);

@@ -6,6 +6,7 @@ import dev.podis.server.config.ConfigValue;
 import dev.podis.server.config.ServerConfig;
 import dev.podis.server.net.ClientConnection;
 import dev.podis.storage.Keyspace;
+import dev.podis.storage.KeyspaceOptions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -56,7 +57,10 @@ public final class PodisServer implements AutoCloseable {
     private boolean closed;
 
     public PodisServer(ServerConfig config) {
-        this(config, Keyspace.onHeap(config.getInt("databases")));
+        this(config, Keyspace.create(new KeyspaceOptions()
+                .databases(config.getInt("databases"))
+                .backend(KeyspaceOptions.Backend.of(config.get("keyspace-backend")))
+                .maxmemory(config.getLong("maxmemory"))));
     }
 
     public PodisServer(ServerConfig config, Keyspace keyspace) {
@@ -66,6 +70,7 @@ public final class PodisServer implements AutoCloseable {
         this.dispatcher = new CommandDispatcher(context);
         this.maxClients = config.value("maxclients");
         config.onChange("loglevel", Log::level);
+        config.onChange("maxmemory", v -> keyspace.maxmemory(config.getLong("maxmemory")));
         context.shutdownHandler(this::shutdownFromCommand);
     }
 
@@ -255,8 +260,8 @@ public final class PodisServer implements AutoCloseable {
             }
             long cycleStart = System.nanoTime();
             // Active expiry may use a quarter of the CPU, as Redis's slow cycle does.
-            long removed = context.keyspace().activeExpireCycle(periodMicros / 4);
-            context.stats().expiredKeys += removed;
+            // Removed keys reach stats.expiredKeys through the keyspace listener (ServerContext).
+            context.keyspace().activeExpireCycle(periodMicros / 4);
             context.latencyMonitor().addIfNeeded("expire-cycle", (System.nanoTime() - cycleStart) / 1_000_000);
         }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
     }

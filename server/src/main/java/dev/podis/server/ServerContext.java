@@ -52,6 +52,8 @@ public final class ServerContext {
             sb.append(Character.forDigit(r.nextInt(16), 16));
         }
         this.runId = sb.toString();
+        // Lazy and active expiry both count in INFO expired_keys.
+        keyspace.listener((db, key) -> stats.expiredKeys++);
         configureIntrospection();
     }
 

@@ -26,7 +26,12 @@ public interface Database {
 
     boolean exists(byte[] key);
 
-    /** Stores {@code value} under {@code key}, replacing any value (its expiry comes from {@code value}). */
+    /**
+     * Stores {@code value} under {@code key}, replacing any value (its expiry comes from {@code value}).
+     * The keyspace may keep {@code key} and the value's arrays: the caller must not change them afterwards.
+     *
+     * @throws KeyspaceFullException if the keyspace's memory budget is used up (the database is unchanged)
+     */
     void put(byte[] key, StoredValue value);
 
     /** Removes the key; true if a live key was removed. */
@@ -35,7 +40,11 @@ public interface Database {
     /** Absolute expiry in ms, {@link StoredValue#NO_EXPIRY} (-1) for none, -2 for a missing key. */
     long expireAt(byte[] key);
 
-    /** Sets (or with {@link StoredValue#NO_EXPIRY} clears) the expiry of an existing key; false if missing. */
+    /**
+     * Sets (or with {@link StoredValue#NO_EXPIRY} clears) the expiry of an existing key; false if missing.
+     *
+     * @throws KeyspaceFullException if the keyspace's memory budget is used up (the database is unchanged)
+     */
     boolean setExpireAt(byte[] key, long at);
 
     /** A random live key, or null if the database is empty. */
@@ -43,7 +52,9 @@ public interface Database {
 
     /**
      * One step of a cursor-based scan. Every key present for the whole scan is passed to
-     * {@code sink} at least once across the steps from cursor 0 until 0 is returned again.
+     * {@code sink} at least once across the steps from cursor 0 until 0 is returned again; expired
+     * keys never are. A step may return more keys than {@code count} (the off-heap database
+     * returns whole Chronicle Map segments, a few thousand keys at most), or none.
      *
      * @param count a hint of how many keys to visit in this step
      * @return the next cursor, 0 when the scan is complete

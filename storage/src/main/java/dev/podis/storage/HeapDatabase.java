@@ -1,31 +1,24 @@
 package dev.podis.storage;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
-/** A database held on the Java heap: the keyspace for in-process servers that run without JVM flags. */
-final class HeapDatabase implements Database, Keyspace.ActiveExpiry {
-    private final int index;
-    private final LongSupplier clock;
-    private final Map<Key, StoredValue> map = new HashMap<>();
-    private long volatileCount;
-    private long bytes;
+/**
+ * A database held on the Java heap: the keyspace for in-process servers that run without the JVM
+ * flags Chronicle Map needs. Keys live in a {@link KeyTable} (SCAN-safe cursor, O(1) random key);
+ * values are the {@link StoredValue} objects themselves. Keys and string payloads passed to
+ * {@link #put} are kept, not copied.
+ */
+final class HeapDatabase extends BaseDatabase {
+    private final KeyTable map = new KeyTable();
+    private final SplittableRandom random = new SplittableRandom();
+    private final List<byte[]> scratch = new ArrayList<>();
+    private long valueBytes;
 
-    HeapDatabase(int index, LongSupplier clock) {
-        this.index = index;
-        this.clock = clock;
-    }
-
-    @Override
-    public int index() {
-        return index;
+    HeapDatabase(int index, Hooks hooks) {
+        super(index, hooks);
     }
 
     @Override
@@ -33,26 +26,33 @@ final class HeapDatabase implements Database, Keyspace.ActiveExpiry {
         return map.size();
     }
 
-    @Override
-    public long volatileSize() {
-        return volatileCount;
+    long estimatedBytes() {
+        return map.estimatedBytes() + expires.estimatedBytes() + valueBytes;
     }
 
-    long estimatedBytes() {
-        return bytes;
+    private static long valueCost(StoredValue v) {
+        return 40 + (v.bytes() == null ? 16 : 16 + v.bytes().length);
     }
 
     @Override
     public StoredValue get(byte[] key) {
-        return peek(key);
+        StoredValue v = peek(key);
+        if (v != null) {
+            v.lruOrLfu(hooks.lruClock());
+        }
+        return v;
     }
 
     @Override
     public StoredValue peek(byte[] key) {
-        Key k = new Key(key);
-        StoredValue v = map.get(k);
-        if (v != null && v.hasExpiry() && v.expireAt() <= clock.getAsLong()) {
-            removeEntry(k, v);
+        KeyTable.Node n = map.find(key);
+        if (n == null) {
+            return null;
+        }
+        StoredValue v = (StoredValue) n.value;
+        if (v.hasExpiry() && v.expireAt() <= hooks.now()) {
+            removeNode(key, v);
+            expired(n.key);
             return null;
         }
         return v;
@@ -65,35 +65,52 @@ final class HeapDatabase implements Database, Keyspace.ActiveExpiry {
 
     @Override
     public void put(byte[] key, StoredValue value) {
-        Key k = new Key(key);
-        StoredValue old = map.put(k, value);
+        KeyTable.Node n = map.insert(key);
+        StoredValue old = (StoredValue) n.value;
         if (old != null) {
-            account(k, old, -1);
+            valueBytes -= valueCost(old);
         }
-        account(k, value, 1);
+        if (value.lruOrLfu() == 0) {
+            value.lruOrLfu(hooks.lruClock());
+        }
+        n.value = value;
+        valueBytes += valueCost(value);
+        if (value.hasExpiry() || (old != null && old.hasExpiry())) {
+            indexExpiry(n.key, value.expireAt());
+        }
     }
 
-    private void account(Key k, StoredValue v, int sign) {
+    private void removeNode(byte[] key, StoredValue v) {
+        map.remove(key);
+        valueBytes -= valueCost(v);
         if (v.hasExpiry()) {
-            volatileCount += sign;
+            expires.remove(key);
         }
-        bytes += sign * (64L + k.bytes.length + (v.bytes() == null ? 16 : v.bytes().length));
-    }
-
-    private void removeEntry(Key k, StoredValue v) {
-        map.remove(k);
-        account(k, v, -1);
     }
 
     @Override
     public boolean remove(byte[] key) {
-        Key k = new Key(key);
         StoredValue v = peek(key);
         if (v == null) {
             return false;
         }
-        removeEntry(k, v);
+        removeNode(key, v);
         return true;
+    }
+
+    @Override
+    boolean removeIfExpired(byte[] key, long now) {
+        KeyTable.Node n = map.find(key);
+        if (n == null) {
+            expires.remove(key);
+            return false;
+        }
+        StoredValue v = (StoredValue) n.value;
+        if (v.hasExpiry() && v.expireAt() <= now) {
+            removeNode(key, v);
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -108,21 +125,18 @@ final class HeapDatabase implements Database, Keyspace.ActiveExpiry {
         if (v == null) {
             return false;
         }
-        put(key, v.withExpireAt(at));
+        if (v.expireAt() != at) {
+            put(key, v.withExpireAt(at));
+        }
         return true;
     }
 
     @Override
     public byte[] randomKey() {
-        while (!map.isEmpty()) {
-            int skip = ThreadLocalRandom.current().nextInt(map.size());
-            Iterator<Key> it = map.keySet().iterator();
-            Key k = it.next();
-            for (int i = 0; i < skip; i++) {
-                k = it.next();
-            }
-            if (peek(k.bytes) != null) {
-                return k.bytes;
+        while (map.size() > 0) {
+            KeyTable.Node n = map.random(random);
+            if (peek(n.key) != null) {
+                return n.key;
             }
         }
         return null;
@@ -130,49 +144,30 @@ final class HeapDatabase implements Database, Keyspace.ActiveExpiry {
 
     @Override
     public long scan(long cursor, int count, Consumer<byte[]> sink) {
-        // Placeholder: one step returns every live key.
-        List<byte[]> keys = new ArrayList<>();
-        for (Key k : map.keySet()) {
-            keys.add(k.bytes);
-        }
-        for (byte[] k : keys) {
-            if (peek(k) != null) {
+        scratch.clear();
+        long next = map.scan(cursor, Math.max(1, count), n -> scratch.add(n.key));
+        // Expired keys found on the way are removed now (the table is not touched during the scan).
+        long now = hooks.now();
+        for (byte[] k : scratch) {
+            if (removeIfExpired(k, now)) {
+                expired(k);
+            } else {
                 sink.accept(k);
             }
         }
-        return 0;
+        scratch.clear();
+        return next;
     }
 
     @Override
     public void clear() {
         map.clear();
-        volatileCount = 0;
-        bytes = 0;
+        expires.clear();
+        valueBytes = 0;
     }
 
     @Override
-    public long expireSample(long budgetMicros) {
-        return 0;
-    }
-
-    /** A byte[] with value equality, as a map key. */
-    static final class Key {
-        final byte[] bytes;
-        private final int hash;
-
-        Key(byte[] bytes) {
-            this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key && Arrays.equals(bytes, ((Key) o).bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
+    void release() {
+        clear();
     }
 }

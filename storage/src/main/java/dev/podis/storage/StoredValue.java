@@ -18,7 +18,7 @@ public final class StoredValue {
     private final byte[] bytes;
     private final Object object;
     private final long expireAt;
-    private final int lruOrLfu;
+    private int lruOrLfu;
 
     private StoredValue(ValueType type, byte[] bytes, Object object, long expireAt, int lruOrLfu) {
         this.type = type;
@@ -80,5 +80,15 @@ public final class StoredValue {
     /** The LRU clock (seconds resolution, 24 bits) or LFU counter data, as OBJECT IDLETIME/FREQ read them. */
     public int lruOrLfu() {
         return lruOrLfu;
+    }
+
+    /** Records an access (heap keyspace); the off-heap one keeps the clock in its record. */
+    void lruOrLfu(int value) {
+        this.lruOrLfu = value;
+    }
+
+    /** Length of the string payload, or 0 for collections. */
+    public int length() {
+        return bytes == null ? 0 : bytes.length;
     }
 }

@@ -232,6 +232,11 @@ final class ConfigParams {
         p.add(special("bind", "* -::*", SpecialParams::bind).multiArg().active().build());
         p.add(special("replicaof", "", SpecialParams::replicaOf).alias("slaveof").multiArg().immutable().build());
         p.add(special("latency-tracking-info-percentiles", "50 99 99.9", SpecialParams::percentiles).multiArg().build());
+
+        // ---- Podis's own
+        // Where the keyspace lives: off-heap (Chronicle Map; needs the JVM flags the runnable jar
+        // carries), on the heap, or auto (off-heap when those flags are present).
+        p.add(enm("keyspace-backend", "auto", "auto", "offheap", "heap").immutable().active().build());
         return p;
     }
 

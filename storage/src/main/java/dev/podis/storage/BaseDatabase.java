@@ -1,0 +1,107 @@
+package dev.podis.storage;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What both database implementations share: their index (changed by SWAPDB), the expiry index
+ * and the active expiry sampling over it.
+ *
+ * <p>The expiry index is a {@link KeyTable} of the keys with a TTL ({@code aux} = expiry in ms);
+ * its size is {@link #volatileSize()}, exact. The active cycle walks it with a reverse-binary
+ * cursor that survives resizes, so every key with a TTL is eventually sampled.
+ */
+abstract class BaseDatabase implements Database {
+    /** Keys sampled per loop of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
+    static final int KEYS_PER_LOOP = 20;
+    /** The cycle goes on in a database while more than this percentage of a sample had expired. */
+    static final int ACCEPTABLE_STALE = 10;
+
+    private int index;
+    final Hooks hooks;
+    final KeyTable expires = new KeyTable();
+    private long expireCursor;
+    private final List<byte[]> expiredScratch = new ArrayList<>();
+    private final long[] sampleResult = new long[2];
+
+    BaseDatabase(int index, Hooks hooks) {
+        this.index = index;
+        this.hooks = hooks;
+    }
+
+    @Override
+    public final int index() {
+        return index;
+    }
+
+    final void index(int i) {
+        this.index = i;
+    }
+
+    @Override
+    public final long volatileSize() {
+        return expires.size();
+    }
+
+    /** Records the expiry of {@code key} in the index (NO_EXPIRY removes it). */
+    final void indexExpiry(byte[] key, long expireAt) {
+        if (expireAt == StoredValue.NO_EXPIRY) {
+            expires.remove(key);
+        } else {
+            expires.insert(key).aux = expireAt;
+        }
+    }
+
+    /** Called when a key was found expired and removed: counts it and tells the listener. */
+    final void expired(byte[] key) {
+        hooks.expiredKeys++;
+        hooks.listener.expired(index, key);
+    }
+
+    /** Removes {@code key} if it is present and expired at {@code now}; true if it was removed. */
+    abstract boolean removeIfExpired(byte[] key, long now);
+
+    /**
+     * One loop of the active cycle: samples up to {@link #KEYS_PER_LOOP} keys of the expiry index
+     * and removes the expired ones.
+     *
+     * @return {sampled, expired}
+     */
+    final long[] expireLoop(long now) {
+        expiredScratch.clear();
+        long[] r = sampleResult;
+        r[0] = 0;
+        r[1] = 0;
+        if (expires.size() == 0) {
+            expireCursor = 0;
+            return r;
+        }
+        int want = Math.min(KEYS_PER_LOOP, expires.size());
+        int sampled = 0;
+        // A step visits whole buckets; continue until enough keys were sampled (the cursor may wrap).
+        do {
+            expireCursor = expires.scan(expireCursor, want - sampled, n -> {
+                r[0]++;
+                if (n.aux <= now) {
+                    expiredScratch.add(n.key);
+                }
+            });
+            sampled = (int) r[0];
+        } while (sampled < want && expireCursor != 0);
+        for (byte[] key : expiredScratch) {
+            if (removeIfExpired(key, now)) {
+                r[1]++;
+                expired(key);
+            }
+        }
+        expiredScratch.clear();
+        return r;
+    }
+
+    /** Background work (the off-heap database moves entries into a grown map) until the deadline. */
+    void background(long deadlineNanos) {
+    }
+
+    /** Frees everything; the database stays usable (and empty). */
+    abstract void release();
+}

@@ -1,0 +1,23 @@
+package dev.podis.storage;
+
+import java.util.function.LongSupplier;
+
+/** What the databases of one keyspace share: the clock, the expiry listener and counter. */
+final class Hooks {
+    final LongSupplier clock;
+    KeyspaceListener listener = KeyspaceListener.NONE;
+    long expiredKeys;
+
+    Hooks(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    /** Redis's LRU clock: seconds, 24 bits. */
+    int lruClock() {
+        return (int) ((clock.getAsLong() / 1000) & 0xFFFFFF);
+    }
+}

@@ -1,0 +1,683 @@
+package dev.podis.storage;
+
+import net.openhft.chronicle.bytes.RandomDataInput;
+import net.openhft.chronicle.core.io.ClosedIllegalStateException;
+import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapAbsentEntry;
+import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.map.MapSegmentContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * A database whose keys and records live off-heap in Chronicle Map.
+ *
+ * <h2>Layout</h2>
+ * Each key maps to a {@link Record}: type, expiry, LRU clock and the payload (inline string bytes,
+ * a reference into the {@link LargeValueStore} for strings over {@link Record#INLINE_MAX}, or a
+ * slot of the heap {@link ObjectTable} for collections). The expiry index is on the heap
+ * ({@link BaseDatabase}).
+ *
+ * <h2>Capacity</h2>
+ * A database holds one Chronicle Map ("shard"), created on the first write with
+ * {@link OffHeapSizing#initialEntries} entries; it grows by Chronicle's extra segment tiers up to
+ * {@link OffHeapSizing#MAX_BLOAT} times that (tiers cost memory only when used). When it is full, a
+ * bigger map is added and the older one's entries move into it a few at a time, on writes and in
+ * the background cycle (as Redis rehashes incrementally); meanwhile lookups try both. Only when the
+ * keyspace's memory in use has reached the budget is the write refused with
+ * {@link KeyspaceFullException}, leaving the keyspace unchanged. A key lives in exactly one shard
+ * and only ever moves to a newer one.
+ *
+ * <h2>SCAN</h2>
+ * Chronicle Map never rehashes, so a key stays in its segment for as long as it stays in its map,
+ * and it only ever moves to a newer map (which the scan visits later). The cursor is
+ * {@code shardId << 32 | segment}, shard ids only grow: each step returns every key of one or more whole segments (at
+ * least COUNT keys unless the scan ends), so a step may return more than COUNT keys. A key present
+ * for the whole scan is returned exactly once (keys only ever move to a later shard).
+ *
+ * <h2>Access</h2>
+ * Reads go through {@code queryContext} and read the record in place: only the returned value's
+ * bytes are copied out. The LRU clock is rewritten only when its second changes.
+ */
+final class OffHeapDatabase extends BaseDatabase {
+    private final OffHeapSizing sizing;
+    private final List<Shard> shards = new ArrayList<>();
+    private long nextShardId;
+    /** Segment of the oldest shard being moved into the newest one, while {@code shards.size() > 1}. */
+    private int migrateSegment;
+
+    /** One Chronicle Map of this database, with an id that only grows (SCAN cursors name shards by id). */
+    static final class Shard {
+        final long id;
+        final ChronicleMap<byte[], byte[]> map;
+        final long entries;
+        /** Keys in this map. */
+        long keys;
+
+        Shard(long id, ChronicleMap<byte[], byte[]> map, long entries) {
+            this.id = id;
+            this.map = map;
+            this.entries = entries;
+        }
+    }
+    private final LargeValueStore large = new LargeValueStore();
+    private final ObjectTable objects = new ObjectTable();
+    private final SplittableRandom random = new SplittableRandom();
+    private final List<byte[]> scratch = new ArrayList<>();
+    private final List<byte[]> expiredScratch = new ArrayList<>();
+    private long count;
+    private long entryBytes;
+
+    OffHeapDatabase(int index, Hooks hooks, OffHeapSizing sizing) {
+        super(index, hooks);
+        this.sizing = sizing;
+    }
+
+    @Override
+    public long size() {
+        return count;
+    }
+
+    int shardCount() {
+        return shards.size();
+    }
+
+    /** Off-heap and heap bytes this database holds (estimate of Chronicle entry space in use). */
+    long usedBytes() {
+        long maps = 0;
+        for (Shard sh : shards) {
+            maps += OffHeapSizing.mapOverhead(sh.map.segments(), sh.keys);
+        }
+        return entryBytes + large.usedBytes() + expires.estimatedBytes() + objects.estimatedBytes() + maps;
+    }
+
+    /** Estimated Chronicle space of one entry: chunk-rounded key + record and size fields (the map's part is {@link OffHeapSizing#mapOverhead}). */
+    static long entryCost(long keyLen, long recordLen) {
+        return 10 + ((keyLen + recordLen + 2 + 7) & ~7L);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public StoredValue get(byte[] key) {
+        return read(key, true);
+    }
+
+    @Override
+    public StoredValue peek(byte[] key) {
+        return read(key, false);
+    }
+
+    private StoredValue read(byte[] key, boolean touch) {
+        long now = hooks.now();
+        for (int s = 0; s < shards.size(); s++) {
+            ChronicleMap<byte[], byte[]> m = shards.get(s).map;
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
+                c.updateLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e == null) {
+                    continue;
+                }
+                Data<byte[]> d = e.value();
+                RandomDataInput in = d.bytes();
+                long off = d.offset();
+                long exp = Record.expireAt(in, off);
+                if (exp != StoredValue.NO_EXPIRY && exp <= now) {
+                    removeEntry(shards.get(s), c, e, key, true);
+                    expired(key);
+                    return null;
+                }
+                int lru = Record.lru(in, off);
+                if (touch) {
+                    int clock = hooks.lruClock();
+                    if (clock != lru) {
+                        c.replaceValue(e, c.wrapValueAsData(Record.withHeader(in, off, d.size(), exp, clock)));
+                        lru = clock;
+                        d = e.value();
+                        in = d.bytes();
+                        off = d.offset();
+                    }
+                }
+                return decode(in, off, d.size(), exp, lru);
+            }
+        }
+        return null;
+    }
+
+    private StoredValue decode(RandomDataInput in, long off, long size, long exp, int lru) {
+        ValueType type = Record.type(in, off);
+        int p = Record.payloadOffset(in, off);
+        switch (Record.kind(in, off)) {
+            case Record.INLINE: {
+                byte[] b = new byte[(int) (size - p)];
+                in.read(off + p, b, 0, b.length);
+                return StoredValue.decoded(type, b, null, exp, lru);
+            }
+            case Record.LARGE:
+                return StoredValue.decoded(type,
+                        large.load(Record.readLongLE(in, off + p), Record.readLongLE(in, off + p + 8)), null, exp, lru);
+            default:
+                return StoredValue.decoded(type, null, objects.get(Record.readIntLE(in, off + p)), exp, lru);
+        }
+    }
+
+    @Override
+    public boolean exists(byte[] key) {
+        return expireAtOrMissing(key) != -2;
+    }
+
+    @Override
+    public long expireAt(byte[] key) {
+        return expireAtOrMissing(key);
+    }
+
+    /** Expiry of a live key (NO_EXPIRY for none), -2 if missing; removes it if expired. */
+    private long expireAtOrMissing(byte[] key) {
+        long now = hooks.now();
+        for (int s = 0; s < shards.size(); s++) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(key)) {
+                c.updateLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e == null) {
+                    continue;
+                }
+                Data<byte[]> d = e.value();
+                long exp = Record.expireAt(d.bytes(), d.offset());
+                if (exp != StoredValue.NO_EXPIRY && exp <= now) {
+                    removeEntry(shards.get(s), c, e, key, true);
+                    expired(key);
+                    return -2;
+                }
+                return exp;
+            }
+        }
+        return -2;
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    @Override
+    public void put(byte[] key, StoredValue value) {
+        if (shards.isEmpty()) {
+            addShard(sizing.initialEntries());
+        } else if (shards.size() > 1) {
+            migrateStep(MIGRATE_PER_WRITE);
+        }
+        long exp = value.expireAt();
+        int lru = value.lruOrLfu() != 0 ? value.lruOrLfu() : hooks.lruClock();
+        long largeId = 0;
+        int slot = -1;
+        byte[] rec;
+        if (value.type() == ValueType.STRING) {
+            byte[] b = value.bytes();
+            if (b.length > Record.INLINE_MAX) {
+                largeId = large.store(b);
+                rec = Record.large(ValueType.STRING, exp, lru, largeId, b.length);
+            } else {
+                rec = Record.inline(ValueType.STRING, exp, lru, b);
+            }
+        } else {
+            slot = objects.add(value.object());
+            rec = Record.object(value.type(), exp, lru, slot);
+        }
+        try {
+            store(key, rec, value);
+        } catch (RuntimeException e) {
+            if (largeId != 0) {
+                large.free(largeId, value.bytes().length);
+            }
+            if (slot >= 0) {
+                objects.release(slot);
+            }
+            throw e;
+        }
+        if (exp != StoredValue.NO_EXPIRY || expires.size() > 0) {
+            indexExpiry(key, exp);
+        }
+    }
+
+    private void store(byte[] key, byte[] rec, StoredValue value) {
+        for (int s = 0; s < shards.size(); s++) {
+            Shard shard = shards.get(s);
+            ChronicleMap<byte[], byte[]> m = shard.map;
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
+                c.updateLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e == null) {
+                    if (s == shards.size() - 1) {
+                        // Absent everywhere: insert into the newest map with this same lookup.
+                        try {
+                            c.insert(c.absentEntry(), c.wrapValueAsData(rec));
+                            count++;
+                            shard.keys++;
+                            entryBytes += entryCost(key.length, rec.length);
+                            return;
+                        } catch (IllegalStateException | IllegalArgumentException full) {
+                            rethrowIfClosed(m, full);
+                            break; // insertNew grows the keyspace or stores the value as large
+                        }
+                    }
+                    continue;
+                }
+                Data<byte[]> d = e.value();
+                long oldSize = d.size();
+                byte[] oldRef = refOf(d.bytes(), d.offset());
+                try {
+                    c.replaceValue(e, c.wrapValueAsData(rec));
+                } catch (IllegalStateException | IllegalArgumentException full) {
+                    rethrowIfClosed(m, full);
+                    // No room in this segment for the bigger record: it moves to the newest shard.
+                    insertNew(key, rec, shard, value);
+                    removeEntry(shard, c, c.entry(), key, false);
+                    return;
+                }
+                entryBytes += entryCost(key.length, rec.length) - entryCost(key.length, oldSize);
+                freeRef(oldRef);
+                return;
+            }
+        }
+        insertNew(key, rec, null, value);
+    }
+
+    /** Inserts an absent key into the newest shard (never {@code avoid}), growing when it is full. */
+    private void insertNew(byte[] key, byte[] rec, Shard avoid, StoredValue value) {
+        while (true) {
+            Shard target = shards.get(shards.size() - 1);
+            if (target == avoid) {
+                grow();
+                continue;
+            }
+            ChronicleMap<byte[], byte[]> m = target.map;
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
+                c.updateLock().lock();
+                c.insert(c.absentEntry(), c.wrapValueAsData(rec));
+                count++;
+                target.keys++;
+                entryBytes += entryCost(key.length, rec.length);
+                return;
+            } catch (IllegalArgumentException tooLarge) {
+                // An inline record bigger than this map's entries may be: keep it in the large store.
+                if (value == null || value.type() != ValueType.STRING || ((rec[0] >>> 4) & 0x03) != Record.INLINE) {
+                    throw tooLarge;
+                }
+                byte[] b = value.bytes();
+                long id = large.store(b);
+                rec = Record.large(ValueType.STRING, value.expireAt(), value.lruOrLfu(), id, b.length);
+            } catch (IllegalStateException full) {
+                rethrowIfClosed(m, full);
+                grow();
+            }
+        }
+    }
+
+    private static void rethrowIfClosed(ChronicleMap<?, ?> m, RuntimeException e) {
+        if (e instanceof ClosedIllegalStateException || m.isClosed()) {
+            throw e;
+        }
+    }
+
+    private void addShard(long entries) {
+        shards.add(new Shard(nextShardId++, sizing.newMap(entries), entries));
+    }
+
+    /**
+     * The newest map is full: add a bigger one and move the older maps' entries into it step by
+     * step (on writes and in the background cycle), as Redis rehashes incrementally. Refused when
+     * the memory budget is used up.
+     */
+    private void grow() {
+        if (sizing.atBudget()) {
+            throw new KeyspaceFullException("keyspace memory budget of " + sizing.budgetBytes()
+                    + " bytes reached (maxmemory or the machine's memory)");
+        }
+        if (shards.size() == 1) {
+            migrateSegment = 0;
+        }
+        addShard(sizing.nextEntries(shards.get(shards.size() - 1).entries, count));
+    }
+
+    /** Entries moved from an older map into the newest one per write while a migration runs. */
+    static final int MIGRATE_PER_WRITE = 32;
+
+    /** Moves up to {@code max} entries from the oldest map into the newest; closes maps left empty. */
+    void migrateStep(int max) {
+        int[] moved = {0};
+        boolean[] blocked = {false};
+        while (moved[0] < max && shards.size() > 1 && !blocked[0]) {
+            Shard from = shards.get(0);
+            Shard toShard = shards.get(shards.size() - 1);
+            ChronicleMap<byte[], byte[]> to = toShard.map;
+            if (migrateSegment >= from.map.segments()) {
+                from.map.close();
+                shards.remove(0);
+                migrateSegment = 0;
+                continue;
+            }
+            int limit = max - moved[0];
+            int[] seen = {0};
+            try (MapSegmentContext<byte[], byte[], ?> c = from.map.segmentContext(migrateSegment)) {
+                // Entries are copied straight from one map's memory into the other's, then removed here.
+                c.forEachSegmentEntryWhile(e -> {
+                    seen[0]++;
+                    try (ExternalMapQueryContext<byte[], byte[], ?> t = to.queryContext(e.key())) {
+                        t.updateLock().lock();
+                        MapAbsentEntry<byte[], byte[]> absent = t.absentEntry();
+                        if (absent != null) {
+                            t.insert(absent, e.value());
+                        }
+                    } catch (IllegalStateException | IllegalArgumentException full) {
+                        rethrowIfClosed(to, full);
+                        blocked[0] = true; // the newest map is full: a later write grows it again
+                        return false;
+                    }
+                    e.doRemove();
+                    from.keys--;
+                    toShard.keys++;
+                    moved[0]++;
+                    return seen[0] < limit;
+                });
+            }
+            if (!blocked[0] && seen[0] < limit) {
+                migrateSegment++; // the segment is empty now
+            }
+        }
+    }
+
+    @Override
+    void background(long deadlineNanos) {
+        while (shards.size() > 1) {
+            migrateStep(256);
+            if (System.nanoTime() >= deadlineNanos) {
+                return;
+            }
+        }
+    }
+
+    /** The payload reference of a record, to free after it is replaced: {kind, id/slot, length} or null. */
+    private static byte[] refOf(RandomDataInput in, long off) {
+        int kind = Record.kind(in, off);
+        if (kind == Record.INLINE) {
+            return null;
+        }
+        int p = Record.payloadOffset(in, off);
+        byte[] r = new byte[kind == Record.LARGE ? 17 : 5];
+        r[0] = (byte) kind;
+        in.read(off + p, r, 1, r.length - 1);
+        return r;
+    }
+
+    private void freeRef(byte[] ref) {
+        if (ref == null) {
+            return;
+        }
+        if (ref[0] == Record.LARGE) {
+            large.free(le(ref, 1, 8), le(ref, 9, 8));
+        } else {
+            objects.release((int) le(ref, 1, 4));
+        }
+    }
+
+    private static long le(byte[] b, int off, int n) {
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            v = v << 8 | (b[off + i] & 0xff);
+        }
+        return v;
+    }
+
+    /** Removes the entry the context holds (update lock held), freeing its payload and index entry. */
+    private void removeEntry(Shard shard, ExternalMapQueryContext<byte[], byte[], ?> c, MapEntry<byte[], byte[]> e,
+                             byte[] key, boolean unindex) {
+        Data<byte[]> d = e.value();
+        RandomDataInput in = d.bytes();
+        long off = d.offset();
+        boolean hadExpiry = Record.hasExpiry(in, off);
+        byte[] ref = refOf(in, off);
+        long size = d.size();
+        c.remove(e);
+        count--;
+        shard.keys--;
+        entryBytes -= entryCost(key.length, size);
+        freeRef(ref);
+        if (unindex && hadExpiry) {
+            expires.remove(key);
+        }
+    }
+
+    @Override
+    public boolean remove(byte[] key) {
+        long now = hooks.now();
+        for (int s = 0; s < shards.size(); s++) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(key)) {
+                c.updateLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e == null) {
+                    continue;
+                }
+                Data<byte[]> d = e.value();
+                long exp = Record.expireAt(d.bytes(), d.offset());
+                removeEntry(shards.get(s), c, e, key, true);
+                if (exp != StoredValue.NO_EXPIRY && exp <= now) {
+                    expired(key);
+                    return false;
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    boolean removeIfExpired(byte[] key, long now) {
+        for (int s = 0; s < shards.size(); s++) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(key)) {
+                c.updateLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e == null) {
+                    continue;
+                }
+                Data<byte[]> d = e.value();
+                long exp = Record.expireAt(d.bytes(), d.offset());
+                if (exp != StoredValue.NO_EXPIRY && exp <= now) {
+                    removeEntry(shards.get(s), c, e, key, true);
+                    return true;
+                }
+                return false;
+            }
+        }
+        expires.remove(key);
+        return false;
+    }
+
+    @Override
+    public boolean setExpireAt(byte[] key, long at) {
+        long now = hooks.now();
+        for (int s = 0; s < shards.size(); s++) {
+            ChronicleMap<byte[], byte[]> m = shards.get(s).map;
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
+                c.updateLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e == null) {
+                    continue;
+                }
+                Data<byte[]> d = e.value();
+                RandomDataInput in = d.bytes();
+                long off = d.offset();
+                long exp = Record.expireAt(in, off);
+                if (exp != StoredValue.NO_EXPIRY && exp <= now) {
+                    removeEntry(shards.get(s), c, e, key, true);
+                    expired(key);
+                    return false;
+                }
+                if (exp == at) {
+                    return true;
+                }
+                long oldSize = d.size();
+                byte[] rec = Record.withHeader(in, off, oldSize, at, Record.lru(in, off));
+                try {
+                    c.replaceValue(e, c.wrapValueAsData(rec));
+                } catch (IllegalStateException full) {
+                    rethrowIfClosed(m, full);
+                    insertNew(key, rec, shards.get(s), null);
+                    // The payload reference moved with the record: remove the old entry without freeing it.
+                    c.remove(c.entry());
+                    count--;
+                    shards.get(s).keys--;
+                    entryBytes -= entryCost(key.length, oldSize);
+                    indexExpiry(key, at);
+                    return true;
+                }
+                entryBytes += entryCost(key.length, rec.length) - entryCost(key.length, oldSize);
+                indexExpiry(key, at);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ iteration
+
+    @Override
+    public byte[] randomKey() {
+        while (count > 0) {
+            ChronicleMap<byte[], byte[]> m = pickShard().map;
+            int segments = m.segments();
+            int start = random.nextInt(segments);
+            byte[][] found = new byte[1][];
+            long[] exp = new long[1];
+            for (int i = 0; i < segments + 8 && found[0] == null; i++) {
+                // A few random segments first, then a walk over all from a random one: O(segments), never O(keys).
+                int seg = i < 8 ? random.nextInt(segments) : (start + i - 8) % segments;
+                try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(seg)) {
+                    long n = c.size();
+                    if (n == 0) {
+                        continue;
+                    }
+                    long[] skip = {random.nextLong(n)};
+                    c.forEachSegmentEntryWhile(e -> {
+                        if (skip[0]-- > 0) {
+                            return true;
+                        }
+                        found[0] = keyOf(e);
+                        Data<byte[]> d = e.value();
+                        exp[0] = Record.expireAt(d.bytes(), d.offset());
+                        return false;
+                    });
+                }
+            }
+            if (found[0] == null) {
+                return null;
+            }
+            if (exp[0] == StoredValue.NO_EXPIRY || exp[0] > hooks.now()) {
+                return found[0];
+            }
+            if (removeIfExpired(found[0], hooks.now())) {
+                expired(found[0]);
+            }
+        }
+        return null;
+    }
+
+    private Shard pickShard() {
+        if (shards.size() == 1) {
+            return shards.get(0);
+        }
+        long total = 0;
+        for (Shard m : shards) {
+            total += m.map.longSize();
+        }
+        long r = random.nextLong(Math.max(1, total));
+        for (Shard m : shards) {
+            r -= m.map.longSize();
+            if (r < 0) {
+                return m;
+            }
+        }
+        return shards.get(shards.size() - 1);
+    }
+
+    private static byte[] keyOf(MapEntry<byte[], byte[]> e) {
+        Data<byte[]> k = e.key();
+        byte[] b = new byte[(int) k.size()];
+        k.bytes().read(k.offset(), b, 0, b.length);
+        return b;
+    }
+
+    @Override
+    public long scan(long cursor, int count, Consumer<byte[]> sink) {
+        long shardId = cursor >>> 32;
+        int seg = (int) cursor;
+        if (seg < 0) {
+            return 0;
+        }
+        int si = 0;
+        while (si < shards.size() && shards.get(si).id < shardId) {
+            si++;
+        }
+        if (si < shards.size() && shards.get(si).id != shardId) {
+            seg = 0; // that map was emptied into a newer one meanwhile
+        }
+        scratch.clear();
+        expiredScratch.clear();
+        long now = hooks.now();
+        int want = Math.max(1, count);
+        while (si < shards.size() && scratch.size() < want) {
+            ChronicleMap<byte[], byte[]> m = shards.get(si).map;
+            if (seg < m.segments()) {
+                try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(seg)) {
+                    c.forEachSegmentEntry(e -> {
+                        Data<byte[]> d = e.value();
+                        long exp = Record.expireAt(d.bytes(), d.offset());
+                        (exp != StoredValue.NO_EXPIRY && exp <= now ? expiredScratch : scratch).add(keyOf(e));
+                    });
+                }
+                seg++;
+            }
+            if (seg >= m.segments()) {
+                si++;
+                seg = 0;
+            }
+        }
+        for (byte[] k : expiredScratch) {
+            if (removeIfExpired(k, now)) {
+                expired(k);
+            }
+        }
+        expiredScratch.clear();
+        for (byte[] k : scratch) {
+            sink.accept(k);
+        }
+        scratch.clear();
+        return si >= shards.size() ? 0 : (shards.get(si).id << 32) | seg;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void clear() {
+        releaseShards();
+    }
+
+    private void releaseShards() {
+        for (Shard m : shards) {
+            m.map.close();
+        }
+        shards.clear();
+        migrateSegment = 0;
+        large.clear();
+        objects.clear();
+        expires.clear();
+        count = 0;
+        entryBytes = 0;
+    }
+
+    @Override
+    void release() {
+        releaseShards();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.podis.storage;
+
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+
+import java.util.function.LongSupplier;
+
+/**
+ * How big the Chronicle Maps of an off-heap keyspace are, derived from a memory budget
+ * ({@code maxmemory}, else the cgroup or physical memory) — never a fixed count.
+ *
+ * <p>Measured on Chronicle Map 2026.1 (16-byte keys, ~100-byte values, this machine): a map's
+ * {@code entries} costs address space, not resident memory, until used (a 100 M-entry map costs a
+ * few MB of RSS when created); but as keys spread over all segments every segment's hash lookup
+ * gets touched, so a map sized for 150 M entries cost ~1.7 KB of RSS per key for its first million
+ * keys, against ~150 bytes for a map sized near its content. Extra segment tiers
+ * ({@code maxBloatFactor}) let a map grow in place, but every lookup walks a segment's tiers in
+ * turn, so deep tier chains make it slow (a 2 K-entry map grown to 150 K keys: ~40 µs per put).
+ *
+ * <p>Hence: a database's first map has {@link #initialEntries()} (1/64 of the budget's entry
+ * count, between {@value #MIN_INITIAL} and {@value #MAX_INITIAL}), each map may grow by tiers to
+ * {@value #MAX_BLOAT} times that, and when it is full a map {@value #GROWTH} times bigger replaces
+ * it, filled incrementally ({@link OffHeapDatabase#migrateStep}). A full map is replaced only
+ * while the memory in use is below the budget; at the budget the write is refused with
+ * {@link KeyspaceFullException}.
+ */
+final class OffHeapSizing {
+    /** Bytes per entry assumed when converting a budget into an entry count (16-byte key, ~100-byte value). */
+    static final long BYTES_PER_ENTRY = 160;
+    static final long MIN_INITIAL = 16 * 1024;
+    static final long MAX_INITIAL = 1024 * 1024;
+    static final double MAX_BLOAT = 2.0;
+    static final long GROWTH = 4;
+    /** Resident bytes of one segment's header, hash lookup and free list once keys are spread over it (measured). */
+    static final long SEGMENT_BYTES = 28 * 1024;
+
+    /**
+     * Resident memory of a map beyond its entries: each segment's hash lookup pages are touched as
+     * keys land in them (random positions), so a segment with k keys has about
+     * {@code 1 - e^(-k/3)} of its {@link #SEGMENT_BYTES} resident. Calibrated on this machine: a
+     * 512-segment map holding 10 K keys uses ~15 MB of RSS, holding 1 M keys ~140-158 bytes per key.
+     */
+    static long mapOverhead(int segments, long keys) {
+        double perSegment = (double) keys / Math.max(1, segments);
+        return 64 * 1024 + (long) (segments * SEGMENT_BYTES * (1 - Math.exp(-perSegment / 3)));
+    }
+    static final int AVERAGE_KEY = 16;
+    static final int AVERAGE_RECORD = 100;
+
+    private volatile long budgetBytes;
+    private final long budgetEntries;
+    private final long initialEntries;
+    private LongSupplier used = () -> 0;
+
+    OffHeapSizing(long budgetBytes, long initialEntriesOverride) {
+        this.budgetBytes = budgetBytes;
+        this.budgetEntries = Math.max(1, budgetBytes / BYTES_PER_ENTRY);
+        this.initialEntries = initialEntriesOverride > 0 ? initialEntriesOverride
+                : Math.max(MIN_INITIAL, Math.min(MAX_INITIAL, budgetEntries / 64));
+    }
+
+    void usedMemory(LongSupplier used) {
+        this.used = used;
+    }
+
+    long budgetBytes() {
+        return budgetBytes;
+    }
+
+    /** A new budget (CONFIG SET maxmemory); map sizes already chosen stay. */
+    void budgetBytes(long bytes) {
+        this.budgetBytes = bytes;
+    }
+
+    long initialEntries() {
+        return initialEntries;
+    }
+
+    boolean atBudget() {
+        return used.getAsLong() >= budgetBytes;
+    }
+
+    /** Entries of the map that replaces a full one of {@code previous} entries holding {@code count} keys. */
+    long nextEntries(long previous, long count) {
+        long target = previous * GROWTH;
+        long cap = Math.max(2 * budgetEntries, 2 * count);
+        return Math.max(Math.max(previous * 2, count * 2), Math.min(target, cap));
+    }
+
+    private static boolean warm;
+
+    /**
+     * Creates and closes a tiny map once per JVM: Chronicle Map compiles classes for its first map
+     * (1.6 s or more), which belongs in start-up, not in the first write a client sends.
+     */
+    static synchronized void warmUp() {
+        if (!warm) {
+            ChronicleMapBuilder.of(byte[].class, byte[].class).entries(64).averageKeySize(AVERAGE_KEY)
+                    .averageValueSize(AVERAGE_RECORD).create().close();
+            warm = true;
+        }
+    }
+
+    ChronicleMap<byte[], byte[]> newMap(long entries) {
+        return ChronicleMapBuilder.of(byte[].class, byte[].class)
+                .name("podis-keyspace")
+                .entries(entries)
+                .averageKeySize(AVERAGE_KEY)
+                .averageValueSize(AVERAGE_RECORD)
+                .maxBloatFactor(MAX_BLOAT)
+                .create();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.podis.storage;
+
+import net.openhft.chronicle.bytes.RandomDataInput;
+
+/**
+ * The stored record of one key in the off-heap keyspace: the value of the Chronicle Map entry.
+ *
+ * <pre>
+ * byte 0      bits 0-3 type ({@link ValueType} ordinal), bits 4-5 payload kind, bit 6 has expiry
+ * bytes 1-3   24-bit LRU clock or LFU data (little endian)
+ * [8 bytes]   expiry, absolute Unix ms, only when bit 6 is set
+ * payload     INLINE: the string bytes (up to {@link #INLINE_MAX}), the rest of the record
+ *             LARGE:  8-byte id in the large-value store + 8-byte length
+ *             OBJECT: 4-byte slot of a heap object (collections)
+ * </pre>
+ *
+ * A value without a TTL costs 4 bytes of header; one with a TTL 12.
+ */
+final class Record {
+    static final int INLINE = 0;
+    static final int LARGE = 1;
+    static final int OBJECT = 2;
+
+    /** Strings longer than this go to the large-value store (Chronicle entries hold a few hundred KB at most). */
+    static final int INLINE_MAX = 8 * 1024;
+
+    private static final int EXPIRY_BIT = 0x40;
+
+    private Record() {
+    }
+
+    static int headerSize(boolean expiry) {
+        return expiry ? 12 : 4;
+    }
+
+    private static int writeHeader(byte[] r, ValueType type, int kind, long expireAt, int lru) {
+        boolean exp = expireAt != StoredValue.NO_EXPIRY;
+        r[0] = (byte) (type.ordinal() | kind << 4 | (exp ? EXPIRY_BIT : 0));
+        r[1] = (byte) lru;
+        r[2] = (byte) (lru >>> 8);
+        r[3] = (byte) (lru >>> 16);
+        if (!exp) {
+            return 4;
+        }
+        for (int i = 0; i < 8; i++) {
+            r[4 + i] = (byte) (expireAt >>> (8 * i));
+        }
+        return 12;
+    }
+
+    static byte[] inline(ValueType type, long expireAt, int lru, byte[] payload) {
+        byte[] r = new byte[headerSize(expireAt != StoredValue.NO_EXPIRY) + payload.length];
+        int off = writeHeader(r, type, INLINE, expireAt, lru);
+        System.arraycopy(payload, 0, r, off, payload.length);
+        return r;
+    }
+
+    static byte[] large(ValueType type, long expireAt, int lru, long id, long length) {
+        byte[] r = new byte[headerSize(expireAt != StoredValue.NO_EXPIRY) + 16];
+        int off = writeHeader(r, type, LARGE, expireAt, lru);
+        putLong(r, off, id);
+        putLong(r, off + 8, length);
+        return r;
+    }
+
+    static byte[] object(ValueType type, long expireAt, int lru, int slot) {
+        byte[] r = new byte[headerSize(expireAt != StoredValue.NO_EXPIRY) + 4];
+        int off = writeHeader(r, type, OBJECT, expireAt, lru);
+        r[off] = (byte) slot;
+        r[off + 1] = (byte) (slot >>> 8);
+        r[off + 2] = (byte) (slot >>> 16);
+        r[off + 3] = (byte) (slot >>> 24);
+        return r;
+    }
+
+    /** The same record with another expiry and LRU value; payload (and any reference it holds) unchanged. */
+    static byte[] withHeader(RandomDataInput in, long off, long size, long expireAt, int lru) {
+        int oldHeader = headerSize(hasExpiry(in, off));
+        int payload = (int) (size - oldHeader);
+        byte[] r = new byte[headerSize(expireAt != StoredValue.NO_EXPIRY) + payload];
+        int p = writeHeader(r, type(in, off), kind(in, off), expireAt, lru);
+        in.read(off + oldHeader, r, p, payload);
+        return r;
+    }
+
+    private static void putLong(byte[] r, int off, long v) {
+        for (int i = 0; i < 8; i++) {
+            r[off + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    static ValueType type(RandomDataInput in, long off) {
+        return ValueType.ofCode(in.readUnsignedByte(off) & 0x0f);
+    }
+
+    static int kind(RandomDataInput in, long off) {
+        return (in.readUnsignedByte(off) >>> 4) & 0x03;
+    }
+
+    static boolean hasExpiry(RandomDataInput in, long off) {
+        return (in.readUnsignedByte(off) & EXPIRY_BIT) != 0;
+    }
+
+    static int lru(RandomDataInput in, long off) {
+        return in.readUnsignedByte(off + 1) | in.readUnsignedByte(off + 2) << 8 | in.readUnsignedByte(off + 3) << 16;
+    }
+
+    static long expireAt(RandomDataInput in, long off) {
+        return hasExpiry(in, off) ? readLongLE(in, off + 4) : StoredValue.NO_EXPIRY;
+    }
+
+    static int payloadOffset(RandomDataInput in, long off) {
+        return headerSize(hasExpiry(in, off));
+    }
+
+    static long readLongLE(RandomDataInput in, long off) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = v << 8 | in.readUnsignedByte(off + i);
+        }
+        return v;
+    }
+
+    static int readIntLE(RandomDataInput in, long off) {
+        return in.readUnsignedByte(off) | in.readUnsignedByte(off + 1) << 8 | in.readUnsignedByte(off + 2) << 16
+                | in.readUnsignedByte(off + 3) << 24;
+    }
+}

@@ -1,0 +1,392 @@
+package dev.podis.storage;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The behaviour both keyspace implementations must have; each implementation runs it. */
+abstract class KeyspaceContractTest {
+    final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+    Keyspace ks;
+    Database db;
+
+    abstract KeyspaceOptions.Backend backend();
+
+    KeyspaceOptions options() {
+        return new KeyspaceOptions().databases(4).backend(backend()).clock(clock::get).maxmemory(256L << 20);
+    }
+
+    @BeforeEach
+    void open() {
+        ks = Keyspace.create(options());
+        db = ks.db(0);
+    }
+
+    @AfterEach
+    void closeKeyspace() {
+        ks.close();
+    }
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String s(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void putGetOverwriteRemove() {
+        assertNull(db.get(b("a")));
+        assertFalse(db.exists(b("a")));
+        db.put(b("a"), StoredValue.string(b("1")));
+        assertEquals("1", s(db.get(b("a")).bytes()));
+        assertEquals(ValueType.STRING, db.get(b("a")).type());
+        assertTrue(db.exists(b("a")));
+        assertEquals(1, db.size());
+        db.put(b("a"), StoredValue.string(b("two")));
+        assertEquals("two", s(db.peek(b("a")).bytes()));
+        assertEquals(1, db.size());
+        db.put(b("empty"), StoredValue.string(new byte[0]));
+        assertEquals(0, db.get(b("empty")).bytes().length);
+        assertTrue(db.remove(b("a")));
+        assertFalse(db.remove(b("a")));
+        assertNull(db.get(b("a")));
+        assertEquals(1, db.size());
+        assertEquals(-2, db.expireAt(b("a")));
+        assertEquals(StoredValue.NO_EXPIRY, db.expireAt(b("empty")));
+    }
+
+    @Test
+    void getRecordsAccessTimeAndPeekDoesNot() {
+        db.put(b("k"), StoredValue.string(b("v"), clock.get() + 100_000));
+        int lru0 = (int) ((clock.get() / 1000) & 0xFFFFFF);
+        assertEquals(lru0, db.peek(b("k")).lruOrLfu());
+        clock.addAndGet(5000);
+        assertEquals(lru0, db.peek(b("k")).lruOrLfu());
+        StoredValue v = db.get(b("k"));
+        assertEquals(lru0 + 5, v.lruOrLfu());
+        assertEquals("v", s(v.bytes()));
+        assertEquals(lru0 + 5, db.peek(b("k")).lruOrLfu());
+        assertEquals(clock.get() + 95_000, db.expireAt(b("k")));
+        assertEquals(1, db.volatileSize());
+    }
+
+    @Test
+    void binaryKeysAndValues() {
+        byte[] key = {0, (byte) 0xff, 10, 13, 0};
+        byte[] val = new byte[256];
+        for (int i = 0; i < val.length; i++) {
+            val[i] = (byte) i;
+        }
+        db.put(key, StoredValue.string(val));
+        assertArrayEquals(val, db.get(key.clone()).bytes());
+        assertNull(db.get(new byte[] {0, (byte) 0xff, 10, 13}));
+    }
+
+    @Test
+    void collectionValuesKeepTheirHandle() {
+        List<String> list = new ArrayList<>(List.of("x", "y"));
+        db.put(b("l"), StoredValue.object(ValueType.LIST, list, StoredValue.NO_EXPIRY));
+        StoredValue v = db.get(b("l"));
+        assertEquals(ValueType.LIST, v.type());
+        assertSame(list, v.object());
+        db.put(b("l"), StoredValue.object(ValueType.HASH, "other", clock.get() + 1000));
+        assertEquals(ValueType.HASH, db.get(b("l")).type());
+        assertEquals("other", db.get(b("l")).object());
+        assertEquals(1, db.volatileSize());
+        db.put(b("l"), StoredValue.string(b("now a string")));
+        assertEquals("now a string", s(db.get(b("l")).bytes()));
+        assertEquals(0, db.volatileSize());
+    }
+
+    @Test
+    void expiryIsLazyAndExact() {
+        List<String> notified = new ArrayList<>();
+        ks.listener((dbi, key) -> notified.add(dbi + ":" + s(key)));
+        long now = clock.get();
+        db.put(b("t"), StoredValue.string(b("v"), now + 100));
+        db.put(b("p"), StoredValue.string(b("v")));
+        assertEquals(1, db.volatileSize());
+        assertEquals(now + 100, db.expireAt(b("t")));
+        clock.set(now + 99);
+        assertEquals("v", s(db.get(b("t")).bytes()));
+        clock.set(now + 100); // expireAt <= now: gone (millisecond precision)
+        assertFalse(db.exists(b("t")));
+        assertNull(db.get(b("t")));
+        assertEquals(-2, db.expireAt(b("t")));
+        assertEquals(0, db.volatileSize());
+        assertEquals(1, db.size());
+        assertEquals(1, ks.expiredKeys());
+        assertEquals(List.of("0:t"), notified);
+
+        // Invisible through every path: peek, random key, scan.
+        db.put(b("t2"), StoredValue.string(b("v"), now + 150));
+        clock.set(now + 200);
+        assertNull(db.peek(b("t2")));
+        db.put(b("t3"), StoredValue.string(b("v"), now + 250));
+        clock.set(now + 300);
+        for (int i = 0; i < 20; i++) {
+            assertEquals("p", s(db.randomKey()));
+        }
+        db.put(b("t4"), StoredValue.string(b("v"), now + 350));
+        clock.set(now + 400);
+        Set<String> seen = scanAll(db, 10);
+        assertEquals(Set.of("p"), seen);
+        assertEquals(0, db.volatileSize());
+        assertEquals(1, db.size());
+    }
+
+    @Test
+    void setExpireAtAndPersist() {
+        long now = clock.get();
+        assertFalse(db.setExpireAt(b("none"), now + 10));
+        db.put(b("k"), StoredValue.string(b("value")));
+        assertTrue(db.setExpireAt(b("k"), now + 10));
+        assertEquals(now + 10, db.expireAt(b("k")));
+        assertEquals(1, db.volatileSize());
+        assertEquals("value", s(db.get(b("k")).bytes()));
+        assertTrue(db.setExpireAt(b("k"), StoredValue.NO_EXPIRY));
+        assertEquals(StoredValue.NO_EXPIRY, db.expireAt(b("k")));
+        assertEquals(0, db.volatileSize());
+        assertTrue(db.setExpireAt(b("k"), now + 5));
+        db.put(b("k"), StoredValue.string(b("overwritten"))); // SET without KEEPTTL clears the TTL
+        assertEquals(0, db.volatileSize());
+        assertEquals(StoredValue.NO_EXPIRY, db.expireAt(b("k")));
+    }
+
+    @Test
+    void activeExpiryRemovesExpiredKeys() {
+        long now = clock.get();
+        for (int i = 0; i < 2000; i++) {
+            db.put(b("v" + i), StoredValue.string(b("x"), now + 10));
+        }
+        for (int i = 0; i < 2000; i++) {
+            db.put(b("later" + i), StoredValue.string(b("x"), now + 1_000_000));
+        }
+        for (int i = 0; i < 300; i++) {
+            db.put(b("p" + i), StoredValue.string(b("x")));
+        }
+        ks.db(1).put(b("other"), StoredValue.string(b("x"), now + 10));
+        assertEquals(4000, db.volatileSize());
+        clock.set(now + 10);
+        long removed = 0;
+        for (int cycle = 0; cycle < 500 && removed < 2001; cycle++) {
+            removed += ks.activeExpireCycle(100_000);
+        }
+        assertEquals(2001, removed);
+        assertEquals(2001, ks.expiredKeys());
+        assertEquals(2000, db.volatileSize());
+        assertEquals(2300, db.size());
+        assertEquals(0, ks.db(1).size());
+        // Nothing more to do while no key is due.
+        assertEquals(0, ks.activeExpireCycle(100_000));
+    }
+
+    @Test
+    void activeExpiryStopsAtItsTimeBudget() {
+        long now = clock.get();
+        for (int i = 0; i < 50_000; i++) {
+            db.put(b("v" + i), StoredValue.string(b("x"), now + 1));
+        }
+        clock.set(now + 5);
+        long removed = ks.activeExpireCycle(1);
+        assertTrue(removed > 0 && removed < 50_000, "removed " + removed);
+        assertEquals(50_000 - removed, db.volatileSize());
+    }
+
+    static Set<String> scanAll(Database d, int count) {
+        Set<String> seen = new HashSet<>();
+        long cursor = 0;
+        int steps = 0;
+        do {
+            cursor = d.scan(cursor, count, k -> seen.add(s(k)));
+            assertTrue(++steps < 1_000_000);
+        } while (cursor != 0);
+        return seen;
+    }
+
+    @Test
+    void scanReturnsEveryKeyPresentThroughoutDespiteChanges() {
+        Set<String> stable = new HashSet<>();
+        for (int i = 0; i < 3000; i++) {
+            db.put(b("stable:" + i), StoredValue.string(b("v")));
+            stable.add("stable:" + i);
+        }
+        List<String> transientKeys = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            db.put(b("tmp:" + i), StoredValue.string(b("v")));
+            transientKeys.add("tmp:" + i);
+        }
+        Random rnd = new Random(7);
+        Set<String> seen = new HashSet<>();
+        long cursor = 0;
+        int step = 0;
+        int added = 0;
+        do {
+            cursor = db.scan(cursor, 10, k -> seen.add(s(k)));
+            // Between steps: insert many keys (the heap table grows) or delete many (it shrinks).
+            if (step % 20 < 10) {
+                for (int i = 0; i < 200; i++) {
+                    String k = "new:" + added++;
+                    db.put(b(k), StoredValue.string(b("v")));
+                    transientKeys.add(k);
+                }
+            } else {
+                for (int i = 0; i < 200 && !transientKeys.isEmpty(); i++) {
+                    String k = transientKeys.remove(rnd.nextInt(transientKeys.size()));
+                    assertTrue(db.remove(b(k)));
+                }
+            }
+            step++;
+        } while (cursor != 0);
+        Set<String> missing = new HashSet<>(stable);
+        missing.removeAll(seen);
+        assertEquals(Set.of(), missing);
+        // A full scan of a quiet database returns exactly its keys.
+        assertEquals(db.size(), scanAll(db, 100).size());
+    }
+
+    @Test
+    void scanOfEmptyDatabaseEndsAtOnce() {
+        assertEquals(0, db.scan(0, 10, k -> fail("no keys")));
+    }
+
+    @Test
+    void randomKey() {
+        assertNull(db.randomKey());
+        for (int i = 0; i < 100; i++) {
+            db.put(b("k" + i), StoredValue.string(b("v")));
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 500; i++) {
+            String k = s(db.randomKey());
+            assertTrue(k.startsWith("k"));
+            assertTrue(db.exists(b(k)));
+            seen.add(k);
+        }
+        assertTrue(seen.size() > 20, "random keys " + seen.size());
+        for (int i = 0; i < 100; i++) {
+            db.remove(b("k" + i));
+        }
+        assertNull(db.randomKey());
+    }
+
+    @Test
+    void largeValues() {
+        Random rnd = new Random(1);
+        byte[] mb = new byte[1 << 20];
+        rnd.nextBytes(mb);
+        byte[] mb20 = new byte[20 << 20];
+        rnd.nextBytes(mb20);
+        long before = ks.usedMemory();
+        db.put(b("1mb"), StoredValue.string(mb));
+        db.put(b("20mb"), StoredValue.string(mb20, clock.get() + 100_000));
+        assertArrayEquals(mb, db.get(b("1mb")).bytes());
+        assertArrayEquals(mb20, db.get(b("20mb")).bytes());
+        assertEquals(clock.get() + 100_000, db.expireAt(b("20mb")));
+        assertTrue(ks.usedMemory() - before >= 21 << 20, "used " + (ks.usedMemory() - before));
+        // Between inline and large.
+        byte[] mid = new byte[Record.INLINE_MAX + 1];
+        rnd.nextBytes(mid);
+        db.put(b("mid"), StoredValue.string(mid));
+        assertArrayEquals(mid, db.get(b("mid")).bytes());
+        db.put(b("20mb"), StoredValue.string(b("small")));
+        assertEquals("small", s(db.get(b("20mb")).bytes()));
+        assertTrue(db.remove(b("1mb")));
+        assertTrue(db.remove(b("mid")));
+        assertTrue(ks.usedMemory() - before < 1 << 20, "used " + (ks.usedMemory() - before));
+        db.put(b("again"), StoredValue.string(mb20));
+        assertTrue(db.setExpireAt(b("again"), clock.get() + 5));
+        assertArrayEquals(mb20, db.get(b("again")).bytes());
+        clock.addAndGet(10);
+        assertNull(db.get(b("again")));
+        assertTrue(ks.usedMemory() - before < 1 << 20);
+    }
+
+    @Test
+    void swapExchangesDatabases() {
+        ks.db(0).put(b("a"), StoredValue.string(b("zero")));
+        ks.db(1).put(b("b"), StoredValue.string(b("one"), clock.get() + 5));
+        ks.swap(0, 1);
+        assertEquals("zero", s(ks.db(1).get(b("a")).bytes()));
+        assertEquals("one", s(ks.db(0).get(b("b")).bytes()));
+        assertEquals(0, ks.db(0).index());
+        assertEquals(1, ks.db(1).index());
+        List<Integer> dbs = new ArrayList<>();
+        ks.listener((d, k) -> dbs.add(d));
+        clock.addAndGet(10);
+        assertNull(ks.db(0).get(b("b")));
+        assertEquals(List.of(0), dbs);
+    }
+
+    @Test
+    void clearAndFlushFreeMemory() {
+        long empty = ks.usedMemory();
+        for (int i = 0; i < 10_000; i++) {
+            db.put(b("key:" + i), StoredValue.string(new byte[100], i % 2 == 0 ? clock.get() + 100_000 : -1));
+        }
+        ks.db(2).put(b("x"), StoredValue.string(new byte[100_000]));
+        long full = ks.usedMemory();
+        assertTrue(full - empty > 10_000 * 100, "grew by " + (full - empty));
+        db.clear();
+        assertEquals(0, db.size());
+        assertEquals(0, db.volatileSize());
+        assertNull(db.get(b("key:1")));
+        assertTrue(ks.usedMemory() < empty + 200_000, "after clear " + ks.usedMemory());
+        ks.flushAll();
+        assertEquals(0, ks.db(2).size());
+        assertTrue(ks.usedMemory() <= empty + 1024, "after flushall " + ks.usedMemory() + " vs " + empty);
+        db.put(b("after"), StoredValue.string(b("flush")));
+        assertEquals("flush", s(db.get(b("after")).bytes()));
+    }
+
+    @Test
+    void usedMemoryGrowsAndShrinks() {
+        long m0 = ks.usedMemory();
+        for (int i = 0; i < 5000; i++) {
+            db.put(b("k" + i), StoredValue.string(new byte[50]));
+        }
+        long m1 = ks.usedMemory();
+        assertTrue(m1 > m0 + 5000 * 50);
+        for (int i = 0; i < 5000; i++) {
+            db.put(b("k" + i), StoredValue.string(new byte[500]));
+        }
+        long m2 = ks.usedMemory();
+        assertTrue(m2 > m1 + 5000 * 400);
+        for (int i = 0; i < 5000; i++) {
+            db.remove(b("k" + i));
+        }
+        assertTrue(ks.usedMemory() < m0 + 100_000, "after removal " + ks.usedMemory() + " vs " + m0);
+    }
+
+    @Test
+    void manyKeysGrowCapacityWithoutError() {
+        int n = 150_000;
+        for (int i = 0; i < n; i++) {
+            db.put(b("many:" + i), StoredValue.string(b("value-" + i)));
+        }
+        assertEquals(n, db.size());
+        for (int i = 0; i < n; i += 997) {
+            assertEquals("value-" + i, s(db.get(b("many:" + i)).bytes()));
+        }
+        assertEquals(n, scanAll(db, 1000).size());
+    }
+
+    @Test
+    void closeIsIdempotent() {
+        db.put(b("k"), StoredValue.string(new byte[2 << 20]));
+        ks.close();
+        ks.close();
+    }
+}

@@ -1,0 +1,114 @@
+package dev.podis.storage;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class OffHeapKeyspaceTest extends KeyspaceContractTest {
+    @Override
+    KeyspaceOptions.Backend backend() {
+        return KeyspaceOptions.Backend.OFFHEAP;
+    }
+
+    @Override
+    KeyspaceOptions options() {
+        // Start the maps small so that the tests exercise growth by tiers and extra shards.
+        return super.options().initialEntries(2048);
+    }
+
+    @Test
+    void flagsArePresentUnderTheBuild() {
+        assertTrue(Keyspace.offHeapAvailable());
+        assertEquals("offheap", ks.backend());
+    }
+
+    @Test
+    void fullBudgetRefusesWritesCleanly() {
+        try (Keyspace small = Keyspace.create(new KeyspaceOptions().databases(1).backend(KeyspaceOptions.Backend.OFFHEAP)
+                .maxmemory(1 << 20).initialEntries(1024))) {
+            Database d = small.db(0);
+            int stored = 0;
+            KeyspaceFullException full = null;
+            for (int i = 0; i < 1_000_000 && full == null; i++) {
+                try {
+                    d.put(b("key:" + i), StoredValue.string(new byte[100]));
+                    stored++;
+                } catch (KeyspaceFullException e) {
+                    full = e;
+                }
+            }
+            assertNotNull(full, "a 1 MB keyspace must refuse writes at some point");
+            assertEquals(stored, d.size());
+            assertTrue(small.usedMemory() >= 1 << 20);
+            assertArrayEquals(new byte[100], d.get(b("key:" + (stored - 1))).bytes());
+            assertNull(d.get(b("key:" + stored)));
+            // Overwrites and deletes still work; deleting makes room again.
+            for (int i = 0; i < stored / 2; i++) {
+                assertTrue(d.remove(b("key:" + i)));
+            }
+            d.put(b("key:" + stored), StoredValue.string(new byte[100]));
+            assertEquals(stored / 2 + stored % 2 + 1, d.size());
+            // A bigger budget (CONFIG SET maxmemory) lets it grow again.
+            small.maxmemory(64 << 20);
+            for (int i = 0; i < stored; i++) {
+                d.put(b("more:" + i), StoredValue.string(new byte[100]));
+            }
+            assertEquals(stored / 2 + stored % 2 + 1 + stored, d.size());
+        }
+    }
+
+    @Test
+    void growthMovesEntriesIntoABiggerMapStepByStep() {
+        OffHeapDatabase d = (OffHeapDatabase) db;
+        int n = 0;
+        while (n < 200_000 && d.shardCount() < 2) {
+            d.put(b("g:" + n), StoredValue.string(b("v" + n), n % 3 == 0 ? clock.get() + 60_000 : StoredValue.NO_EXPIRY));
+            n++;
+        }
+        assertEquals(2, d.shardCount(), "the first map must fill up and be replaced");
+        // Mid-move: every key readable, counted, scanned, and writable.
+        assertEquals(n, d.size());
+        assertEquals((n + 2) / 3, d.volatileSize());
+        for (int i = 0; i < n; i++) {
+            assertEquals("v" + i, s(d.peek(b("g:" + i)).bytes()));
+        }
+        Set<String> seen = new java.util.HashSet<>();
+        long cursor = 0;
+        do {
+            cursor = d.scan(cursor, 100, k -> seen.add(s(k)));
+            d.put(b("g:" + n), StoredValue.string(b("v" + n))); // each write moves some entries
+            n++;
+        } while (cursor != 0);
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(seen.contains("g:" + i));
+        }
+        for (int i = 0; i < 100 && d.shardCount() > 1; i++) {
+            ks.activeExpireCycle(100_000);
+        }
+        assertEquals(1, d.shardCount(), "the background cycle finishes the move");
+        assertEquals(n, d.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals("v" + i, s(d.get(b("g:" + i)).bytes()));
+        }
+        assertEquals(n, scanAll(d, 1000).size());
+        clock.addAndGet(60_000);
+        assertNull(d.get(b("g:0")));
+        assertNotNull(d.get(b("g:1")));
+    }
+
+    @Test
+    void sizingFollowsTheBudget() {
+        OffHeapSizing small = new OffHeapSizing(64L << 20, 0);
+        assertEquals(OffHeapSizing.MIN_INITIAL, small.initialEntries());
+        OffHeapSizing big = new OffHeapSizing(24L << 30, 0);
+        assertEquals(OffHeapSizing.MAX_INITIAL, big.initialEntries());
+        assertEquals(4 * OffHeapSizing.MAX_INITIAL, big.nextEntries(OffHeapSizing.MAX_INITIAL, 500_000));
+        // Growth never goes far past what the budget can hold, but always leaves room for the keys present.
+        assertEquals(2 * ((64L << 20) / OffHeapSizing.BYTES_PER_ENTRY), small.nextEntries(400_000, 10));
+        assertEquals(2_000_000, small.nextEntries(400_000, 1_000_000));
+        assertTrue(MemoryBudget.machineLimit() > 0);
+        assertEquals(123, MemoryBudget.budget(123));
+    }
+}
