@@ -58,7 +58,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         parser.setMaxBulkLength(maxBulkLen.asLong());
         parser.setAuthenticated(client.authenticated());
         try {
-            while (!client.closing() && !client.held()) {
+            while (!client.closing() && !client.held() && client.blocked() == null) {
                 byte[][] argv = parser.parse(cumulation);
                 if (argv == null) {
                     break;
