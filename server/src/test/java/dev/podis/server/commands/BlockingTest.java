@@ -241,4 +241,21 @@ class BlockingTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void denyBlockingAnswersAsOnTimeout() throws Exception {
+        // what MULTI/EXEC and scripts will set: the command answers at once instead of blocking
+        try (RespClient a = new RespClient(server.port())) {
+            long id = clientId(a);
+            var context = server.server().context();
+            context.commandLoop().submit(() -> context.clients().get(id).denyBlocking(true)).get();
+            assertEquals("*-1\r\n", new String(a.raw("BLPOP", "k", "0")));
+            assertEquals("*-1\r\n", new String(a.raw("BLMPOP", "0", "1", "k", "LEFT")));
+            assertEquals("$-1\r\n", new String(a.raw("BLMOVE", "k", "d", "LEFT", "LEFT", "0")));
+            assertEquals("$-1\r\n", new String(a.raw("BRPOPLPUSH", "k", "d", "0")));
+            assertEquals(0, blockedClients());
+            a.raw("RPUSH", "k", "v");
+            assertEquals(List.of("k", "v"), a.call("BLPOP", "k", "0"));
+        }
+    }
 }
