@@ -130,7 +130,7 @@ public final class Blocking {
         Wait w = new Wait(c, db, wrapped, type, waiter, deadline);
         int distinct = 0;
         for (byte[] key : keys) {
-            ByteBuffer k = ByteBuffer.wrap(key);
+            ByteBuffer k = ByteBuffer.wrap(key.clone()); // the wait outlives the request's buffers
             boolean seen = false;
             for (int i = 0; i < distinct; i++) {
                 if (wrapped[i].equals(k)) {

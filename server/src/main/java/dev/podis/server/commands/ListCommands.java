@@ -647,14 +647,16 @@ public final class ListCommands implements CommandFamily {
             c.reply().nullBulk();
             return;
         }
-        server.blocking().block(c, new byte[][] {src}, ValueType.LIST, deadline, new Blocking.Waiter() {
+        byte[] from = src.clone(); // the wait outlives the request's buffers
+        byte[] to = dst.clone();
+        server.blocking().block(c, new byte[][] {from}, ValueType.LIST, deadline, new Blocking.Waiter() {
             @Override
             public boolean serve(Client client) {
-                StoredValue sv = client.db().peek(src);
+                StoredValue sv = client.db().peek(from);
                 if (sv == null || sv.type() != ValueType.LIST) {
                     return false;
                 }
-                move(client, src, dst, fromHead, toHead);
+                move(client, from, to, fromHead, toHead);
                 return true;
             }
 
@@ -731,10 +733,14 @@ public final class ListCommands implements CommandFamily {
             c.reply().nullArray();
             return;
         }
-        server.blocking().block(c, keys, ValueType.LIST, deadline, new Blocking.Waiter() {
+        byte[][] waitKeys = new byte[keys.length][]; // the wait outlives the request's buffers
+        for (int i = 0; i < keys.length; i++) {
+            waitKeys[i] = keys[i].clone();
+        }
+        server.blocking().block(c, waitKeys, ValueType.LIST, deadline, new Blocking.Waiter() {
             @Override
             public boolean serve(Client client) {
-                return popFirst(client, keys, head, count, nested);
+                return popFirst(client, waitKeys, head, count, nested);
             }
 
             @Override
