@@ -13,6 +13,8 @@ import dev.podis.storage.types.ListValue;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Arrays;
 
 /**
  * The list commands (Redis's t_list.c): pushes and pops at both ends, ranges, indexes, LINSERT,
@@ -519,13 +521,13 @@ public final class ListCommands implements CommandFamily {
         // state: index, matches, number of results
         long[] st = new long[3];
         long[] results = count > 0 ? new long[(int) Math.min(count, llen)] : null;
-        java.util.ArrayList<Long> all = count == 0 ? new java.util.ArrayList<>() : null;
+        ArrayList<Long> all = count == 0 ? new ArrayList<>() : null;
         long[] single = {-1};
         l.visit(forward ? 0 : llen - 1, forward, (buf, off, len) -> {
             if (limit != 0 && st[0] >= limit) {
                 return false;
             }
-            if (len == element.length && java.util.Arrays.equals(buf, off, off + len, element, 0, len)) {
+            if (len == element.length && Arrays.equals(buf, off, off + len, element, 0, len)) {
                 st[1]++;
                 long at = fwd ? st[0] : llen - st[0] - 1;
                 if (st[1] >= wantRank) {
@@ -702,7 +704,7 @@ public final class ListCommands implements CommandFamily {
         if (count == -1) {
             count = 1;
         }
-        byte[][] keys = java.util.Arrays.copyOfRange(argv, numkeysIdx + 1, numkeysIdx + 1 + (int) numkeys);
+        byte[][] keys = Arrays.copyOfRange(argv, numkeysIdx + 1, numkeysIdx + 1 + (int) numkeys);
         if (!blocking) {
             if (!popFirst(c, keys, head, count, true)) {
                 c.reply().nullArray();
@@ -721,7 +723,7 @@ public final class ListCommands implements CommandFamily {
         if (deadline < 0) {
             return;
         }
-        byte[][] keys = java.util.Arrays.copyOfRange(argv, 1, argv.length - 1);
+        byte[][] keys = Arrays.copyOfRange(argv, 1, argv.length - 1);
         blockingPop(c, keys, head, 1, deadline, false);
     }
 
