@@ -372,6 +372,22 @@ public final class Client {
         return blocked;
     }
 
+    /** Set while blocking commands must not block (MULTI/EXEC, scripts): they answer as on timeout. */
+    private boolean denyBlocking;
+
+    /**
+     * True while a blocking command run by this client must answer at once instead of blocking
+     * (Redis's CLIENT_DENY_BLOCKING): the transaction engine sets it around EXEC, scripting
+     * around a script. Keys made ready meanwhile are served after the command that set it ends.
+     */
+    public boolean denyBlocking() {
+        return denyBlocking;
+    }
+
+    public void denyBlocking(boolean deny) {
+        this.denyBlocking = deny;
+    }
+
     public void blocked(Blocked operation) {
         this.blocked = operation;
     }

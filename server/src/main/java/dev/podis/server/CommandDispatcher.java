@@ -112,6 +112,12 @@ public final class CommandDispatcher {
         spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
         spec.recordLatency(nanos);
         server.commandExecuted(c, spec, argv, micros);
+        Blocking blocking = server.blocking();
+        if (blocking.hasReadyKeys() && !c.denyBlocking()) {
+            // as Redis: clients blocked on keys this command filled are served once it completes
+            // (inside MULTI/EXEC or a script, once the whole transaction or script completes)
+            blocking.handleClientsBlockedOnKeys();
+        }
     }
 
     static String unknownCommand(byte[][] argv) {

@@ -8,6 +8,7 @@ import dev.podis.server.commands.ConfigCommands;
 import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.DatabaseCommands;
 import dev.podis.server.commands.KeyCommands;
+import dev.podis.server.commands.ListCommands;
 import dev.podis.server.commands.ServerCommands;
 import dev.podis.server.commands.StringCommands;
 
@@ -30,6 +31,7 @@ final class CommandFamilies {
         families.add(new DatabaseCommands(server));
         families.add(new StringCommands(server));
         families.add(new BitmapCommands(server));
+        families.add(new ListCommands(server));
         return families;
     }
 }

@@ -133,6 +133,7 @@ public final class PodisServer implements AutoCloseable {
                         ch.closeFuture().addListener(f -> {
                             context.clients().remove(client.id());
                             context.monitors().remove(client);
+                            context.blocking().clientClosed(client);
                             client.release();
                         });
                         ch.pipeline().addLast("resp", conn);

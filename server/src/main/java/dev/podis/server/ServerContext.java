@@ -39,6 +39,7 @@ public final class ServerContext {
     private final SlowLog slowLog = new SlowLog();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final Monitors monitors = new Monitors();
+    private final Blocking blocking = new Blocking(this);
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
 
@@ -156,6 +157,11 @@ public final class ServerContext {
 
     public Monitors monitors() {
         return monitors;
+    }
+
+    /** Clients blocked on keys (BLPOP and friends) and the keys made ready for them. */
+    public Blocking blocking() {
+        return blocking;
     }
 
     /** Whether the cron's active expiry runs (DEBUG SET-ACTIVE-EXPIRE). */

@@ -51,6 +51,7 @@ public final class DatabaseCommands implements CommandFamily {
         }
         if (a != b) {
             ks.swap((int) a, (int) b);
+            server.blocking().signalDatabasesSwapped((int) a, (int) b);
         }
         c.reply().ok();
     }
@@ -83,6 +84,7 @@ public final class DatabaseCommands implements CommandFamily {
         // The value (with its expiry) changes database; a collection payload moves as it is.
         c.db().remove(key);
         dst.put(key, v);
+        server.blocking().signalKeyAsReady((int) target, key);
         c.reply().integer(1);
     }
 

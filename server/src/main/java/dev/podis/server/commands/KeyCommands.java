@@ -321,6 +321,7 @@ public final class KeyCommands implements CommandFamily {
         Database db = c.db();
         db.remove(src);
         db.put(dst, v);
+        server.blocking().signalKeyAsReady(c.dbIndex(), dst);
         if (nx) {
             c.reply().integer(1);
         } else {
@@ -372,6 +373,7 @@ public final class KeyCommands implements CommandFamily {
             return;
         }
         dst.put(newKey, copy);
+        server.blocking().signalKeyAsReady(dstIndex, newKey);
         c.reply().integer(1);
     }
 

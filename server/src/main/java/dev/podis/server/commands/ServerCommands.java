@@ -227,9 +227,9 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "maxclients", server.config().getInt("maxclients"));
         field(sb, "client_recent_max_input_buffer", 0);
         field(sb, "client_recent_max_output_buffer", 0);
-        field(sb, "blocked_clients", 0);
+        field(sb, "blocked_clients", server.blocking().blockedClients());
         field(sb, "tracking_clients", 0);
-        field(sb, "clients_in_timeout_table", 0);
+        field(sb, "clients_in_timeout_table", server.blocking().clientsWithTimeout());
     }
 
     private static long heapUsed() {

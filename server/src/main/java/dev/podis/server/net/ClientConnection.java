@@ -109,7 +109,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         parser.setMaxBulkLength(maxBulkLen.asLong());
         parser.setAuthenticated(client.authenticated());
         try {
-            while (!client.closing() && !client.held()) {
+            while (!client.closing() && !client.held() && client.blocked() == null) {
                 if (!channel.isWritable()) {
                     paused = true;
                     break;

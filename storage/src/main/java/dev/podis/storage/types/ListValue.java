@@ -1,0 +1,887 @@
+package dev.podis.storage.types;
+
+import java.util.Arrays;
+
+/**
+ * The payload of a Redis list: a chain of compact nodes, each one byte array holding its
+ * elements back to back (Redis's quicklist of listpacks).
+ *
+ * <p><b>Encodings.</b> A small list is one node and reports itself as {@code "listpack"}; once it
+ * outgrows one node's limit it becomes {@code "quicklist"} and grows by adding nodes at either end.
+ * The limit is Redis's {@code list-max-listpack-size} ({@code fill}): a positive value caps the
+ * number of elements of a node (with an 8 KB safety cap on bytes), -1..-5 cap a node's bytes at
+ * 4, 8, 16, 32 or 64 KB. Node sizes are measured as Redis measures a listpack (6-byte header,
+ * end byte, each entry's encoding with integers in their compact forms and the back-length), so
+ * the conversions happen at exactly the points where Redis 7.2 makes them:
+ * listpack → quicklist when a write would exceed the limit ({@link #convertForAppend}); quicklist
+ * → listpack when the list is one node again at no more than half the limit
+ * ({@link #convertIfShrunk}). The command code calls these where Redis's t_list.c does.
+ *
+ * <p><b>Node layout.</b> Entries occupy {@code buf[start, end)}; free room is kept on both
+ * sides so pushes at either end are amortised O(1). One entry is
+ * {@code header(len) data trailer(len)}: header and trailer are one byte for lengths below 128
+ * and four bytes otherwise (the trailer readable backwards), so the ends of a node are reached
+ * without a scan and an element costs 2 bytes of overhead, as in a listpack.
+ * Nodes sit in a ring array, so pushing or popping a node at either end is O(1) and node i is
+ * one array access away; reaching element i walks node counts from the nearer end.
+ *
+ * <p>Not thread-safe: owned by the keyspace's single command thread.
+ */
+public final class ListValue {
+    /** Redis's optimization_level: the byte limits for fill -1..-5. */
+    private static final int[] SIZE_LEVELS = {4096, 8192, 16384, 32768, 65536};
+    /** SIZE_SAFETY_LIMIT: the byte cap of a node whose fill counts elements. */
+    private static final int SIZE_SAFETY_LIMIT = 8192;
+    /** SIZE_ESTIMATE_OVERHEAD of quicklist inserts. */
+    private static final int SIZE_ESTIMATE_OVERHEAD = 8;
+    /** An empty listpack: 6-byte header and the end byte. */
+    private static final int LP_EMPTY = 7;
+
+    /** One compact node. */
+    static final class Node {
+        byte[] buf;
+        int start;
+        int end;
+        int count;
+        /** The size Redis's listpack of these elements would have (its {@code sz}). */
+        long lpBytes = LP_EMPTY;
+        /** A node made for one element larger than the node limit (Redis's plain node). */
+        boolean plain;
+
+        Node(int capacity, int start) {
+            buf = new byte[capacity];
+            this.start = start;
+            end = start;
+        }
+
+        Node copy() {
+            Node n = new Node(0, 0);
+            n.buf = Arrays.copyOfRange(buf, start, end);
+            n.start = 0;
+            n.end = n.buf.length;
+            n.count = count;
+            n.lpBytes = lpBytes;
+            n.plain = plain;
+            return n;
+        }
+    }
+
+    /** Receives elements without copying them. Return false to stop. */
+    @FunctionalInterface
+    public interface Visitor {
+        boolean visit(byte[] buf, int offset, int length);
+    }
+
+    private Node[] ring = new Node[2];
+    private int first;
+    private int nodes;
+    private long size;
+    private boolean packed = true;
+
+    public ListValue() {
+    }
+
+    /** Number of elements. */
+    public long size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Redis's OBJECT ENCODING name. */
+    public String encoding() {
+        return packed ? "listpack" : "quicklist";
+    }
+
+    /** True while the list is in its compact one-node form. */
+    public boolean isPacked() {
+        return packed;
+    }
+
+    /** Number of nodes (1 or 0 for a packed list). */
+    public int nodeCount() {
+        return nodes;
+    }
+
+    /** A deep, independent copy. */
+    public ListValue copy() {
+        ListValue l = new ListValue();
+        l.ring = new Node[Math.max(2, ring.length)];
+        for (int i = 0; i < nodes; i++) {
+            l.ring[i] = node(i).copy();
+        }
+        l.first = 0;
+        l.nodes = nodes;
+        l.size = size;
+        l.packed = packed;
+        return l;
+    }
+
+    /** Approximate heap bytes used by the payload (MEMORY USAGE). */
+    public long memoryUsage() {
+        long total = 32 + 16L + 4L * ring.length;
+        for (int i = 0; i < nodes; i++) {
+            total += 48 + 16 + node(i).buf.length;
+        }
+        return total;
+    }
+
+    // ---------------------------------------------------------------- conversions (t_list.c)
+
+    /** Whether a node of {@code bytes} (listpack size) and {@code count} elements exceeds {@code fill}. */
+    static boolean exceedsLimit(int fill, long bytes, long count) {
+        if (fill >= 0) {
+            if (bytes > SIZE_SAFETY_LIMIT) {
+                return true;
+            }
+            return count > (fill == 0 ? 1 : fill);
+        }
+        return bytes > sizeLimit(fill);
+    }
+
+    private static int sizeLimit(int fill) {
+        int offset = -fill - 1;
+        return SIZE_LEVELS[Math.min(offset, SIZE_LEVELS.length - 1)];
+    }
+
+    /** Whether an element is too large to share a node (Redis's isLargeElement). */
+    private static boolean isLarge(long len, int fill) {
+        if (fill >= 0) {
+            return len > SIZE_SAFETY_LIMIT;
+        }
+        return len > sizeLimit(fill);
+    }
+
+    /**
+     * Before adding {@code elements[from..to]}: turns a packed list into a quicklist when the
+     * result would exceed the node limit (listTypeTryConvertListpack).
+     */
+    public void convertForAppend(int fill, byte[][] elements, int from, int to) {
+        if (!packed) {
+            return;
+        }
+        long addBytes = 0;
+        for (int i = from; i <= to; i++) {
+            addBytes += elements[i].length;
+        }
+        long bytes = nodes == 0 ? LP_EMPTY : ring[first].lpBytes;
+        if (exceedsLimit(fill, bytes + addBytes, size + (to - from + 1))) {
+            packed = false;
+        }
+    }
+
+    /** {@link #convertForAppend} for one element. */
+    public void convertForAppend(int fill, byte[] element) {
+        if (packed) {
+            long bytes = nodes == 0 ? LP_EMPTY : ring[first].lpBytes;
+            if (exceedsLimit(fill, bytes + element.length, size + 1)) {
+                packed = false;
+            }
+        }
+    }
+
+    /**
+     * After removing elements: turns a one-node quicklist back into a packed list when it holds
+     * no more than half the limit (listTypeTryConvertQuicklist with shrinking).
+     */
+    public void convertIfShrunk(int fill) {
+        if (packed || nodes != 1) {
+            return;
+        }
+        Node n = ring[first];
+        if (n.plain) {
+            return;
+        }
+        long szLimit;
+        long countLimit;
+        if (fill >= 0) {
+            szLimit = Long.MAX_VALUE / 2;
+            countLimit = (fill == 0 ? 1 : fill) / 2;
+        } else {
+            szLimit = sizeLimit(fill) / 2;
+            countLimit = 0xffffffffL / 2;
+        }
+        if (n.lpBytes > szLimit || size > countLimit) {
+            return;
+        }
+        packed = true;
+    }
+
+    // ---------------------------------------------------------------- element access
+
+    /** Appends at the head ({@code head}) or the tail. */
+    public void push(byte[] e, boolean head, int fill) {
+        if (packed) {
+            if (nodes == 0) {
+                addNode(0, newNode(e.length));
+            }
+            Node n = ring[first];
+            insertAt(n, head ? n.start : n.end, e);
+            size++;
+            return;
+        }
+        boolean large = isLarge(e.length, fill);
+        if (nodes > 0) {
+            Node n = head ? node(0) : node(nodes - 1);
+            if (!large && allowInsert(n, fill, e.length)) {
+                insertAt(n, head ? n.start : n.end, e);
+                size++;
+                return;
+            }
+            compact(n);
+        }
+        Node n = newNode(e.length);
+        n.plain = large;
+        insertAt(n, n.start, e);
+        addNode(head ? 0 : nodes, n);
+        size++;
+    }
+
+    private static boolean allowInsert(Node n, int fill, int len) {
+        if (n.plain) {
+            return false;
+        }
+        return !exceedsLimit(fill, n.lpBytes + len + SIZE_ESTIMATE_OVERHEAD, n.count + 1L);
+    }
+
+    /** Removes and returns the head or tail element, or null when empty. */
+    public byte[] pop(boolean head) {
+        if (size == 0) {
+            return null;
+        }
+        int ni = head ? 0 : nodes - 1;
+        Node n = node(ni);
+        int p = head ? n.start : n.end - sizeBefore(n.buf, n.end);
+        byte[] e = read(n.buf, p);
+        removeAt(ni, n, p);
+        return e;
+    }
+
+    /** The element at {@code index} (0-based from the head, already normalised), or null. */
+    public byte[] get(long index) {
+        if (index < 0 || index >= size) {
+            return null;
+        }
+        long[] loc = locate(index);
+        Node n = node((int) loc[0]);
+        return read(n.buf, offsetOf(n, (int) loc[1]));
+    }
+
+    /** Replaces the element at {@code index} (in range); the caller converts as LSET does. */
+    public void set(long index, byte[] e, int fill) {
+        long[] loc = locate(index);
+        int ni = (int) loc[0];
+        Node n = node(ni);
+        int p = offsetOf(n, (int) loc[1]);
+        // Remove then insert at the same place; a node that would grow past its limit is split.
+        int fromEnd = n.end - p - sizeAt(n.buf, p);
+        removeEntry(n, p);
+        p = n.end - fromEnd;
+        if (!packed && n.count > 0 && (isLarge(e.length, fill) || !fits(n, fill, e.length))) {
+            int at = (int) loc[1];
+            size--;
+            insertSplitting(ni, n, at, e, fill);
+        } else {
+            if (n.count == 0) {
+                n.plain = !packed && isLarge(e.length, fill);
+            }
+            insertAt(n, p, e);
+        }
+    }
+
+    private static boolean fits(Node n, int fill, int len) {
+        return !n.plain && !exceedsLimit(fill, n.lpBytes + len + SIZE_ESTIMATE_OVERHEAD, n.count + 1L);
+    }
+
+    /**
+     * Inserts {@code e} before or after the first element equal to {@code pivot}; returns false
+     * when there is no such element.
+     */
+    public boolean insert(byte[] pivot, byte[] e, boolean before, int fill) {
+        for (int ni = 0; ni < nodes; ni++) {
+            Node n = node(ni);
+            int p = n.start;
+            for (int i = 0; i < n.count; i++) {
+                int hs = headerSize(n.buf, p);
+                int len = readLength(n.buf, p);
+                if (equalsAt(n.buf, p + hs, len, pivot)) {
+                    int at = before ? i : i + 1;
+                    if (packed || fits(n, fill, e.length) && !isLarge(e.length, fill)) {
+                        insertAt(n, before ? p : p + 2 * hs + len, e);
+                        size++;
+                    } else {
+                        insertSplitting(ni, n, at, e, fill);
+                    }
+                    return true;
+                }
+                p += 2 * hs + len;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Puts {@code e} at position {@code at} of the full node {@code ni}: at an edge it goes to the
+     * neighbour when that has room (or a new node), otherwise the node is split there.
+     */
+    private void insertSplitting(int ni, Node n, int at, byte[] e, int fill) {
+        boolean large = isLarge(e.length, fill);
+        if (at == n.count) {
+            Node next = ni + 1 < nodes ? node(ni + 1) : null;
+            if (!large && next != null && fits(next, fill, e.length)) {
+                insertAt(next, next.start, e);
+            } else {
+                Node fresh = newNode(e.length);
+                fresh.plain = large;
+                insertAt(fresh, fresh.start, e);
+                addNode(ni + 1, fresh);
+            }
+        } else if (at == 0) {
+            Node prev = ni > 0 ? node(ni - 1) : null;
+            if (!large && prev != null && fits(prev, fill, e.length)) {
+                insertAt(prev, prev.end, e);
+            } else {
+                Node fresh = newNode(e.length);
+                fresh.plain = large;
+                insertAt(fresh, fresh.start, e);
+                addNode(ni, fresh);
+            }
+        } else {
+            // split: [0, at) stays, [at, count) moves to a new node after it
+            int p = offsetOf(n, at);
+            Node tail = new Node(n.end - p + 16, 8);
+            int moved = n.count - at;
+            int q = p;
+            for (int i = 0; i < moved; i++) {
+                int sz = sizeAt(n.buf, q);
+                tail.lpBytes += lpEntrySize(n.buf, q + headerSize(n.buf, q), readLength(n.buf, q));
+                q += sz;
+            }
+            System.arraycopy(n.buf, p, tail.buf, tail.start, n.end - p);
+            tail.end = tail.start + (n.end - p);
+            tail.count = moved;
+            n.lpBytes -= tail.lpBytes - LP_EMPTY;
+            n.count = at;
+            n.end = p;
+            addNode(ni + 1, tail);
+            if (!large && fits(n, fill, e.length)) {
+                insertAt(n, n.end, e);
+            } else if (!large && fits(tail, fill, e.length)) {
+                insertAt(tail, tail.start, e);
+            } else {
+                Node fresh = newNode(e.length);
+                fresh.plain = large;
+                insertAt(fresh, fresh.start, e);
+                addNode(ni + 1, fresh);
+            }
+        }
+        size++;
+    }
+
+    /**
+     * Removes up to {@code count} elements equal to {@code value} (0: all), from the head when
+     * {@code fromHead}, else from the tail; returns how many were removed.
+     */
+    public long remove(byte[] value, long count, boolean fromHead) {
+        long removed = 0;
+        if (fromHead) {
+            for (int ni = 0; ni < nodes; ) {
+                Node n = node(ni);
+                int p = n.start;
+                while (p < n.end) {
+                    int hs = headerSize(n.buf, p);
+                    int len = readLength(n.buf, p);
+                    if (equalsAt(n.buf, p + hs, len, value)) {
+                        int fromEnd = n.end - (p + 2 * hs + len);
+                        removeEntry(n, p);
+                        p = n.end - fromEnd;
+                        size--;
+                        removed++;
+                        if (count != 0 && removed == count) {
+                            dropIfEmpty(ni, n);
+                            return removed;
+                        }
+                    } else {
+                        p += 2 * hs + len;
+                    }
+                }
+                if (!dropIfEmpty(ni, n)) {
+                    ni++;
+                }
+            }
+        } else {
+            for (int ni = nodes - 1; ni >= 0; ni--) {
+                Node n = node(ni);
+                int q = n.end;
+                while (q > n.start) {
+                    int sz = sizeBefore(n.buf, q);
+                    int p = q - sz;
+                    int hs = headerSize(n.buf, p);
+                    int len = sz - 2 * hs;
+                    if (equalsAt(n.buf, p + hs, len, value)) {
+                        int fromEnd = n.end - q;
+                        removeEntry(n, p);
+                        size--;
+                        removed++;
+                        q = n.end - fromEnd;
+                        if (count != 0 && removed == count) {
+                            dropIfEmpty(ni, n);
+                            return removed;
+                        }
+                    } else {
+                        q = p;
+                    }
+                }
+                dropIfEmpty(ni, n);
+            }
+        }
+        return removed;
+    }
+
+    /** Keeps only the elements in {@code [start, end]} (normalised, start <= end < size). */
+    public void trim(long start, long end) {
+        removeRange(end + 1, size - end - 1);
+        removeRange(0, start);
+    }
+
+    /** Removes {@code count} elements starting at {@code index}. */
+    public void removeRange(long index, long count) {
+        if (count <= 0) {
+            return;
+        }
+        if (index == 0 && count == size) {
+            clear();
+            return;
+        }
+        long[] loc = locate(index);
+        int ni = (int) loc[0];
+        int at = (int) loc[1];
+        while (count > 0) {
+            Node n = node(ni);
+            if (at == 0 && count >= n.count) {
+                count -= n.count;
+                size -= n.count;
+                removeNode(ni);
+                continue;
+            }
+            int p = offsetOf(n, at);
+            int take = (int) Math.min(count, n.count - at);
+            int q = p;
+            long lp = 0;
+            for (int i = 0; i < take; i++) {
+                lp += lpEntrySize(n.buf, q + headerSize(n.buf, q), readLength(n.buf, q));
+                q += sizeAt(n.buf, q);
+            }
+            if (p == n.start) {
+                n.start = q;
+            } else if (q == n.end) {
+                n.end = p;
+            } else {
+                System.arraycopy(n.buf, q, n.buf, p, n.end - q);
+                n.end -= q - p;
+            }
+            n.count -= take;
+            n.lpBytes -= lp;
+            size -= take;
+            count -= take;
+            ni++;
+            at = 0;
+        }
+    }
+
+    private void clear() {
+        Arrays.fill(ring, null);
+        first = 0;
+        nodes = 0;
+        size = 0;
+    }
+
+    /**
+     * Visits elements from {@code index} (normalised) towards the tail ({@code forward}) or the
+     * head, until the visitor returns false or the list ends.
+     */
+    public void visit(long index, boolean forward, Visitor v) {
+        if (index < 0 || index >= size) {
+            return;
+        }
+        long[] loc = locate(index);
+        int ni = (int) loc[0];
+        Node n = node(ni);
+        int p = offsetOf(n, (int) loc[1]);
+        if (forward) {
+            while (true) {
+                while (p < n.end) {
+                    int hs = headerSize(n.buf, p);
+                    int len = readLength(n.buf, p);
+                    if (!v.visit(n.buf, p + hs, len)) {
+                        return;
+                    }
+                    p += 2 * hs + len;
+                }
+                if (++ni >= nodes) {
+                    return;
+                }
+                n = node(ni);
+                p = n.start;
+            }
+        }
+        // backwards: p is the start of the first element to visit
+        int q = p + sizeAt(n.buf, p);
+        while (true) {
+            while (q > n.start) {
+                int sz = sizeBefore(n.buf, q);
+                int s = q - sz;
+                int hs = headerSize(n.buf, s);
+                if (!v.visit(n.buf, s + hs, sz - 2 * hs)) {
+                    return;
+                }
+                q = s;
+            }
+            if (--ni < 0) {
+                return;
+            }
+            n = node(ni);
+            q = n.end;
+        }
+    }
+
+    // ---------------------------------------------------------------- nodes
+
+    private Node node(int i) {
+        return ring[(first + i) & (ring.length - 1)];
+    }
+
+    private static Node newNode(int elementLength) {
+        int sz = elementLength + (elementLength < 128 ? 2 : 8);
+        if (sz > 1024) {
+            return new Node(sz, 0); // a large element: exactly its size
+        }
+        int cap = Math.max(32, sz + 16);
+        return new Node(cap, cap / 2);
+    }
+
+    /** Drops the spare room of a node that will not grow any more. */
+    private static void compact(Node n) {
+        if (n.buf.length - (n.end - n.start) > 16) {
+            n.buf = Arrays.copyOfRange(n.buf, n.start, n.end);
+            n.end -= n.start;
+            n.start = 0;
+        }
+    }
+
+    private void addNode(int index, Node n) {
+        if (nodes == ring.length) {
+            Node[] bigger = new Node[ring.length * 2];
+            for (int i = 0; i < nodes; i++) {
+                bigger[i] = node(i);
+            }
+            ring = bigger;
+            first = 0;
+        }
+        int mask = ring.length - 1;
+        if (index == 0) {
+            first = (first - 1) & mask;
+            ring[first] = n;
+        } else {
+            for (int i = nodes; i > index; i--) {
+                ring[(first + i) & mask] = ring[(first + i - 1) & mask];
+            }
+            ring[(first + index) & mask] = n;
+        }
+        nodes++;
+    }
+
+    private void removeNode(int index) {
+        int mask = ring.length - 1;
+        if (index == 0) {
+            ring[first] = null;
+            first = (first + 1) & mask;
+        } else {
+            for (int i = index; i < nodes - 1; i++) {
+                ring[(first + i) & mask] = ring[(first + i + 1) & mask];
+            }
+            ring[(first + nodes - 1) & mask] = null;
+        }
+        nodes--;
+        if (nodes == 0) {
+            first = 0;
+        }
+    }
+
+    private boolean dropIfEmpty(int ni, Node n) {
+        if (n.count == 0) {
+            removeNode(ni);
+            return true;
+        }
+        return false;
+    }
+
+    /** {node index, index within node} of element {@code index}. */
+    private long[] locate(long index) {
+        if (index < size / 2) {
+            long seen = 0;
+            for (int i = 0; i < nodes; i++) {
+                Node n = node(i);
+                if (index < seen + n.count) {
+                    return new long[] {i, index - seen};
+                }
+                seen += n.count;
+            }
+        } else {
+            long seen = size;
+            for (int i = nodes - 1; i >= 0; i--) {
+                Node n = node(i);
+                seen -= n.count;
+                if (index >= seen) {
+                    return new long[] {i, index - seen};
+                }
+            }
+        }
+        throw new IndexOutOfBoundsException(Long.toString(index));
+    }
+
+    /** Byte offset of the {@code i}-th entry of a node (i may equal count: the end). */
+    private static int offsetOf(Node n, int i) {
+        if (i <= n.count / 2) {
+            int p = n.start;
+            for (int k = 0; k < i; k++) {
+                p += sizeAt(n.buf, p);
+            }
+            return p;
+        }
+        int q = n.end;
+        for (int k = n.count; k > i; k--) {
+            q -= sizeBefore(n.buf, q);
+        }
+        return q;
+    }
+
+    private void removeAt(int ni, Node n, int p) {
+        removeEntry(n, p);
+        size--;
+        dropIfEmpty(ni, n);
+    }
+
+    /** Removes the entry at {@code p}, keeping counts; the node may become empty. */
+    private static void removeEntry(Node n, int p) {
+        int hs = headerSize(n.buf, p);
+        int len = readLength(n.buf, p);
+        int sz = 2 * hs + len;
+        n.lpBytes -= lpEntrySize(n.buf, p + hs, len);
+        n.count--;
+        if (p == n.start) {
+            n.start += sz;
+        } else if (p + sz == n.end) {
+            n.end -= sz;
+        } else if (p - n.start < n.end - p - sz) {
+            System.arraycopy(n.buf, n.start, n.buf, n.start + sz, p - n.start);
+            n.start += sz;
+        } else {
+            System.arraycopy(n.buf, p + sz, n.buf, p, n.end - p - sz);
+            n.end -= sz;
+        }
+        int used = n.end - n.start;
+        if (n.buf.length > 256 && used < n.buf.length / 4) {
+            // give back memory once a node is mostly empty
+            byte[] b = new byte[Math.max(64, used * 2)];
+            int s = (b.length - used) / 2;
+            System.arraycopy(n.buf, n.start, b, s, used);
+            n.buf = b;
+            n.start = s;
+            n.end = s + used;
+        }
+    }
+
+    /** Inserts {@code e} at byte offset {@code p} of the node. */
+    private static void insertAt(Node n, int p, byte[] e) {
+        int len = e.length;
+        int hs = len < 128 ? 1 : 4;
+        int sz = 2 * hs + len;
+        if (p == n.start && n.start >= sz) {
+            n.start -= sz;
+            p = n.start;
+        } else if (p == n.end && n.buf.length - n.end >= sz) {
+            n.end += sz;
+        } else if (n.start >= sz && p - n.start <= n.end - p) {
+            System.arraycopy(n.buf, n.start, n.buf, n.start - sz, p - n.start);
+            n.start -= sz;
+            p -= sz;
+        } else if (n.buf.length - n.end >= sz) {
+            System.arraycopy(n.buf, p, n.buf, p + sz, n.end - p);
+            n.end += sz;
+        } else {
+            int used = n.end - n.start;
+            int needed = used + sz;
+            int cap = needed + Math.max(16, needed < 1024 ? needed >> 1 : needed >> 2);
+            byte[] b = new byte[cap];
+            int free = cap - needed;
+            int lead;
+            if (p == n.start) {
+                lead = free - Math.min(free, 16) ; // pushes at the head: room in front
+            } else if (p == n.end) {
+                lead = Math.min(free, 16);
+            } else {
+                lead = free / 2;
+            }
+            int before = p - n.start;
+            System.arraycopy(n.buf, n.start, b, lead, before);
+            System.arraycopy(n.buf, p, b, lead + before + sz, n.end - p);
+            n.buf = b;
+            n.start = lead;
+            n.end = lead + needed;
+            p = lead + before;
+        }
+        write(n.buf, p, e, hs);
+        n.count++;
+        n.lpBytes += lpEntrySize(e, 0, len);
+    }
+
+    // ---------------------------------------------------------------- entry encoding
+
+    private static void write(byte[] b, int p, byte[] e, int hs) {
+        int len = e.length;
+        if (hs == 1) {
+            b[p] = (byte) len;
+            System.arraycopy(e, 0, b, p + 1, len);
+            b[p + 1 + len] = (byte) len;
+        } else {
+            b[p] = (byte) (0x80 | (len >>> 24));
+            b[p + 1] = (byte) (len >>> 16);
+            b[p + 2] = (byte) (len >>> 8);
+            b[p + 3] = (byte) len;
+            System.arraycopy(e, 0, b, p + 4, len);
+            int q = p + 4 + len;
+            b[q] = (byte) (len >>> 23);
+            b[q + 1] = (byte) (len >>> 15);
+            b[q + 2] = (byte) (len >>> 7);
+            b[q + 3] = (byte) (0x80 | (len & 0x7f));
+        }
+    }
+
+    private static int headerSize(byte[] b, int p) {
+        return (b[p] & 0x80) == 0 ? 1 : 4;
+    }
+
+    private static int readLength(byte[] b, int p) {
+        int x = b[p] & 0xff;
+        if (x < 128) {
+            return x;
+        }
+        return ((x & 0x7f) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+    }
+
+    private static int sizeAt(byte[] b, int p) {
+        int hs = headerSize(b, p);
+        return 2 * hs + readLength(b, p);
+    }
+
+    /** Size of the entry that ends at {@code q}. */
+    private static int sizeBefore(byte[] b, int q) {
+        int y = b[q - 1] & 0xff;
+        if (y < 128) {
+            return y + 2;
+        }
+        int len = (y & 0x7f) | ((b[q - 2] & 0xff) << 7) | ((b[q - 3] & 0xff) << 15) | ((b[q - 4] & 0xff) << 23);
+        return len + 8;
+    }
+
+    private static byte[] read(byte[] b, int p) {
+        int hs = headerSize(b, p);
+        int len = readLength(b, p);
+        return Arrays.copyOfRange(b, p + hs, p + hs + len);
+    }
+
+    private static boolean equalsAt(byte[] b, int off, int len, byte[] value) {
+        return len == value.length && Arrays.equals(b, off, off + len, value, 0, len);
+    }
+
+    /**
+     * The bytes this element takes in a Redis listpack: integers (strings that parse as a
+     * 64-bit integer in canonical form) in 1..9 bytes, strings with a 1, 2 or 5 byte header,
+     * plus the back-length.
+     */
+    static long lpEntrySize(byte[] b, int off, int len) {
+        long enc;
+        long v = canonicalLong(b, off, len);
+        if (v != NO_LONG || isMinLong(b, off, len)) {
+            if (v >= 0 && v <= 127) {
+                enc = 1;
+            } else if (v >= -4096 && v <= 4095) {
+                enc = 2;
+            } else if (v >= -32768 && v <= 32767) {
+                enc = 3;
+            } else if (v >= -8388608 && v <= 8388607) {
+                enc = 4;
+            } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+                enc = 5;
+            } else {
+                enc = 9;
+            }
+        } else if (len < 64) {
+            enc = 1 + len;
+        } else if (len < 4096) {
+            enc = 2 + len;
+        } else {
+            enc = 5 + len;
+        }
+        int backlen;
+        if (enc <= 127) {
+            backlen = 1;
+        } else if (enc < 16383) {
+            backlen = 2;
+        } else if (enc < 2097151) {
+            backlen = 3;
+        } else if (enc < 268435455) {
+            backlen = 4;
+        } else {
+            backlen = 5;
+        }
+        return enc + backlen;
+    }
+
+    private static final long NO_LONG = Long.MIN_VALUE;
+
+    private static boolean isMinLong(byte[] b, int off, int len) {
+        return len == 20 && new String(b, off, len, java.nio.charset.StandardCharsets.US_ASCII).equals("-9223372036854775808");
+    }
+
+    /** string2ll: canonical decimal only (no '+', no leading zeros, no spaces). */
+    private static long canonicalLong(byte[] s, int off, int len) {
+        if (len == 0 || len > 20) {
+            return NO_LONG;
+        }
+        if (len == 1 && s[off] == '0') {
+            return 0;
+        }
+        int i = off;
+        int end = off + len;
+        boolean negative = false;
+        if (s[i] == '-') {
+            negative = true;
+            i++;
+            if (i == end) {
+                return NO_LONG;
+            }
+        }
+        if (s[i] < '1' || s[i] > '9') {
+            return NO_LONG;
+        }
+        long v = 0;
+        for (; i < end; i++) {
+            int d = s[i] - '0';
+            if (d < 0 || d > 9) {
+                return NO_LONG;
+            }
+            if (v < (Long.MIN_VALUE + d) / 10) {
+                return NO_LONG;
+            }
+            v = v * 10 - d;
+        }
+        if (!negative) {
+            return v == Long.MIN_VALUE ? NO_LONG : -v;
+        }
+        return v;
+    }
+}

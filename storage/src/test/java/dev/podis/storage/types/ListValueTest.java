@@ -1,0 +1,222 @@
+package dev.podis.storage.types;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The list payload against a plain java.util.List model, under random operations. */
+class ListValueTest {
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String s(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static List<String> contents(ListValue l) {
+        List<String> out = new ArrayList<>();
+        l.visit(0, true, (buf, off, len) -> {
+            out.add(new String(buf, off, len, StandardCharsets.UTF_8));
+            return true;
+        });
+        return out;
+    }
+
+    private static List<String> contentsBackwards(ListValue l) {
+        List<String> out = new ArrayList<>();
+        l.visit(l.size() - 1, false, (buf, off, len) -> {
+            out.add(0, new String(buf, off, len, StandardCharsets.UTF_8));
+            return true;
+        });
+        return out;
+    }
+
+    private static String randomValue(Random r) {
+        int kind = r.nextInt(10);
+        if (kind < 5) {
+            return "v" + r.nextInt(20);
+        }
+        if (kind < 8) {
+            return Integer.toString(r.nextInt(100000) - 50000);
+        }
+        return "x".repeat(r.nextInt(kind == 9 ? 10000 : 300));
+    }
+
+    @Test
+    void randomOperationsMatchModel() {
+        for (int fill : new int[] {-2, -1, 4, 128, 1}) {
+            Random r = new Random(42 + fill);
+            ListValue l = new ListValue();
+            List<String> m = new ArrayList<>();
+            for (int step = 0; step < 20000; step++) {
+                int op = r.nextInt(12);
+                String v = randomValue(r);
+                switch (op) {
+                    case 0, 1, 2 -> {
+                        boolean head = r.nextBoolean();
+                        l.convertForAppend(fill, b(v));
+                        l.push(b(v), head, fill);
+                        if (head) {
+                            m.add(0, v);
+                        } else {
+                            m.add(v);
+                        }
+                    }
+                    case 3, 4 -> {
+                        boolean head = r.nextBoolean();
+                        byte[] got = l.pop(head);
+                        if (m.isEmpty()) {
+                            assertNull(got);
+                        } else {
+                            assertEquals(head ? m.remove(0) : m.remove(m.size() - 1), s(got));
+                        }
+                        l.convertIfShrunk(fill);
+                    }
+                    case 5 -> {
+                        if (!m.isEmpty()) {
+                            int i = r.nextInt(m.size());
+                            assertEquals(m.get(i), s(l.get(i)));
+                        }
+                    }
+                    case 6 -> {
+                        if (!m.isEmpty()) {
+                            int i = r.nextInt(m.size());
+                            l.convertForAppend(fill, b(v));
+                            l.set(i, b(v), fill);
+                            m.set(i, v);
+                            l.convertIfShrunk(fill);
+                        }
+                    }
+                    case 7 -> {
+                        String pivot = "v" + r.nextInt(20);
+                        boolean before = r.nextBoolean();
+                        int i = m.indexOf(pivot);
+                        l.convertForAppend(fill, b(v));
+                        boolean done = l.insert(b(pivot), b(v), before, fill);
+                        assertEquals(i >= 0, done);
+                        if (i >= 0) {
+                            m.add(before ? i : i + 1, v);
+                        }
+                    }
+                    case 8 -> {
+                        String target = "v" + r.nextInt(20);
+                        int count = r.nextInt(3) - 1;
+                        long removed = l.remove(b(target), Math.abs(count), count >= 0);
+                        long expected = 0;
+                        if (count >= 0) {
+                            for (int i = 0; i < m.size() && (count == 0 || expected < count); ) {
+                                if (m.get(i).equals(target)) {
+                                    m.remove(i);
+                                    expected++;
+                                } else {
+                                    i++;
+                                }
+                            }
+                        } else {
+                            for (int i = m.size() - 1; i >= 0 && expected < 1; i--) {
+                                if (m.get(i).equals(target)) {
+                                    m.remove(i);
+                                    expected++;
+                                }
+                            }
+                        }
+                        assertEquals(expected, removed);
+                        l.convertIfShrunk(fill);
+                    }
+                    case 9 -> {
+                        if (m.size() > 2 && r.nextInt(10) == 0) {
+                            int a = r.nextInt(m.size());
+                            int z = a + r.nextInt(m.size() - a);
+                            l.trim(a, z);
+                            m = new ArrayList<>(m.subList(a, z + 1));
+                            l.convertIfShrunk(fill);
+                        }
+                    }
+                    default -> {
+                        if (r.nextInt(50) == 0) {
+                            ListValue c = l.copy();
+                            assertEquals(m, contents(c));
+                        }
+                    }
+                }
+                assertEquals(m.size(), l.size());
+                if (step % 97 == 0) {
+                    assertEquals(m, contents(l));
+                    assertEquals(m, contentsBackwards(l));
+                }
+            }
+            assertEquals(m, contents(l));
+        }
+    }
+
+    @Test
+    void conversionsAtCountLimit() {
+        int fill = 4;
+        ListValue l = new ListValue();
+        byte[][] args = {b("a"), b("b"), b("c"), b("d")};
+        l.convertForAppend(fill, args, 0, 3);
+        for (byte[] a : args) {
+            l.push(a, false, fill);
+        }
+        assertTrue(l.isPacked());
+        l.convertForAppend(fill, b("e"));
+        assertFalse(l.isPacked());
+        l.push(b("e"), false, fill);
+        assertEquals(2, l.nodeCount());
+        l.pop(false);
+        l.convertIfShrunk(fill);
+        assertEquals("quicklist", l.encoding()); // 4 elements > 4/2
+        l.pop(false);
+        l.convertIfShrunk(fill);
+        assertEquals("quicklist", l.encoding()); // 3 > 2
+        l.pop(false);
+        l.convertIfShrunk(fill);
+        assertEquals("listpack", l.encoding());
+    }
+
+    @Test
+    void listpackSizeOfEntriesFollowsRedis() {
+        assertEquals(2, ListValue.lpEntrySize(b("1"), 0, 1)); // 7-bit uint
+        assertEquals(3, ListValue.lpEntrySize(b("-1"), 0, 2)); // 13-bit int
+        assertEquals(3, ListValue.lpEntrySize(b("4095"), 0, 4));
+        assertEquals(4, ListValue.lpEntrySize(b("4096"), 0, 4)); // 16-bit
+        assertEquals(10, ListValue.lpEntrySize(b("9223372036854775807"), 0, 19));
+        assertEquals(4, ListValue.lpEntrySize(b("ab"), 0, 2)); // 6-bit str: header, 2 bytes, backlen
+        assertEquals(4, ListValue.lpEntrySize(b("01"), 0, 2)); // not canonical: string
+        byte[] s63 = new byte[63];
+        assertEquals(65, ListValue.lpEntrySize(s63, 0, 63));
+        byte[] s64 = new byte[64];
+        assertEquals(67, ListValue.lpEntrySize(s64, 0, 64)); // 12-bit str header
+        byte[] s200 = new byte[200];
+        assertEquals(204, ListValue.lpEntrySize(s200, 0, 200)); // 2-byte header, 2-byte backlen
+    }
+
+    @Test
+    void manyElementsAtBothEnds() {
+        ListValue l = new ListValue();
+        int n = 200_000;
+        for (int i = 0; i < n; i++) {
+            l.convertForAppend(-2, b("e" + i));
+            l.push(b("e" + i), i % 2 == 0, -2);
+        }
+        assertEquals(n, l.size());
+        assertTrue(l.nodeCount() > 100);
+        assertEquals("e" + (n - 2), s(l.get(0)));
+        assertEquals("e" + (n - 1), s(l.get(n - 1)));
+        for (int i = 0; i < n; i++) {
+            assertTrue(l.pop(i % 2 == 0) != null);
+        }
+        assertTrue(l.isEmpty());
+        assertEquals(0, l.nodeCount());
+    }
+}
