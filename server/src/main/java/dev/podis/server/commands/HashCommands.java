@@ -191,11 +191,11 @@ public final class HashCommands implements CommandFamily {
         if (created) {
             h = HashValue.create();
         }
-        tryConversion(h, argv, 2, 3);
         if (!created && h.contains(argv[2])) {
             c.reply().integer(0);
             return;
         }
+        tryConversion(h, argv, 2, 3);
         setField(h, argv[2], argv[3]);
         if (created) {
             store(c, argv[1], h);
