@@ -341,6 +341,14 @@ class HashCommandsTest {
             cursor = r.getCursor();
         } while (!cursor.equals("0"));
         assertEquals(1111, matched.size());
+        // a COUNT whose count*10 overflows still walks the whole table in one step
+        ScanResult<Map.Entry<String, String>> whole = jedis.hscan("h", "0", new ScanParams().count(Integer.MAX_VALUE));
+        assertEquals("0", whole.getCursor());
+        assertEquals(5000, whole.getResult().size());
+        @SuppressWarnings("unchecked")
+        List<Object> huge = (List<Object>) t.call("HSCAN", "h", "0", "COUNT", "9223372036854775807");
+        assertEquals("0", huge.get(0));
+        assertEquals(10000, ((List<?>) huge.get(1)).size());
     }
 
     @Test

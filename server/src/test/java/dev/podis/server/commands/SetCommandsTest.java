@@ -431,6 +431,9 @@ class SetCommandsTest {
         } while (!cursor.equals("0"));
         assertEquals(jedis.smembers("s"), all);
         assertEquals(3000, all.size());
+        @SuppressWarnings("unchecked")
+        List<Object> huge = (List<Object>) t.call("SSCAN", "s", "0", "COUNT", "9223372036854775807");
+        assertEquals(List.of("0", 3000), List.of(huge.get(0), ((List<?>) huge.get(1)).size()));
     }
 
     // ------------------------------------------------------------ encodings

@@ -189,7 +189,7 @@ public final class HashValue {
             forEach(visitor);
             return 0;
         }
-        long maxIterations = count * 10;
+        long maxIterations = count * 10; // may wrap for a huge COUNT, as in Redis: then only the cursor ends the step
         int[] emitted = {0};
         long c = cursor;
         do {
@@ -197,7 +197,7 @@ public final class HashValue {
                 visit(e, visitor);
                 emitted[0]++;
             });
-        } while (c != 0 && maxIterations-- > 0 && emitted[0] < count);
+        } while (c != 0 && maxIterations-- != 0 && emitted[0] < count);
         return c;
     }
 

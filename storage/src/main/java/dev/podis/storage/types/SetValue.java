@@ -302,7 +302,7 @@ public final class SetValue {
             forEach(v);
             return 0;
         }
-        long maxIterations = count * 10;
+        long maxIterations = count * 10; // may wrap for a huge COUNT, as in Redis: then only the cursor ends the step
         int[] emitted = {0};
         long c = cursor;
         do {
@@ -310,7 +310,7 @@ public final class SetValue {
                 v.bytes(e, 0, e.length);
                 emitted[0]++;
             });
-        } while (c != 0 && maxIterations-- > 0 && emitted[0] < count);
+        } while (c != 0 && maxIterations-- != 0 && emitted[0] < count);
         return c;
     }
 
@@ -349,5 +349,23 @@ public final class SetValue {
     public SetValue copy() {
         return new SetValue(ints == null ? null : ints.copy(), packed == null ? null : packed.copy(),
                 table == null ? null : table.copy());
+    }
+
+    /** Approximate heap bytes used by the payload (for MEMORY USAGE style estimates). */
+    public long estimatedBytes() {
+        if (ints != null) {
+            return 16 + 16 + 16L + ints.bytes();
+        }
+        if (packed != null) {
+            return 16 + 16 + 16L + packed.allocatedBytes();
+        }
+        long total = 16 + 16 + 16L + table.capacity() * 8L;
+        for (int i = 0, n = table.capacity(); i < n; i++) {
+            byte[] e = table.entryAt(i);
+            if (e != null) {
+                total += (16 + e.length + 7) & ~7;
+            }
+        }
+        return total;
     }
 }
