@@ -98,7 +98,8 @@ public final class PackedBytes {
     private void ensure(int extra) {
         int need = used + extra;
         if (need > buf.length) {
-            int cap = Math.max(need, buf.length + (buf.length >> 1));
+            // small headroom: compact encodings are about memory, and copies of a few KB are cheap
+            int cap = Math.max(need + 16, buf.length + (buf.length >> 3));
             buf = Arrays.copyOf(buf, cap);
         }
     }
