@@ -7,9 +7,11 @@ import dev.podis.server.commands.CommandCommands;
 import dev.podis.server.commands.ConfigCommands;
 import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.DatabaseCommands;
+import dev.podis.server.commands.HashCommands;
 import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.ListCommands;
 import dev.podis.server.commands.ServerCommands;
+import dev.podis.server.commands.SetCommands;
 import dev.podis.server.commands.StringCommands;
 
 import java.util.ArrayList;
@@ -32,6 +34,8 @@ final class CommandFamilies {
         families.add(new StringCommands(server));
         families.add(new BitmapCommands(server));
         families.add(new ListCommands(server));
+        families.add(new HashCommands(server));
+        families.add(new SetCommands(server));
         return families;
     }
 }

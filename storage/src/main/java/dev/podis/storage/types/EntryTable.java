@@ -1,0 +1,215 @@
+package dev.podis.storage.types;
+
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * An open-addressing hash table (linear probing, backward-shift deletion, no tombstones) of
+ * byte-array entries: the large encoding of hashes and sets.
+ *
+ * <p>An entry is one array: for a set, the member itself; for a hash ("pairs" mode), a varint
+ * field length, the field and the value, so a field costs one object. Each slot also keeps the
+ * entry's hash, so lookups compare bytes only on a hash match and resizing never rehashes.
+ *
+ * <p>SCAN follows Redis's guarantee (every entry present for the whole iteration is returned at
+ * least once, across resizes) by scanning <em>home buckets</em> in reverse-binary cursor order,
+ * as Redis's dictScan does: a bucket's entries are those whose hash maps to it, found in the
+ * probe run that starts there, wherever linear probing placed them.
+ */
+public final class EntryTable {
+    private static final int MIN_CAPACITY = 8;
+
+    private final boolean pairs;
+    private byte[][] slots;
+    private int[] hashes;
+    private int size;
+
+    /** A table expecting about {@code expected} entries. */
+    public EntryTable(boolean pairs, int expected) {
+        this.pairs = pairs;
+        int cap = capacityFor(expected);
+        slots = new byte[cap][];
+        hashes = new int[cap];
+    }
+
+    private static int capacityFor(int n) {
+        long need = (long) n * 4 / 3 + 1;
+        int cap = MIN_CAPACITY;
+        while (cap < need && cap < (1 << 30)) {
+            cap <<= 1;
+        }
+        return cap;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Number of slots (for iteration with {@link #entryAt}). */
+    public int capacity() {
+        return slots.length;
+    }
+
+    /** The entry in {@code slot}, or null for an empty slot. */
+    public byte[] entryAt(int slot) {
+        return slots[slot];
+    }
+
+    public static int hash(byte[] key, int off, int len) {
+        return ByteHash.hash(key, off, len);
+    }
+
+    /** Offset of the key inside an entry. */
+    public int keyOffset(byte[] e) {
+        return pairs ? Varint.size(Varint.read(e, 0)) : 0;
+    }
+
+    public int keyLength(byte[] e) {
+        return pairs ? Varint.read(e, 0) : e.length;
+    }
+
+    /** The slot holding {@code key}, or -1. */
+    public int find(byte[] key, int off, int len) {
+        return find(ByteHash.hash(key, off, len), key, off, len);
+    }
+
+    public int find(int h, byte[] key, int off, int len) {
+        byte[][] s = slots;
+        int mask = s.length - 1;
+        int i = h & mask;
+        while (true) {
+            byte[] e = s[i];
+            if (e == null) {
+                return -1;
+            }
+            if (hashes[i] == h) {
+                if (pairs) {
+                    int kl = Varint.read(e, 0);
+                    if (ByteHash.equal(e, Varint.size(kl), kl, key, off, len)) {
+                        return i;
+                    }
+                } else if (ByteHash.equal(e, 0, e.length, key, off, len)) {
+                    return i;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /** Replaces the entry in {@code slot} with one that has the same key. */
+    public void replaceAt(int slot, byte[] entry) {
+        slots[slot] = entry;
+    }
+
+    /** Inserts an entry whose key (of hash {@code h}) is known to be absent. */
+    public void insertNew(int h, byte[] entry) {
+        if ((size + 1) * 4L > slots.length * 3L) {
+            resize(slots.length << 1);
+        }
+        place(slots, hashes, h, entry);
+        size++;
+    }
+
+    private static void place(byte[][] s, int[] hs, int h, byte[] entry) {
+        int mask = s.length - 1;
+        int i = h & mask;
+        while (s[i] != null) {
+            i = (i + 1) & mask;
+        }
+        s[i] = entry;
+        hs[i] = h;
+    }
+
+    private void resize(int cap) {
+        byte[][] old = slots;
+        int[] oldH = hashes;
+        byte[][] s = new byte[cap][];
+        int[] hs = new int[cap];
+        for (int i = 0; i < old.length; i++) {
+            if (old[i] != null) {
+                place(s, hs, oldH[i], old[i]);
+            }
+        }
+        slots = s;
+        hashes = hs;
+    }
+
+    /** Removes the entry in {@code slot}; the table may shrink. */
+    public void removeAt(int slot) {
+        byte[][] s = slots;
+        int[] hs = hashes;
+        int mask = s.length - 1;
+        int hole = slot;
+        s[hole] = null;
+        int j = hole;
+        while (true) {
+            j = (j + 1) & mask;
+            byte[] e = s[j];
+            if (e == null) {
+                break;
+            }
+            int home = hs[j] & mask;
+            // the entry at j may move into the hole unless its home lies cyclically in (hole, j]
+            boolean stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+            if (!stays) {
+                s[hole] = e;
+                hs[hole] = hs[j];
+                s[j] = null;
+                hole = j;
+            }
+        }
+        size--;
+        if (s.length > MIN_CAPACITY && size * 8L < s.length) {
+            resize(capacityFor(size));
+        }
+    }
+
+    /** A uniformly random occupied slot; the table must not be empty. */
+    public int randomSlot(Random random) {
+        byte[][] s = slots;
+        int mask = s.length - 1;
+        while (true) {
+            int i = random.nextInt() & mask;
+            if (s[i] != null) {
+                return i;
+            }
+        }
+    }
+
+    /**
+     * One SCAN step: passes every entry whose home bucket is the cursor's to {@code sink} and
+     * returns the next cursor (0 at the end), with Redis's reverse-binary increment.
+     */
+    public long scanBucket(long cursor, Consumer<byte[]> sink) {
+        byte[][] s = slots;
+        int mask = s.length - 1;
+        int bucket = (int) (cursor & mask);
+        int i = bucket;
+        while (true) {
+            byte[] e = s[i];
+            if (e == null) {
+                break;
+            }
+            if ((hashes[i] & mask) == bucket) {
+                sink.accept(e);
+            }
+            i = (i + 1) & mask;
+            if (i == bucket) {
+                break;
+            }
+        }
+        long v = cursor | ~(long) mask;
+        v = Long.reverse(v);
+        v++;
+        return Long.reverse(v);
+    }
+
+    /** A deep copy (entries are never modified in place, so they are shared). */
+    public EntryTable copy() {
+        EntryTable t = new EntryTable(pairs, 0);
+        t.slots = slots.clone();
+        t.hashes = hashes.clone();
+        t.size = size;
+        return t;
+    }
+}
