@@ -36,18 +36,6 @@ public final class HashCommands implements CommandFamily {
     static final String NOT_FLOAT = "ERR value is not a valid float";
     static final String OVERFLOW = "ERR increment or decrement would overflow";
 
-    /** OBJECT ENCODING and COPY support for hash payloads. */
-    static final KeyCommands.TypeSupport SUPPORT = new KeyCommands.TypeSupport() {
-        @Override
-        public String encoding(Object payload) {
-            return ((HashValue) payload).encoding();
-        }
-
-        @Override
-        public Object copy(Object payload) {
-            return ((HashValue) payload).copy();
-        }
-    };
 
     private final ServerContext server;
     private final ConfigValue maxEntries;
@@ -62,7 +50,6 @@ public final class HashCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        KeyCommands.registerType(ValueType.HASH, SUPPORT);
         t.bind("hset", this::hset);
         t.bind("hmset", this::hmset);
         t.bind("hsetnx", this::hsetnx);

@@ -7,6 +7,7 @@ import dev.podis.server.command.CommandTable;
 import dev.podis.server.util.Glob;
 import dev.podis.storage.Database;
 import dev.podis.storage.StoredValue;
+import dev.podis.storage.types.CollectionValue;
 import dev.podis.storage.ValueType;
 
 import java.nio.ByteBuffer;
@@ -24,49 +25,14 @@ import java.util.Set;
  * RANDOMKEY, TOUCH, OBJECT and COPY.
  *
  * <p>Nothing here knows a collection's representation: values are handled through
- * {@link StoredValue#type()}. The two things that do depend on it, OBJECT ENCODING and the deep
- * copy COPY needs, come from the family that owns the type through {@link #registerType}.
+ * {@link StoredValue#type()}, and what depends on the representation (OBJECT ENCODING, the deep
+ * copy COPY needs) comes from the payload's {@link CollectionValue} interface.
  *
  * <p>Key lookups follow Redis's flavours: commands that only inspect a key (EXISTS, TYPE, TTL,
  * OBJECT) count keyspace hits/misses without updating the key's access time; writes use
  * {@link ServerContext#lookupWrite}; TOUCH always updates the access time.
  */
 public final class KeyCommands implements CommandFamily {
-    /** What the key commands need from a collection type: its OBJECT ENCODING name and a deep copy. */
-    public interface TypeSupport {
-        /** Redis's encoding name for this payload ("listpack", "quicklist", "hashtable", ...). */
-        String encoding(Object payload);
-
-        /** An independent copy of the payload, for COPY. */
-        Object copy(Object payload);
-    }
-
-    private static volatile Map<ValueType, TypeSupport> types = new EnumMap<>(ValueType.class);
-
-    /**
-     * Called by the family that implements a collection type, when it registers its commands.
-     * The same support serves every server in the JVM, so it must not hold per-server state.
-     * A null {@code support} removes the registration.
-     */
-    public static synchronized void registerType(ValueType type, TypeSupport support) {
-        if (type == ValueType.STRING) {
-            throw new IllegalArgumentException("strings are handled here");
-        }
-        Map<ValueType, TypeSupport> next = new EnumMap<>(ValueType.class);
-        next.putAll(types);
-        if (support == null) {
-            next.remove(type);
-        } else {
-            next.put(type, support);
-        }
-        types = next;
-    }
-
-    /** The registered support for {@code type}, or null. */
-    public static TypeSupport typeSupport(ValueType type) {
-        return types.get(type);
-    }
-
     static final String NO_SUCH_KEY = "ERR no such key";
     private static final int SHARED_INTEGERS = 10000;
     private static final int OBJ_SHARED_REFCOUNT = Integer.MAX_VALUE;
@@ -367,26 +333,17 @@ public final class KeyCommands implements CommandFamily {
             c.reply().integer(0);
             return;
         }
-        StoredValue copy = duplicate(v);
-        if (copy == null) {
-            c.error("ERR COPY is not supported for values of type " + v.type().redisName());
-            return;
-        }
-        dst.put(newKey, copy);
+        dst.put(newKey, duplicate(v));
         server.blocking().signalKeyAsReady(dstIndex, newKey);
         c.reply().integer(1);
     }
 
-    /** An independent copy of a value with the same expiry, or null if its type cannot be copied yet. */
+    /** An independent copy of a value with the same expiry. */
     private static StoredValue duplicate(StoredValue v) {
         if (v.type() == ValueType.STRING) {
             return StoredValue.string(v.bytes().clone(), v.expireAt());
         }
-        TypeSupport support = types.get(v.type());
-        if (support == null) {
-            return null;
-        }
-        return StoredValue.object(v.type(), support.copy(v.object()), v.expireAt());
+        return StoredValue.object(v.type(), ((CollectionValue) v.object()).copy(), v.expireAt());
     }
 
     // ---- KEYS, SCAN
@@ -560,9 +517,8 @@ public final class KeyCommands implements CommandFamily {
             }
             return b.length <= EMBSTR_SIZE_LIMIT ? "embstr" : "raw";
         }
-        TypeSupport support = types.get(v.type());
-        if (support != null) {
-            return support.encoding(v.object());
+        if (v.object() instanceof CollectionValue) {
+            return ((CollectionValue) v.object()).encoding();
         }
         switch (v.type()) {
             case LIST:

@@ -41,17 +41,6 @@ public final class ListCommands implements CommandFamily {
     static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
     static final String TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range";
 
-    private static final KeyCommands.TypeSupport SUPPORT = new KeyCommands.TypeSupport() {
-        @Override
-        public String encoding(Object payload) {
-            return ((ListValue) payload).encoding();
-        }
-
-        @Override
-        public Object copy(Object payload) {
-            return ((ListValue) payload).copy();
-        }
-    };
 
     private final ServerContext server;
     private final ConfigValue fillSetting;
@@ -63,7 +52,6 @@ public final class ListCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        KeyCommands.registerType(ValueType.LIST, SUPPORT);
         t.bind("lpush", (c, argv) -> push(c, argv, true, false));
         t.bind("rpush", (c, argv) -> push(c, argv, false, false));
         t.bind("lpushx", (c, argv) -> push(c, argv, true, true));

@@ -14,6 +14,7 @@ import dev.podis.server.command.CommandTable;
 import dev.podis.server.command.LatencyHistogram;
 import dev.podis.storage.Database;
 import dev.podis.storage.StoredValue;
+import dev.podis.storage.types.CollectionValue;
 import dev.podis.storage.ValueType;
 
 import java.io.IOException;
@@ -1069,7 +1070,8 @@ public final class ServerCommands implements CommandFamily {
             }
             return 16 + sdsSize(b.length);
         }
-        return 16 + objectSize(v.object(), samples);
+        // Collections estimate themselves (sampling where they are large, as Redis does).
+        return 16 + ((CollectionValue) v.object()).memoryUsage();
     }
 
     /** Allocated size of a string of {@code len} bytes with its header, as an sds. */
@@ -1089,50 +1091,6 @@ public final class ServerCommands implements CommandFamily {
         long p = Long.highestOneBit(n - 1);
         long step = p / 4;
         return (n + step - 1) / step * step;
-    }
-
-    /** Estimates a collection payload by sampling up to {@code samples} elements, as Redis does. */
-    private static long objectSize(Object o, long samples) {
-        if (o instanceof byte[]) {
-            return sizeClass(((byte[]) o).length);
-        }
-        if (o instanceof Map) {
-            Map<?, ?> m = (Map<?, ?>) o;
-            long sampled = 0;
-            long n = 0;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (n >= samples) {
-                    break;
-                }
-                sampled += elementSize(e.getKey()) + elementSize(e.getValue()) + 24;
-                n++;
-            }
-            return 64 + (n == 0 ? 0 : sampled * m.size() / n);
-        }
-        if (o instanceof Collection) {
-            Collection<?> col = (Collection<?>) o;
-            long sampled = 0;
-            long n = 0;
-            for (Object e : col) {
-                if (n >= samples) {
-                    break;
-                }
-                sampled += elementSize(e) + 16;
-                n++;
-            }
-            return 64 + (n == 0 ? 0 : sampled * col.size() / n);
-        }
-        return 64;
-    }
-
-    private static long elementSize(Object e) {
-        if (e instanceof byte[]) {
-            return sdsSize(((byte[]) e).length);
-        }
-        if (e instanceof CharSequence) {
-            return sdsSize(((CharSequence) e).length());
-        }
-        return 16;
     }
 
     void memoryStats(Client c, byte[][] argv) {

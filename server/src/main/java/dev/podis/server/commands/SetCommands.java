@@ -33,18 +33,6 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class SetCommands implements CommandFamily {
     static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
 
-    /** OBJECT ENCODING and COPY support for set payloads. */
-    static final KeyCommands.TypeSupport SUPPORT = new KeyCommands.TypeSupport() {
-        @Override
-        public String encoding(Object payload) {
-            return ((SetValue) payload).encoding();
-        }
-
-        @Override
-        public Object copy(Object payload) {
-            return ((SetValue) payload).copy();
-        }
-    };
 
     private final ServerContext server;
     private final ConfigValue maxIntset;
@@ -60,7 +48,6 @@ public final class SetCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        KeyCommands.registerType(ValueType.SET, SUPPORT);
         t.bind("sadd", this::sadd);
         t.bind("srem", this::srem);
         t.bind("sismember", this::sismember);

@@ -11,7 +11,7 @@ import java.util.Random;
  * <p>The packed form keeps insertion order (replies list fields in that order, as Redis's
  * listpack does); updating a field keeps its position.
  */
-public final class HashValue {
+public final class HashValue implements CollectionValue {
     /** Receives one field and its value as array ranges (valid only during the call). */
     public interface PairVisitor {
         void pair(byte[] f, int fOff, int fLen, byte[] v, int vOff, int vLen);
@@ -35,6 +35,7 @@ public final class HashValue {
     }
 
     /** Redis's OBJECT ENCODING name. */
+    @Override
     public String encoding() {
         return packed != null ? "listpack" : "hashtable";
     }
@@ -251,12 +252,14 @@ public final class HashValue {
     }
 
     /** An independent copy (COPY). */
+    @Override
     public HashValue copy() {
         return new HashValue(packed == null ? null : packed.copy(), table == null ? null : table.copy());
     }
 
     /** Approximate heap bytes used by the payload (MEMORY USAGE style estimates). */
-    public long estimatedBytes() {
+    @Override
+    public long memoryUsage() {
         if (packed != null) {
             return 16 + 16L + packed.allocatedBytes();
         }

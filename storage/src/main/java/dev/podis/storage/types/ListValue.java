@@ -27,7 +27,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: owned by the keyspace's single command thread.
  */
-public final class ListValue {
+public final class ListValue implements CollectionValue {
     /** Redis's optimization_level: the byte limits for fill -1..-5. */
     private static final int[] SIZE_LEVELS = {4096, 8192, 16384, 32768, 65536};
     /** SIZE_SAFETY_LIMIT: the byte cap of a node whose fill counts elements. */
@@ -91,6 +91,7 @@ public final class ListValue {
     }
 
     /** Redis's OBJECT ENCODING name. */
+    @Override
     public String encoding() {
         return packed ? "listpack" : "quicklist";
     }
@@ -106,6 +107,7 @@ public final class ListValue {
     }
 
     /** A deep, independent copy. */
+    @Override
     public ListValue copy() {
         ListValue l = new ListValue();
         l.ring = new Node[Math.max(2, ring.length)];
@@ -120,6 +122,7 @@ public final class ListValue {
     }
 
     /** Approximate heap bytes used by the payload (MEMORY USAGE). */
+    @Override
     public long memoryUsage() {
         long total = 32 + 16L + 4L * ring.length;
         for (int i = 0; i < nodes; i++) {

@@ -10,7 +10,7 @@ import java.util.Random;
  * {@link EntryTable}) beyond. Conversions follow Redis's t_set.c rules and are one-way, except
  * that a store result made only of integers becomes an intset ({@link #maybeConvertToIntSet}).
  */
-public final class SetValue {
+public final class SetValue implements CollectionValue {
     /** Receives members: as bytes (valid only during the call) or, for an intset, as integers. */
     public interface MemberVisitor {
         void bytes(byte[] a, int off, int len);
@@ -55,6 +55,7 @@ public final class SetValue {
     }
 
     /** Redis's OBJECT ENCODING name. */
+    @Override
     public String encoding() {
         return ints != null ? "intset" : packed != null ? "listpack" : "hashtable";
     }
@@ -346,13 +347,15 @@ public final class SetValue {
         return m;
     }
 
+    @Override
     public SetValue copy() {
         return new SetValue(ints == null ? null : ints.copy(), packed == null ? null : packed.copy(),
                 table == null ? null : table.copy());
     }
 
     /** Approximate heap bytes used by the payload (for MEMORY USAGE style estimates). */
-    public long estimatedBytes() {
+    @Override
+    public long memoryUsage() {
         if (ints != null) {
             return 16 + 16 + 16L + ints.bytes();
         }

@@ -1,0 +1,16 @@
+package dev.podis.storage.types;
+
+/**
+ * A collection payload (the object of a list, hash, set or sorted-set {@code StoredValue}): what
+ * commands that work on any type need from it, so that they need not know each type.
+ */
+public interface CollectionValue {
+    /** Redis's name for the current encoding, as OBJECT ENCODING reports it ("listpack", "hashtable"...). */
+    String encoding();
+
+    /** An independent copy (COPY). */
+    CollectionValue copy();
+
+    /** Bytes of memory the payload holds, estimated (MEMORY USAGE). */
+    long memoryUsage();
+}
