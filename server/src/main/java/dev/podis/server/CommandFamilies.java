@@ -9,6 +9,7 @@ import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.DatabaseCommands;
 import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.ServerCommands;
+import dev.podis.server.commands.SortedSetCommands;
 import dev.podis.server.commands.StringCommands;
 
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ final class CommandFamilies {
         families.add(new DatabaseCommands(server));
         families.add(new StringCommands(server));
         families.add(new BitmapCommands(server));
+        families.add(new SortedSetCommands(server));
         return families;
     }
 }
