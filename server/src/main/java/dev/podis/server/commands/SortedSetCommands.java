@@ -706,7 +706,7 @@ public final class SortedSetCommands implements CommandFamily {
             if (pairs) {
                 w.arrayHeader(2);
             }
-            w.bulk(it.member());
+            w.bulk(it.memberArray(), it.memberOffset(), it.memberLength());
             if (withScores) {
                 w.doubleValue(it.score());
             }
@@ -1241,7 +1241,7 @@ public final class SortedSetCommands implements CommandFamily {
             if (nested) {
                 w.arrayHeader(2);
             }
-            w.bulk(it.member());
+            w.bulk(it.memberArray(), it.memberOffset(), it.memberLength());
             w.doubleValue(it.score());
             if (max) {
                 it.prev();
@@ -1289,7 +1289,8 @@ public final class SortedSetCommands implements CommandFamily {
             c.reply().nullBulk();
             return;
         }
-        c.reply().bulk(z.at(ThreadLocalRandom.current().nextInt(z.size())).member());
+        SortedSetValue.Cursor it = z.at(ThreadLocalRandom.current().nextInt(z.size()));
+        c.reply().bulk(it.memberArray(), it.memberOffset(), it.memberLength());
     }
 
     private void randomWithCount(Client c, byte[] key, long l, boolean withScores) {
@@ -1318,9 +1319,10 @@ public final class SortedSetCommands implements CommandFamily {
                 return;
             }
             w.arrayHeader((int) (withScores && !pairs ? count * 2 : count));
+            SortedSetValue.Cursor it = z.at(0);
             for (long i = 0; i < count; i++) {
-                SortedSetValue.Cursor it = z.at(rnd.nextInt(size));
-                emitMember(w, it.member(), it.score(), withScores, pairs);
+                it.seek(rnd.nextInt(size));
+                emitMember(w, it, withScores, pairs);
             }
             return;
         }
@@ -1341,34 +1343,35 @@ public final class SortedSetCommands implements CommandFamily {
             ranks = null;
         }
         w.arrayHeader(withScores && !pairs ? n * 2 : n);
+        SortedSetValue.Cursor it = z.at(0);
         if (ranks != null) {
             for (int i = 0; i < n; i++) {
                 int k = i + rnd.nextInt(size - i);
                 int t = ranks[i];
                 ranks[i] = ranks[k];
                 ranks[k] = t;
-                SortedSetValue.Cursor it = z.at(ranks[i]);
-                emitMember(w, it.member(), it.score(), withScores, pairs);
+                it.seek(ranks[i]);
+                emitMember(w, it, withScores, pairs);
             }
         } else {
             java.util.HashSet<Integer> picked = new java.util.HashSet<>();
             while (picked.size() < n) {
                 int r = rnd.nextInt(size);
                 if (picked.add(r)) {
-                    SortedSetValue.Cursor it = z.at(r);
-                    emitMember(w, it.member(), it.score(), withScores, pairs);
+                    it.seek(r);
+                    emitMember(w, it, withScores, pairs);
                 }
             }
         }
     }
 
-    private static void emitMember(RespWriter w, byte[] member, double score, boolean withScores, boolean pairs) {
+    private static void emitMember(RespWriter w, SortedSetValue.Cursor it, boolean withScores, boolean pairs) {
         if (pairs) {
             w.arrayHeader(2);
         }
-        w.bulk(member);
+        w.bulk(it.memberArray(), it.memberOffset(), it.memberLength());
         if (withScores) {
-            w.doubleValue(score);
+            w.doubleValue(it.score());
         }
     }
 

@@ -9,41 +9,36 @@ import java.util.Arrays;
  * <p>Two encodings, switched at Redis's thresholds ({@code zset-max-listpack-entries},
  * {@code zset-max-listpack-value}), which the caller passes in:
  * <ul>
- *   <li><b>compact</b> (OBJECT ENCODING "listpack"): two parallel sorted arrays, scores and
- *       members. Lookups by member scan linearly and inserts shift, which is cheap at the
- *       sizes this encoding is used for (Redis's listpack is linear too).</li>
+ *   <li><b>listpack</b>: a {@link SortedSetListpack}, every entry packed into one byte array
+ *       (a few bytes per member beyond the member itself); operations walk it linearly, as
+ *       Redis's listpack.</li>
  *   <li><b>skiplist</b>: a {@link SortedSetSkipList} (skip list with spans for O(log n) ranks,
  *       plus a hash index member → node).</li>
  * </ul>
  * A set converts to the skiplist when it would exceed the entry limit or receives a member
  * longer than the value limit; it never converts back on removals (as Redis), but
- * {@link #compactIfFits} lets commands that build a new set (ZUNIONSTORE...) pick the
- * encoding Redis would.
+ * {@link #compactIfFits} lets commands that build a new set pick the encoding Redis would.
+ *
+ * <p>Member arrays passed to {@link #insert} are kept by the skiplist encoding: callers must not
+ * modify them afterwards.
  *
  * <p>Not thread-safe: used by the command thread only.
  */
 public final class SortedSetValue {
-    private static final byte[][] NO_MEMBERS = new byte[0][];
-    private static final double[] NO_SCORES = new double[0];
-
-    private double[] scores;
-    private byte[][] members;
-    private int n;
+    private SortedSetListpack lp;
     private SortedSetSkipList skip;
 
     private SortedSetValue() {
     }
 
     /**
-     * A new empty set; compact when {@code sizeHint} members no longer than {@code lengthHint}
+     * A new empty set; listpack when {@code sizeHint} members no longer than {@code lengthHint}
      * fit the limits, as Redis's zsetTypeCreate.
      */
     public static SortedSetValue create(long sizeHint, long lengthHint, long maxEntries, long maxValue) {
         SortedSetValue z = new SortedSetValue();
         if (sizeHint <= maxEntries && lengthHint <= maxValue) {
-            int cap = (int) Math.max(0, Math.min(sizeHint, 16));
-            z.scores = cap == 0 ? NO_SCORES : new double[cap];
-            z.members = cap == 0 ? NO_MEMBERS : new byte[cap][];
+            z.lp = new SortedSetListpack();
         } else {
             z.skip = new SortedSetSkipList();
         }
@@ -60,17 +55,7 @@ public final class SortedSetValue {
     }
 
     public int size() {
-        return skip == null ? n : skip.size();
-    }
-
-    private int indexOf(byte[] member) {
-        byte[][] m = members;
-        for (int i = 0; i < n; i++) {
-            if (Arrays.equals(m[i], member)) {
-                return i;
-            }
-        }
-        return -1;
+        return skip == null ? lp.size() : skip.size();
     }
 
     /** The score of {@code member}, or NaN when absent (a stored score is never NaN). */
@@ -79,12 +64,11 @@ public final class SortedSetValue {
             SortedSetSkipList.Node node = skip.find(member);
             return node == null ? Double.NaN : node.score;
         }
-        int i = indexOf(member);
-        return i < 0 ? Double.NaN : scores[i];
+        return lp.score(member);
     }
 
     public boolean contains(byte[] member) {
-        return skip != null ? skip.find(member) != null : indexOf(member) >= 0;
+        return !Double.isNaN(score(member));
     }
 
     /**
@@ -93,47 +77,14 @@ public final class SortedSetValue {
      */
     public void insert(byte[] member, double score, long maxEntries, long maxValue) {
         if (skip == null) {
-            if (n + 1 > maxEntries || member.length > maxValue) {
+            if (lp.size() + 1 > maxEntries || member.length > maxValue) {
                 toSkipList();
             } else {
-                compactInsert(member, score);
+                lp.insert(member, score);
                 return;
             }
         }
         skip.insert(member, score);
-    }
-
-    private void compactInsert(byte[] member, double score) {
-        if (score == 0) {
-            score = 0.0; // a listpack stores -0 as the integer 0
-        }
-        int pos = compactPosition(score, member);
-        if (n == scores.length) {
-            int cap = Math.max(4, n + (n >> 1) + 1);
-            scores = Arrays.copyOf(scores, cap);
-            members = Arrays.copyOf(members, cap);
-        }
-        System.arraycopy(scores, pos, scores, pos + 1, n - pos);
-        System.arraycopy(members, pos, members, pos + 1, n - pos);
-        scores[pos] = score;
-        members[pos] = member;
-        n++;
-    }
-
-    /** Index of the first element ordered after (score, member). */
-    private int compactPosition(double score, byte[] member) {
-        int lo = 0;
-        int hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            double s = scores[mid];
-            if (s < score || (s == score && Arrays.compareUnsigned(members[mid], member) < 0)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 
     /** Changes the score of a present member. */
@@ -142,30 +93,13 @@ public final class SortedSetValue {
             skip.updateScore(skip.find(member), score);
             return;
         }
-        int i = indexOf(member);
-        byte[] m = members[i];
-        removeAt(i);
-        compactInsert(m, score);
+        lp.remove(member);
+        lp.insert(member, score);
     }
 
     /** Removes {@code member}; false if absent. */
     public boolean remove(byte[] member) {
-        if (skip != null) {
-            return skip.remove(member);
-        }
-        int i = indexOf(member);
-        if (i < 0) {
-            return false;
-        }
-        removeAt(i);
-        return true;
-    }
-
-    private void removeAt(int i) {
-        System.arraycopy(scores, i + 1, scores, i, n - i - 1);
-        System.arraycopy(members, i + 1, members, i, n - i - 1);
-        n--;
-        members[n] = null;
+        return skip != null ? skip.remove(member) : lp.remove(member);
     }
 
     /** Removes ranks [from, to); returns how many were removed. */
@@ -175,15 +109,7 @@ public final class SortedSetValue {
         if (from >= to) {
             return 0;
         }
-        if (skip != null) {
-            return skip.removeRange(from, to);
-        }
-        int k = to - from;
-        System.arraycopy(scores, to, scores, from, n - to);
-        System.arraycopy(members, to, members, from, n - to);
-        Arrays.fill(members, n - k, n, null);
-        n -= k;
-        return k;
+        return skip != null ? skip.removeRange(from, to) : lp.removeRange(from, to);
     }
 
     /** 0-based ascending rank of {@code member}, or -1. */
@@ -192,26 +118,12 @@ public final class SortedSetValue {
             SortedSetSkipList.Node node = skip.find(member);
             return node == null ? -1 : skip.rank(node);
         }
-        return indexOf(member);
+        return lp.rank(member);
     }
 
     /** Number of members with a score below {@code v}, or at most {@code v} when inclusive. */
     public int countBelow(double v, boolean inclusive) {
-        if (skip != null) {
-            return skip.countBelow(v, inclusive);
-        }
-        int lo = 0;
-        int hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            double s = scores[mid];
-            if (s < v || (inclusive && s == v)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return skip != null ? skip.countBelow(v, inclusive) : lp.countBelow(v, inclusive);
     }
 
     /**
@@ -219,31 +131,20 @@ public final class SortedSetValue {
      * Meaningful when all scores are equal, as Redis's lex ranges.
      */
     public int countBelowLex(byte[] v, boolean inclusive) {
-        if (skip != null) {
-            return skip.countBelowLex(v, inclusive);
-        }
-        int lo = 0;
-        int hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = Arrays.compareUnsigned(members[mid], v);
-            if (c < 0 || (inclusive && c == 0)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return skip != null ? skip.countBelowLex(v, inclusive) : lp.countBelowLex(v, inclusive);
     }
 
-    /** A cursor positioned at 0-based {@code rank} (invalid when out of range). */
+    /**
+     * A cursor positioned at 0-based {@code rank} (invalid when out of range). It stays usable
+     * until the set is modified; {@link Cursor#seek} repositions it cheaply.
+     */
     public Cursor at(int rank) {
         Cursor c = new Cursor(this);
         c.seek(rank);
         return c;
     }
 
-    /** Converts a skiplist back to the compact encoding when it fits the limits (new sets only). */
+    /** Converts a skiplist back to the listpack when it fits the limits (for newly built sets). */
     public void compactIfFits(long maxEntries, long maxValue) {
         if (skip == null || skip.size() > maxEntries) {
             return;
@@ -253,38 +154,26 @@ public final class SortedSetValue {
                 return;
             }
         }
-        int size = skip.size();
-        double[] s = new double[size];
-        byte[][] m = new byte[size][];
-        int i = 0;
+        SortedSetListpack p = new SortedSetListpack();
         for (SortedSetSkipList.Node x = skip.first(); x != null; x = x.next) {
-            s[i] = x.score;
-            m[i++] = x.member;
+            p.append(x.member, 0, x.member.length, x.score);
         }
-        scores = s;
-        members = m;
-        n = size;
+        lp = p;
         skip = null;
     }
 
     private void toSkipList() {
         SortedSetSkipList s = new SortedSetSkipList();
-        for (int i = 0; i < n; i++) {
-            s.insert(members[i], scores[i]);
-        }
+        lp.forEach((data, off, len, score) -> s.insert(Arrays.copyOfRange(data, off, off + len), score));
         skip = s;
-        scores = null;
-        members = null;
-        n = 0;
+        lp = null;
     }
 
-    /** An independent copy (member arrays are never modified, so they are shared). */
+    /** An independent copy (member arrays are never modified, so the skiplist shares them). */
     public SortedSetValue copy() {
         SortedSetValue z = new SortedSetValue();
         if (skip == null) {
-            z.scores = Arrays.copyOf(scores, n);
-            z.members = Arrays.copyOf(members, n);
-            z.n = n;
+            z.lp = lp.copy();
         } else {
             z.skip = new SortedSetSkipList();
             for (SortedSetSkipList.Node x = skip.first(); x != null; x = x.next) {
@@ -300,32 +189,38 @@ public final class SortedSetValue {
     }
 
     /**
-     * One ZSCAN step. The compact encoding returns everything at once with cursor 0 (as Redis
-     * does for listpacks); the skiplist scans its hash index with a reverse-binary cursor.
+     * One ZSCAN step. The listpack returns everything at once with cursor 0 (as Redis does);
+     * the skiplist scans its hash index with a reverse-binary cursor.
      */
     public long scan(long cursor, int count, ScanSink sink) {
         if (skip == null) {
-            for (int i = 0; i < n; i++) {
-                sink.accept(members[i], scores[i]);
-            }
+            lp.forEach((data, off, len, score) -> sink.accept(Arrays.copyOfRange(data, off, off + len), score));
             return 0;
         }
         return skip.scan(cursor, count, sink::accept);
     }
 
-    /** Iterates in rank order from a position, forwards or backwards. */
+    /**
+     * Iterates in rank order from a position, forwards or backwards. The member is available
+     * without copying as ({@link #memberArray}, {@link #memberOffset}, {@link #memberLength}).
+     */
     public static final class Cursor {
         private final SortedSetValue z;
+        private int[] offsets;
         private int index;
         private SortedSetSkipList.Node node;
 
         Cursor(SortedSetValue z) {
             this.z = z;
+            if (z.skip == null) {
+                offsets = z.lp.offsets();
+            }
         }
 
-        void seek(int rank) {
+        /** Moves to 0-based {@code rank} (invalid when out of range). */
+        public void seek(int rank) {
             if (z.skip == null) {
-                index = rank >= 0 && rank < z.n ? rank : -1;
+                index = rank >= 0 && rank < offsets.length ? rank : -1;
             } else {
                 node = z.skip.at(rank);
             }
@@ -335,17 +230,38 @@ public final class SortedSetValue {
             return z.skip == null ? index >= 0 : node != null;
         }
 
+        /** The member as its own array (a copy for the listpack encoding). */
         public byte[] member() {
-            return z.skip == null ? z.members[index] : node.member;
+            if (z.skip != null) {
+                return node.member;
+            }
+            int off = z.lp.memberAt(offsets[index]);
+            return Arrays.copyOfRange(z.lp.data(), off, off + z.lp.lastLength());
+        }
+
+        public byte[] memberArray() {
+            return z.skip == null ? z.lp.data() : node.member;
+        }
+
+        public int memberOffset() {
+            return z.skip == null ? z.lp.memberAt(offsets[index]) : 0;
+        }
+
+        public int memberLength() {
+            if (z.skip != null) {
+                return node.member.length;
+            }
+            z.lp.memberAt(offsets[index]);
+            return z.lp.lastLength();
         }
 
         public double score() {
-            return z.skip == null ? z.scores[index] : node.score;
+            return z.skip == null ? z.lp.scoreAt(offsets[index]) : node.score;
         }
 
         public void next() {
             if (z.skip == null) {
-                index = index + 1 < z.n ? index + 1 : -1;
+                index = index >= 0 && index + 1 < offsets.length ? index + 1 : -1;
             } else {
                 node = node.next;
             }
