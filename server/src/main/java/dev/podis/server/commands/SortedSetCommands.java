@@ -61,6 +61,11 @@ public final class SortedSetCommands implements CommandFamily {
         setInput = input;
     }
 
+    /** The installed reader of set payloads, or null. */
+    static SetInput setInput() {
+        return setInput;
+    }
+
     private static final KeyCommands.TypeSupport SUPPORT = new KeyCommands.TypeSupport() {
         @Override
         public String encoding(Object payload) {

@@ -464,6 +464,56 @@ class SortedSetCommandsTest {
         assertEquals(WRONGTYPE, err("ZINTER", "2", "str", "i1", "FOO"));
     }
 
+    @Test
+    void plainSetsAreInputsWithScoreOne() throws Exception {
+        // A stand-in for the set family's payload: the family installs the real SetInput.
+        SortedSetCommands.SetInput previous = SortedSetCommands.setInput();
+        SortedSetCommands.registerSetInput(new SortedSetCommands.SetInput() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public int size(Object payload) {
+                return ((List<byte[]>) payload).size();
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public boolean contains(Object payload, byte[] member) {
+                for (byte[] m : (List<byte[]>) payload) {
+                    if (Arrays.equals(m, member)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public void forEach(Object payload, java.util.function.Consumer<byte[]> action) {
+                ((List<byte[]>) payload).forEach(action);
+            }
+        });
+        try {
+            List<byte[]> members = new ArrayList<>();
+            for (String m : l("a", "b", "x")) {
+                members.add(m.getBytes(StandardCharsets.UTF_8));
+            }
+            server.server().context().commandLoop().submit(() -> server.server().context().keyspace().db(0)
+                    .put("set".getBytes(StandardCharsets.UTF_8), dev.podis.storage.StoredValue.object(
+                            dev.podis.storage.ValueType.SET, members, dev.podis.storage.StoredValue.NO_EXPIRY))).get();
+            r("ZADD", "z", "5", "a", "7", "c");
+            assertEquals(l("b", "1", "x", "1", "a", "6", "c", "7"), r("ZUNION", "2", "set", "z", "WITHSCORES"));
+            assertEquals(l("a", "15"), r("ZINTER", "2", "set", "z", "WEIGHTS", "10", "1", "WITHSCORES"));
+            assertEquals(l("b", "1", "x", "1"), r("ZDIFF", "2", "set", "z", "WITHSCORES"));
+            assertEquals(l("c", "7"), r("ZDIFF", "2", "z", "set", "WITHSCORES"));
+            assertEquals(1L, r("ZINTERCARD", "2", "z", "set"));
+            assertEquals(3L, r("ZUNIONSTORE", "out", "1", "set"));
+            assertEquals(l("a", "1", "b", "1", "x", "1"), r("ZRANGE", "out", "0", "-1", "WITHSCORES"));
+            assertEquals(WRONGTYPE, err("ZRANGE", "set", "0", "-1"), "only the set algebra reads sets");
+        } finally {
+            SortedSetCommands.registerSetInput(previous);
+        }
+    }
+
     // ------------------------------------------------------------ pops
 
     @Test
@@ -805,16 +855,30 @@ class SortedSetCommandsTest {
     @Test
     void randomOperationsMatchATreeSetModel() {
         // Small sets (listpack), sets crossing 128 members, and sets with long members (skiplist).
-        randomRun(new Random(1), 60, 4, 3000);
-        randomRun(new Random(2), 400, 6, 4000);
-        randomRun(new Random(3), 150, 80, 2000);
+        assertEquals(false, randomRun(new Random(1), 60, 4, 0, 3000));
+        assertEquals(true, randomRun(new Random(2), 400, 6, 300, 4000));
+        assertEquals(true, randomRun(new Random(3), 150, 80, 0, 2000));
     }
 
+    /** Returns whether the set was ever in the skiplist encoding. */
     @SuppressWarnings("unchecked")
-    private void randomRun(Random rnd, int universe, int memberLength, int steps) {
+    private boolean randomRun(Random rnd, int universe, int memberLength, int prefill, int steps) {
         jedis.flushAll();
         TreeSet<Entry> model = new TreeSet<>(ORDER);
         Map<String, Entry> byMember = new HashMap<>();
+        boolean large = false;
+        boolean everLarge = false;
+        if (prefill > 0) {
+            List<String> args = new ArrayList<>(l("ZADD", "z"));
+            for (int i = 0; i < prefill; i++) {
+                String m = member(rnd, universe, memberLength);
+                double score = rnd.nextInt(40) - 20;
+                args.add(fmt(score));
+                args.add(m);
+                put(model, byMember, m, score);
+            }
+            r(args.toArray(new String[0]));
+        }
         for (int step = 0; step < steps; step++) {
             int op = rnd.nextInt(100);
             String m = member(rnd, universe, memberLength);
@@ -918,10 +982,22 @@ class SortedSetCommandsTest {
                 }
                 assertEquals(expected, r("ZREVRANGE", "z", String.valueOf(start), String.valueOf(stop)));
             }
+            // The encoding: skiplist once the key held more than 128 members or a member longer
+            // than 64 bytes, until it is emptied (and so deleted).
+            if (model.isEmpty()) {
+                large = false;
+            } else if (model.size() > 128 || memberLength > 64) {
+                large = true;
+            }
+            everLarge |= large;
             if (step % 250 == 0 || step == steps - 1) {
                 assertFullContents(model);
+                if (!model.isEmpty()) {
+                    assertEquals(large ? "skiplist" : "listpack", r("OBJECT", "ENCODING", "z"), "step " + step);
+                }
             }
         }
+        return everLarge;
     }
 
     private void assertFullContents(TreeSet<Entry> model) {
