@@ -42,7 +42,8 @@ import java.util.function.Consumer;
  * <p>Plain sets are valid inputs of ZUNION/ZINTER/ZDIFF (every member with score 1); the set
  * family provides read access to its payload through {@link #registerSetInput}.
  *
- * <p>BZPOPMIN, BZPOPMAX and BZMPOP (blocking) are not implemented here yet.
+ * <p>BZPOPMIN, BZPOPMAX and BZMPOP need the blocking framework: {@link #serveBlockingPop} is
+ * their serving half, ready for it; the commands themselves are not bound yet.
  */
 public final class SortedSetCommands implements CommandFamily {
     /** How the set algebra reads a plain set (type set); installed by the set family. */
@@ -1199,13 +1200,37 @@ public final class SortedSetCommands implements CommandFamily {
      */
     private void pop(Client c, byte[][] argv, int firstKey, int keyCount, boolean max, boolean emitKey,
                      long count, boolean nested, boolean nilWhenEmpty) {
+        if (!popFirst(c, argv, firstKey, keyCount, max, emitKey, count, nested)) {
+            if (nilWhenEmpty) {
+                c.reply().nullArray();
+            } else {
+                c.reply().arrayHeader(0);
+            }
+        }
+    }
+
+    /**
+     * The serving half of BZPOPMIN, BZPOPMAX and BZMPOP, for the blocking framework (those three
+     * commands are not bound yet). Pops from the first of {@code keys} that holds a sorted set and
+     * replies as Redis does: [key, member, score] for BZPOPMIN/BZPOPMAX ({@code bzmpop} false,
+     * count 1), [key, [[member, score] ...]] for BZMPOP. Returns true when it replied (also with
+     * WRONGTYPE for a key of another type met first); false, without replying, when none of the
+     * keys exists: the caller then blocks on them (and replies a null array on timeout).
+     */
+    public boolean serveBlockingPop(Client c, byte[][] keys, boolean max, long count, boolean bzmpop) {
+        return popFirst(c, keys, 0, keys.length, max, true, count, bzmpop);
+    }
+
+    /** Pops as {@link #pop}; false (nothing replied) when no key exists. */
+    private boolean popFirst(Client c, byte[][] argv, int firstKey, int keyCount, boolean max, boolean emitKey,
+                             long count, boolean nested) {
         SortedSetValue z = null;
         byte[] key = null;
         for (int i = 0; i < keyCount; i++) {
             key = argv[firstKey + i];
             z = write(c, key);
             if (z == WRONG) {
-                return;
+                return true;
             }
             if (z != null) {
                 break;
@@ -1213,16 +1238,11 @@ public final class SortedSetCommands implements CommandFamily {
         }
         RespWriter w = c.reply();
         if (z == null) {
-            if (nilWhenEmpty) {
-                w.nullArray();
-            } else {
-                w.arrayHeader(0);
-            }
-            return;
+            return false;
         }
         if (count == 0) {
             w.arrayHeader(0);
-            return;
+            return true;
         }
         if (count == -1) {
             count = 1;
@@ -1260,6 +1280,7 @@ public final class SortedSetCommands implements CommandFamily {
             z.removeRange(0, n);
         }
         dropIfEmpty(c, key, z);
+        return true;
     }
 
     // ------------------------------------------------------------------ ZRANDMEMBER

@@ -545,6 +545,50 @@ class SortedSetCommandsTest {
         assertEquals(WRONGTYPE, err("ZPOPMIN", "str"));
     }
 
+    /** The serving half of the blocking pops, called on the command thread as the blocking framework will. */
+    @Test
+    void servingHalfOfBlockingPops() throws Exception {
+        r("ZADD", "bz", "1", "a", "2", "b", "3", "c");
+        r("SET", "str", "v");
+        try (RawResp c = new RawResp(server.port())) {
+            raw(c, "CLIENT", "SETNAME", "blocked");
+            dev.podis.server.ServerContext ctx = server.server().context();
+            SortedSetCommands family = new SortedSetCommands(ctx);
+            int localPort = c.port();
+            java.util.function.Function<String[], Boolean> serve = keysAndMode -> {
+                try {
+                    return ctx.commandLoop().submit(() -> {
+                        dev.podis.server.Client client = null;
+                        for (dev.podis.server.Client cl : ctx.clients().values()) {
+                            if (cl.address().endsWith(":" + localPort)) {
+                                client = cl;
+                            }
+                        }
+                        byte[][] keys = new byte[keysAndMode.length - 1][];
+                        for (int i = 1; i < keysAndMode.length; i++) {
+                            keys[i - 1] = keysAndMode[i].getBytes(StandardCharsets.UTF_8);
+                        }
+                        String mode = keysAndMode[0];
+                        boolean served = family.serveBlockingPop(client, keys, mode.startsWith("max"),
+                                mode.endsWith("2") ? 2 : 1, mode.contains("multi"));
+                        client.flush();
+                        return served;
+                    }).get();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertEquals(false, serve.apply(new String[] {"min", "nokey", "other"}));
+            assertEquals(true, serve.apply(new String[] {"min", "nokey", "bz"}));
+            assertEquals("*3\r\n$2\r\nbz\r\n$1\r\na\r\n$1\r\n1\r\n", c.read());
+            assertEquals(true, serve.apply(new String[] {"max-multi-2", "bz"}));
+            assertEquals("*2\r\n$2\r\nbz\r\n*2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n", c.read());
+            assertEquals(0L, r("EXISTS", "bz"));
+            assertEquals(true, serve.apply(new String[] {"min", "str", "bz"}));
+            assertEquals("-" + WRONGTYPE + "\r\n", c.read());
+        }
+    }
+
     // ------------------------------------------------------------ ZRANDMEMBER
 
     @Test
@@ -787,6 +831,17 @@ class SortedSetCommandsTest {
             socket = new java.net.Socket("127.0.0.1", port);
             socket.setSoTimeout(10_000);
             in = new java.io.BufferedInputStream(socket.getInputStream());
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        /** Reads one reply that arrives without a command (written by the server on its own). */
+        String read() throws java.io.IOException {
+            StringBuilder out = new StringBuilder();
+            readReply(out);
+            return out.toString();
         }
 
         String call(String... args) throws java.io.IOException {
