@@ -41,8 +41,8 @@ public final class SortedSetMemory {
             }
             db.put("big".getBytes(StandardCharsets.US_ASCII), StoredValue.object(ValueType.ZSET, z, StoredValue.NO_EXPIRY));
             long after = usedHeap();
-            System.out.printf("%s, %d members in one set: %.1f bytes/member%n", z.encoding(), members,
-                    (after - before) / (double) members);
+            System.out.printf("%s, %d members in one set: %.1f bytes/member (memoryUsage estimate %.1f)%n",
+                    z.encoding(), members, (after - before) / (double) members, z.memoryUsage(0) / (double) members);
             db.clear();
             z = null;
 

@@ -42,6 +42,11 @@ final class SortedSetListpack {
         return data;
     }
 
+    /** Allocated bytes of the entry array. */
+    int capacity() {
+        return data.length;
+    }
+
     // ------------------------------------------------------------------ encoding
 
     private static boolean integral(double s) {

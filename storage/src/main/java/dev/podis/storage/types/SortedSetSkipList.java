@@ -67,6 +67,23 @@ final class SortedSetSkipList {
         return length;
     }
 
+    /** Heap bytes of one node with its level arrays (not its member array). */
+    static long nodeBytes(Node n) {
+        if (!(n instanceof TallNode)) {
+            return 32; // header 12, score 8, member/next/prev references 12
+        }
+        int up = ((TallNode) n).up.length;
+        return 40 + SortedSetValue.align(16 + 4L * up) * 2;
+    }
+
+    /** Heap bytes of the parts whose size does not depend on the members: head, index, scratch. */
+    long fixedBytes() {
+        long head = nodeBytes(this.head);
+        long index = SortedSetValue.align(16 + 4L * table.length);
+        long scratch = update == null ? 0 : SortedSetValue.align(16 + 4L * MAX_LEVEL) * 2;
+        return 40 + head + index + scratch;
+    }
+
     Node first() {
         return head.next;
     }

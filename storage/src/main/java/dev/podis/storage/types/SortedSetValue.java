@@ -183,6 +183,33 @@ public final class SortedSetValue {
         return z;
     }
 
+    /**
+     * Estimated heap bytes held by this set (compressed references, 8-byte alignment): exact for
+     * the listpack; for the skiplist, the index plus the first {@code samples} members'
+     * nodes and arrays scaled to the whole set (0 samples: all of them), as MEMORY USAGE samples.
+     */
+    public long memoryUsage(int samples) {
+        long self = 16 + 16; // this object and the encoding object's header
+        if (skip == null) {
+            return self + 24 + align(16 + lp.capacity());
+        }
+        long fixed = self + skip.fixedBytes();
+        int n = skip.size();
+        if (n == 0) {
+            return fixed;
+        }
+        long sampled = 0;
+        int k = 0;
+        for (SortedSetSkipList.Node x = skip.first(); x != null && (samples <= 0 || k < samples); x = x.next, k++) {
+            sampled += SortedSetSkipList.nodeBytes(x) + align(16 + x.member.length);
+        }
+        return fixed + sampled * n / k;
+    }
+
+    static long align(long bytes) {
+        return (bytes + 7) & ~7L;
+    }
+
     /** Receives members from {@link #scan}. */
     public interface ScanSink {
         void accept(byte[] member, double score);

@@ -46,6 +46,25 @@ class SortedSetValueTest {
     }
 
     @Test
+    void memoryEstimateIsCloseToTheHeap() {
+        SortedSetValue small = SortedSetValue.create(0, 0, 128, 64);
+        for (int i = 0; i < 100; i++) {
+            small.insert(("member:" + i).getBytes(StandardCharsets.US_ASCII), i, 128, 64);
+        }
+        long lp = small.memoryUsage(0);
+        assertTrue(lp > 100 * 10 && lp < 100 * 20, "listpack estimate " + lp);
+        SortedSetValue big = SortedSetValue.create(0, 0, 0, 0);
+        for (int i = 0; i < 10000; i++) {
+            big.insert(("member:" + i).getBytes(StandardCharsets.US_ASCII), i, 0, 0);
+        }
+        long all = big.memoryUsage(0);
+        // 32-byte nodes, 32-byte member arrays, a quarter of tall nodes and the index: 70 to 110 per member.
+        assertTrue(all > 10000 * 70 && all < 10000 * 110, "skiplist estimate " + all);
+        long sampled = big.memoryUsage(5);
+        assertTrue(Math.abs(sampled - all) < all / 2, "sampled " + sampled + " vs " + all);
+    }
+
+    @Test
     void scoresRoundTripThroughTheListpack() {
         double[] scores = {0, -0.0, 1, -1, 63, 64, -64, -65, 1e15, -1e15, 9007199254740991.0, 9007199254740992.0,
             -9007199254740993.0, 1.5, 0.1, 1e300, -1e-300, Double.MIN_VALUE, Double.POSITIVE_INFINITY,
