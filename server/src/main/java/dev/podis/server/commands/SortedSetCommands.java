@@ -452,6 +452,96 @@ public final class SortedSetCommands implements CommandFamily {
             return bound(z, minKind, min, minEx);
         }
 
+        boolean gteMin(byte[] m) {
+            if (minKind != VALUE) {
+                return minKind == NEG;
+            }
+            int c = Arrays.compareUnsigned(m, min);
+            return minEx ? c > 0 : c >= 0;
+        }
+
+        boolean lteMax(byte[] m) {
+            if (maxKind != VALUE) {
+                return maxKind == POS;
+            }
+            int c = Arrays.compareUnsigned(m, max);
+            return maxEx ? c < 0 : c <= 0;
+        }
+
+        /** Redis's sdscmplex of the two bounds: "-" below everything, "+" above. */
+        int compareBounds() {
+            if (minKind == maxKind && minKind != VALUE) {
+                return 0;
+            }
+            if (minKind == NEG || maxKind == POS) {
+                return -1;
+            }
+            if (minKind == POS || maxKind == NEG) {
+                return 1;
+            }
+            return Arrays.compareUnsigned(min, max);
+        }
+
+        /**
+         * Ranks of a lex range in a listpack, walked as Redis walks it (zzlFirstInLexRange /
+         * zzlLastInLexRange, then while the other bound holds), which also fixes the answer when
+         * the scores differ: {first rank, count}, {@code first} being the highest rank of a reverse
+         * range. {@code offset} members are skipped first (unchecked, as Redis); a negative
+         * {@code limit} means no limit.
+         */
+        int[] walkListpack(SortedSetValue z, boolean reverse, long offset, long limit) {
+            int[] none = {0, 0};
+            int size = z.size();
+            int cmp = compareBounds();
+            if (size == 0 || cmp > 0 || (cmp == 0 && (minEx || maxEx)) || offset < 0) {
+                return none;
+            }
+            SortedSetValue.Cursor it = z.at(size - 1);
+            if (!gteMin(it.member())) {
+                return none;
+            }
+            it.seek(0);
+            if (!lteMax(it.member())) {
+                return none;
+            }
+            int start;
+            if (!reverse) {
+                int f = 0;
+                while (f < size && !gteMin(it.member())) {
+                    it.next();
+                    f++;
+                }
+                if (f == size || !lteMax(it.member()) || offset >= size - f) {
+                    return none;
+                }
+                start = f + (int) offset;
+                it.seek(start);
+                int n = 0;
+                while (it.valid() && (limit < 0 || n < limit) && lteMax(it.member())) {
+                    n++;
+                    it.next();
+                }
+                return new int[] {start, n};
+            }
+            int l = size - 1;
+            it.seek(l);
+            while (l >= 0 && !lteMax(it.member())) {
+                it.prev();
+                l--;
+            }
+            if (l < 0 || !gteMin(it.member()) || offset > l) {
+                return none;
+            }
+            start = l - (int) offset;
+            it.seek(start);
+            int n = 0;
+            while (it.valid() && (limit < 0 || n < limit) && gteMin(it.member())) {
+                n++;
+                it.prev();
+            }
+            return new int[] {start, n};
+        }
+
         int to(SortedSetValue z) {
             return bound(z, maxKind, max, !maxEx);
         }
@@ -549,6 +639,10 @@ public final class SortedSetCommands implements CommandFamily {
         }
         SortedSetValue z = read(c, argv[1]);
         if (z == WRONG) {
+            return;
+        }
+        if (z != null && z.isCompact()) {
+            c.reply().integer(r.walkListpack(z, false, 0, -1)[1]);
             return;
         }
         c.reply().integer(z == null ? 0 : Math.max(0, r.to(z) - r.from(z)));
@@ -679,6 +773,10 @@ public final class SortedSetCommands implements CommandFamily {
                 count = (int) (end - start + 1);
                 first = reverse ? size - 1 - (int) start : (int) start;
             }
+        } else if (type == LEX && z.isCompact()) {
+            int[] walk = lexRange.walkListpack(z, reverse, offset, limit);
+            first = walk[0];
+            count = walk[1];
         } else {
             int from = type == SCORE ? scoreRange.from(z) : lexRange.from(z);
             int to = type == SCORE ? scoreRange.to(z) : lexRange.to(z);
@@ -810,6 +908,10 @@ public final class SortedSetCommands implements CommandFamily {
         } else if (type == SCORE) {
             from = scoreRange.from(z);
             to = scoreRange.to(z);
+        } else if (z.isCompact()) {
+            int[] walk = lexRange.walkListpack(z, false, 0, -1);
+            from = walk[0];
+            to = walk[0] + walk[1];
         } else {
             from = lexRange.from(z);
             to = lexRange.to(z);
