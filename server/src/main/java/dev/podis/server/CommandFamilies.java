@@ -12,6 +12,7 @@ import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.ListCommands;
 import dev.podis.server.commands.ServerCommands;
 import dev.podis.server.commands.SetCommands;
+import dev.podis.server.commands.SortedSetCommands;
 import dev.podis.server.commands.StringCommands;
 
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ final class CommandFamilies {
         families.add(new ListCommands(server));
         families.add(new HashCommands(server));
         families.add(new SetCommands(server));
+        families.add(new SortedSetCommands(server));
         return families;
     }
 }

@@ -135,6 +135,28 @@ class BlockingTest {
     }
 
     @Test
+    void sortedSetPopsBlockUntilZaddAndTimeOut() throws Exception {
+        try (RespClient a = new RespClient(server.port()); RespClient b = new RespClient(server.port())) {
+            a.send("BZPOPMIN", "z1", "z2", "0");
+            waitBlocked(1);
+            b.send("BZMPOP", "0", "1", "z2", "MAX", "COUNT", "2");
+            waitBlocked(2);
+            j.zadd("z2", 1, "one");
+            j.zadd("z2", 2, "two");
+            j.zadd("z2", 3, "three");
+            // Each ZADD serves the waiters once it completes, first come first served: a takes the
+            // member of the first; b, still waiting, takes what the second added (COUNT is a maximum).
+            assertEquals(List.of("z2", "one", "1"), a.read());
+            assertEquals(List.of("z2", List.of(List.of("two", "2"))), b.read());
+            assertEquals(List.of("three"), j.zrange("z2", 0, -1));
+            assertNull(j.bzpopmax(0.05, "nothing"), "a timeout replies a null array");
+            j.zadd("z1", 5, "five");
+            assertEquals(List.of("z1", "five", "5"), a.call("BZPOPMAX", "z1", "0"), "no wait when a key has members");
+            assertEquals(0, blockedClients());
+        }
+    }
+
+    @Test
     void servedFromTheFirstNonEmptyKeyOfItsOwnOrder() throws Exception {
         try (RespClient a = new RespClient(server.port())) {
             a.send("BLPOP", "k1", "k2", "0");
