@@ -12,6 +12,7 @@ import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.ListCommands;
 import dev.podis.server.commands.ServerCommands;
 import dev.podis.server.commands.SetCommands;
+import dev.podis.server.commands.SortCommands;
 import dev.podis.server.commands.SortedSetCommands;
 import dev.podis.server.commands.StringCommands;
 
@@ -38,6 +39,7 @@ final class CommandFamilies {
         families.add(new HashCommands(server));
         families.add(new SetCommands(server));
         families.add(new SortedSetCommands(server));
+        families.add(new SortCommands(server));
         return families;
     }
 }

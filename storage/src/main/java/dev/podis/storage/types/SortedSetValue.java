@@ -163,6 +163,13 @@ public final class SortedSetValue implements CollectionValue {
         skip = null;
     }
 
+    /** Converts a listpack to the skiplist encoding (Redis's SORT does this to the set it sorts). */
+    public void convertToSkipList() {
+        if (skip == null) {
+            toSkipList();
+        }
+    }
+
     private void toSkipList() {
         SortedSetSkipList s = new SortedSetSkipList();
         lp.forEach((data, off, len, score) -> s.insert(Arrays.copyOfRange(data, off, off + len), score));
