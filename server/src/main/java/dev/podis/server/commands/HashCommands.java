@@ -6,7 +6,6 @@ import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.config.ConfigValue;
-import dev.podis.server.util.Glob;
 import dev.podis.storage.StoredValue;
 import dev.podis.storage.ValueType;
 import dev.podis.storage.types.ByteSlice;
@@ -531,69 +530,32 @@ public final class HashCommands implements CommandFamily {
     // ---------------------------------------------------------------- HSCAN
 
     void hscan(Client c, byte[][] argv) {
-        if (!KeyCommands.validCursor(argv[2])) {
-            c.error("ERR invalid cursor");
+        if (!Scan.validCursor(argv[2])) {
+            c.error(Scan.INVALID_CURSOR);
             return;
         }
-        long cursor = KeyCommands.cursorValue(argv[2]);
+        long cursor = Scan.cursorValue(argv[2]);
         HashValue h = read(c, argv[1]);
         if (h == WRONG) {
             return;
         }
-        RespWriter r = c.reply();
         if (h == null) {
-            emptyScan(r);
+            Scan.replyEmpty(c);
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < argv.length; i++) {
-            boolean hasValue = i + 1 < argv.length;
-            if (Args.is(argv[i], "COUNT") && hasValue) {
-                count = Args.parseLong(argv[i + 1]);
-                if (count == Args.NOT_A_NUMBER && !Args.isLong(argv[i + 1])) {
-                    c.error(Args.NOT_INTEGER);
-                    return;
-                }
-                if (count < 1) {
-                    c.error(Args.SYNTAX);
-                    return;
-                }
-                i++;
-            } else if (Args.is(argv[i], "MATCH") && hasValue) {
-                pattern = argv[++i];
-                if (Glob.matchesAll(pattern)) {
-                    pattern = null;
-                }
-            } else {
-                c.error(Args.SYNTAX);
-                return;
-            }
+        Scan scan = Scan.options(c, argv, 3, false);
+        if (scan == null) {
+            return;
         }
         List<byte[]> out = new ArrayList<>();
-        byte[] p = pattern;
-        long next = h.scan(cursor, count, (f, fo, fl, v, vo, vl) -> {
-            if (p != null && !Glob.match(p, 0, p.length, f, fo, fl, false)) {
-                return;
+        long next = h.scan(cursor, scan.count, (f, fo, fl, v, vo, vl) -> {
+            if (scan.matches(f, fo, fl)) {
+                out.add(copy(f, fo, fl));
+                out.add(copy(v, vo, vl));
             }
-            out.add(copy(f, fo, fl));
-            out.add(copy(v, vo, vl));
         });
-        r.arrayHeader(2);
-        r.bulk(Long.toUnsignedString(next).getBytes(StandardCharsets.US_ASCII));
-        r.arrayHeader(out.size());
-        for (byte[] b : out) {
-            r.bulk(b);
-        }
+        Scan.reply(c, next, out);
     }
-
-    static void emptyScan(RespWriter r) {
-        r.arrayHeader(2);
-        r.bulk(ZERO);
-        r.arrayHeader(0);
-    }
-
-    private static final byte[] ZERO = {'0'};
 
     static byte[] copy(byte[] a, int off, int len) {
         byte[] b = new byte[len];

@@ -13,10 +13,8 @@ import dev.podis.storage.ValueType;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -378,123 +376,34 @@ public final class KeyCommands implements CommandFamily {
 
     /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. */
     void scan(Client c, byte[][] argv) {
-        if (!validCursor(argv[1])) {
-            c.error("ERR invalid cursor");
+        if (!Scan.validCursor(argv[1])) {
+            c.error(Scan.INVALID_CURSOR);
             return;
         }
-        long cursor = cursorValue(argv[1]);
-        long count = SCAN_DEFAULT_COUNT;
-        byte[] pattern = null;
-        byte[] typeName = null;
-        for (int i = 2; i < argv.length; i++) {
-            boolean hasValue = i + 1 < argv.length;
-            if (Args.is(argv[i], "COUNT") && hasValue) {
-                count = Args.parseLong(argv[i + 1]);
-                if (count == Args.NOT_A_NUMBER && !Args.isLong(argv[i + 1])) {
-                    c.error(Args.NOT_INTEGER);
-                    return;
-                }
-                if (count < 1) {
-                    c.error(Args.SYNTAX);
-                    return;
-                }
-                i++;
-            } else if (Args.is(argv[i], "MATCH") && hasValue) {
-                pattern = argv[++i];
-                if (Glob.matchesAll(pattern)) {
-                    pattern = null;
-                }
-            } else if (Args.is(argv[i], "TYPE") && hasValue) {
-                typeName = argv[++i];
-            } else {
-                c.error(Args.SYNTAX);
-                return;
-            }
+        long cursor = Scan.cursorValue(argv[1]);
+        Scan scan = Scan.options(c, argv, 2, true);
+        if (scan == null) {
+            return;
         }
         // An unknown type name matches nothing (Redis 7.2 does not reject it yet).
-        ValueType type = typeName == null ? null : ValueType.byName(Args.str(typeName));
+        ValueType type = scan.typeName == null ? null : ValueType.byName(Args.str(scan.typeName));
         Database db = c.db();
-        List<byte[]> batch = new ArrayList<>((int) Math.min(count, 1024));
-        long next = db.scan(cursor, (int) Math.min(count, Integer.MAX_VALUE), batch::add);
+        List<byte[]> batch = new ArrayList<>((int) Math.min(scan.count, 1024));
+        long next = db.scan(cursor, (int) Math.min(scan.count, Integer.MAX_VALUE), batch::add);
         // Filter after the step, as Redis does: pattern, then expired keys, then type.
         int kept = 0;
         for (int i = 0; i < batch.size(); i++) {
             byte[] key = batch.get(i);
-            if (pattern != null && !Glob.match(pattern, key)) {
+            if (!scan.matches(key)) {
                 continue;
             }
             StoredValue v = db.peek(key);
-            if (v == null || (typeName != null && v.type() != type)) {
+            if (v == null || (scan.typeName != null && v.type() != type)) {
                 continue;
             }
             batch.set(kept++, key);
         }
-        c.reply().arrayHeader(2);
-        c.reply().bulk(Args.bytes(Long.toUnsignedString(next)));
-        c.reply().arrayHeader(kept);
-        for (int i = 0; i < kept; i++) {
-            c.reply().bulk(batch.get(i));
-        }
-    }
-
-    private static final long MAX_CURSOR_DIV_10 = Long.divideUnsigned(-1L, 10);
-
-    /**
-     * True if {@code s} is a SCAN cursor Redis accepts (it parses with strtoul, base 10): an
-     * unsigned 64-bit decimal with an optional sign, leading zeros allowed, no leading space,
-     * nothing after the digits; the empty string is 0, and the text ends at a NUL byte.
-     */
-    static boolean validCursor(byte[] s) {
-        int len = cursorLength(s);
-        if (len == 0) {
-            return true;
-        }
-        if (isSpace(s[0])) {
-            return false;
-        }
-        int i = s[0] == '+' || s[0] == '-' ? 1 : 0;
-        if (i == len) {
-            return false;
-        }
-        long v = 0;
-        for (; i < len; i++) {
-            int d = s[i] - '0';
-            if (d < 0 || d > 9) {
-                return false;
-            }
-            int cmp = Long.compareUnsigned(v, MAX_CURSOR_DIV_10);
-            if (cmp > 0 || (cmp == 0 && d > 5)) {
-                return false; // above 2^64-1
-            }
-            v = v * 10 + d;
-        }
-        return true;
-    }
-
-    /** The value of a cursor accepted by {@link #validCursor}, as unsigned bits ("-1" is 2^64-1). */
-    static long cursorValue(byte[] s) {
-        int len = cursorLength(s);
-        if (len == 0) {
-            return 0;
-        }
-        int i = s[0] == '+' || s[0] == '-' ? 1 : 0;
-        long v = 0;
-        for (int j = i; j < len; j++) {
-            v = v * 10 + (s[j] - '0');
-        }
-        return s[0] == '-' ? -v : v;
-    }
-
-    private static int cursorLength(byte[] s) {
-        int len = 0;
-        while (len < s.length && s[len] != 0) {
-            len++;
-        }
-        return len;
-    }
-
-    private static boolean isSpace(byte b) {
-        return b == ' ' || b == '\t' || b == '\n' || b == 0x0b || b == '\f' || b == '\r';
+        Scan.reply(c, next, batch.subList(0, kept));
     }
 
     // ---- OBJECT

@@ -6,7 +6,6 @@ import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.config.ConfigValue;
-import dev.podis.server.util.Glob;
 import dev.podis.storage.StoredValue;
 import dev.podis.storage.ValueType;
 import dev.podis.storage.types.SetValue;
@@ -614,65 +613,38 @@ public final class SetCommands implements CommandFamily {
     // ---------------------------------------------------------------- SSCAN
 
     void sscan(Client c, byte[][] argv) {
-        if (!KeyCommands.validCursor(argv[2])) {
-            c.error("ERR invalid cursor");
+        if (!Scan.validCursor(argv[2])) {
+            c.error(Scan.INVALID_CURSOR);
             return;
         }
-        long cursor = KeyCommands.cursorValue(argv[2]);
+        long cursor = Scan.cursorValue(argv[2]);
         SetValue s = read(c, argv[1]);
         if (s == WRONG) {
             return;
         }
-        RespWriter r = c.reply();
         if (s == null) {
-            HashCommands.emptyScan(r);
+            Scan.replyEmpty(c);
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < argv.length; i++) {
-            boolean hasValue = i + 1 < argv.length;
-            if (Args.is(argv[i], "COUNT") && hasValue) {
-                count = Args.parseLong(argv[i + 1]);
-                if (count == Args.NOT_A_NUMBER && !Args.isLong(argv[i + 1])) {
-                    c.error(Args.NOT_INTEGER);
-                    return;
-                }
-                if (count < 1) {
-                    c.error(Args.SYNTAX);
-                    return;
-                }
-                i++;
-            } else if (Args.is(argv[i], "MATCH") && hasValue) {
-                pattern = argv[++i];
-                if (Glob.matchesAll(pattern)) {
-                    pattern = null;
-                }
-            } else {
-                c.error(Args.SYNTAX);
-                return;
-            }
+        Scan scan = Scan.options(c, argv, 3, false);
+        if (scan == null) {
+            return;
         }
         List<byte[]> out = new ArrayList<>();
-        byte[] p = pattern;
-        long next = s.scan(cursor, count, new SetValue.MemberVisitor() {
+        long next = s.scan(cursor, scan.count, new SetValue.MemberVisitor() {
             @Override
             public void bytes(byte[] a, int off, int len) {
-                if (p == null || Glob.match(p, 0, p.length, a, off, len, false)) {
+                if (scan.matches(a, off, len)) {
                     out.add(HashCommands.copy(a, off, len));
                 }
             }
 
             @Override
             public void integer(long v) {
-                bytes(decimal(v), 0, decimal(v).length);
+                byte[] d = decimal(v);
+                bytes(d, 0, d.length);
             }
         });
-        r.arrayHeader(2);
-        r.bulk(Long.toUnsignedString(next).getBytes(StandardCharsets.US_ASCII));
-        r.arrayHeader(out.size());
-        for (byte[] b : out) {
-            r.bulk(b);
-        }
+        Scan.reply(c, next, out);
     }
 }

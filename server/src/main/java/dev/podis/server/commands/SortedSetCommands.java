@@ -8,7 +8,6 @@ import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.config.ConfigValue;
-import dev.podis.server.util.Glob;
 import dev.podis.storage.StoredValue;
 import dev.podis.storage.ValueType;
 import dev.podis.storage.types.SetValue;
@@ -22,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 
 /**
  * Sorted set commands (Redis's t_zset.c): ZADD and ZINCRBY, removal (ZREM, ZREMRANGEBY*, ZPOP*,
@@ -53,7 +51,6 @@ public final class SortedSetCommands implements CommandFamily {
     static final String RANGE_NOT_FLOAT = "ERR min or max is not a float";
     static final String LEX_RANGE = "ERR min or max not valid string range item";
     private static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
-    private static final byte[] ZERO = {'0'};
 
     // Range types and directions of the ZRANGE family.
     private static final int AUTO = 0;
@@ -1534,61 +1531,31 @@ public final class SortedSetCommands implements CommandFamily {
 
     /** ZSCAN key cursor [MATCH pattern] [COUNT count]; scores come as bulk strings in both protocols. */
     void zscan(Client c, byte[][] argv) {
-        if (!KeyCommands.validCursor(argv[2])) {
-            c.error("ERR invalid cursor");
+        if (!Scan.validCursor(argv[2])) {
+            c.error(Scan.INVALID_CURSOR);
             return;
         }
-        long cursor = KeyCommands.cursorValue(argv[2]);
+        long cursor = Scan.cursorValue(argv[2]);
         SortedSetValue z = read(c, argv[1]);
         if (z == WRONG) {
             return;
         }
-        RespWriter w = c.reply();
         if (z == null) {
-            w.arrayHeader(2);
-            w.bulk(ZERO);
-            w.arrayHeader(0);
+            Scan.replyEmpty(c);
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < argv.length; i++) {
-            boolean hasValue = i + 1 < argv.length;
-            if (Args.is(argv[i], "COUNT") && hasValue) {
-                count = Args.parseLong(argv[i + 1]);
-                if (count == Args.NOT_A_NUMBER && !Args.isLong(argv[i + 1])) {
-                    c.error(Args.NOT_INTEGER);
-                    return;
-                }
-                if (count < 1) {
-                    c.error(Args.SYNTAX);
-                    return;
-                }
-                i++;
-            } else if (Args.is(argv[i], "MATCH") && hasValue) {
-                pattern = argv[++i];
-                if (Glob.matchesAll(pattern)) {
-                    pattern = null;
-                }
-            } else {
-                c.error(Args.SYNTAX);
-                return;
-            }
+        Scan scan = Scan.options(c, argv, 3, false);
+        if (scan == null) {
+            return;
         }
         List<byte[]> found = new ArrayList<>();
-        byte[] p = pattern;
-        long next = z.scan(cursor, (int) Math.min(count, Integer.MAX_VALUE / 16), (member, score) -> {
-            if (p == null || Glob.match(p, member)) {
+        long next = z.scan(cursor, (int) Math.min(scan.count, Integer.MAX_VALUE / 16), (member, score) -> {
+            if (scan.matches(member)) {
                 found.add(member);
                 found.add(Doubles.format(score).getBytes(StandardCharsets.US_ASCII));
             }
         });
-        w.arrayHeader(2);
-        w.bulk(Args.bytes(Long.toUnsignedString(next)));
-        w.arrayHeader(found.size());
-        for (byte[] b : found) {
-            w.bulk(b);
-        }
+        Scan.reply(c, next, found);
     }
 
     // ------------------------------------------------------------------ numbers

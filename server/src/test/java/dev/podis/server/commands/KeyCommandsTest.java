@@ -425,15 +425,15 @@ class KeyCommandsTest {
 
     @Test
     void cursorParsingEdgeCases() {
-        assertTrue(KeyCommands.validCursor("1\u0000junk".getBytes()));
-        assertEquals(1L, KeyCommands.cursorValue("1\u0000junk".getBytes()));
-        assertEquals(-1L, KeyCommands.cursorValue("18446744073709551615".getBytes()));
-        assertEquals(-1L, KeyCommands.cursorValue("-1".getBytes()));
-        assertEquals(1L, KeyCommands.cursorValue("-18446744073709551615".getBytes()));
-        assertEquals(Long.MIN_VALUE, KeyCommands.cursorValue("9223372036854775808".getBytes()));
-        assertEquals(42L, KeyCommands.cursorValue("0042".getBytes()));
-        assertFalse(KeyCommands.validCursor("\t1".getBytes()));
-        assertFalse(KeyCommands.validCursor("18446744073709551620".getBytes()));
+        assertTrue(Scan.validCursor("1\u0000junk".getBytes()));
+        assertEquals(1L, Scan.cursorValue("1\u0000junk".getBytes()));
+        assertEquals(-1L, Scan.cursorValue("18446744073709551615".getBytes()));
+        assertEquals(-1L, Scan.cursorValue("-1".getBytes()));
+        assertEquals(1L, Scan.cursorValue("-18446744073709551615".getBytes()));
+        assertEquals(Long.MIN_VALUE, Scan.cursorValue("9223372036854775808".getBytes()));
+        assertEquals(42L, Scan.cursorValue("0042".getBytes()));
+        assertFalse(Scan.validCursor("\t1".getBytes()));
+        assertFalse(Scan.validCursor("18446744073709551620".getBytes()));
     }
 
     // ---- OBJECT
