@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -151,6 +152,33 @@ public final class Blocking {
             w.timer = server.commandLoop().schedule(w::timeout, delay, TimeUnit.MILLISECONDS);
         }
         c.blocked(w);
+    }
+
+    /**
+     * The common shape of a blocking pop: serve now if one of {@code keys} can be served, else
+     * reply a null array at once when the client may not block (MULTI, scripts), else wait on the
+     * keys and reply a null array on timeout. {@code serve} replies and returns true when it
+     * served, and returns false without replying otherwise.
+     */
+    public void serveOrBlock(Client c, byte[][] keys, ValueType type, long deadline, Predicate<Client> serve) {
+        if (serve.test(c)) {
+            return;
+        }
+        if (c.denyBlocking()) {
+            c.reply().nullArray();
+            return;
+        }
+        block(c, keys, type, deadline, new Waiter() {
+            @Override
+            public boolean serve(Client client) {
+                return serve.test(client);
+            }
+
+            @Override
+            public void timeoutReply(Client client) {
+                client.reply().nullArray();
+            }
+        });
     }
 
     /** Whether {@code c} waits in a blocking command of this registry. */

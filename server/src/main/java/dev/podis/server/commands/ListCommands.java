@@ -716,28 +716,17 @@ public final class ListCommands implements CommandFamily {
     }
 
     private void blockingPop(Client c, byte[][] keys, boolean head, long count, long deadline, boolean nested) {
-        if (popFirst(c, keys, head, count, nested)) {
-            return;
-        }
-        if (c.denyBlocking()) {
-            c.reply().nullArray();
-            return;
-        }
-        byte[][] waitKeys = new byte[keys.length][]; // the wait outlives the request's buffers
-        for (int i = 0; i < keys.length; i++) {
-            waitKeys[i] = keys[i].clone();
-        }
-        server.blocking().block(c, waitKeys, ValueType.LIST, deadline, new Blocking.Waiter() {
-            @Override
-            public boolean serve(Client client) {
-                return popFirst(client, waitKeys, head, count, nested);
-            }
+        byte[][] waitKeys = copies(keys); // a wait outlives the request's buffers
+        server.blocking().serveOrBlock(c, waitKeys, ValueType.LIST, deadline,
+                client -> popFirst(client, waitKeys, head, count, nested));
+    }
 
-            @Override
-            public void timeoutReply(Client client) {
-                client.reply().nullArray();
-            }
-        });
+    static byte[][] copies(byte[][] keys) {
+        byte[][] out = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            out[i] = keys[i].clone();
+        }
+        return out;
     }
 
     /**

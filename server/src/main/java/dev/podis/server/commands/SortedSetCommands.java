@@ -2,7 +2,6 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.Doubles;
 import dev.podis.protocol.RespWriter;
-import dev.podis.server.Blocking;
 import dev.podis.server.Client;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
@@ -1296,28 +1295,9 @@ public final class SortedSetCommands implements CommandFamily {
 
     /** Pops now if a key holds a sorted set, else waits on the keys (a null array on timeout). */
     private void blockingPop(Client c, byte[][] keys, boolean max, long count, boolean bzmpop, long deadline) {
-        if (serveBlockingPop(c, keys, max, count, bzmpop)) {
-            return;
-        }
-        if (c.denyBlocking()) {
-            c.reply().nullArray();
-            return;
-        }
-        byte[][] waitKeys = new byte[keys.length][]; // the wait outlives the request's buffers
-        for (int i = 0; i < keys.length; i++) {
-            waitKeys[i] = keys[i].clone();
-        }
-        server.blocking().block(c, waitKeys, ValueType.ZSET, deadline, new Blocking.Waiter() {
-            @Override
-            public boolean serve(Client client) {
-                return serveBlockingPop(client, waitKeys, max, count, bzmpop);
-            }
-
-            @Override
-            public void timeoutReply(Client client) {
-                client.reply().nullArray();
-            }
-        });
+        byte[][] waitKeys = ListCommands.copies(keys); // a wait outlives the request's buffers
+        server.blocking().serveOrBlock(c, waitKeys, ValueType.ZSET, deadline,
+                client -> serveBlockingPop(client, waitKeys, max, count, bzmpop));
     }
 
     /**
