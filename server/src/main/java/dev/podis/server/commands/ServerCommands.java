@@ -214,6 +214,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "config_file", "");
         field(sb, "io_threads_active", 0);
         field(sb, "podis_version", Version.PODIS);
+        field(sb, "podis_keyspace_backend", server.keyspace().backend()); // offheap or heap
     }
 
     private static String arch() {

@@ -1,0 +1,104 @@
+package dev.podis.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The runnable jar as a user starts it (the README's command): {@code java -jar podis.jar} with
+ * no JVM flags of its own. Runs after packaging ({@code mvn verify}).
+ */
+class RunnableJarIT {
+    private static final Path JAR = Path.of(System.getProperty("podis.jar", "target/podis.jar"));
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    @TempDir
+    Path dir;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Process start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.log").toFile()).start();
+    }
+
+    private String output() throws IOException {
+        return Files.readString(dir.resolve("out.log"), StandardCharsets.UTF_8);
+    }
+
+    private static Jedis connect(int port, Process p) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            try {
+                Jedis j = new Jedis("127.0.0.1", port);
+                j.ping();
+                return j;
+            } catch (RuntimeException e) {
+                if (!p.isAlive() || System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("the server did not answer on port " + port, e);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    @Test
+    void startsWithoutJvmFlagsOnTheOffHeapKeyspaceAndShutsDownCleanly() throws Exception {
+        int port = freePort();
+        Files.createDirectories(dir.resolve("data"));
+        Process p = start("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", "data", "--save", "");
+        try (Jedis j = connect(port, p)) {
+            assertEquals("OK", j.set("k", "v"));
+            assertEquals("v", j.get("k"));
+            String info = j.info("server");
+            assertTrue(info.contains("podis_keyspace_backend:offheap"), "the manifest's flags enable the off-heap keyspace: " + info);
+            assertTrue(info.contains("redis_version:"), info);
+            assertEquals(dir.resolve("data").toRealPath().toString(), j.configGet("dir").get("dir"));
+            try {
+                j.shutdown();
+            } catch (RuntimeException closed) {
+                // the connection closes as the server stops
+            }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "SHUTDOWN stops the process");
+            assertEquals(0, p.exitValue(), output());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void versionHelpAndUnknownParameters() throws Exception {
+        Process v = start("--version");
+        assertTrue(v.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, v.exitValue());
+        assertTrue(output().contains("redis_version="), output());
+
+        Process h = start("--help");
+        assertTrue(h.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, h.exitValue());
+        assertTrue(output().contains("Usage"), output());
+
+        Process bad = start("--no-such-parameter", "1");
+        assertTrue(bad.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, bad.exitValue());
+        assertTrue(output().contains("no-such-parameter"), "the message names the parameter: " + output());
+    }
+}
