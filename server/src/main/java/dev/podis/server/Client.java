@@ -411,4 +411,28 @@ public final class Client {
         noEvict = false;
         noTouch = false;
     }
+
+    // ---- Output buffer limits (client-output-buffer-limit), kept by OutputBufferLimits ----
+
+    /** Unix seconds since which the output has been over the soft limit; 0 while under it. */
+    private long outputSoftLimitSince;
+    /** Set once the client is to be closed for its output buffer (Redis's CLIENT_CLOSE_ASAP). */
+    private boolean closeAsap;
+
+    long outputSoftLimitSince() {
+        return outputSoftLimitSince;
+    }
+
+    void outputSoftLimitSince(long unixSeconds) {
+        this.outputSoftLimitSince = unixSeconds;
+    }
+
+    /** True once the client is scheduled to be closed for overcoming its output buffer limit. */
+    public boolean closingAsap() {
+        return closeAsap;
+    }
+
+    void closeAsap() {
+        this.closeAsap = true;
+    }
 }

@@ -83,6 +83,12 @@ public final class CommandDispatcher {
             spec.recordRejected();
             return;
         }
+        if (c.subscribed() && c.protocol() == 2 && !PubSub.allowedWhileSubscribed(spec.fullName())) {
+            // RESP2 subscribed mode: only the pub/sub commands, PING, QUIT and RESET (RESP3 has no limit)
+            c.error(PubSub.subscribedModeError(spec.fullName()));
+            spec.recordRejected();
+            return;
+        }
         ClientPause pause = server.pause();
         if (pause.active() && pause.mustHold(c, spec)) {
             pause.hold(c, spec, argv); // CLIENT PAUSE: runs when the pause ends

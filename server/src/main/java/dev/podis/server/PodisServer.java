@@ -253,6 +253,7 @@ public final class PodisServer implements AutoCloseable {
         int hz = context.config().getInt("hz");
         long periodMicros = 1_000_000L / hz;
         cron = context.commandLoop().scheduleAtFixedRate(() -> {
+            context.outputBufferLimits().cron(); // client-output-buffer-limit, also while paused
             if (context.pause().active()) {
                 return; // CLIENT PAUSE stops active expiry too, as in Redis
             }

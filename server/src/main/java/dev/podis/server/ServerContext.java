@@ -40,6 +40,8 @@ public final class ServerContext {
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final Monitors monitors = new Monitors();
     private final Blocking blocking = new Blocking(this);
+    private final PubSub pubsub = new PubSub(this);
+    private final OutputBufferLimits outputBufferLimits = new OutputBufferLimits(this);
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
 
@@ -162,6 +164,16 @@ public final class ServerContext {
     /** Clients blocked on keys (BLPOP and friends) and the keys made ready for them. */
     public Blocking blocking() {
         return blocking;
+    }
+
+    /** Channels, patterns and shard channels with their subscribers (the pub/sub family). */
+    public PubSub pubsub() {
+        return pubsub;
+    }
+
+    /** client-output-buffer-limit: checks clients' pending output and closes those over it. */
+    public OutputBufferLimits outputBufferLimits() {
+        return outputBufferLimits;
     }
 
     /** Whether the cron's active expiry runs (DEBUG SET-ACTIVE-EXPIRE). */
