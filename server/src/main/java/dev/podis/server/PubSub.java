@@ -207,6 +207,28 @@ public final class PubSub {
         toSelf.clear();
     }
 
+    /**
+     * Like {@link #deliverToSelf}, for a PUBLISH inside MULTI/EXEC or a script: the messages follow
+     * the reply of the whole transaction or script, so they never land inside its reply (as Redis
+     * 7.2 holds them until the outermost command completes).
+     */
+    public void deliverToSelfAfterCommand(Client c) {
+        if (toSelf.isEmpty()) {
+            return;
+        }
+        List<SelfMessage> held = new ArrayList<>(toSelf);
+        toSelf.clear();
+        c.channel().eventLoop().execute(() -> {
+            if (!c.channel().isActive()) {
+                return;
+            }
+            for (SelfMessage m : held) {
+                write(c, m.type(), m.pattern(), m.channel(), m.message());
+            }
+            c.flush();
+        });
+    }
+
     private void deliver(Client publisher, Client r, byte[] type, byte[] pattern, byte[] channel, byte[] message) {
         if (r == publisher) {
             toSelf.add(new SelfMessage(type, pattern, channel, message));

@@ -93,7 +93,13 @@ public final class PubSubCommands implements CommandFamily {
     void publish(Client c, byte[][] argv, boolean shard) {
         int receivers = pubsub.publish(c, argv[1], argv[2], shard);
         c.reply().integer(receivers);
-        pubsub.deliverToSelf(c); // as Redis 7.2: a message to the publisher follows the reply
+        // As Redis 7.2: a message to the publisher itself follows the reply, and inside MULTI/EXEC
+        // or a script (where blocking is denied) it follows the reply of the whole transaction.
+        if (c.denyBlocking()) {
+            pubsub.deliverToSelfAfterCommand(c);
+        } else {
+            pubsub.deliverToSelf(c);
+        }
     }
 
     /** PUBSUB CHANNELS [pattern] / PUBSUB SHARDCHANNELS [pattern] */
