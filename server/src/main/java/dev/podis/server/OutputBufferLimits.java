@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 
-import java.util.ArrayList;
 import java.util.function.Function;
 
 /**
@@ -103,7 +102,8 @@ public final class OutputBufferLimits {
         if (hard[NORMAL] == 0 && soft[NORMAL] == 0 && hard[PUBSUB] == 0 && soft[PUBSUB] == 0) {
             return;
         }
-        for (Client c : new ArrayList<>(server.clients().values())) {
+        // check() closes asynchronously, so the client map does not change under this loop.
+        for (Client c : server.clients().values()) {
             if (c.channel().isActive()) {
                 check(c);
             }
