@@ -56,8 +56,10 @@ public final class Podis implements AutoCloseable {
         if (server != null || closed) {
             throw new IllegalStateException(closed ? "this Podis is closed; build a new one" : "already started");
         }
+        Thread warmUp = firstStartWarmUp();
         PodisServer s = new PodisServer(config);
         try {
+            joinQuietly(warmUp);
             s.start();
         } catch (InterruptedException e) {
             s.close();
@@ -69,6 +71,41 @@ public final class Podis implements AutoCloseable {
         }
         server = s;
         return this;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * On the first start of the JVM, initialises Netty's transport and buffer allocator (loading
+     * the epoll native library, the allocator's JFR event classes) on a short-lived thread while
+     * the server is being built, taking them off the start's critical path. Null afterwards.
+     */
+    private static Thread firstStartWarmUp() {
+        if (!WARMED.compareAndSet(false, true)) {
+            return null;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                io.netty.channel.epoll.Epoll.isAvailable();
+                io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(256).release();
+            } catch (Throwable ignored) {
+                // start() meets the same problem, and reports it, on its own
+            }
+        }, "podis-warm-up");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void joinQuietly(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Whether started and not yet closed (SHUTDOWN sent by a client also stops the server). */
