@@ -1,17 +1,20 @@
 package dev.podis.server;
 
-import dev.podis.server.config.ConfigException;
-import dev.podis.server.config.ServerConfig;
+import dev.podis.Podis;
 import redis.clients.jedis.Jedis;
 
 import java.util.Map;
 
-/** A real Podis started in-process on a free loopback port, for tests that talk to it over TCP. */
+/**
+ * A real Podis started in-process on a free loopback port, for tests that talk to it over TCP: a
+ * thin use of the embedding API ({@link Podis}), on the keyspace the JVM supports best
+ * ({@code keyspace-backend auto}: off-heap under the test JVM's flags).
+ */
 public final class TestServer implements AutoCloseable {
-    private final PodisServer server;
+    private final Podis podis;
 
-    private TestServer(PodisServer server) {
-        this.server = server;
+    private TestServer(Podis podis) {
+        this.podis = podis;
     }
 
     public static TestServer start() {
@@ -20,26 +23,19 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts with extra config parameters (redis.conf names). */
     public static TestServer start(Map<String, String> config) {
-        ServerConfig c = new ServerConfig();
-        try {
-            c.set("port", "0");
-            c.set("bind", "127.0.0.1");
-            c.set("save", "");
-            for (Map.Entry<String, String> e : config.entrySet()) {
-                c.set(e.getKey(), e.getValue());
-            }
-            return new TestServer(new PodisServer(c).start());
-        } catch (ConfigException | InterruptedException e) {
-            throw new IllegalStateException(e);
+        Podis.Builder b = Podis.builder().config("keyspace-backend", "auto");
+        for (Map.Entry<String, String> e : config.entrySet()) {
+            b.config(e.getKey(), e.getValue());
         }
+        return new TestServer(b.build().start());
     }
 
     public int port() {
-        return server.port();
+        return podis.port();
     }
 
     public PodisServer server() {
-        return server;
+        return podis.server();
     }
 
     public Jedis jedis() {
@@ -48,6 +44,6 @@ public final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        podis.close();
     }
 }
