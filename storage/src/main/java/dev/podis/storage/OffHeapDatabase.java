@@ -132,37 +132,41 @@ final class OffHeapDatabase extends BaseDatabase {
                 Data<byte[]> d = e.value();
                 RandomDataInput in = d.bytes();
                 long off = d.offset();
-                long exp = Record.expireAt(in, off);
+                int header = Record.header(in, off);
+                long exp = Record.expireAt(in, off, header);
                 if (exp != StoredValue.NO_EXPIRY && exp <= now) {
                     removeEntry(shards.get(s), c, e, key, true);
                     expired(key);
                     return null;
                 }
-                int lru = Record.lru(in, off);
+                long size = d.size();
+                int lru = Record.lru(header);
                 if (touch) {
                     int clock = Hooks.lruClock(now);
                     if (clock != lru) {
                         if (in instanceof RandomDataOutput) {
                             Record.writeLru((RandomDataOutput) in, off, clock); // in place, under the update lock
                         } else {
-                            c.replaceValue(e, Record.withHeader(recData, in, off, d.size(), exp, clock));
+                            c.replaceValue(e, Record.withHeader(recData, in, off, size, exp, clock));
                             d = e.value();
                             in = d.bytes();
                             off = d.offset();
+                            size = d.size();
+                            header = Record.header(in, off);
                         }
                         lru = clock;
                     }
                 }
-                return decode(in, off, d.size(), exp, lru);
+                return decode(in, off, size, header, exp, lru);
             }
         }
         return null;
     }
 
-    private StoredValue decode(RandomDataInput in, long off, long size, long exp, int lru) {
-        ValueType type = Record.type(in, off);
-        int p = Record.payloadOffset(in, off);
-        switch (Record.kind(in, off)) {
+    private StoredValue decode(RandomDataInput in, long off, long size, int header, long exp, int lru) {
+        ValueType type = Record.type(header);
+        int p = Record.payloadOffset(header);
+        switch (Record.kind(header)) {
             case Record.INLINE: {
                 byte[] b = new byte[(int) (size - p)];
                 in.read(off + p, b, 0, b.length);

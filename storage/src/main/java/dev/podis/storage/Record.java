@@ -102,6 +102,35 @@ final class Record {
         }
     }
 
+    /** Chronicle reads multi-byte values in the machine's order; the record's fields are little endian. */
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
+    /** The first four bytes of the record at {@code off} in one read: flags in the low byte, the LRU clock above. */
+    static int header(RandomDataInput in, long off) {
+        return LITTLE_ENDIAN ? in.readInt(off) : readIntLE(in, off);
+    }
+
+    static ValueType type(int header) {
+        return ValueType.ofCode(header & 0x0f);
+    }
+
+    static int kind(int header) {
+        return (header >>> 4) & 0x03;
+    }
+
+    static int lru(int header) {
+        return header >>> 8;
+    }
+
+    static int payloadOffset(int header) {
+        return headerSize((header & EXPIRY_BIT) != 0);
+    }
+
+    /** The expiry of the record at {@code off} whose {@link #header} is {@code header}. */
+    static long expireAt(RandomDataInput in, long off, int header) {
+        return (header & EXPIRY_BIT) != 0 ? readLongLE(in, off + 4) : StoredValue.NO_EXPIRY;
+    }
+
     static ValueType type(RandomDataInput in, long off) {
         return ValueType.ofCode(in.readUnsignedByte(off) & 0x0f);
     }
@@ -127,6 +156,9 @@ final class Record {
     }
 
     static long readLongLE(RandomDataInput in, long off) {
+        if (LITTLE_ENDIAN) {
+            return in.readLong(off);
+        }
         long v = 0;
         for (int i = 7; i >= 0; i--) {
             v = v << 8 | in.readUnsignedByte(off + i);
