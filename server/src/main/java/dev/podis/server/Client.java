@@ -16,6 +16,11 @@ import io.netty.channel.ChannelFutureListener;
  * client's PUBLISH, an unblocked BLPOP) use {@link #flushSoon()}.
  */
 public final class Client {
+    /**
+     * First capacity of a batch's reply buffer: 16 pipelined GET replies of 100 bytes fit without
+     * the buffer growing (and copying) three times, as it did from 256 bytes.
+     */
+    static final int REPLY_BUFFER = 2048;
     private final long id;
     private final Channel channel;
     private final ServerContext server;
@@ -63,7 +68,7 @@ public final class Client {
     /** The writer for this client's replies; valid while a command executes. */
     public RespWriter reply() {
         if (reply.target() == null) {
-            reply.target(channel.alloc().ioBuffer(256));
+            reply.target(channel.alloc().ioBuffer(REPLY_BUFFER));
         }
         return reply;
     }

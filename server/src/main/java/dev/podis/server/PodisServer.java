@@ -8,6 +8,7 @@ import dev.podis.server.net.ClientConnection;
 import dev.podis.storage.Keyspace;
 import dev.podis.storage.KeyspaceOptions;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -114,6 +115,8 @@ public final class PodisServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, context.config().getInt("tcp-backlog"))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // Pooled buffers with per-thread caches: one thread allocates and frees them all.
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

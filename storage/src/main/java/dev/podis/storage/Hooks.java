@@ -18,6 +18,11 @@ final class Hooks {
 
     /** Redis's LRU clock: seconds, 24 bits. */
     int lruClock() {
-        return (int) ((clock.getAsLong() / 1000) & 0xFFFFFF);
+        return lruClock(clock.getAsLong());
+    }
+
+    /** The LRU clock at {@code nowMillis} (a time already read from {@link #clock}). */
+    static int lruClock(long nowMillis) {
+        return (int) ((nowMillis / 1000) & 0xFFFFFF);
     }
 }

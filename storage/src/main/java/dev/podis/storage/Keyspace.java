@@ -77,8 +77,8 @@ public final class Keyspace implements AutoCloseable {
     /**
      * An off-heap keyspace on Chronicle Map.
      *
-     * <p>The first off-heap keyspace of a JVM takes a second or two to create (Chronicle Map
-     * compiles classes); later ones take milliseconds. Each database's map is created on its first write.
+     * <p>The first off-heap keyspace of a JVM takes a few hundred ms to create (Chronicle Map
+     * loads its classes; the one it would compile is precompiled); later ones take milliseconds. Each database's map is created on its first write.
      *
      * @param budgetBytes memory budget ({@code maxmemory}); 0 for the container's or machine's memory
      * @throws IllegalStateException if the JVM lacks the flags Chronicle Map needs

@@ -1,6 +1,7 @@
 package dev.podis.storage;
 
 import net.openhft.chronicle.bytes.RandomDataInput;
+import net.openhft.chronicle.bytes.RandomDataOutput;
 import net.openhft.chronicle.core.io.ClosedIllegalStateException;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -70,6 +71,10 @@ final class OffHeapDatabase extends BaseDatabase {
     private final SplittableRandom random = new SplittableRandom();
     private final List<byte[]> scratch = new ArrayList<>();
     private final List<byte[]> expiredScratch = new ArrayList<>();
+    /** The key of the operation in progress, as Chronicle reads it (reused: no wrapper per query). */
+    private final HeapData keyData = new HeapData(0);
+    /** The record being written (reused: built here, copied into the map by Chronicle). */
+    private final HeapData recData = new HeapData(128);
     private long count;
     private long entryBytes;
 
@@ -115,9 +120,10 @@ final class OffHeapDatabase extends BaseDatabase {
 
     private StoredValue read(byte[] key, boolean touch) {
         long now = hooks.now();
+        HeapData k = keyData.of(key);
         for (int s = 0; s < shards.size(); s++) {
             ChronicleMap<byte[], byte[]> m = shards.get(s).map;
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(k)) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
                 if (e == null) {
@@ -126,33 +132,41 @@ final class OffHeapDatabase extends BaseDatabase {
                 Data<byte[]> d = e.value();
                 RandomDataInput in = d.bytes();
                 long off = d.offset();
-                long exp = Record.expireAt(in, off);
+                int header = Record.header(in, off);
+                long exp = Record.expireAt(in, off, header);
                 if (exp != StoredValue.NO_EXPIRY && exp <= now) {
                     removeEntry(shards.get(s), c, e, key, true);
                     expired(key);
                     return null;
                 }
-                int lru = Record.lru(in, off);
+                long size = d.size();
+                int lru = Record.lru(header);
                 if (touch) {
-                    int clock = hooks.lruClock();
+                    int clock = Hooks.lruClock(now);
                     if (clock != lru) {
-                        c.replaceValue(e, c.wrapValueAsData(Record.withHeader(in, off, d.size(), exp, clock)));
+                        if (in instanceof RandomDataOutput) {
+                            Record.writeLru((RandomDataOutput) in, off, clock); // in place, under the update lock
+                        } else {
+                            c.replaceValue(e, Record.withHeader(recData, in, off, size, exp, clock));
+                            d = e.value();
+                            in = d.bytes();
+                            off = d.offset();
+                            size = d.size();
+                            header = Record.header(in, off);
+                        }
                         lru = clock;
-                        d = e.value();
-                        in = d.bytes();
-                        off = d.offset();
                     }
                 }
-                return decode(in, off, d.size(), exp, lru);
+                return decode(in, off, size, header, exp, lru);
             }
         }
         return null;
     }
 
-    private StoredValue decode(RandomDataInput in, long off, long size, long exp, int lru) {
-        ValueType type = Record.type(in, off);
-        int p = Record.payloadOffset(in, off);
-        switch (Record.kind(in, off)) {
+    private StoredValue decode(RandomDataInput in, long off, long size, int header, long exp, int lru) {
+        ValueType type = Record.type(header);
+        int p = Record.payloadOffset(header);
+        switch (Record.kind(header)) {
             case Record.INLINE: {
                 byte[] b = new byte[(int) (size - p)];
                 in.read(off + p, b, 0, b.length);
@@ -180,7 +194,7 @@ final class OffHeapDatabase extends BaseDatabase {
     private long expireAtOrMissing(byte[] key) {
         long now = hooks.now();
         for (int s = 0; s < shards.size(); s++) {
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(keyData.of(key))) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
                 if (e == null) {
@@ -212,18 +226,18 @@ final class OffHeapDatabase extends BaseDatabase {
         int lru = value.lruOrLfu() != 0 ? value.lruOrLfu() : hooks.lruClock();
         long largeId = 0;
         int slot = -1;
-        byte[] rec;
+        HeapData rec;
         if (value.type() == ValueType.STRING) {
             byte[] b = value.bytes();
             if (b.length > Record.INLINE_MAX) {
                 largeId = large.store(b);
-                rec = Record.large(ValueType.STRING, exp, lru, largeId, b.length);
+                rec = Record.large(recData, ValueType.STRING, exp, lru, largeId, b.length);
             } else {
-                rec = Record.inline(ValueType.STRING, exp, lru, b);
+                rec = Record.inline(recData, ValueType.STRING, exp, lru, b);
             }
         } else {
             slot = objects.add(value.object());
-            rec = Record.object(value.type(), exp, lru, slot);
+            rec = Record.object(recData, value.type(), exp, lru, slot);
         }
         try {
             store(key, rec, value);
@@ -241,21 +255,22 @@ final class OffHeapDatabase extends BaseDatabase {
         }
     }
 
-    private void store(byte[] key, byte[] rec, StoredValue value) {
+    private void store(byte[] key, HeapData rec, StoredValue value) {
+        HeapData k = keyData.of(key);
         for (int s = 0; s < shards.size(); s++) {
             Shard shard = shards.get(s);
             ChronicleMap<byte[], byte[]> m = shard.map;
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(k)) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
                 if (e == null) {
                     if (s == shards.size() - 1) {
                         // Absent everywhere: insert into the newest map with this same lookup.
                         try {
-                            c.insert(c.absentEntry(), c.wrapValueAsData(rec));
+                            c.insert(c.absentEntry(), rec);
                             count++;
                             shard.keys++;
-                            entryBytes += entryCost(key.length, rec.length);
+                            entryBytes += entryCost(key.length, rec.size());
                             return;
                         } catch (IllegalStateException | IllegalArgumentException full) {
                             rethrowIfClosed(m, full);
@@ -268,7 +283,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 long oldSize = d.size();
                 byte[] oldRef = refOf(d.bytes(), d.offset());
                 try {
-                    c.replaceValue(e, c.wrapValueAsData(rec));
+                    c.replaceValue(e, rec);
                 } catch (IllegalStateException | IllegalArgumentException full) {
                     rethrowIfClosed(m, full);
                     // No room in this segment for the bigger record: it moves to the newest shard.
@@ -276,7 +291,7 @@ final class OffHeapDatabase extends BaseDatabase {
                     removeEntry(shard, c, c.entry(), key, false);
                     return;
                 }
-                entryBytes += entryCost(key.length, rec.length) - entryCost(key.length, oldSize);
+                entryBytes += entryCost(key.length, rec.size()) - entryCost(key.length, oldSize);
                 freeRef(oldRef);
                 return;
             }
@@ -285,7 +300,7 @@ final class OffHeapDatabase extends BaseDatabase {
     }
 
     /** Inserts an absent key into the newest shard (never {@code avoid}), growing when it is full. */
-    private void insertNew(byte[] key, byte[] rec, Shard avoid, StoredValue value) {
+    private void insertNew(byte[] key, HeapData rec, Shard avoid, StoredValue value) {
         while (true) {
             Shard target = shards.get(shards.size() - 1);
             if (target == avoid) {
@@ -293,21 +308,21 @@ final class OffHeapDatabase extends BaseDatabase {
                 continue;
             }
             ChronicleMap<byte[], byte[]> m = target.map;
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(keyData.of(key))) {
                 c.updateLock().lock();
-                c.insert(c.absentEntry(), c.wrapValueAsData(rec));
+                c.insert(c.absentEntry(), rec);
                 count++;
                 target.keys++;
-                entryBytes += entryCost(key.length, rec.length);
+                entryBytes += entryCost(key.length, rec.size());
                 return;
             } catch (IllegalArgumentException tooLarge) {
                 // An inline record bigger than this map's entries may be: keep it in the large store.
-                if (value == null || value.type() != ValueType.STRING || ((rec[0] >>> 4) & 0x03) != Record.INLINE) {
+                if (value == null || value.type() != ValueType.STRING || Record.kind(rec) != Record.INLINE) {
                     throw tooLarge;
                 }
                 byte[] b = value.bytes();
                 long id = large.store(b);
-                rec = Record.large(ValueType.STRING, value.expireAt(), value.lruOrLfu(), id, b.length);
+                rec = Record.large(recData, ValueType.STRING, value.expireAt(), value.lruOrLfu(), id, b.length);
             } catch (IllegalStateException full) {
                 rethrowIfClosed(m, full);
                 grow();
@@ -453,7 +468,7 @@ final class OffHeapDatabase extends BaseDatabase {
     public boolean remove(byte[] key) {
         long now = hooks.now();
         for (int s = 0; s < shards.size(); s++) {
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(keyData.of(key))) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
                 if (e == null) {
@@ -475,7 +490,7 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     boolean removeIfExpired(byte[] key, long now) {
         for (int s = 0; s < shards.size(); s++) {
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(keyData.of(key))) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
                 if (e == null) {
@@ -499,7 +514,7 @@ final class OffHeapDatabase extends BaseDatabase {
         long now = hooks.now();
         for (int s = 0; s < shards.size(); s++) {
             ChronicleMap<byte[], byte[]> m = shards.get(s).map;
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(keyData.of(key))) {
                 c.updateLock().lock();
                 MapEntry<byte[], byte[]> e = c.entry();
                 if (e == null) {
@@ -518,9 +533,9 @@ final class OffHeapDatabase extends BaseDatabase {
                     return true;
                 }
                 long oldSize = d.size();
-                byte[] rec = Record.withHeader(in, off, oldSize, at, Record.lru(in, off));
+                HeapData rec = Record.withHeader(recData, in, off, oldSize, at, Record.lru(in, off));
                 try {
-                    c.replaceValue(e, c.wrapValueAsData(rec));
+                    c.replaceValue(e, rec);
                 } catch (IllegalStateException full) {
                     rethrowIfClosed(m, full);
                     insertNew(key, rec, shards.get(s), null);
@@ -532,7 +547,7 @@ final class OffHeapDatabase extends BaseDatabase {
                     indexExpiry(key, at);
                     return true;
                 }
-                entryBytes += entryCost(key.length, rec.length) - entryCost(key.length, oldSize);
+                entryBytes += entryCost(key.length, rec.size()) - entryCost(key.length, oldSize);
                 indexExpiry(key, at);
                 return true;
             }

@@ -1,6 +1,7 @@
 package dev.podis.storage;
 
 import net.openhft.chronicle.bytes.RandomDataInput;
+import net.openhft.chronicle.bytes.RandomDataOutput;
 
 /**
  * The stored record of one key in the off-heap keyspace: the value of the Chronicle Map entry.
@@ -48,45 +49,86 @@ final class Record {
         return 12;
     }
 
-    static byte[] inline(ValueType type, long expireAt, int lru, byte[] payload) {
-        byte[] r = new byte[headerSize(expireAt != StoredValue.NO_EXPIRY) + payload.length];
+    static HeapData inline(HeapData out, ValueType type, long expireAt, int lru, byte[] payload) {
+        byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + payload.length);
         int off = writeHeader(r, type, INLINE, expireAt, lru);
         System.arraycopy(payload, 0, r, off, payload.length);
-        return r;
+        return out;
     }
 
-    static byte[] large(ValueType type, long expireAt, int lru, long id, long length) {
-        byte[] r = new byte[headerSize(expireAt != StoredValue.NO_EXPIRY) + 16];
+    static HeapData large(HeapData out, ValueType type, long expireAt, int lru, long id, long length) {
+        byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + 16);
         int off = writeHeader(r, type, LARGE, expireAt, lru);
         putLong(r, off, id);
         putLong(r, off + 8, length);
-        return r;
+        return out;
     }
 
-    static byte[] object(ValueType type, long expireAt, int lru, int slot) {
-        byte[] r = new byte[headerSize(expireAt != StoredValue.NO_EXPIRY) + 4];
+    static HeapData object(HeapData out, ValueType type, long expireAt, int lru, int slot) {
+        byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + 4);
         int off = writeHeader(r, type, OBJECT, expireAt, lru);
         r[off] = (byte) slot;
         r[off + 1] = (byte) (slot >>> 8);
         r[off + 2] = (byte) (slot >>> 16);
         r[off + 3] = (byte) (slot >>> 24);
-        return r;
+        return out;
     }
 
     /** The same record with another expiry and LRU value; payload (and any reference it holds) unchanged. */
-    static byte[] withHeader(RandomDataInput in, long off, long size, long expireAt, int lru) {
+    static HeapData withHeader(HeapData out, RandomDataInput in, long off, long size, long expireAt, int lru) {
         int oldHeader = headerSize(hasExpiry(in, off));
         int payload = (int) (size - oldHeader);
-        byte[] r = new byte[headerSize(expireAt != StoredValue.NO_EXPIRY) + payload];
+        byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + payload);
         int p = writeHeader(r, type(in, off), kind(in, off), expireAt, lru);
         in.read(off + oldHeader, r, p, payload);
-        return r;
+        return out;
+    }
+
+    /** The payload kind of a record being built in {@code rec}. */
+    static int kind(HeapData rec) {
+        return (rec.array()[0] >>> 4) & 0x03;
+    }
+
+    /** Rewrites the LRU clock of the record at {@code off} in place (the record's size does not change). */
+    static void writeLru(RandomDataOutput out, long off, int lru) {
+        out.writeByte(off + 1, (byte) lru);
+        out.writeByte(off + 2, (byte) (lru >>> 8));
+        out.writeByte(off + 3, (byte) (lru >>> 16));
     }
 
     private static void putLong(byte[] r, int off, long v) {
         for (int i = 0; i < 8; i++) {
             r[off + i] = (byte) (v >>> (8 * i));
         }
+    }
+
+    /** Chronicle reads multi-byte values in the machine's order; the record's fields are little endian. */
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
+    /** The first four bytes of the record at {@code off} in one read: flags in the low byte, the LRU clock above. */
+    static int header(RandomDataInput in, long off) {
+        return LITTLE_ENDIAN ? in.readInt(off) : readIntLE(in, off);
+    }
+
+    static ValueType type(int header) {
+        return ValueType.ofCode(header & 0x0f);
+    }
+
+    static int kind(int header) {
+        return (header >>> 4) & 0x03;
+    }
+
+    static int lru(int header) {
+        return header >>> 8;
+    }
+
+    static int payloadOffset(int header) {
+        return headerSize((header & EXPIRY_BIT) != 0);
+    }
+
+    /** The expiry of the record at {@code off} whose {@link #header} is {@code header}. */
+    static long expireAt(RandomDataInput in, long off, int header) {
+        return (header & EXPIRY_BIT) != 0 ? readLongLE(in, off + 4) : StoredValue.NO_EXPIRY;
     }
 
     static ValueType type(RandomDataInput in, long off) {
@@ -114,6 +156,9 @@ final class Record {
     }
 
     static long readLongLE(RandomDataInput in, long off) {
+        if (LITTLE_ENDIAN) {
+            return in.readLong(off);
+        }
         long v = 0;
         for (int i = 7; i >= 0; i--) {
             v = v << 8 | in.readUnsignedByte(off + i);

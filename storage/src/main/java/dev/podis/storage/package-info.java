@@ -21,7 +21,7 @@
  *   <li>A Chronicle Map's {@code entries} reserves address space, not RSS; but once keys spread over
  *       all segments the hash lookups are touched, so a map sized far beyond its content costs far more
  *       RSS per key (150 M entries: ~1.7 KB/key for the first million keys). Maps therefore start near
- *       1/64 of the budget's entry count (16 K to 1 M entries) and are replaced by a map 4 times bigger
+ *       1/64 of the budget's entry count (16 K to 256 K entries) and are replaced by a map 4 times bigger
  *       when full, entries moving over step by step (see {@code OffHeapSizing}).</li>
  *   <li>1 M keys of 16 bytes with 100-byte values: ~140–158 bytes of RSS per key (10 K keys in a
  *       512-segment map: ~14 MB, the segments' hash lookups);
