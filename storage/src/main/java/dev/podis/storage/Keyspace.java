@@ -30,6 +30,7 @@ public final class Keyspace implements AutoCloseable {
     private final Hooks hooks;
     private final Runnable closer;
     private final LongSupplier memory;
+    private LongSupplier offHeap = () -> 0;
     private final String backend;
     private final OffHeapSizing sizing;
     private int expireDb;
@@ -119,11 +120,19 @@ public final class Keyspace implements AutoCloseable {
             return total;
         };
         sizing.usedMemory(used);
-        return new Keyspace(o.databases, (i, h) -> dbs[i] = new OffHeapDatabase(i, h, sizing), hooks, used, () -> {
+        Keyspace ks = new Keyspace(o.databases, (i, h) -> dbs[i] = new OffHeapDatabase(i, h, sizing), hooks, used, () -> {
             for (OffHeapDatabase db : dbs) {
                 db.release();
             }
         }, "offheap", sizing);
+        ks.offHeap = () -> {
+            long total = 0;
+            for (OffHeapDatabase db : dbs) {
+                total += db.offHeapBytes();
+            }
+            return total;
+        };
+        return ks;
     }
 
     /**
@@ -228,6 +237,15 @@ public final class Keyspace implements AutoCloseable {
      */
     public long usedMemory() {
         return memory.getAsLong();
+    }
+
+    /**
+     * The part of {@link #usedMemory()} outside the Java heap (Chronicle entries, large values);
+     * 0 for the heap keyspace. The rest (collections, expiry indexes) is in the heap, so a
+     * process's memory is this plus the heap in use.
+     */
+    public long offHeapMemory() {
+        return offHeap.getAsLong();
     }
 
     /**

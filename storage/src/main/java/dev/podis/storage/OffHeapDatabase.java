@@ -94,11 +94,16 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /** Off-heap and heap bytes this database holds (estimate of Chronicle entry space in use). */
     long usedBytes() {
+        return offHeapBytes() + expires.estimatedBytes() + objects.estimatedBytes();
+    }
+
+    /** Bytes outside the Java heap: Chronicle entries and maps, large values. */
+    long offHeapBytes() {
         long maps = 0;
         for (Shard sh : shards) {
             maps += OffHeapSizing.mapOverhead(sh.map.segments(), sh.keys);
         }
-        return entryBytes + large.usedBytes() + expires.estimatedBytes() + objects.estimatedBytes() + maps;
+        return entryBytes + large.usedBytes() + maps;
     }
 
     /** Estimated Chronicle space of one entry: chunk-rounded key + record and size fields (the map's part is {@link OffHeapSizing#mapOverhead}). */

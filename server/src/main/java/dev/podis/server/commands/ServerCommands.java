@@ -39,9 +39,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * DEBUG, SLOWLOG, LATENCY, MEMORY, MONITOR, SHUTDOWN.
  *
  * <p>Memory figures: Podis runs in a JVM, so there is no allocator to ask. {@code used_memory} is
- * the keyspace's own accounting ({@code Keyspace.usedMemory()}, the dataset) plus the JVM heap in
- * use (everything else the server holds: clients, buffers, the command table; with the heap
- * keyspace the dataset also lives in that heap, so the figure is an upper bound).
+ * the keyspace's off-heap memory ({@code Keyspace.offHeapMemory()}: Chronicle entries, large
+ * values) plus the JVM heap in use (collections, indexes, clients, buffers, the command table;
+ * it includes garbage not yet collected, so it is an upper bound between collections).
+ * {@code used_memory_dataset} is the keyspace's own accounting ({@code Keyspace.usedMemory()}).
  * {@code used_memory_rss} is the process's resident set from /proc when available. MEMORY USAGE
  * estimates a key as Redis would account it (object header, string header, allocator size classes).
  *
@@ -241,7 +242,9 @@ public final class ServerCommands implements CommandFamily {
     }
 
     private long usedMemory() {
-        long used = server.keyspace().usedMemory() + heapUsed();
+        // What the process holds for data: the keyspace's off-heap part plus the heap in use
+        // (collections and indexes live there), counting nothing twice.
+        long used = server.keyspace().offHeapMemory() + heapUsed();
         if (used > peakMemory) {
             peakMemory = used;
         }

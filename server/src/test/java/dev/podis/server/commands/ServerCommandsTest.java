@@ -101,6 +101,33 @@ class ServerCommandsTest {
         }
     }
 
+    private static long memoryField(redis.clients.jedis.Jedis j, String name) {
+        for (String line : j.info("memory").split("\r\n")) {
+            if (line.startsWith(name + ":")) {
+                return Long.parseLong(line.substring(name.length() + 1));
+            }
+        }
+        throw new AssertionError("no " + name + " in INFO memory");
+    }
+
+    @Test
+    void usedMemoryFollowsTheDataset() {
+        try (redis.clients.jedis.Jedis j = server.jedis()) {
+            j.select(7);
+            long datasetBefore = memoryField(j, "used_memory_dataset");
+            byte[] value = new byte[16 * 1024]; // above the inline limit: held in native memory
+            for (int i = 0; i < 1000; i++) {
+                j.set(("mem:" + i).getBytes(), value);
+            }
+            long dataset = memoryField(j, "used_memory_dataset");
+            long used = memoryField(j, "used_memory");
+            assertTrue(dataset - datasetBefore >= 1000L * value.length, "dataset grew by " + (dataset - datasetBefore));
+            assertTrue(used >= dataset - datasetBefore, "used_memory " + used + " holds the values' " + (dataset - datasetBefore));
+            j.flushDB();
+            assertTrue(memoryField(j, "used_memory_dataset") < dataset - 1000L * value.length / 2, "flush frees the values");
+        }
+    }
+
     @Test
     void infoOverResp3IsVerbatimText() throws IOException {
         try (RespClient c = Resp3.connect(server)) {
