@@ -476,7 +476,7 @@ class PubSubCommandsTest {
             }
             assertEquals(1, receivers, "the slow subscriber was dropped after " + sent + " messages");
             assertTrue(sent < 4096);
-            assertTrue(closedByServer(slow, 5000), "the slow subscriber's connection is closed");
+            assertTrue(closedByServer(slow, 30_000), "the slow subscriber's connection is closed");
             // The publisher keeps working, and so does the reading subscriber.
             assertEquals("PONG", pub.ping());
             assertEquals(1, pub.publish("feed", "last"));
@@ -503,7 +503,7 @@ class PubSubCommandsTest {
             waitUntil(() -> pub.pubsubNumSub("soft").get("soft") == 0, "the soft limit disconnects");
             long waitedMillis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(waitedMillis >= 900, "not before the soft limit's seconds: " + waitedMillis + " ms");
-            assertTrue(closedByServer(slow, 5000));
+            assertTrue(closedByServer(slow, 30_000));
             assertEquals(0, pub.publish("soft", "x"));
         }
     }
@@ -541,7 +541,7 @@ class PubSubCommandsTest {
             out.flush();
             // The cron finds it over the hard limit (the connection stops executing at about 1 MB queued).
             waitUntil(() -> admin.clientList().split("\n").length == 1, "only the admin connection left");
-            assertTrue(closedByServer(s, 5000), "closed for its output buffer");
+            assertTrue(closedByServer(s, 30_000), "closed for its output buffer");
             assertEquals("OK", admin.configSet("client-output-buffer-limit", "normal 0 0 0"));
         }
     }
