@@ -8,7 +8,8 @@ Optionally measures memory per key (RSS growth after loading 16-byte keys with 1
 Usage (from the repository root, after `mvn -q -DskipTests package`):
   python3 benchmarks/side-by-side/compare.py [--tests set,get] [--pipeline 1,16] [--rounds 3]
                                              [--requests 1000000] [--memory-keys 1000000]
-Writes benchmarks/results/<date>-side-by-side.{csv,md}.
+                                             [--name side-by-side]
+Writes benchmarks/results/<date>-<name>.{csv,md} (name: side-by-side unless --name says otherwise).
 """
 import argparse, csv, datetime, io, os, platform, socket, statistics, subprocess, sys, time
 
@@ -114,6 +115,8 @@ def main():
     ap.add_argument("--memory-keys", type=int, default=0)
     ap.add_argument("--jvm-opts", default="")
     ap.add_argument("--jar", default=None, help="the Podis jar to run (default server/target/podis.jar)")
+    ap.add_argument("--name", default="side-by-side",
+                    help="results go to benchmarks/results/<date>-<name>.{md,csv}")
     args = ap.parse_args()
     global PODIS_JAR
     if args.jar:
@@ -178,7 +181,7 @@ def main():
     report = "\n".join(md) + "\n"
     print(report)
     os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
-    base = os.path.join(ROOT, "benchmarks", "results", datetime.datetime.utcnow().strftime("%Y-%m-%d") + "-side-by-side")
+    base = os.path.join(ROOT, "benchmarks", "results", datetime.datetime.utcnow().strftime("%Y-%m-%d") + "-" + args.name)
     with open(base + ".md", "w") as f:
         f.write(report)
     with open(base + ".csv", "w") as f:
