@@ -65,6 +65,7 @@ final class HeapDatabase extends BaseDatabase {
 
     @Override
     public void put(byte[] key, StoredValue value) {
+        modified(key);
         KeyTable.Node n = map.insert(key);
         StoredValue old = (StoredValue) n.value;
         if (old != null) {
@@ -94,6 +95,7 @@ final class HeapDatabase extends BaseDatabase {
         if (v == null) {
             return false;
         }
+        modified(key);
         removeNode(key, v);
         return true;
     }
@@ -125,6 +127,7 @@ final class HeapDatabase extends BaseDatabase {
         if (v == null) {
             return false;
         }
+        modified(key);
         if (v.expireAt() != at) {
             put(key, v.withExpireAt(at));
         }
@@ -161,6 +164,7 @@ final class HeapDatabase extends BaseDatabase {
 
     @Override
     public void clear() {
+        clearing();
         map.clear();
         expires.clear();
         valueBytes = 0;

@@ -203,6 +203,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void put(byte[] key, StoredValue value) {
+        modified(key);
         if (shards.isEmpty()) {
             addShard(sizing.initialEntries());
         } else if (shards.size() > 1) {
@@ -466,6 +467,7 @@ final class OffHeapDatabase extends BaseDatabase {
                     expired(key);
                     return false;
                 }
+                modified(key);
                 return true;
             }
         }
@@ -514,6 +516,7 @@ final class OffHeapDatabase extends BaseDatabase {
                     expired(key);
                     return false;
                 }
+                modified(key);
                 if (exp == at) {
                     return true;
                 }
@@ -660,6 +663,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void clear() {
+        clearing();
         releaseShards();
     }
 
