@@ -26,9 +26,16 @@ public final class CommandDispatcher {
     }
 
     public void dispatch(Client c, byte[][] argv) {
-        if (c.multiQueued() >= 0) {
-            server.transactions().arriving(c); // MULTI: refused by the checks below → EXECABORT
+        if (c.multiQueued() >= 0 || argv[0].length == 4) {
+            // MULTI queuing, and EXEC refused by the checks (EXECABORT): see Transactions
+            server.transactions().dispatch(c, argv, this);
+            return;
         }
+        dispatchChecked(c, argv);
+    }
+
+    /** {@link #dispatch} without the transaction hook (Transactions calls it back). */
+    void dispatchChecked(Client c, byte[][] argv) {
         if (c.replyMode() == Client.ReplyMode.ON) {
             process(c, argv);
         } else {

@@ -8,7 +8,10 @@ import dev.podis.storage.KeyspaceListener;
 import dev.podis.storage.StoredValue;
 import dev.podis.storage.ValueType;
 
+import io.netty.buffer.ByteBuf;
+
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -94,13 +97,55 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
 
     // ---- queuing (called by the dispatcher for clients in MULTI) ----
 
-    /** A command of a client in MULTI arrives: if the previous one never reached the queue, it was refused. */
-    void arriving(Client c) {
+    /**
+     * Dispatches a command of a client in MULTI, or one that may be EXEC: a command refused by the
+     * dispatcher's checks (it never reaches {@link #queue}, EXEC or a CLIENT PAUSE hold) marks
+     * the transaction; a refused EXEC discards it and answers
+     * {@code EXECABORT Transaction discarded because of: <error>}, as Redis's execCommandAbort.
+     */
+    void dispatch(Client c, byte[][] argv, CommandDispatcher d) {
+        boolean isExec = isExec(argv[0]);
+        if (c.multiQueued() < 0 && !isExec) {
+            d.dispatchChecked(c, argv);
+            return;
+        }
         State st = state(c);
-        if (st.pending) {
+        st.pending = true;
+        int mark = c.replyMark();
+        d.dispatchChecked(c, argv);
+        if (!st.pending) {
+            return;
+        }
+        st.pending = false;
+        if (isExec) {
+            rewriteExecRefusal(c, mark);
+            if (st.inMulti) {
+                discardTransaction(c, st);
+            }
+        } else if (st.inMulti) {
             st.aborted = true;
         }
-        st.pending = true;
+    }
+
+    private static boolean isExec(byte[] name) {
+        return name.length == 4 && (name[0] | 0x20) == 'e' && (name[1] | 0x20) == 'x'
+                && (name[2] | 0x20) == 'e' && (name[3] | 0x20) == 'c';
+    }
+
+    /** Replaces the error the dispatcher wrote for a refused EXEC with Redis's EXECABORT form. */
+    private void rewriteExecRefusal(Client c, int mark) {
+        ByteBuf out = c.pendingReplies();
+        if (out == null || out.writerIndex() <= mark || out.getByte(mark) != '-') {
+            return; // nothing written (CLIENT REPLY OFF) or not an error
+        }
+        String error = out.toString(mark + 1, out.writerIndex() - mark - 3, StandardCharsets.UTF_8);
+        c.discardRepliesSince(mark);
+        ServerStats stats = server.stats();
+        stats.totalErrorReplies--; // counted once, as the EXECABORT error
+        int sp = error.indexOf(' ');
+        stats.errorsByCode.computeIfPresent(sp < 0 ? error : error.substring(0, sp), (k, n) -> n > 1 ? n - 1 : null);
+        // Redis formats its own refusals without the ERR code (other codes, such as NOAUTH, stay)
+        c.error("EXECABORT Transaction discarded because of: " + (error.startsWith("ERR ") ? error.substring(4) : error));
     }
 
     /** The command is held by CLIENT PAUSE: neither refused nor queued yet. */
@@ -173,6 +218,9 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
 
     void exec(Client c, byte[][] argv) {
         State st = c.transaction();
+        if (st != null) {
+            st.pending = false; // reached: not refused
+        }
         if (st == null || !st.inMulti) {
             c.error("ERR EXEC without MULTI");
             return;

@@ -157,6 +157,22 @@ class TransactionCommandsTest {
     }
 
     @Test
+    void aRefusedExecDiscardsTheTransactionAndCountsOneExecabortError() throws Exception {
+        RawClient c = raw();
+        other.configResetStat();
+        assertEquals("+OK\r\n", c.call("MULTI"));
+        assertEquals("+QUEUED\r\n", c.call("SET", "k", "1"));
+        assertEquals("-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n",
+                c.call("EXEC", "now"));
+        // out of MULTI at once: the next command runs
+        assertEquals("+OK\r\n", c.call("SET", "k2", "2"));
+        assertNull(other.get("k"));
+        String stats = other.info("errorstats");
+        assertTrue(stats.contains("errorstat_EXECABORT:count=1"), stats);
+        assertTrue(!stats.contains("errorstat_ERR"), stats);
+    }
+
+    @Test
     void aRuntimeErrorInsideExecDoesNotStopTheRest() {
         j.set("s", "text");
         Transaction t = j.multi();
