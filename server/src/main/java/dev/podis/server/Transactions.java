@@ -308,19 +308,21 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
     // ---- watched keys ----
 
     private void watchKey(Client c, State st, int db, byte[] key) {
-        ByteBuffer k = ByteBuffer.wrap(key);
-        for (Watch w : st.watches) {
-            if (w.db == db && w.key.equals(k)) {
-                return;
-            }
-        }
-        k = ByteBuffer.wrap(Arrays.copyOf(key, key.length));
         HashMap<ByteBuffer, ArrayList<Client>> m = watched[db];
         if (m == null) {
             m = new HashMap<>();
             watched[db] = m;
         }
-        m.computeIfAbsent(k, x -> new ArrayList<>(2)).add(c);
+        ArrayList<Client> clients = m.get(ByteBuffer.wrap(key));
+        if (clients != null && clients.contains(c)) {
+            return; // already watched by this client
+        }
+        ByteBuffer k = ByteBuffer.wrap(Arrays.copyOf(key, key.length));
+        if (clients == null) {
+            clients = new ArrayList<>(2);
+            m.put(k, clients);
+        }
+        clients.add(c);
         st.watches.add(new Watch(db, k));
         if (watchCount++ == 0) {
             server.keyspace().trackChanges(true);
