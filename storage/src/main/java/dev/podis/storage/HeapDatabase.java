@@ -127,9 +127,10 @@ final class HeapDatabase extends BaseDatabase {
         if (v == null) {
             return false;
         }
-        modified(key);
         if (v.expireAt() != at) {
-            put(key, v.withExpireAt(at));
+            put(key, v.withExpireAt(at)); // reports the change
+        } else {
+            modified(key);
         }
         return true;
     }
