@@ -377,6 +377,22 @@ public final class Client {
         return blocked;
     }
 
+    /** MULTI state and watched keys, or null (kept by {@link Transactions}). */
+    private Transactions.State transaction;
+
+    Transactions.State transaction() {
+        return transaction;
+    }
+
+    void transaction(Transactions.State state) {
+        this.transaction = state;
+    }
+
+    /** True when a key this client WATCHes has changed, so its EXEC will fail (CLIENT LIST flag d). */
+    public boolean watchDirty() {
+        return transaction != null && transaction.dirty;
+    }
+
     /** Set while blocking commands must not block (MULTI/EXEC, scripts): they answer as on timeout. */
     private boolean denyBlocking;
 

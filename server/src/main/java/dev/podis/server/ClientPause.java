@@ -101,12 +101,12 @@ public final class ClientPause {
             return true;
         }
         String top = spec.parent() == null ? spec.name() : spec.parent().name();
-        // EXEC of a transaction that queued writes is held too; the transaction family refines
-        // this once MULTI exists (Redis looks at the queued commands' flags).
-        return MAY_REPLICATE.contains(top);
+        // EXEC of a transaction that queued writes is held too (Redis looks at the queued commands' flags).
+        return MAY_REPLICATE.contains(top) || (top.equals("exec") && server.transactions().queuedWrites(c));
     }
 
     void hold(Client c, CommandSpec spec, byte[][] argv) {
+        server.transactions().held(c);
         c.hold(argv);
         c.lastCommand(spec.fullName());
         held.add(c);

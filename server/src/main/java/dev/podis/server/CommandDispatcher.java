@@ -22,9 +22,20 @@ public final class CommandDispatcher {
     public CommandDispatcher(ServerContext server) {
         this.server = server;
         this.table = server.commands();
+        server.transactions().dispatcher(this);
     }
 
     public void dispatch(Client c, byte[][] argv) {
+        if (c.multiQueued() >= 0 || argv[0].length == 4) {
+            // MULTI queuing, and EXEC refused by the checks (EXECABORT): see Transactions
+            server.transactions().dispatch(c, argv, this);
+            return;
+        }
+        dispatchChecked(c, argv);
+    }
+
+    /** {@link #dispatch} without the transaction hook (Transactions calls it back). */
+    void dispatchChecked(Client c, byte[][] argv) {
         if (c.replyMode() == Client.ReplyMode.ON) {
             process(c, argv);
         } else {
@@ -94,6 +105,14 @@ public final class CommandDispatcher {
             pause.hold(c, spec, argv); // CLIENT PAUSE: runs when the pause ends
             return;
         }
+        if (c.multiQueued() >= 0 && server.transactions().queue(c, spec, argv)) {
+            return; // MULTI: queued (Transactions)
+        }
+        execute(c, spec, argv);
+    }
+
+    /** Runs a command queued by MULTI, inside EXEC (its checks were made when it was queued). */
+    void executeQueued(Client c, CommandSpec spec, byte[][] argv) {
         execute(c, spec, argv);
     }
 

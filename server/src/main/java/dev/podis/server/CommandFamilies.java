@@ -42,6 +42,7 @@ final class CommandFamilies {
         families.add(new SortedSetCommands(server));
         families.add(new SortCommands(server));
         families.add(new PubSubCommands(server));
+        families.add(server.transactions());
         return families;
     }
 }

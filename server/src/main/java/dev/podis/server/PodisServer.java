@@ -137,6 +137,7 @@ public final class PodisServer implements AutoCloseable {
                             context.clients().remove(client.id());
                             context.monitors().remove(client);
                             context.blocking().clientClosed(client);
+                            context.transactions().clientGone(client);
                             client.release();
                         });
                         ch.pipeline().addLast("resp", conn);

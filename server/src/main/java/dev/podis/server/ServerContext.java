@@ -5,6 +5,7 @@ import dev.podis.server.command.CommandTable;
 import dev.podis.server.config.ServerConfig;
 import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
+import dev.podis.storage.KeyspaceListener;
 import dev.podis.storage.StoredValue;
 import io.netty.channel.EventLoop;
 
@@ -42,6 +43,7 @@ public final class ServerContext {
     private final Blocking blocking = new Blocking(this);
     private final PubSub pubsub = new PubSub(this);
     private final OutputBufferLimits outputBufferLimits = new OutputBufferLimits(this);
+    private final Transactions transactions;
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
 
@@ -56,7 +58,29 @@ public final class ServerContext {
         }
         this.runId = sb.toString();
         // Lazy and active expiry both count in INFO expired_keys.
-        keyspace.listener((db, key) -> stats.expiredKeys++);
+        this.transactions = new Transactions(this);
+        keyspace.listener(new KeyspaceListener() {
+            @Override
+            public void expired(int db, byte[] key) {
+                stats.expiredKeys++;
+                transactions.expired(db, key);
+            }
+
+            @Override
+            public void modified(int db, byte[] key) {
+                transactions.modified(db, key);
+            }
+
+            @Override
+            public void clearing(int db) {
+                transactions.clearing(db);
+            }
+
+            @Override
+            public void swapping(int a, int b) {
+                transactions.swapping(a, b);
+            }
+        });
         configureIntrospection();
     }
 
@@ -77,7 +101,16 @@ public final class ServerContext {
 
     /** Looks a key up for a command that will modify it (lookupKeyWrite): no hit/miss statistics. */
     public StoredValue lookupWrite(Client c, byte[] key) {
-        return c.db().get(key);
+        StoredValue v = c.db().get(key);
+        if (transactions.watching()) {
+            transactions.lookedUpForWrite(c, key, v); // WATCH: a collection may change in place
+        }
+        return v;
+    }
+
+    /** MULTI/EXEC and WATCH: queued commands and watched keys (a command family). */
+    public Transactions transactions() {
+        return transactions;
     }
 
     public ServerConfig config() {

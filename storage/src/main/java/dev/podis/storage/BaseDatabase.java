@@ -58,6 +58,20 @@ abstract class BaseDatabase implements Database {
         hooks.listener.expired(index, key);
     }
 
+    /** Reports a write of {@code key} to the listener while the keyspace tracks changes (WATCH). */
+    final void modified(byte[] key) {
+        if (hooks.trackChanges) {
+            hooks.listener.modified(index, key);
+        }
+    }
+
+    /** Reports that this database is about to be emptied, while the keyspace tracks changes. */
+    final void clearing() {
+        if (hooks.trackChanges) {
+            hooks.listener.clearing(index);
+        }
+    }
+
     /** Removes {@code key} if it is present and expired at {@code now}; true if it was removed. */
     abstract boolean removeIfExpired(byte[] key, long now);
 

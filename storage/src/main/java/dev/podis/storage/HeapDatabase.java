@@ -65,6 +65,7 @@ final class HeapDatabase extends BaseDatabase {
 
     @Override
     public void put(byte[] key, StoredValue value) {
+        modified(key);
         KeyTable.Node n = map.insert(key);
         StoredValue old = (StoredValue) n.value;
         if (old != null) {
@@ -94,6 +95,7 @@ final class HeapDatabase extends BaseDatabase {
         if (v == null) {
             return false;
         }
+        modified(key);
         removeNode(key, v);
         return true;
     }
@@ -126,7 +128,9 @@ final class HeapDatabase extends BaseDatabase {
             return false;
         }
         if (v.expireAt() != at) {
-            put(key, v.withExpireAt(at));
+            put(key, v.withExpireAt(at)); // reports the change
+        } else {
+            modified(key);
         }
         return true;
     }
@@ -161,6 +165,7 @@ final class HeapDatabase extends BaseDatabase {
 
     @Override
     public void clear() {
+        clearing();
         map.clear();
         expires.clear();
         valueBytes = 0;

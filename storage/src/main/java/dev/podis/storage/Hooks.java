@@ -7,6 +7,8 @@ final class Hooks {
     final LongSupplier clock;
     KeyspaceListener listener = KeyspaceListener.NONE;
     long expiredKeys;
+    /** Whether writes are reported to {@link KeyspaceListener#modified} (WATCH): one field read per write. */
+    boolean trackChanges;
 
     Hooks(LongSupplier clock) {
         this.clock = clock;

@@ -206,12 +206,23 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /** Keys removed because they expired, lazily or by {@link #activeExpireCycle}, since creation. */
+    /**
+     * Turns the reports of {@link KeyspaceListener#modified}, {@code clearing} and {@code swapping}
+     * on or off (on while any client WATCHes a key; off, a write costs one field read).
+     */
+    public void trackChanges(boolean on) {
+        hooks.trackChanges = on;
+    }
+
     public long expiredKeys() {
         return hooks.expiredKeys;
     }
 
     /** SWAPDB: clients of either database see the other's data from now on. */
     public void swap(int a, int b) {
+        if (hooks.trackChanges) {
+            hooks.listener.swapping(a, b);
+        }
         Database t = databases[a];
         databases[a] = databases[b];
         databases[b] = t;

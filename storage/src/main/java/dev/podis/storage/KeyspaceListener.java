@@ -13,4 +13,20 @@ public interface KeyspaceListener {
      * never change it.
      */
     void expired(int db, byte[] key);
+
+    /**
+     * {@code key} of database {@code db} is about to be written or removed by a command (put, a
+     * removal that finds the key, an expiry change). Called only while the keyspace tracks changes
+     * ({@link Keyspace#trackChanges}), before the change; the array must not be kept.
+     */
+    default void modified(int db, byte[] key) {
+    }
+
+    /** Database {@code db} is about to be emptied (FLUSHDB, FLUSHALL); only while tracking changes. */
+    default void clearing(int db) {
+    }
+
+    /** Databases {@code a} and {@code b} are about to be swapped (SWAPDB); only while tracking changes. */
+    default void swapping(int a, int b) {
+    }
 }

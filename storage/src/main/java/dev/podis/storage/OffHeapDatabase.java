@@ -222,6 +222,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void put(byte[] key, StoredValue value) {
+        modified(key);
         if (shards.isEmpty()) {
             addShard(sizing.initialEntries());
         } else if (shards.size() > 1) {
@@ -486,6 +487,7 @@ final class OffHeapDatabase extends BaseDatabase {
                     expired(key);
                     return false;
                 }
+                modified(key);
                 return true;
             }
         }
@@ -534,6 +536,7 @@ final class OffHeapDatabase extends BaseDatabase {
                     expired(key);
                     return false;
                 }
+                modified(key);
                 if (exp == at) {
                     return true;
                 }
@@ -680,6 +683,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void clear() {
+        clearing();
         releaseShards();
     }
 

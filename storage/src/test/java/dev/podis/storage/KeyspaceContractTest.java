@@ -389,4 +389,51 @@ abstract class KeyspaceContractTest {
         ks.close();
         ks.close();
     }
+
+    @Test
+    void changesAreReportedWhileTracked() {
+        List<String> events = new ArrayList<>();
+        ks.listener(new KeyspaceListener() {
+            @Override
+            public void expired(int d, byte[] key) {
+                events.add("expired " + d + ":" + s(key));
+            }
+
+            @Override
+            public void modified(int d, byte[] key) {
+                events.add("modified " + d + ":" + s(key));
+            }
+
+            @Override
+            public void clearing(int d) {
+                events.add("clearing " + d + " size " + ks.db(d).size());
+            }
+
+            @Override
+            public void swapping(int a, int b2) {
+                events.add("swapping " + a + " " + b2);
+            }
+        });
+        db.put(b("untracked"), StoredValue.string(b("1")));
+        assertEquals(List.of(), events, "nothing is reported while not tracking");
+        ks.trackChanges(true);
+        db.put(b("a"), StoredValue.string(b("1")));
+        assertFalse(db.remove(b("missing")));
+        assertFalse(db.setExpireAt(b("missing"), clock.get() + 1000));
+        assertTrue(db.setExpireAt(b("a"), clock.get() + 1000));
+        assertTrue(db.remove(b("a")));
+        db.get(b("untracked")); // reads report nothing
+        ks.db(1).put(b("x"), StoredValue.string(b("1"), clock.get() + 10));
+        clock.addAndGet(20);
+        assertNull(ks.db(1).get(b("x")));
+        ks.swap(0, 1);
+        ks.db(1).clear();
+        assertEquals(List.of("modified 0:a", "modified 0:a", "modified 0:a", "modified 1:x", "expired 1:x", "swapping 0 1",
+                "clearing 1 size 1"), events);
+        events.clear();
+        ks.trackChanges(false);
+        ks.db(0).put(b("b"), StoredValue.string(b("1")));
+        ks.flushAll();
+        assertEquals(List.of(), events);
+    }
 }

@@ -515,6 +515,9 @@ public final class ClientCommands implements CommandFamily {
         if (c.blocked() != null || c.held()) {
             sb.append('b');
         }
+        if (c.watchDirty()) {
+            sb.append('d');
+        }
         if (c.closing()) {
             sb.append('c');
         }
