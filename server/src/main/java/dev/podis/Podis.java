@@ -238,6 +238,7 @@ public final class Podis implements AutoCloseable {
             ServerConfig c = new ServerConfig(Path.of(tmp).toAbsolutePath().toString());
             set(c, "port", "0");
             set(c, "bind", "127.0.0.1");
+            set(c, "admin-port", "-1"); // no admin HTTP port in-process unless asked for
             set(c, "save", "");
             set(c, "appendonly", "no");
             set(c, "keyspace-backend", "heap");
