@@ -169,6 +169,7 @@ public final class PodisServer implements AutoCloseable {
         // TODO persistence: flush the AOF, and write a final RDB when save points are configured,
         // here: after the last command ran and before the keyspace closes.
         close();
+        Log.warn("Podis is now ready to exit, bye bye...");
         stopped.complete(null);
         for (Runnable r : afterShutdownCommand) {
             r.run();
