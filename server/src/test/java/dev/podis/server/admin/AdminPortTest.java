@@ -172,6 +172,27 @@ class AdminPortTest {
     }
 
     @Test
+    void livezFailsWhileTheCommandLoopIsStuck() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        server.server().context().commandLoop().execute(() -> {
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS); // a command that never ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            HttpResponse<String> live = get("/livez");
+            assertEquals(503, live.statusCode(), live.body());
+            assertEquals("{\"live\":false,\"reason\":\"command loop not responding\"}", live.body().trim());
+            assertEquals(503, get("/metrics").statusCode());
+        } finally {
+            release.countDown();
+        }
+        assertEquals(200, get("/livez").statusCode(), "live again once the loop runs");
+    }
+
+    @Test
     void otherPathsAre404() throws Exception {
         assertEquals(404, get("/").statusCode());
         assertEquals(404, get("/metricsx").statusCode());
