@@ -23,9 +23,10 @@ import java.util.List;
  *
  * <p>Defaults differ from the standalone server in what suits a test: a free port on
  * {@code 127.0.0.1}, nothing written to disk ({@code save ""}, {@code appendonly no}, {@code dir}
- * the system temporary directory, which Podis only names and never writes to) and the heap keyspace
+ * the system temporary directory, which Podis only names and never writes to), the heap keyspace
  * ({@code keyspace-backend heap}: no JVM flags needed, a start in milliseconds, no native memory;
- * the command code is the same for both keyspaces). Every default can be changed with
+ * the command code is the same for both keyspaces), and no admin HTTP port ({@code admin-port -1}).
+ * Every default can be changed with
  * {@link Builder#config(String, String)}, e.g. {@code config("keyspace-backend", "auto")} for the
  * off-heap keyspace when the JVM has the flags it needs.
  *
@@ -238,6 +239,7 @@ public final class Podis implements AutoCloseable {
             ServerConfig c = new ServerConfig(Path.of(tmp).toAbsolutePath().toString());
             set(c, "port", "0");
             set(c, "bind", "127.0.0.1");
+            set(c, "admin-port", "-1"); // no admin HTTP port in-process unless asked for
             set(c, "save", "");
             set(c, "appendonly", "no");
             set(c, "keyspace-backend", "heap");

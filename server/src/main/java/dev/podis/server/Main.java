@@ -101,10 +101,25 @@ public final class Main {
         }
         Log.notice("Podis " + Version.PODIS + " (Redis " + Version.REDIS + " compatible) ready to accept connections on port "
                 + server.port() + ", data dir " + config.get("dir"));
+        Log.notice("cgroup limits: memory " + (dev.podis.server.commands.ServerCommands.CGROUP_MEMORY_LIMIT == 0 ? "none"
+                : dev.podis.server.commands.ServerCommands.CGROUP_MEMORY_LIMIT + " bytes")
+                + ", CPU quota " + ("0".equals(dev.podis.server.commands.ServerCommands.CGROUP_CPU_QUOTA) ? "none"
+                : dev.podis.server.commands.ServerCommands.CGROUP_CPU_QUOTA + " CPUs"));
         CountDownLatch stopped = new CountDownLatch(1);
         server.onShutdownCommand(() -> System.exit(0));
+        // SIGTERM / SIGINT: the graceful shutdown sequence, then exit code 0 (see docs/operations.md).
+        for (String sig : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> {
+                    server.shutdown("SIG" + sig);
+                    System.exit(0);
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                Log.warn("cannot handle SIG" + sig + " (" + e.getMessage() + "); the shutdown hook stops the server");
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            server.shutdown("JVM exit");
             stopped.countDown();
         }));
         try {

@@ -1,5 +1,6 @@
 package dev.podis.server;
 
+import dev.podis.server.admin.AdminServer;
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.config.ConfigException;
 import dev.podis.server.config.ConfigValue;
@@ -35,7 +36,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +60,12 @@ public final class PodisServer implements AutoCloseable {
     private ScheduledFuture<?> cron;
     private final List<Runnable> afterShutdownCommand = new ArrayList<>();
     private boolean closed;
+    private AdminServer admin;
+    private int adminPort = -1;
+    private volatile boolean accepting;
+    private volatile boolean shuttingDown;
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     public PodisServer(ServerConfig config) {
         this(config, Keyspace.create(new KeyspaceOptions()
@@ -73,6 +83,7 @@ public final class PodisServer implements AutoCloseable {
         config.onChange("loglevel", Log::level);
         config.onChange("maxmemory", v -> keyspace.maxmemory(config.getLong("maxmemory")));
         context.shutdownHandler(this::shutdownFromCommand);
+        context.readiness().add(() -> shuttingDown ? "shutting down" : accepting ? null : "not accepting connections");
     }
 
     /** Runs {@code action} after SHUTDOWN has stopped the server (the standalone server exits). */
@@ -80,22 +91,99 @@ public final class PodisServer implements AutoCloseable {
         afterShutdownCommand.add(action);
     }
 
-    /** SHUTDOWN: stops from another thread, since the command loop cannot wait for itself. */
+    /** SHUTDOWN: the one shutdown sequence; the caller's connection closes at once, without a reply. */
     private void shutdownFromCommand() {
-        // On the command loop: stop accepting and drop every connection now, then stop the threads.
-        for (Channel ch : listeners) {
-            ch.close();
-        }
-        for (Client c : new ArrayList<>(context.clients().values())) {
-            c.channel().close();
-        }
-        Thread t = new Thread(() -> {
+        beginShutdown("SHUTDOWN", context.shutdownRequestedBy());
+    }
+
+    /**
+     * Stops gracefully (SIGTERM, SIGINT: the standalone server's signal handler) and returns once
+     * the server is closed: see {@link #beginShutdown}. Safe to call several times and from any
+     * thread but the command loop.
+     */
+    public void shutdown(String why) {
+        beginShutdown(why, null);
+        long timeout = context.config().getInt("shutdown-timeout") * 1000L;
+        try {
+            stopped.get(timeout + 5000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            Log.warn("graceful shutdown did not finish in time, stopping now");
             close();
-            for (Runnable r : afterShutdownCommand) {
-                r.run();
-            }
-        }, "podis-shutdown");
+        }
+    }
+
+    /**
+     * The shutdown sequence, for signals and SHUTDOWN alike: readiness goes false at once; on the
+     * command loop the listeners stop accepting; commands already sent keep being read, executed
+     * and answered until the connections are quiet (no input for a moment) or
+     * {@code shutdown-timeout} seconds have passed; then every reply is flushed, the connections
+     * close and the server closes. Runs {@link #onShutdownCommand} actions at the end.
+     */
+    private void beginShutdown(String why, Client initiator) {
+        shuttingDown = true;
+        if (!shutdownStarted.compareAndSet(false, true)) {
+            return;
+        }
+        Log.warn("Shutting down (" + why + ")...");
+        long deadline = System.nanoTime() + context.config().getInt("shutdown-timeout") * 1_000_000_000L;
+        io.netty.channel.EventLoop cl = context.commandLoop();
+        try {
+            cl.execute(() -> {
+                accepting = false;
+                for (Channel ch : listeners) {
+                    ch.close();
+                }
+                if (initiator != null) {
+                    initiator.channel().close();
+                }
+                drain(deadline, -1);
+            });
+        } catch (RuntimeException e) {
+            finishShutdown(List.of()); // the loop has already stopped
+        }
+    }
+
+    /** On the command loop: waits until no input arrives for one period, or the deadline. */
+    private void drain(long deadline, long inputSeen) {
+        long input = context.stats().netInputBytes;
+        if (input != inputSeen && System.nanoTime() < deadline && !context.clients().isEmpty()) {
+            context.commandLoop().schedule(() -> drain(deadline, input), 100, TimeUnit.MILLISECONDS);
+            return;
+        }
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (Client c : new ArrayList<>(context.clients().values())) {
+            c.flush();
+            closing.add(c.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+        }
+        // Off the command loop: closing the server stops that loop.
+        Thread t = new Thread(() -> finishShutdown(closing), "podis-shutdown");
         t.start();
+    }
+
+    private void finishShutdown(List<ChannelFuture> closing) {
+        for (ChannelFuture f : closing) {
+            f.awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        // TODO persistence: flush the AOF, and write a final RDB when save points are configured,
+        // here: after the last command ran and before the keyspace closes.
+        close();
+        Log.warn("Podis is now ready to exit, bye bye...");
+        stopped.complete(null);
+        for (Runnable r : afterShutdownCommand) {
+            r.run();
+        }
+    }
+
+    /** Whether a shutdown has begun (readiness is false from then on). */
+    public boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    /** The admin HTTP port (the actual one when configured as 0), -1 when disabled. */
+    public int adminPort() {
+        return adminPort;
     }
 
     public ServerContext context() {
@@ -163,6 +251,8 @@ public final class PodisServer implements AutoCloseable {
         context.port(port);
         this.bootstrap = b;
         scheduleCron();
+        startAdmin();
+        accepting = true;
         context.config().onApply("port", v -> rebind());
         context.config().onApply("bind", v -> rebind());
         context.config().onChange("hz", v -> context.commandLoop().execute(this::scheduleCron));
@@ -250,6 +340,28 @@ public final class PodisServer implements AutoCloseable {
         return out;
     }
 
+    /** The admin HTTP port (admin-port, admin-bind; see docs/operations.md), unless disabled (-1). */
+    private void startAdmin() throws InterruptedException {
+        int port = context.config().getInt("admin-port");
+        if (port < 0) {
+            return;
+        }
+        String host = context.config().get("admin-bind").trim();
+        if (host.isEmpty()) {
+            host = boundHosts.isEmpty() ? "0.0.0.0" : boundHosts.get(0);
+            host = host.startsWith("-") ? host.substring(1) : host;
+        }
+        admin = new AdminServer(context);
+        try {
+            adminPort = admin.start(host, port);
+        } catch (Exception e) {
+            admin = null;
+            close();
+            throw new IllegalStateException("cannot listen on admin port " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        Log.notice("Admin HTTP port " + adminPort + " on " + host + ": /livez /readyz /metrics");
+    }
+
     private void scheduleCron() {
         if (cron != null) {
             cron.cancel(false);
@@ -282,6 +394,12 @@ public final class PodisServer implements AutoCloseable {
             return;
         }
         closed = true;
+        shuttingDown = true;
+        accepting = false;
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
         for (Channel ch : listeners) {
             ch.close().syncUninterruptibly();
         }
@@ -292,5 +410,6 @@ public final class PodisServer implements AutoCloseable {
             loop = null;
         }
         context.keyspace().close();
+        stopped.complete(null);
     }
 }

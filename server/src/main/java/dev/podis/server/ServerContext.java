@@ -2,6 +2,7 @@ package dev.podis.server;
 
 import dev.podis.server.command.CommandSpec;
 import dev.podis.server.command.CommandTable;
+import dev.podis.server.admin.Readiness;
 import dev.podis.server.config.ServerConfig;
 import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
@@ -46,6 +47,8 @@ public final class ServerContext {
     private final Transactions transactions;
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
+    private final Readiness readiness = new Readiness();
+    private Client shutdownRequestedBy;
 
     public ServerContext(ServerConfig config, Keyspace keyspace, CommandTable commands) {
         this.config = config;
@@ -223,8 +226,24 @@ public final class ServerContext {
         shutdownHandler.run();
     }
 
+    /** SHUTDOWN from {@code c}: as {@link #shutdown()}, and {@code c}'s connection closes at once. */
+    public void shutdown(Client c) {
+        shutdownRequestedBy = c;
+        shutdownHandler.run();
+    }
+
+    /** The client whose SHUTDOWN started the shutdown, if any. */
+    Client shutdownRequestedBy() {
+        return shutdownRequestedBy;
+    }
+
     void shutdownHandler(Runnable handler) {
         this.shutdownHandler = handler;
+    }
+
+    /** The conditions of the admin port's /readyz: subsystems add theirs. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     /** Re-reads the settings of the slow log and the latency monitor (at start and after CONFIG). */

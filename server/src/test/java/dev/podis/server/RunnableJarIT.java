@@ -64,7 +64,8 @@ class RunnableJarIT {
     void startsWithoutJvmFlagsOnTheOffHeapKeyspaceAndShutsDownCleanly() throws Exception {
         int port = freePort();
         Files.createDirectories(dir.resolve("data"));
-        Process p = start("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", "data", "--save", "");
+        Process p = start("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", "data", "--save", "",
+                "--admin-port", "0");
         try (Jedis j = connect(port, p)) {
             assertEquals("OK", j.set("k", "v"));
             assertEquals("v", j.get("k"));
@@ -79,6 +80,57 @@ class RunnableJarIT {
             }
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "SHUTDOWN stops the process");
             assertEquals(0, p.exitValue(), output());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sigtermAnswersPipelinedCommandsSentBeforeItAndExitsWithZero() throws Exception {
+        int port = freePort();
+        int adminPort = freePort();
+        Process p = start("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--admin-port", Integer.toString(adminPort));
+        try {
+            try (Jedis j = connect(port, p)) {
+                String info = j.info("server");
+                assertTrue(info.contains("podis_cgroup_memory_limit:") && info.contains("podis_cgroup_cpu_quota:"), info);
+            }
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + adminPort + "/readyz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), ready.body());
+            int n = 2000;
+            StringBuilder pipeline = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                String key = "key:" + i;
+                pipeline.append("*3\r\n$3\r\nSET\r\n$").append(key.length()).append("\r\n").append(key)
+                        .append("\r\n$1\r\nv\r\n");
+            }
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                s.setSoTimeout(60_000);
+                s.getOutputStream().write(pipeline.toString().getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                p.destroy(); // SIGTERM
+                java.io.InputStream in = s.getInputStream();
+                byte[] ok = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+                int answered = 0;
+                int pos = 0;
+                int b;
+                while (answered < n && (b = in.read()) >= 0) {
+                    assertEquals(ok[pos], (byte) b, "reply " + answered);
+                    if (++pos == ok.length) {
+                        pos = 0;
+                        answered++;
+                    }
+                }
+                assertEquals(n, answered, "every command sent before SIGTERM is answered");
+                assertEquals(-1, in.read(), "then the server closes the connection");
+            }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "SIGTERM stops the process");
+            assertEquals(0, p.exitValue(), output());
+            assertTrue(output().contains("Shutting down (SIGTERM)"), output());
         } finally {
             p.destroyForcibly();
         }

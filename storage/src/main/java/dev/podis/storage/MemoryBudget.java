@@ -24,6 +24,21 @@ public final class MemoryBudget {
         return physical > 0 ? physical : 1L << 30;
     }
 
+    /**
+     * The cgroup memory limit alone (v2 {@code memory.max}, v1 {@code memory.limit_in_bytes}),
+     * or -1 when there is none ("max", a missing file, or v1's "unlimited" value above the
+     * physical memory).
+     */
+    public static long cgroupLimit() {
+        long cgroup = Math.min(readLimit(Path.of("/sys/fs/cgroup/memory.max")),
+                readLimit(Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes")));
+        long physical = physicalMemory();
+        if (cgroup == Long.MAX_VALUE || (physical > 0 && cgroup >= physical)) {
+            return -1;
+        }
+        return cgroup;
+    }
+
     /** {@code maxmemory} when set (> 0), else {@link #machineLimit()}. */
     public static long budget(long maxmemory) {
         return maxmemory > 0 ? maxmemory : machineLimit();

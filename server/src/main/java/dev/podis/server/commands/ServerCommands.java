@@ -52,6 +52,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class ServerCommands implements CommandFamily {
     private static final long LRU_CLOCK_MAX = (1 << 24) - 1;
+    /** The cgroup limits found at start-up (INFO server), 0 when none. */
+    public static final long CGROUP_MEMORY_LIMIT = Math.max(0, dev.podis.storage.MemoryBudget.cgroupLimit());
+    public static final String CGROUP_CPU_QUOTA = cpuQuota();
     private final ServerContext server;
     private final String replId;
     private final long startupHeap;
@@ -217,6 +220,13 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "io_threads_active", 0);
         field(sb, "podis_version", Version.PODIS);
         field(sb, "podis_keyspace_backend", server.keyspace().backend()); // offheap or heap
+        field(sb, "podis_cgroup_memory_limit", CGROUP_MEMORY_LIMIT); // bytes, 0 when no limit
+        field(sb, "podis_cgroup_cpu_quota", CGROUP_CPU_QUOTA); // CPUs, 0 when no quota
+    }
+
+    private static String cpuQuota() {
+        double q = dev.podis.storage.CpuQuota.cgroupQuota();
+        return q > 0 ? String.format(Locale.ROOT, "%.2f", q) : "0";
     }
 
     private static String arch() {
@@ -241,17 +251,23 @@ public final class ServerCommands implements CommandFamily {
         return rt.totalMemory() - rt.freeMemory();
     }
 
-    private long usedMemory() {
+    /** INFO's used_memory, shared with the admin port's metrics (without the peak's bookkeeping). */
+    public static long usedMemory(ServerContext s) {
         // What the process holds for data: the keyspace's off-heap part plus the heap in use
         // (collections and indexes live there), counting nothing twice.
-        long used = server.keyspace().offHeapMemory() + heapUsed();
+        return s.keyspace().offHeapMemory() + heapUsed();
+    }
+
+    private long usedMemory() {
+        long used = usedMemory(server);
         if (used > peakMemory) {
             peakMemory = used;
         }
         return used;
     }
 
-    private static long rss() {
+    /** INFO's used_memory_rss. */
+    public static long rss() {
         try {
             String[] statm = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
             return Long.parseLong(statm[1]) * 4096;
@@ -750,7 +766,7 @@ public final class ServerCommands implements CommandFamily {
         Log.warn("User requested shutdown...");
         // Nothing to save yet (no persistence) and no replicas to wait for: stop now.
         // The connection closes without a reply, as Redis's does when it exits.
-        server.shutdown();
+        server.shutdown(c);
     }
 
     // ---- SLOWLOG ------------------------------------------------------------------------------

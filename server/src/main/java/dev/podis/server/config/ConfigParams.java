@@ -237,6 +237,10 @@ final class ConfigParams {
         // Where the keyspace lives: off-heap (Chronicle Map; needs the JVM flags the runnable jar
         // carries), on the heap, or auto (off-heap when those flags are present).
         p.add(enm("keyspace-backend", "auto", "auto", "offheap", "heap").immutable().active().build());
+        // The admin HTTP port (probes and metrics, see docs/operations.md): 0 picks a free port,
+        // -1 disables it. admin-bind: its address; empty means bind's first address.
+        p.add(num("admin-port", 9121, -1, 65535).immutable().build());
+        p.add(str("admin-bind", "").immutable().build());
         return p;
     }
 
