@@ -44,10 +44,12 @@ public final class ListCommands implements CommandFamily {
 
     private final ServerContext server;
     private final ConfigValue fillSetting;
+    private final ConfigValue compressSetting;
 
     public ListCommands(ServerContext server) {
         this.server = server;
         this.fillSetting = server.config().value("list-max-listpack-size");
+        this.compressSetting = server.config().value("list-compress-depth");
     }
 
     @Override
@@ -87,7 +89,15 @@ public final class ListCommands implements CommandFamily {
 
     private ListValue listForWrite(Client c, byte[] key) {
         StoredValue v = server.lookupWrite(c, key);
-        return asList(c, v);
+        return compressed(asList(c, v));
+    }
+
+    /** Applies list-compress-depth to a list about to change (as Redis does for changed quicklists). */
+    private ListValue compressed(ListValue l) {
+        if (l != null && l != WRONG) {
+            l.compressDepth(compressSetting.asInt());
+        }
+        return l;
     }
 
     private ListValue listForRead(Client c, byte[] key) {
@@ -108,6 +118,7 @@ public final class ListCommands implements CommandFamily {
 
     private ListValue create(Client c, byte[] key) {
         ListValue l = new ListValue();
+        l.compressDepth(compressSetting.asInt());
         c.db().put(key, StoredValue.object(ValueType.LIST, l, StoredValue.NO_EXPIRY));
         server.blocking().signalKeyAsReady(c.dbIndex(), key);
         return l;
@@ -341,7 +352,7 @@ public final class ListCommands implements CommandFamily {
             c.error(NO_SUCH_KEY);
             return;
         }
-        ListValue l = asList(c, v);
+        ListValue l = compressed(asList(c, v));
         if (l == WRONG) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.podis.storage.types;
 
+import dev.podis.storage.Lzf;
 import java.util.Arrays;
 
 /**
@@ -25,6 +26,15 @@ import java.util.Arrays;
  * Nodes sit in a ring array, so pushing or popping a node at either end is O(1) and node i is
  * one array access away; reaching element i walks node counts from the nearer end.
  *
+ * <p><b>Compression.</b> Redis's {@code list-compress-depth} ({@link #compressDepth}): with depth
+ * N &gt; 0 the N nodes at each end stay raw and the inner nodes are kept LZF-compressed
+ * ({@link Lzf}); a node under {@value #MIN_COMPRESS_BYTES} bytes, or whose compressed form would
+ * not save at least {@value #MIN_COMPRESS_IMPROVE} bytes, stays raw. Every element access goes
+ * through {@link #node}, which decompresses a compressed node and remembers it; when the public
+ * operation ends, {@link #settle} recompresses the inner nodes it touched, compresses the nodes
+ * that moved inwards and decompresses the ones that reached an end zone (Redis's
+ * __quicklistCompress), so commands behave the same at any depth and only memory changes.
+ *
  * <p>Not thread-safe: owned by the keyspace's single command thread.
  */
 public final class ListValue implements CollectionValue {
@@ -36,6 +46,10 @@ public final class ListValue implements CollectionValue {
     private static final int SIZE_ESTIMATE_OVERHEAD = 8;
     /** An empty listpack: 6-byte header and the end byte. */
     private static final int LP_EMPTY = 7;
+    /** quicklist.c MIN_COMPRESS_BYTES: smaller nodes are never compressed. */
+    static final int MIN_COMPRESS_BYTES = 48;
+    /** quicklist.c MIN_COMPRESS_IMPROVE: compression must save at least this many bytes. */
+    static final int MIN_COMPRESS_IMPROVE = 8;
 
     /** One compact node. */
     static final class Node {
@@ -47,6 +61,18 @@ public final class ListValue implements CollectionValue {
         long lpBytes = LP_EMPTY;
         /** A node made for one element larger than the node limit (Redis's plain node). */
         boolean plain;
+        /** The LZF form of {@code buf[start, end)} while compressed (then {@code buf} is null). */
+        byte[] lzf;
+        /** The raw length of a compressed node. */
+        int rawLen;
+        /** Raw length at the last failed compression attempt (not retried at the same length). */
+        int failedLen = -1;
+        /** Removed from the list (a touched node may be dropped before {@link #settle}). */
+        boolean dead;
+        /** Listed in {@code touched}. */
+        boolean touched;
+        /** Equals the list's epoch while the node is in an end zone during {@link #settle}. */
+        long zone;
 
         Node(int capacity, int start) {
             buf = new byte[capacity];
@@ -56,9 +82,16 @@ public final class ListValue implements CollectionValue {
 
         Node copy() {
             Node n = new Node(0, 0);
-            n.buf = Arrays.copyOfRange(buf, start, end);
-            n.start = 0;
-            n.end = n.buf.length;
+            if (buf == null) {
+                n.buf = null;
+                n.lzf = lzf.clone();
+                n.rawLen = rawLen;
+            } else {
+                n.buf = Arrays.copyOfRange(buf, start, end);
+                n.start = 0;
+                n.end = n.buf.length;
+            }
+            n.failedLen = failedLen;
             n.count = count;
             n.lpBytes = lpBytes;
             n.plain = plain;
@@ -77,8 +110,51 @@ public final class ListValue implements CollectionValue {
     private int nodes;
     private long size;
     private boolean packed = true;
+    /** list-compress-depth in effect for this list (0: no compression). */
+    private int depth;
+    private int compressedNodes;
+    /** Nodes decompressed or added during the current operation (lazily allocated). */
+    private Node[] touched;
+    private int touchedCount;
+    private long epoch;
 
     public ListValue() {
+    }
+
+    /**
+     * Applies Redis's {@code list-compress-depth} (0: none; N: keep N raw nodes at each end and
+     * compress the rest). The command code passes the configured value before changing the list;
+     * a changed depth is applied to the whole list at once.
+     */
+    public void compressDepth(int depth) {
+        int d = Math.max(0, depth);
+        if (d == this.depth) {
+            return;
+        }
+        this.depth = d;
+        for (int i = 0; i < nodes; i++) {
+            Node n = nodeAt(i);
+            if (d > 0 && i >= d && i < nodes - d) {
+                tryCompress(n);
+            } else if (n.buf == null) {
+                decompress(n);
+            }
+        }
+    }
+
+    /** The list-compress-depth in effect. */
+    public int compressDepth() {
+        return depth;
+    }
+
+    /** Whether node {@code i} is held compressed (for tests). */
+    boolean nodeCompressed(int i) {
+        return nodeAt(i).buf == null;
+    }
+
+    /** Number of nodes currently held compressed. */
+    public int compressedNodeCount() {
+        return compressedNodes;
     }
 
     /** Number of elements. */
@@ -112,12 +188,14 @@ public final class ListValue implements CollectionValue {
         ListValue l = new ListValue();
         l.ring = new Node[Math.max(2, ring.length)];
         for (int i = 0; i < nodes; i++) {
-            l.ring[i] = node(i).copy();
+            l.ring[i] = nodeAt(i).copy();
         }
         l.first = 0;
         l.nodes = nodes;
         l.size = size;
         l.packed = packed;
+        l.depth = depth;
+        l.compressedNodes = compressedNodes;
         return l;
     }
 
@@ -126,7 +204,8 @@ public final class ListValue implements CollectionValue {
     public long memoryUsage() {
         long total = 32 + 16L + 4L * ring.length;
         for (int i = 0; i < nodes; i++) {
-            total += 48 + 16 + node(i).buf.length;
+            Node n = nodeAt(i);
+            total += 48 + 16 + (n.buf != null ? n.buf.length : 16 + n.lzf.length);
         }
         return total;
     }
@@ -216,6 +295,14 @@ public final class ListValue implements CollectionValue {
 
     /** Appends at the head ({@code head}) or the tail. */
     public void push(byte[] e, boolean head, int fill) {
+        try {
+            push0(e, head, fill);
+        } finally {
+            settle();
+        }
+    }
+
+    private void push0(byte[] e, boolean head, int fill) {
         if (packed) {
             if (nodes == 0) {
                 addNode(0, newNode(e.length));
@@ -251,6 +338,14 @@ public final class ListValue implements CollectionValue {
 
     /** Removes and returns the head or tail element, or null when empty. */
     public byte[] pop(boolean head) {
+        try {
+            return pop0(head);
+        } finally {
+            settle();
+        }
+    }
+
+    private byte[] pop0(boolean head) {
         if (size == 0) {
             return null;
         }
@@ -264,6 +359,14 @@ public final class ListValue implements CollectionValue {
 
     /** The element at {@code index} (0-based from the head, already normalised), or null. */
     public byte[] get(long index) {
+        try {
+            return get0(index);
+        } finally {
+            settle();
+        }
+    }
+
+    private byte[] get0(long index) {
         if (index < 0 || index >= size) {
             return null;
         }
@@ -274,6 +377,14 @@ public final class ListValue implements CollectionValue {
 
     /** Replaces the element at {@code index} (in range); the caller converts as LSET does. */
     public void set(long index, byte[] e, int fill) {
+        try {
+            set0(index, e, fill);
+        } finally {
+            settle();
+        }
+    }
+
+    private void set0(long index, byte[] e, int fill) {
         long[] loc = locate(index);
         int ni = (int) loc[0];
         Node n = node(ni);
@@ -303,6 +414,14 @@ public final class ListValue implements CollectionValue {
      * when there is no such element.
      */
     public boolean insert(byte[] pivot, byte[] e, boolean before, int fill) {
+        try {
+            return insert0(pivot, e, before, fill);
+        } finally {
+            settle();
+        }
+    }
+
+    private boolean insert0(byte[] pivot, byte[] e, boolean before, int fill) {
         for (int ni = 0; ni < nodes; ni++) {
             Node n = node(ni);
             int p = n.start;
@@ -388,6 +507,14 @@ public final class ListValue implements CollectionValue {
      * {@code fromHead}, else from the tail; returns how many were removed.
      */
     public long remove(byte[] value, long count, boolean fromHead) {
+        try {
+            return remove0(value, count, fromHead);
+        } finally {
+            settle();
+        }
+    }
+
+    private long remove0(byte[] value, long count, boolean fromHead) {
         long removed = 0;
         if (fromHead) {
             for (int ni = 0; ni < nodes; ) {
@@ -451,6 +578,14 @@ public final class ListValue implements CollectionValue {
 
     /** Removes {@code count} elements starting at {@code index}. */
     public void removeRange(long index, long count) {
+        try {
+            removeRange0(index, count);
+        } finally {
+            settle();
+        }
+    }
+
+    private void removeRange0(long index, long count) {
         if (count <= 0) {
             return;
         }
@@ -462,13 +597,14 @@ public final class ListValue implements CollectionValue {
         int ni = (int) loc[0];
         int at = (int) loc[1];
         while (count > 0) {
-            Node n = node(ni);
+            Node n = nodeAt(ni);
             if (at == 0 && count >= n.count) {
                 count -= n.count;
                 size -= n.count;
                 removeNode(ni);
                 continue;
             }
+            n = node(ni);
             int p = offsetOf(n, at);
             int take = (int) Math.min(count, n.count - at);
             int q = p;
@@ -495,6 +631,10 @@ public final class ListValue implements CollectionValue {
     }
 
     private void clear() {
+        for (int i = 0; i < nodes; i++) {
+            nodeAt(i).dead = true;
+        }
+        compressedNodes = 0;
         Arrays.fill(ring, null);
         first = 0;
         nodes = 0;
@@ -506,6 +646,14 @@ public final class ListValue implements CollectionValue {
      * head, until the visitor returns false or the list ends.
      */
     public void visit(long index, boolean forward, Visitor v) {
+        try {
+            visit0(index, forward, v);
+        } finally {
+            settle();
+        }
+    }
+
+    private void visit0(long index, boolean forward, Visitor v) {
         if (index < 0 || index >= size) {
             return;
         }
@@ -552,8 +700,116 @@ public final class ListValue implements CollectionValue {
 
     // ---------------------------------------------------------------- nodes
 
+    /** Node {@code i} ready for element access: decompressed (and remembered for {@link #settle}). */
     private Node node(int i) {
+        Node n = ring[(first + i) & (ring.length - 1)];
+        if (n.buf == null) {
+            decompress(n);
+            touch(n);
+        } else if (depth > 0) {
+            touch(n);
+        }
+        return n;
+    }
+
+    /** Node {@code i} as stored, possibly compressed: for counts and metadata only. */
+    private Node nodeAt(int i) {
         return ring[(first + i) & (ring.length - 1)];
+    }
+
+    private void touch(Node n) {
+        if (n.touched) {
+            return;
+        }
+        if (touched == null) {
+            touched = new Node[8];
+        } else if (touchedCount == touched.length) {
+            touched = Arrays.copyOf(touched, touchedCount * 2);
+        }
+        n.touched = true;
+        touched[touchedCount++] = n;
+    }
+
+    /**
+     * After an operation (__quicklistCompress): the nodes within {@code depth} of either end are
+     * raw, and the inner nodes this operation touched, plus the first inner node at each side
+     * (where nodes move in when the ends grow), are compressed when that pays.
+     */
+    private void settle() {
+        if (depth == 0 || nodes <= 2L * depth) {
+            if (compressedNodes > 0) {
+                for (int i = 0; i < nodes; i++) {
+                    Node n = nodeAt(i);
+                    if (n.buf == null) {
+                        decompress(n);
+                    }
+                }
+            }
+            clearTouched();
+            return;
+        }
+        long mark = ++epoch;
+        for (int i = 0; i < depth; i++) {
+            Node h = nodeAt(i);
+            Node t = nodeAt(nodes - 1 - i);
+            h.zone = mark;
+            t.zone = mark;
+            if (h.buf == null) {
+                decompress(h);
+            }
+            if (t.buf == null) {
+                decompress(t);
+            }
+        }
+        tryCompress(nodeAt(depth));
+        tryCompress(nodeAt(nodes - 1 - depth));
+        for (int i = 0; i < touchedCount; i++) {
+            Node n = touched[i];
+            if (n.zone != mark) {
+                tryCompress(n);
+            }
+        }
+        clearTouched();
+    }
+
+    private void clearTouched() {
+        for (int i = 0; i < touchedCount; i++) {
+            touched[i].touched = false;
+            touched[i] = null;
+        }
+        touchedCount = 0;
+    }
+
+    /** __quicklistCompressNode: compresses a raw live node when it is big enough and it pays. */
+    private void tryCompress(Node n) {
+        if (n.dead || n.buf == null) {
+            return;
+        }
+        int raw = n.end - n.start;
+        if (raw < MIN_COMPRESS_BYTES || raw == n.failedLen) {
+            n.failedLen = raw;
+            return;
+        }
+        // kept only when compressed + MIN_COMPRESS_IMPROVE < raw
+        byte[] c = Lzf.compress(n.buf, n.start, raw, raw - MIN_COMPRESS_IMPROVE - 1);
+        if (c == null) {
+            n.failedLen = raw;
+            return;
+        }
+        n.lzf = c;
+        n.rawLen = raw;
+        n.buf = null;
+        n.start = 0;
+        n.end = 0;
+        compressedNodes++;
+    }
+
+    private void decompress(Node n) {
+        n.buf = Lzf.decompress(n.lzf, n.rawLen);
+        n.start = 0;
+        n.end = n.rawLen;
+        n.lzf = null;
+        compressedNodes--;
     }
 
     private static Node newNode(int elementLength) {
@@ -575,10 +831,13 @@ public final class ListValue implements CollectionValue {
     }
 
     private void addNode(int index, Node n) {
+        if (depth > 0) {
+            touch(n);
+        }
         if (nodes == ring.length) {
             Node[] bigger = new Node[ring.length * 2];
             for (int i = 0; i < nodes; i++) {
-                bigger[i] = node(i);
+                bigger[i] = nodeAt(i);
             }
             ring = bigger;
             first = 0;
@@ -598,6 +857,11 @@ public final class ListValue implements CollectionValue {
 
     private void removeNode(int index) {
         int mask = ring.length - 1;
+        Node gone = nodeAt(index);
+        gone.dead = true;
+        if (gone.buf == null) {
+            compressedNodes--;
+        }
         if (index == 0) {
             ring[first] = null;
             first = (first + 1) & mask;
@@ -626,7 +890,7 @@ public final class ListValue implements CollectionValue {
         if (index < size / 2) {
             long seen = 0;
             for (int i = 0; i < nodes; i++) {
-                Node n = node(i);
+                Node n = nodeAt(i);
                 if (index < seen + n.count) {
                     return new long[] {i, index - seen};
                 }
@@ -635,7 +899,7 @@ public final class ListValue implements CollectionValue {
         } else {
             long seen = size;
             for (int i = nodes - 1; i >= 0; i--) {
-                Node n = node(i);
+                Node n = nodeAt(i);
                 seen -= n.count;
                 if (index >= seen) {
                     return new long[] {i, index - seen};

@@ -55,14 +55,62 @@ class ListValueTest {
     @Test
     void randomOperationsMatchModel() {
         for (int fill : new int[] {-2, -1, 4, 128, 1}) {
-            Random r = new Random(42 + fill);
+            runModel(fill, 0, false, 42 + fill);
+        }
+    }
+
+    /** Repetitive values (long runs of one character and a counter) that LZF really compresses. */
+    private static String repetitiveValue(Random r) {
+        int kind = r.nextInt(10);
+        if (kind < 4) {
+            return "v" + r.nextInt(20);
+        }
+        if (kind < 6) {
+            return Integer.toString(r.nextInt(1000));
+        }
+        char c = (char) ('a' + r.nextInt(3));
+        return String.valueOf(c).repeat(10 + r.nextInt(kind == 9 ? 3000 : 120)) + r.nextInt(10);
+    }
+
+    @Test
+    void randomOperationsWithCompressionMatchModel() {
+        for (int depth : new int[] {0, 1, 2}) {
+            for (int fill : new int[] {-2, 4, 32}) {
+                int maxCompressed = runModel(fill, depth, true, 7 + depth * 31 + fill);
+                if (depth > 0) {
+                    assertTrue(maxCompressed > 0, "nodes compressed at depth " + depth + " fill " + fill);
+                } else if (depth == 0) {
+                    assertEquals(0, maxCompressed);
+                }
+            }
+        }
+    }
+
+    /** The end zones are raw, and with more than 2*depth nodes nothing raw and compressible is inside. */
+    private static void checkZones(ListValue l) {
+        int d = l.compressDepth();
+        int n = l.nodeCount();
+        for (int i = 0; i < n; i++) {
+            boolean end = d == 0 || i < d || i >= n - d;
+            if (end) {
+                assertFalse(l.nodeCompressed(i), "node " + i + " of " + n + " compressed at depth " + d);
+            }
+        }
+    }
+
+    /** Random operations against a java.util.List; returns the most nodes seen compressed at once. */
+    private static int runModel(int fill, int depth, boolean repetitive, long seed) {
+        int maxCompressed = 0;
+        {
+            Random r = new Random(seed);
             ListValue l = new ListValue();
+            l.compressDepth(depth);
             List<String> m = new ArrayList<>();
             for (int step = 0; step < 20000; step++) {
-                int op = r.nextInt(12);
-                String v = randomValue(r);
+                int op = r.nextInt(repetitive ? 14 : 12); // 12, 13: more pushes, so the list grows
+                String v = repetitive ? repetitiveValue(r) : randomValue(r);
                 switch (op) {
-                    case 0, 1, 2 -> {
+                    case 0, 1, 2, 12, 13 -> {
                         boolean head = r.nextBoolean();
                         l.convertForAppend(fill, b(v));
                         l.push(b(v), head, fill);
@@ -150,13 +198,75 @@ class ListValueTest {
                     }
                 }
                 assertEquals(m.size(), l.size());
+                maxCompressed = Math.max(maxCompressed, l.compressedNodeCount());
                 if (step % 97 == 0) {
                     assertEquals(m, contents(l));
                     assertEquals(m, contentsBackwards(l));
+                    checkZones(l);
+                }
+                if (depth > 0 && step % 5000 == 4999) {
+                    // CONFIG SET list-compress-depth while the list lives: applied at once
+                    l.compressDepth(l.compressDepth() == depth ? depth + 1 : depth);
+                    checkZones(l);
+                    assertEquals(m, contents(l));
                 }
             }
             assertEquals(m, contents(l));
+            checkZones(l);
         }
+        return maxCompressed;
+    }
+
+    @Test
+    void compressionLowersMemoryOfRepetitiveList() {
+        ListValue plain = new ListValue();
+        ListValue packed = new ListValue();
+        packed.compressDepth(1);
+        for (int i = 0; i < 100_000; i++) {
+            byte[] e = b("item-" + (i % 10) + "-aaaaaaaaaaaaaaaaaaaa");
+            plain.convertForAppend(-2, e);
+            plain.push(e, false, -2);
+            packed.convertForAppend(-2, e);
+            packed.push(e, false, -2);
+        }
+        assertEquals(plain.nodeCount(), packed.nodeCount());
+        assertTrue(packed.compressedNodeCount() >= packed.nodeCount() - 2);
+        assertTrue(packed.memoryUsage() * 3 < plain.memoryUsage(),
+                packed.memoryUsage() + " vs " + plain.memoryUsage());
+        // middle access decompresses only for the access
+        assertEquals("item-0-aaaaaaaaaaaaaaaaaaaa", s(packed.get(50_000)));
+        assertTrue(packed.compressedNodeCount() >= packed.nodeCount() - 2);
+        assertEquals(contents(plain), contents(packed));
+        assertTrue(packed.compressedNodeCount() >= packed.nodeCount() - 2);
+        // depth 0 again: everything raw, same memory as never compressed
+        packed.compressDepth(0);
+        assertEquals(0, packed.compressedNodeCount());
+        assertEquals(contents(plain), contents(packed));
+    }
+
+    @Test
+    void smallOrIncompressibleNodesStayRaw() {
+        Random r = new Random(5);
+        ListValue l = new ListValue();
+        l.compressDepth(1);
+        for (int i = 0; i < 2000; i++) {
+            byte[] e = new byte[40];
+            r.nextBytes(e);
+            l.convertForAppend(-2, e);
+            l.push(e, false, -2);
+        }
+        assertTrue(l.nodeCount() > 3);
+        assertEquals(0, l.compressedNodeCount());
+        // fill 1: one tiny element per node, under MIN_COMPRESS_BYTES
+        ListValue tiny = new ListValue();
+        tiny.compressDepth(1);
+        for (int i = 0; i < 100; i++) {
+            byte[] e = b("aaaaaaaaaaaaaaaaaaaa");
+            tiny.convertForAppend(1, e);
+            tiny.push(e, false, 1);
+        }
+        assertEquals(100, tiny.nodeCount());
+        assertEquals(0, tiny.compressedNodeCount());
     }
 
     @Test
