@@ -8,6 +8,7 @@ import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
 import dev.podis.storage.KeyspaceListener;
 import dev.podis.storage.StoredValue;
+import dev.podis.storage.ValueType;
 import io.netty.channel.EventLoop;
 
 import java.util.ArrayList;
@@ -105,8 +106,9 @@ public final class ServerContext {
     /** Looks a key up for a command that will modify it (lookupKeyWrite): no hit/miss statistics. */
     public StoredValue lookupWrite(Client c, byte[] key) {
         StoredValue v = c.db().get(key);
-        if (transactions.watching()) {
-            transactions.lookedUpForWrite(c, key, v); // WATCH: a collection may change in place
+        if (v != null && v.type() != ValueType.STRING) {
+            // a collection changes in place (strings change through Database.put, counted there)
+            keyspace.modifiedInPlace(c.dbIndex(), key);
         }
         return v;
     }

@@ -58,15 +58,21 @@ abstract class BaseDatabase implements Database {
         hooks.listener.expired(index, key);
     }
 
-    /** Reports a write of {@code key} to the listener while the keyspace tracks changes (WATCH). */
+    /** Counts a write of {@code key}, and reports it to the listener while the keyspace tracks changes. */
     final void modified(byte[] key) {
+        hooks.dirty++;
         if (hooks.trackChanges) {
             hooks.listener.modified(index, key);
         }
     }
 
-    /** Reports that this database is about to be emptied, while the keyspace tracks changes. */
+    /**
+     * Counts the emptying of this database (one change per key, plus one so that flushing an empty
+     * database still counts, as Redis propagates every FLUSHDB), and reports it while the keyspace
+     * tracks changes.
+     */
     final void clearing() {
+        hooks.dirty += size() + 1;
         if (hooks.trackChanges) {
             hooks.listener.clearing(index);
         }

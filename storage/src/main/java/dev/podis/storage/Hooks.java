@@ -7,8 +7,15 @@ final class Hooks {
     final LongSupplier clock;
     KeyspaceListener listener = KeyspaceListener.NONE;
     long expiredKeys;
-    /** Whether writes are reported to {@link KeyspaceListener#modified} (WATCH): one field read per write. */
+    /** Whether writes are reported to {@link KeyspaceListener#modified}: one field read per write. */
     boolean trackChanges;
+    /** How many users (WATCH, a snapshot, client tracking...) asked for change reports. */
+    int changeTrackers;
+    /**
+     * Changes made to the data since start (Redis's {@code server.dirty}): one per key written or
+     * removed, per expiry change, per in-place collection write, per key emptied by a flush.
+     */
+    long dirty;
 
     Hooks(LongSupplier clock) {
         this.clock = clock;

@@ -207,11 +207,39 @@ public final class Keyspace implements AutoCloseable {
 
     /** Keys removed because they expired, lazily or by {@link #activeExpireCycle}, since creation. */
     /**
-     * Turns the reports of {@link KeyspaceListener#modified}, {@code clearing} and {@code swapping}
-     * on or off (on while any client WATCHes a key; off, a write costs one field read).
+     * Asks for the reports of {@link KeyspaceListener#modified}, {@code clearing} and {@code swapping}
+     * (WATCH while a key is watched, a snapshot while it runs, ...). Reports stay on until every
+     * caller has called {@link #stopTrackingChanges}; with none, a write costs one field read.
      */
-    public void trackChanges(boolean on) {
-        hooks.trackChanges = on;
+    public void startTrackingChanges() {
+        hooks.trackChanges = ++hooks.changeTrackers > 0;
+    }
+
+    /** Ends one {@link #startTrackingChanges}. */
+    public void stopTrackingChanges() {
+        if (hooks.changeTrackers > 0) {
+            hooks.changeTrackers--;
+        }
+        hooks.trackChanges = hooks.changeTrackers > 0;
+    }
+
+    /**
+     * Changes made to the data since start, as Redis's {@code server.dirty}: save points and
+     * {@code rdb_changes_since_last_save} read it, and a command that raised it is a write to
+     * propagate (AOF, replicas).
+     */
+    public long dirty() {
+        return hooks.dirty;
+    }
+
+    /**
+     * A command is about to change the collection at {@code key} in place (collections are not
+     * re-put after a change): counts it and reports it like a put.
+     */
+    public void modifiedInPlace(int db, byte[] key) {
+        if (databases[db] instanceof BaseDatabase) {
+            ((BaseDatabase) databases[db]).modified(key);
+        }
     }
 
     public long expiredKeys() {
@@ -220,6 +248,7 @@ public final class Keyspace implements AutoCloseable {
 
     /** SWAPDB: clients of either database see the other's data from now on. */
     public void swap(int a, int b) {
+        hooks.dirty++;
         if (hooks.trackChanges) {
             hooks.listener.swapping(a, b);
         }

@@ -17,7 +17,7 @@ public interface KeyspaceListener {
     /**
      * {@code key} of database {@code db} is about to be written or removed by a command (put, a
      * removal that finds the key, an expiry change). Called only while the keyspace tracks changes
-     * ({@link Keyspace#trackChanges}), before the change; the array must not be kept.
+     * ({@link Keyspace#startTrackingChanges}), before the change; the array must not be kept.
      */
     default void modified(int db, byte[] key) {
     }

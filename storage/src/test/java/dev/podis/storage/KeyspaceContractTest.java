@@ -416,7 +416,7 @@ abstract class KeyspaceContractTest {
         });
         db.put(b("untracked"), StoredValue.string(b("1")));
         assertEquals(List.of(), events, "nothing is reported while not tracking");
-        ks.trackChanges(true);
+        ks.startTrackingChanges();
         db.put(b("a"), StoredValue.string(b("1")));
         assertFalse(db.remove(b("missing")));
         assertFalse(db.setExpireAt(b("missing"), clock.get() + 1000));
@@ -431,9 +431,32 @@ abstract class KeyspaceContractTest {
         assertEquals(List.of("modified 0:a", "modified 0:a", "modified 0:a", "modified 1:x", "expired 1:x", "swapping 0 1",
                 "clearing 1 size 1"), events);
         events.clear();
-        ks.trackChanges(false);
+        ks.stopTrackingChanges();
         ks.db(0).put(b("b"), StoredValue.string(b("1")));
         ks.flushAll();
         assertEquals(List.of(), events);
+    }
+
+    @Test
+    void dirtyCountsEveryChangeAsRedisServerDirty() {
+        long start = ks.dirty();
+        db.put(b("a"), StoredValue.string(b("1")));
+        db.put(b("b"), StoredValue.string(b("1")));
+        assertEquals(start + 2, ks.dirty(), "one per put");
+        assertFalse(db.remove(b("missing")));
+        assertFalse(db.setExpireAt(b("missing"), clock.get() + 1000));
+        db.get(b("a"));
+        assertEquals(start + 2, ks.dirty(), "reads and misses change nothing");
+        assertTrue(db.setExpireAt(b("a"), clock.get() + 1000));
+        assertTrue(db.remove(b("b")));
+        assertEquals(start + 4, ks.dirty());
+        ks.modifiedInPlace(0, b("a"));
+        assertEquals(start + 5, ks.dirty(), "an in-place collection write");
+        ks.swap(0, 1);
+        assertEquals(start + 6, ks.dirty(), "a swap");
+        ks.db(1).clear();
+        assertEquals(start + 8, ks.dirty(), "a flush: one per key removed, plus one");
+        ks.db(1).clear();
+        assertEquals(start + 9, ks.dirty(), "flushing an empty database still counts");
     }
 }
