@@ -65,6 +65,14 @@ public final class Client {
         return server;
     }
 
+    /** Writes a string from the keyspace as a bulk reply (GET's zero-copy path; one instance per client). */
+    private final Database.StringSink bulkReply = (bytes, offset, length) -> reply().bulk(bytes, offset, length);
+
+    /** A sink that writes the string it receives as this client's next bulk reply. */
+    public Database.StringSink bulkReply() {
+        return bulkReply;
+    }
+
     /** The writer for this client's replies; valid while a command executes. */
     public RespWriter reply() {
         if (reply.target() == null) {

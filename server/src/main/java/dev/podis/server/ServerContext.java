@@ -103,6 +103,22 @@ public final class ServerContext {
         return v;
     }
 
+    /**
+     * GET's lookup: as {@link #lookupRead}, with a string value written straight into the client's
+     * reply as a bulk string (no copy of it on the heap).
+     *
+     * @return {@link Database#STRING} (replied), {@link Database#MISSING} or {@link Database#NOT_STRING} (not replied)
+     */
+    public int readStringReply(Client c, byte[] key) {
+        int r = c.db().readString(key, !c.noTouch(), c.bulkReply());
+        if (r == Database.MISSING) {
+            stats.keyspaceMisses++;
+        } else {
+            stats.keyspaceHits++;
+        }
+        return r;
+    }
+
     /** Looks a key up for a command that will modify it (lookupKeyWrite): no hit/miss statistics. */
     public StoredValue lookupWrite(Client c, byte[] key) {
         StoredValue v = c.db().get(key);

@@ -86,13 +86,11 @@ public final class StringCommands implements CommandFamily {
     // ---------------------------------------------------------------- GET / SET family
 
     void get(Client c, byte[][] argv) {
-        StoredValue v = server.lookupRead(c, argv[1]);
-        if (v == null) {
+        int r = server.readStringReply(c, argv[1]);
+        if (r == Database.MISSING) {
             c.reply().nullBulk();
-        } else if (v.type() != ValueType.STRING) {
+        } else if (r == Database.NOT_STRING) {
             c.error(Args.WRONGTYPE);
-        } else {
-            c.reply().bulk(v.bytes());
         }
     }
 
