@@ -67,16 +67,19 @@ public final class ServerContext {
             public void expired(int db, byte[] key) {
                 stats.expiredKeys++;
                 transactions.expired(db, key);
+                blocking.keyChanged(db, key);
             }
 
             @Override
             public void modified(int db, byte[] key) {
                 transactions.modified(db, key);
+                blocking.keyChanged(db, key);
             }
 
             @Override
             public void clearing(int db) {
                 transactions.clearing(db);
+                blocking.databaseCleared(db);
             }
 
             @Override
@@ -109,6 +112,14 @@ public final class ServerContext {
             transactions.lookedUpForWrite(c, key, v); // WATCH: a collection may change in place
         }
         return v;
+    }
+
+    /**
+     * Turns the keyspace's change reports on while someone needs them: WATCH, and clients blocked
+     * in XREADGROUP (which must hear about deleted keys).
+     */
+    void updateChangeTracking() {
+        keyspace.trackChanges(transactions.watching() || blocking.needsKeyChanges());
     }
 
     /** MULTI/EXEC and WATCH: queued commands and watched keys (a command family). */

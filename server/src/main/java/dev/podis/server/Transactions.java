@@ -325,7 +325,7 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
         clients.add(c);
         st.watches.add(new Watch(db, k));
         if (watchCount++ == 0) {
-            server.keyspace().trackChanges(true);
+            server.updateChangeTracking();
         }
     }
 
@@ -346,7 +346,7 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
         }
         st.watches.clear();
         if (watchCount == 0) {
-            server.keyspace().trackChanges(false);
+            server.updateChangeTracking();
         }
     }
 
