@@ -262,8 +262,35 @@ public final class StreamCommands implements CommandFamily {
         return parseId(c, arg, missingSeq, false, null);
     }
 
-    private static void id(RespWriter r, StreamId id) {
-        r.bulk(id.toString());
+    private final byte[] idBuf = new byte[41];
+
+    /** An ID as a bulk string, formatted without allocating. */
+    private void id(RespWriter r, long ms, long seq) {
+        byte[] b = idBuf;
+        int p = b.length;
+        p = unsignedDigits(b, p, seq);
+        b[--p] = '-';
+        p = unsignedDigits(b, p, ms);
+        r.bulk(b, p, b.length - p);
+    }
+
+    private void id(RespWriter r, StreamId id) {
+        id(r, id.ms(), id.seq());
+    }
+
+    /** Writes {@code v} (unsigned) as decimal digits ending just before {@code end}; returns the start. */
+    private static int unsignedDigits(byte[] b, int end, long v) {
+        int p = end;
+        if (v < 0) {
+            long q = Long.divideUnsigned(v, 10);
+            b[--p] = (byte) ('0' + (v - q * 10));
+            v = q;
+        }
+        do {
+            b[--p] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        return p;
     }
 
     private static void element(RespWriter r, Listpack.Element e) {
@@ -277,7 +304,7 @@ public final class StreamCommands implements CommandFamily {
     /** One entry as [id, [field, value, ...]] from the iterator's current position. */
     private void entry(RespWriter r, StreamValue.Iterator it) {
         r.arrayHeader(2);
-        r.bulk(Long.toUnsignedString(it.ms()) + "-" + Long.toUnsignedString(it.seq()));
+        id(r, it.ms(), it.seq());
         int n = it.numFields();
         r.arrayHeader(n * 2);
         for (int i = 0; i < n; i++) {

@@ -41,6 +41,8 @@ public final class StreamValue implements CollectionValue {
     public static final long LISTPACK_MAX_SIZE = 1L << 30;
 
     private static final Comparator<byte[]> NAMES = Arrays::compareUnsigned;
+    /** Most bytes a new tail node is given up front (Redis's STREAM_LISTPACK_MAX_PRE_ALLOCATE). */
+    private static final int PREALLOCATE = 4096;
 
     private long[] nodeMs = new long[2];
     private long[] nodeSeq = new long[2];
@@ -357,7 +359,11 @@ public final class StreamValue implements CollectionValue {
                 byte[] a = argv[start + i];
                 size += Listpack.elementSize(a, 0, a.length) + (i % 2 == 0 ? Listpack.elementSize(a, 0, a.length) : 0);
             }
-            lp = Listpack.create(size + 32);
+            // A stream that already filled a node will fill this one too: start it at the node
+            // size (Redis preallocates the same way) so appends do not copy; the node is trimmed
+            // to its exact size when the next one starts. A first node starts small.
+            int capacity = nodeCount == 0 ? size + 32 : (int) Math.min(maxBytes + size + 32, PREALLOCATE);
+            lp = Listpack.create(Math.max(capacity, size + 32));
             lp = Listpack.appendInt(lp, 1);
             lp = Listpack.appendInt(lp, 0);
             lp = Listpack.appendInt(lp, numFields);
