@@ -354,10 +354,11 @@ public final class StreamValue implements CollectionValue {
         if (lp == null) {
             masterMs = id.ms();
             masterSeq = id.seq();
-            int size = 16;
+            int size = 16; // the counters, flags, ID deltas and lp-counts
             for (int i = 0; i < numFields * 2; i++) {
                 byte[] a = argv[start + i];
-                size += Listpack.elementSize(a, 0, a.length) + (i % 2 == 0 ? Listpack.elementSize(a, 0, a.length) : 0);
+                // a field name is written twice: in the master entry and in the entry itself
+                size += Listpack.elementSize(a, 0, a.length) * (i % 2 == 0 ? 2 : 1);
             }
             // A stream that already filled a node will fill this one too: start it at the node
             // size (Redis preallocates the same way) so appends do not copy; the node is trimmed
