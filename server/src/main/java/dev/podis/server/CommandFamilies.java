@@ -15,6 +15,7 @@ import dev.podis.server.commands.ServerCommands;
 import dev.podis.server.commands.SetCommands;
 import dev.podis.server.commands.SortCommands;
 import dev.podis.server.commands.SortedSetCommands;
+import dev.podis.server.commands.StreamCommands;
 import dev.podis.server.commands.StringCommands;
 
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ final class CommandFamilies {
         families.add(new SetCommands(server));
         families.add(new SortedSetCommands(server));
         families.add(new SortCommands(server));
+        families.add(new StreamCommands(server));
         families.add(new PubSubCommands(server));
         families.add(server.transactions());
         return families;

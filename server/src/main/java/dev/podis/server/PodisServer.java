@@ -380,6 +380,9 @@ public final class PodisServer implements AutoCloseable {
             // Active expiry may use a quarter of the CPU, as Redis's slow cycle does.
             // Removed keys reach stats.expiredKeys through the keyspace listener (ServerContext).
             context.keyspace().activeExpireCycle(periodMicros / 4);
+            if (context.blocking().hasReadyKeys()) {
+                context.blocking().handleClientsBlockedOnKeys(); // e.g. an expired stream a XREADGROUP waits on
+            }
             context.latencyMonitor().addIfNeeded("expire-cycle", (System.nanoTime() - cycleStart) / 1_000_000);
         }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
     }

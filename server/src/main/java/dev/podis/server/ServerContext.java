@@ -68,16 +68,25 @@ public final class ServerContext {
             public void expired(int db, byte[] key) {
                 stats.expiredKeys++;
                 transactions.expired(db, key);
+                blocking.keyChanged(db, key);
             }
 
             @Override
             public void modified(int db, byte[] key) {
+                transactions.modified(db, key);
+                blocking.keyChanged(db, key);
+            }
+
+            @Override
+            public void modifiedInPlace(int db, byte[] key) {
+                // the collection stays, with its type: nothing for waits that end on a missing key
                 transactions.modified(db, key);
             }
 
             @Override
             public void clearing(int db) {
                 transactions.clearing(db);
+                blocking.databaseCleared(db);
             }
 
             @Override
@@ -111,6 +120,25 @@ public final class ServerContext {
             keyspace.modifiedInPlace(c.dbIndex(), key);
         }
         return v;
+    }
+
+    /** Whether {@link #updateChangeTracking} holds one of the keyspace's change-tracking requests. */
+    private boolean blockingTracksChanges;
+
+    /**
+     * Keeps the keyspace's change reports on while clients are blocked in XREADGROUP (they must
+     * hear about deleted keys); WATCH and the other users ask for them on their own.
+     */
+    void updateChangeTracking() {
+        boolean need = blocking.needsKeyChanges();
+        if (need != blockingTracksChanges) {
+            blockingTracksChanges = need;
+            if (need) {
+                keyspace.startTrackingChanges();
+            } else {
+                keyspace.stopTrackingChanges();
+            }
+        }
     }
 
     /** MULTI/EXEC and WATCH: queued commands and watched keys (a command family). */

@@ -237,8 +237,9 @@ public final class Keyspace implements AutoCloseable {
      * re-put after a change): counts it and reports it like a put.
      */
     public void modifiedInPlace(int db, byte[] key) {
-        if (databases[db] instanceof BaseDatabase) {
-            ((BaseDatabase) databases[db]).modified(key);
+        hooks.dirty++;
+        if (hooks.trackChanges) {
+            hooks.listener.modifiedInPlace(db, key);
         }
     }
 

@@ -22,6 +22,14 @@ public interface KeyspaceListener {
     default void modified(int db, byte[] key) {
     }
 
+    /**
+     * The collection at {@code key} is about to be changed in place by a command (it keeps its key
+     * and type); reported like {@link #modified} unless a listener tells the two apart.
+     */
+    default void modifiedInPlace(int db, byte[] key) {
+        modified(db, key);
+    }
+
     /** Database {@code db} is about to be emptied (FLUSHDB, FLUSHALL); only while tracking changes. */
     default void clearing(int db) {
     }
