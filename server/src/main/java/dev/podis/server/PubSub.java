@@ -23,7 +23,8 @@ import java.util.Map;
  * {@link Client#flushSoon()}; after each one the receiver's output buffer limit is checked
  * ({@link OutputBufferLimits}), and a receiver scheduled to be closed gets nothing more (it still
  * counts as a receiver, as in Redis). A message for the publishing client itself is held back
- * and written after the command's reply ({@link #deliverToSelf}), as Redis 7.2 does.
+ * and written after the command's reply ({@link #deliverToSelf}, called by the dispatcher), as
+ * Redis 7.2 does.
  *
  * <p>Each client's counters ({@link Client#channelSubscriptions()} ...) are kept current; they
  * make {@link Client#subscribed()}, CLIENT LIST sub=/psub=/ssub= and flag P. A client's
@@ -196,7 +197,11 @@ public final class PubSub {
         return receivers;
     }
 
-    /** Writes the messages the last {@link #publish} held back for the publishing client itself. */
+    /**
+     * Writes the messages held back for the publishing client itself (PUBLISH, keyspace
+     * notifications); the dispatcher calls it once the client's command is done, so inside
+     * MULTI/EXEC they follow the reply of the whole transaction, as Redis 7.2 holds them.
+     */
     public void deliverToSelf(Client c) {
         if (toSelf.isEmpty()) {
             return;
@@ -205,28 +210,6 @@ public final class PubSub {
             write(c, m.type(), m.pattern(), m.channel(), m.message());
         }
         toSelf.clear();
-    }
-
-    /**
-     * Like {@link #deliverToSelf}, for a PUBLISH inside MULTI/EXEC or a script: the messages follow
-     * the reply of the whole transaction or script, so they never land inside its reply (as Redis
-     * 7.2 holds them until the outermost command completes).
-     */
-    public void deliverToSelfAfterCommand(Client c) {
-        if (toSelf.isEmpty()) {
-            return;
-        }
-        List<SelfMessage> held = new ArrayList<>(toSelf);
-        toSelf.clear();
-        c.channel().eventLoop().execute(() -> {
-            if (!c.channel().isActive()) {
-                return;
-            }
-            for (SelfMessage m : held) {
-                write(c, m.type(), m.pattern(), m.channel(), m.message());
-            }
-            c.flush();
-        });
     }
 
     private void deliver(Client publisher, Client r, byte[] type, byte[] pattern, byte[] channel, byte[] message) {
