@@ -235,12 +235,13 @@ public final class ServerContext {
 
     /** Called by the dispatcher (and when a blocked client is served) before a command runs. */
     void beginCommand(Client c) {
-        if (nesting++ == 0) {
-            current = c;
+        if (nesting == 0) {
             if (tracking.clients() > 0) {
-                tracking.limit();
+                tracking.limit(); // before the command, as Redis's processCommand
             }
+            current = c;
         }
+        nesting++;
     }
 
     /**
