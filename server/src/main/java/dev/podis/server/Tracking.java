@@ -348,9 +348,12 @@ public final class Tracking {
             return;
         }
         int effort = 100 * (limitRounds + 1);
-        while (effort-- > 0 && !table.isEmpty()) {
-            Iterator<ByteBuffer> it = table.keySet().iterator();
-            byte[] key = it.next().array();
+        List<byte[]> victims = new ArrayList<>(Math.min(effort, table.size()));
+        Iterator<ByteBuffer> it = table.keySet().iterator();
+        while (victims.size() < effort && it.hasNext()) {
+            victims.add(it.next().array()); // HashMap order: as good as Redis's random walk here
+        }
+        for (byte[] key : victims) {
             invalidate(key, false);
             if (table.size() <= max) {
                 limitRounds = 0;
