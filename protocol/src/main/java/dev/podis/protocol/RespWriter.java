@@ -275,6 +275,11 @@ public final class RespWriter {
         }
     }
 
+    /** Copies already-encoded RESP bytes (a pub/sub message encoded once for all its receivers). */
+    public void raw(byte[] encoded) {
+        out.writeBytes(encoded);
+    }
+
     /** Copies already-encoded RESP bytes (for example a reply captured for MULTI/EXEC). */
     public void raw(ByteBuf encoded) {
         out.writeBytes(encoded, encoded.readerIndex(), encoded.readableBytes());

@@ -314,7 +314,14 @@ public final class Blocking {
             if ((v == null || v.type() != w.type) && !w.unblockOnNoKey) {
                 continue;
             }
-            if (w.waiter.serve(w.client)) {
+            boolean served;
+            server.beginCommand(w.client); // the served command runs as the client's own
+            try {
+                served = w.waiter.serve(w.client);
+            } finally {
+                server.endCommand(w.client);
+            }
+            if (served) {
                 finish(w, true);
             }
         }

@@ -393,6 +393,18 @@ public final class Client {
         return transaction != null && transaction.dirty;
     }
 
+    /** CLIENT TRACKING state, or null until the client first enables tracking (kept by {@link Tracking}). */
+    private Tracking.State tracking;
+
+    /** The client's CLIENT TRACKING state (CLIENT LIST flags t, B, R and redir=), or null if it never tracked. */
+    public Tracking.State trackingState() {
+        return tracking;
+    }
+
+    void trackingState(Tracking.State state) {
+        this.tracking = state;
+    }
+
     /** Set while blocking commands must not block (MULTI/EXEC, scripts): they answer as on timeout. */
     private boolean denyBlocking;
 

@@ -29,9 +29,16 @@ public final class CommandDispatcher {
         if (c.multiQueued() >= 0 || argv[0].length == 4) {
             // MULTI queuing, and EXEC refused by the checks (EXECABORT): see Transactions
             server.transactions().dispatch(c, argv, this);
-            return;
+        } else {
+            dispatchChecked(c, argv);
         }
-        dispatchChecked(c, argv);
+        if (c.trackingState() != null && c.multiQueued() < 0 && !isClient(argv[0])) {
+            Tracking.endCaching(c); // CLIENT CACHING covers one command (or one MULTI/EXEC)
+        }
+    }
+
+    private static boolean isClient(byte[] name) {
+        return name.length == 6 && new String(name, StandardCharsets.US_ASCII).equalsIgnoreCase("client");
     }
 
     /** {@link #dispatch} without the transaction hook (Transactions calls it back). */
@@ -120,23 +127,29 @@ public final class CommandDispatcher {
         ServerStats stats = server.stats();
         long errorsBefore = stats.totalErrorReplies;
         long start = System.nanoTime();
+        server.beginCommand(c);
         try {
-            spec.handler().execute(c, argv);
-        } catch (KeyspaceFullException e) {
-            // The keyspace could not grow: memory is at maxmemory (or the container's limit).
-            c.error(OOM);
-        } catch (RuntimeException | StackOverflowError e) {
-            // A bug in one command must never take the server or the connection down.
-            Log.warn("command " + spec.fullName() + " failed", e);
-            c.error("ERR internal error executing '" + spec.fullName() + "': " + e);
+            try {
+                spec.handler().execute(c, argv);
+            } catch (KeyspaceFullException e) {
+                // The keyspace could not grow: memory is at maxmemory (or the container's limit).
+                c.error(OOM);
+            } catch (RuntimeException | StackOverflowError e) {
+                // A bug in one command must never take the server or the connection down.
+                Log.warn("command " + spec.fullName() + " failed", e);
+                c.error("ERR internal error executing '" + spec.fullName() + "': " + e);
+            }
+            long nanos = System.nanoTime() - start;
+            long micros = nanos / 1000;
+            c.touch(System.currentTimeMillis(), spec.fullName());
+            stats.totalCommandsProcessed++;
+            spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
+            spec.recordLatency(nanos);
+            server.commandExecuted(c, spec, argv, micros);
+        } finally {
+            // held-back invalidations and messages for c follow its reply (after a whole EXEC)
+            server.endCommand(c);
         }
-        long nanos = System.nanoTime() - start;
-        long micros = nanos / 1000;
-        c.touch(System.currentTimeMillis(), spec.fullName());
-        stats.totalCommandsProcessed++;
-        spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
-        spec.recordLatency(nanos);
-        server.commandExecuted(c, spec, argv, micros);
         Blocking blocking = server.blocking();
         if (blocking.hasReadyKeys() && !c.denyBlocking()) {
             // as Redis: clients blocked on keys this command filled are served once it completes

@@ -226,6 +226,7 @@ public final class PodisServer implements AutoCloseable {
                             context.monitors().remove(client);
                             context.blocking().clientClosed(client);
                             context.transactions().clientGone(client);
+                            context.tracking().disable(client);
                             client.release();
                         });
                         ch.pipeline().addLast("resp", conn);

@@ -46,6 +46,13 @@ public final class ServerContext {
     private final PubSub pubsub = new PubSub(this);
     private final OutputBufferLimits outputBufferLimits = new OutputBufferLimits(this);
     private final Transactions transactions;
+    private final KeyspaceEvents events = new KeyspaceEvents(pubsub);
+    private final Tracking tracking;
+    /** notify-keyspace-events as class bits ({@link KeyspaceEvents}); 0 when notifications are off. */
+    private int notifyFlags;
+    /** The client whose command runs (the outermost one when commands nest: EXEC), or null. */
+    private Client current;
+    private int nesting;
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
@@ -63,11 +70,20 @@ public final class ServerContext {
         this.runId = sb.toString();
         // Lazy and active expiry both count in INFO expired_keys.
         this.transactions = new Transactions(this);
+        this.tracking = new Tracking(this);
         keyspace.listener(new KeyspaceListener() {
             @Override
             public void expired(int db, byte[] key) {
                 stats.expiredKeys++;
+                notifyFromServer(db, KeyspaceEvents.EXPIRED, "expired", key);
                 transactions.expired(db, key);
+                blocking.keyChanged(db, key);
+                tracking.invalidate(key, true);
+            }
+
+            @Override
+            public void evicted(int db, byte[] key) {
+                ServerContext.this.evicted(db, key);
                 blocking.keyChanged(db, key);
             }
 
@@ -75,18 +91,23 @@ public final class ServerContext {
             public void modified(int db, byte[] key) {
                 transactions.modified(db, key);
                 blocking.keyChanged(db, key);
+                tracking.invalidate(key, true);
             }
 
             @Override
             public void modifiedInPlace(int db, byte[] key) {
                 // the collection stays, with its type: nothing for waits that end on a missing key
                 transactions.modified(db, key);
+                tracking.invalidate(key, true);
             }
 
             @Override
             public void clearing(int db) {
                 transactions.clearing(db);
                 blocking.databaseCleared(db);
+                if (tracking.clients() > 0) {
+                    tracking.flushed();
+                }
             }
 
             @Override
@@ -94,22 +115,156 @@ public final class ServerContext {
                 transactions.swapping(a, b);
             }
         });
+        onClientReset(tracking::disable);
+        config.onChange("notify-keyspace-events", v -> notifyFlags = Math.max(0, KeyspaceEvents.parse(v)));
+        notifyFlags = Math.max(0, KeyspaceEvents.parse(config.get("notify-keyspace-events")));
         configureIntrospection();
     }
 
     /**
      * Looks a key up for reading, as Redis's lookupKeyRead: counts keyspace hits and misses and
-     * updates the key's access time unless the client asked for CLIENT NO-TOUCH.
+     * updates the key's access time unless the client asked for CLIENT NO-TOUCH; a miss is a
+     * {@code keymiss} event.
      */
     public StoredValue lookupRead(Client c, byte[] key) {
         Database db = c.db();
         StoredValue v = c.noTouch() ? db.peek(key) : db.get(key);
         if (v == null) {
             stats.keyspaceMisses++;
+            if ((notifyFlags & KeyspaceEvents.KEY_MISS) != 0) {
+                events.publish(c, notifyFlags, "keymiss", key, c.dbIndex());
+            }
         } else {
             stats.keyspaceHits++;
         }
         return v;
+    }
+
+    // ---- keyspace notifications (KeyspaceEvents) ----
+
+    /**
+     * Reports a keyspace event of class {@code type} ({@link KeyspaceEvents#STRING} ...) named
+     * {@code event} for {@code key} of {@code c}'s database, as Redis's notifyKeyspaceEvent: one
+     * field read when the class is off. Call it after the change, where Redis does.
+     */
+    public void notifyKeyspaceEvent(Client c, int type, String event, byte[] key) {
+        if ((notifyFlags & type) != 0) {
+            events.publish(c, notifyFlags, event, key, c.dbIndex());
+        }
+    }
+
+    /** {@link #notifyKeyspaceEvent(Client, int, String, byte[])} for a key of database {@code db} (MOVE, COPY ... DB). */
+    public void notifyKeyspaceEvent(Client c, int db, int type, String event, byte[] key) {
+        if ((notifyFlags & type) != 0) {
+            events.publish(c, notifyFlags, event, key, db);
+        }
+    }
+
+    /** An event caused by no command in particular (expiry, eviction): the running command's client, if any. */
+    private void notifyFromServer(int db, int type, String event, byte[] key) {
+        if ((notifyFlags & type) != 0) {
+            events.publish(current, notifyFlags, event, key, db);
+        }
+    }
+
+    /** The command created {@code key} (Redis's dbAdd): a {@code new} event. Call it before the command's own event. */
+    public void notifyNew(Client c, byte[] key) {
+        if ((notifyFlags & KeyspaceEvents.NEW) != 0) {
+            events.publish(c, notifyFlags, "new", key, c.dbIndex());
+        }
+    }
+
+    /**
+     * For a command about to store {@code key} without having looked it up (SET, MSET ...): reports
+     * {@code new} if the key does not exist. Looks the key up only when {@code new} or
+     * {@code expired} events are on (the lookup removes a key past its time to live, as Redis's
+     * write lookup does).
+     */
+    public void notifyIfNew(Client c, byte[] key) {
+        if ((notifyFlags & (KeyspaceEvents.NEW | KeyspaceEvents.EXPIRED)) != 0 && c.db().peek(key) == null) {
+            notifyNew(c, key);
+        }
+    }
+
+    /** The command removed {@code key} because it emptied the collection there: a {@code del} event. */
+    public void notifyDeleted(Client c, byte[] key) {
+        notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", key);
+    }
+
+    /**
+     * Stores the result of a STORE command (SINTERSTORE, ZUNIONSTORE, SORT ... STORE, BITOP ...) as
+     * Redis's setKey does: {@code value} replaces {@code key} (reporting {@code new} when the key did
+     * not exist, then {@code event} of class {@code type}) and may serve clients blocked on it; a
+     * null {@code value} (an empty result) deletes the key instead, reporting {@code del} if it existed.
+     */
+    public void storeResult(Client c, byte[] key, StoredValue value, int type, String event) {
+        Database db = c.db();
+        if (value == null) {
+            if (db.remove(key)) {
+                notifyDeleted(c, key);
+            }
+            return;
+        }
+        notifyIfNew(c, key);
+        db.put(key, value);
+        notifyKeyspaceEvent(c, type, event, key);
+        blocking.signalKeyAsReady(c.dbIndex(), key);
+    }
+
+    /** True when events of class {@code type} are published (for work done only to report them). */
+    public boolean notifying(int type) {
+        return (notifyFlags & type) != 0;
+    }
+
+    /**
+     * {@code key} of database {@code db} was removed by maxmemory eviction: an {@code evicted}
+     * event, and clients caching it (client-side caching) or watching it are told it changed. The
+     * eviction itself (and INFO evicted_keys) belongs to the caller.
+     */
+    public void evicted(int db, byte[] key) {
+        notifyFromServer(db, KeyspaceEvents.EVICTED, "evicted", key);
+        transactions.modified(db, key);
+        tracking.invalidate(key, true);
+    }
+
+    /** Client-side caching: tracking clients, the tracking table, BCAST prefixes. */
+    public Tracking tracking() {
+        return tracking;
+    }
+
+    // ---- the command being executed ----
+
+    /** The client whose command is running (the one that sent EXEC, not a nested command), or null. */
+    public Client currentClient() {
+        return current;
+    }
+
+    /** True while a command runs. */
+    boolean executing() {
+        return nesting > 0;
+    }
+
+    /** Called by the dispatcher (and when a blocked client is served) before a command runs. */
+    void beginCommand(Client c) {
+        if (nesting == 0) {
+            if (tracking.clients() > 0) {
+                tracking.limit(); // before the command, as Redis's processCommand
+            }
+            current = c;
+        }
+        nesting++;
+    }
+
+    /**
+     * After a command: once the outermost one is done, what it held back for its own client
+     * follows its reply, invalidations first, then pub/sub messages (Redis's afterCommand).
+     */
+    void endCommand(Client c) {
+        if (--nesting == 0) {
+            tracking.afterCommand();
+            pubsub.deliverToSelf(c);
+            current = null;
+        }
     }
 
     /** Looks a key up for a command that will modify it (lookupKeyWrite): no hit/miss statistics. */
@@ -303,6 +458,9 @@ public final class ServerContext {
         }
         if (!monitors.isEmpty() && !spec.has(CommandSpec.ADMIN) && !spec.flags().contains("skip_monitor")) {
             monitors.feed(c, argv);
+        }
+        if (tracking.clients() > 0 && spec.has(CommandSpec.READONLY)) {
+            tracking.commandExecuted(current != null ? current : c, spec, argv);
         }
     }
 }

@@ -34,6 +34,14 @@ public interface KeyspaceListener {
     default void clearing(int db) {
     }
 
+    /**
+     * {@code key} of database {@code db} was removed by maxmemory eviction (whoever evicts calls it
+     * after the removal): keyspace notifications report it as {@code evicted}. Always called, whether
+     * or not the keyspace tracks changes; the array must not be kept.
+     */
+    default void evicted(int db, byte[] key) {
+    }
+
     /** Databases {@code a} and {@code b} are about to be swapped (SWAPDB); only while tracking changes. */
     default void swapping(int a, int b) {
     }

@@ -242,7 +242,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "client_recent_max_input_buffer", 0);
         field(sb, "client_recent_max_output_buffer", 0);
         field(sb, "blocked_clients", server.blocking().blockedClients());
-        field(sb, "tracking_clients", 0);
+        field(sb, "tracking_clients", server.tracking().clients());
         field(sb, "clients_in_timeout_table", server.blocking().clientsWithTimeout());
     }
 
@@ -443,9 +443,9 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "active_defrag_key_misses", 0);
         field(sb, "total_active_defrag_time", 0);
         field(sb, "current_active_defrag_time", 0);
-        field(sb, "tracking_total_keys", 0);
-        field(sb, "tracking_total_items", 0);
-        field(sb, "tracking_total_prefixes", 0);
+        field(sb, "tracking_total_keys", server.tracking().totalKeys());
+        field(sb, "tracking_total_items", server.tracking().totalItems());
+        field(sb, "tracking_total_prefixes", server.tracking().totalPrefixes());
         field(sb, "unexpected_error_replies", 0);
         field(sb, "total_error_replies", st.totalErrorReplies);
         field(sb, "dump_payload_sanitizations", 0);

@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -44,6 +45,8 @@ import java.util.List;
  * order (DESC walks it backwards) and LIMIT picks the range directly; a set is still sorted
  * (ALPHA) when the result is stored, so that the stored list does not depend on the set's layout.</li>
  * <li>Sorting a sorted set converts it to the skiplist encoding, as Redis does.</li>
+ * <li>STORE reports the keyspace event {@code sortstore} (class l), or {@code del} when an empty
+ * result removed the destination.</li>
  * </ul>
  */
 public final class SortCommands implements CommandFamily {
@@ -257,10 +260,10 @@ public final class SortCommands implements CommandFamily {
                     append(list, v == null ? new byte[0] : v, fill);
                 }
             }
-            c.db().put(storeKey, StoredValue.object(ValueType.LIST, list, StoredValue.NO_EXPIRY));
-            server.blocking().signalKeyAsReady(c.dbIndex(), storeKey);
+            server.storeResult(c, storeKey, StoredValue.object(ValueType.LIST, list, StoredValue.NO_EXPIRY),
+                    KeyspaceEvents.LIST, "sortstore");
         } else {
-            c.db().remove(storeKey);
+            server.storeResult(c, storeKey, null, KeyspaceEvents.LIST, "sortstore");
         }
         c.reply().integer(outputLength);
     }
