@@ -45,6 +45,10 @@ public final class ServerContext {
     private final PubSub pubsub = new PubSub(this);
     private final OutputBufferLimits outputBufferLimits = new OutputBufferLimits(this);
     private final Transactions transactions;
+    private final dev.podis.server.scripting.Scripting scripting;
+    /** A script runs past busy-reply-threshold: commands without allow_busy get BUSY. */
+    private boolean scriptBusy;
+    private CommandLoopIo io;
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
@@ -62,6 +66,7 @@ public final class ServerContext {
         this.runId = sb.toString();
         // Lazy and active expiry both count in INFO expired_keys.
         this.transactions = new Transactions(this);
+        this.scripting = new dev.podis.server.scripting.Scripting(this);
         keyspace.listener(new KeyspaceListener() {
             @Override
             public void expired(int db, byte[] key) {
@@ -109,6 +114,40 @@ public final class ServerContext {
             transactions.lookedUpForWrite(c, key, v); // WATCH: a collection may change in place
         }
         return v;
+    }
+
+    /** EVAL scripts, functions and the script being executed. */
+    public dev.podis.server.scripting.Scripting scripting() {
+        return scripting;
+    }
+
+    /** True while a script runs past busy-reply-threshold (the dispatcher answers BUSY). */
+    public boolean scriptBusy() {
+        return scriptBusy;
+    }
+
+    public void scriptBusy(boolean busy) {
+        this.scriptBusy = busy;
+    }
+
+    void io(CommandLoopIo io) {
+        this.io = io;
+    }
+
+    /** True while the command loop is processing I/O events (a script must not start there). */
+    public boolean inIoPhase() {
+        return io != null && io.inIo();
+    }
+
+    /**
+     * From inside a long script: lets the command loop process pending I/O events once, so that
+     * other clients are answered (BUSY) and SCRIPT KILL arrives. Does nothing when the loop is
+     * already inside its I/O phase (see {@code scripting/package-info.java}).
+     */
+    public void pumpEvents() {
+        if (io != null) {
+            io.pump();
+        }
     }
 
     /** MULTI/EXEC and WATCH: queued commands and watched keys (a command family). */

@@ -763,6 +763,13 @@ public final class ServerCommands implements CommandFamily {
             c.error("ERR No shutdown in progress.");
             return;
         }
+        if (server.scriptBusy()) {
+            if (!nosave) {
+                c.error(server.scripting().busyError()); // only SHUTDOWN NOSAVE while a script is busy
+                return;
+            }
+            server.scripting().abortForShutdown(); // it stops at its next check, writes or not
+        }
         Log.warn("User requested shutdown...");
         // Nothing to save yet (no persistence) and no replicas to wait for: stop now.
         // The connection closes without a reply, as Redis's does when it exits.
