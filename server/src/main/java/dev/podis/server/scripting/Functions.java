@@ -382,10 +382,8 @@ public final class Functions {
             c.error("ERR Function not found");
             return;
         }
-        long numkeys;
-        try {
-            numkeys = dev.podis.server.commands.Args.parseLong(argv[2]);
-        } catch (NumberFormatException e) {
+        long numkeys = dev.podis.server.commands.Args.parseLong(argv[2]);
+        if (numkeys == dev.podis.server.commands.Args.NOT_A_NUMBER && !dev.podis.server.commands.Args.isLong(argv[2])) {
             c.error("ERR Bad number of keys provided");
             return;
         }

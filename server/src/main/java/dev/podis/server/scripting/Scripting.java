@@ -279,10 +279,8 @@ public final class Scripting implements LuaEngine.Hook.Host {
 
     /** EVAL, EVALSHA, EVAL_RO, EVALSHA_RO. */
     public void eval(Client c, byte[][] argv, boolean bySha, boolean ro) {
-        long numkeys;
-        try {
-            numkeys = dev.podis.server.commands.Args.parseLong(argv[2]);
-        } catch (NumberFormatException e) {
+        long numkeys = dev.podis.server.commands.Args.parseLong(argv[2]);
+        if (numkeys == dev.podis.server.commands.Args.NOT_A_NUMBER && !dev.podis.server.commands.Args.isLong(argv[2])) {
             c.error("ERR value is not an integer or out of range");
             return;
         }
