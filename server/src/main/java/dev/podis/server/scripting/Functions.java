@@ -464,7 +464,7 @@ public final class Functions {
         out.setHeader(n);
         for (int i = 0; i < Scripting.FLAG_NAMES.length; i++) {
             if ((flags & (1 << i)) != 0) {
-                out.bulk(Scripting.FLAG_NAMES[i]);
+                out.simple(Scripting.FLAG_NAMES[i]);
             }
         }
     }
@@ -690,7 +690,7 @@ public final class Functions {
         }
         byte[] p = argv[2];
         if (!validPayload(p)) {
-            c.error("ERR payload version or checksum are wrong");
+            c.error("ERR DUMP payload version or checksum are wrong");
             return;
         }
         List<byte[]> codes = new ArrayList<>();

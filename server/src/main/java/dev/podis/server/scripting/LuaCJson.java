@@ -205,7 +205,7 @@ final class LuaCJson {
             LuaValue v = value();
             skipSpace();
             if (i < s.length) {
-                throw error("the end", describe());
+                throw unexpected("the end");
             }
             return v;
         }
@@ -214,11 +214,51 @@ final class LuaCJson {
             return new LuaError("Expected " + expected + " but found " + found + " at character " + (i + 1));
         }
 
-        private String describe() {
+        /** Expected {@code expected}: names the token at the current position as lua-cjson does. */
+        private LuaError unexpected(String expected) {
+            skipSpace();
+            return error(expected, token());
+        }
+
+        /** lua-cjson's name of the token at the current position. */
+        private String token() {
             if (i >= s.length) {
                 return "T_END";
             }
+            byte c = s[i];
+            switch (c) {
+                case '{': return "T_OBJ_BEGIN";
+                case '}': return "T_OBJ_END";
+                case '[': return "T_ARR_BEGIN";
+                case ']': return "T_ARR_END";
+                case '"': return "T_STRING";
+                case ':': return "T_COLON";
+                case ',': return "T_COMMA";
+                default:
+                    break;
+            }
+            if (c == '-' || (c >= '0' && c <= '9')) {
+                return "T_NUMBER";
+            }
+            if (startsWith("true") || startsWith("false")) {
+                return "T_BOOLEAN";
+            }
+            if (startsWith("null")) {
+                return "T_NULL";
+            }
             return "invalid token";
+        }
+
+        private boolean startsWith(String w) {
+            if (i + w.length() > s.length) {
+                return false;
+            }
+            for (int k = 0; k < w.length(); k++) {
+                if (s[i + k] != w.charAt(k)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private void skipSpace() {
@@ -233,6 +273,9 @@ final class LuaCJson {
                 throw error("value", "T_END");
             }
             byte c = s[i];
+            if (c == '}' || c == ']' || c == ':' || c == ',') {
+                throw unexpected("value");
+            }
             switch (c) {
                 case '{':
                     return object();
@@ -372,16 +415,13 @@ final class LuaCJson {
             for (int n = 1; ; n++) {
                 t.rawset(n, value());
                 skipSpace();
-                if (i >= s.length) {
-                    throw error("comma or array end", "T_END");
-                }
-                if (s[i] == ']') {
+                if (i < s.length && s[i] == ']') {
                     i++;
                     depth--;
                     return t;
                 }
-                if (s[i] != ',') {
-                    throw error("comma or array end", "invalid token");
+                if (i >= s.length || s[i] != ',') {
+                    throw unexpected("comma or array end");
                 }
                 i++;
             }
@@ -402,26 +442,23 @@ final class LuaCJson {
             while (true) {
                 skipSpace();
                 if (i >= s.length || s[i] != '"') {
-                    throw error("object key string", i >= s.length ? "T_END" : "invalid token");
+                    throw unexpected("object key string");
                 }
                 LuaString key = LuaValue.valueOf(string());
                 skipSpace();
                 if (i >= s.length || s[i] != ':') {
-                    throw error("colon", i >= s.length ? "T_END" : "invalid token");
+                    throw unexpected("colon");
                 }
                 i++;
                 t.rawset(key, value());
                 skipSpace();
-                if (i >= s.length) {
-                    throw error("comma or object end", "T_END");
-                }
-                if (s[i] == '}') {
+                if (i < s.length && s[i] == '}') {
                     i++;
                     depth--;
                     return t;
                 }
-                if (s[i] != ',') {
-                    throw error("comma or object end", "invalid token");
+                if (i >= s.length || s[i] != ',') {
+                    throw unexpected("comma or object end");
                 }
                 i++;
             }

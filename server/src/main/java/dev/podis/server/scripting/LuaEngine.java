@@ -195,6 +195,23 @@ final class LuaEngine {
                 return LuaValue.valueOf((int) ((rt.totalMemory() - rt.freeMemory()) / 1024));
             }
         });
+        // rawset and setmetatable are C functions in Lua 5.1: their readonly error has no position.
+        for (String name : new String[] {"rawset", "setmetatable"}) {
+            LuaValue f = g.get(name);
+            g.set(name, new VarArgFunction() {
+                @Override
+                public Varargs invoke(Varargs args) {
+                    try {
+                        return f.invoke(args);
+                    } catch (LuaError e) {
+                        if (ReadOnlyTable.READONLY.equals(e.getMessage())) {
+                            throw new LuaErrors.Raised(LuaValue.valueOf(ReadOnlyTable.READONLY), 0);
+                        }
+                        throw e;
+                    }
+                }
+            });
+        }
         g.set("pcall", new VarArgFunction() {
             @Override
             public Varargs invoke(Varargs args) {

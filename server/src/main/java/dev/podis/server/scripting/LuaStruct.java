@@ -28,12 +28,19 @@ final class LuaStruct {
     /** Parsing state of a format string. */
     private static final class Format {
         final byte[] f;
+        final String fn;
         int i;
         boolean little = true;
         int align = 1;
 
-        Format(LuaString s) {
+        Format(LuaString s, String fn) {
             this.f = Scripting.bytes(s);
+            this.fn = fn;
+        }
+
+        /** luaL_argerror on the format (argument 1). */
+        LuaError error(String msg) {
+            return new LuaError("bad argument #1 to '" + fn + "' (" + msg + ")");
         }
 
         boolean more() {
@@ -64,7 +71,7 @@ final class LuaStruct {
                 case 'i': case 'I': {
                     int sz = num(4);
                     if (sz > MAXINTSIZE) {
-                        throw new LuaError("integral size " + sz + " is larger than limit of " + MAXINTSIZE);
+                        throw error("integral size " + sz + " is larger than limit of " + MAXINTSIZE);
                     }
                     return sz;
                 }
@@ -87,7 +94,7 @@ final class LuaStruct {
                 case '!': {
                     int a = num(MAXALIGN);
                     if ((a & (a - 1)) != 0) {
-                        throw new LuaError("alignment " + a + " is not a power of 2");
+                        throw error("alignment " + a + " is not a power of 2");
                     }
                     align = a;
                     return true;
@@ -136,7 +143,7 @@ final class LuaStruct {
         t.set("pack", new VarArgFunction() {
             @Override
             public Varargs invoke(Varargs args) {
-                Format h = new Format(args.checkstring(1));
+                Format h = new Format(args.checkstring(1), "pack");
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 int arg = 2;
                 int total = 0;
@@ -187,7 +194,7 @@ final class LuaStruct {
                             break;
                         }
                         default:
-                            throw new LuaError("invalid format option '" + opt + "'");
+                            throw h.error("invalid format option '" + opt + "'");
                     }
                     total += size;
                 }
@@ -197,7 +204,7 @@ final class LuaStruct {
         t.set("unpack", new VarArgFunction() {
             @Override
             public Varargs invoke(Varargs args) {
-                Format h = new Format(args.checkstring(1));
+                Format h = new Format(args.checkstring(1), "unpack");
                 byte[] d = Scripting.bytes(args.checkstring(2));
                 int pos = args.optint(3, 1) - 1;
                 if (pos < 0) {
@@ -260,7 +267,7 @@ final class LuaStruct {
                             break;
                         }
                         default:
-                            throw new LuaError("invalid format option '" + opt + "'");
+                            throw h.error("invalid format option '" + opt + "'");
                     }
                     pos += size;
                 }
@@ -271,7 +278,7 @@ final class LuaStruct {
         t.set("size", new VarArgFunction() {
             @Override
             public Varargs invoke(Varargs args) {
-                Format h = new Format(args.checkstring(1));
+                Format h = new Format(args.checkstring(1), "size");
                 int pos = 0;
                 while (h.more()) {
                     char opt = (char) h.f[h.i++];
@@ -281,10 +288,10 @@ final class LuaStruct {
                     int size = h.size(opt);
                     pos += h.padding(pos, opt, size);
                     if (opt == 's' || (opt == 'c' && size == 0)) {
-                        throw new LuaError("options 'c0' - 's' have undefined sizes");
+                        throw h.error("options 'c0' - 's' have undefined sizes");
                     }
                     if (size == 0 && opt != 'c') {
-                        throw new LuaError("invalid format option '" + opt + "'");
+                        throw h.error("invalid format option '" + opt + "'");
                     }
                     pos += size;
                 }
