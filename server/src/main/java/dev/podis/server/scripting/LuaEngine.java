@@ -409,6 +409,17 @@ final class LuaEngine {
             countdown = 1;
         }
 
+        /**
+         * Counts {@code instructions} more (a command run by redis.call weighs about as much as
+         * a thousand instructions), so that loops of commands are checked as often as plain Lua.
+         */
+        void charge(int instructions) {
+            countdown -= instructions;
+            if (countdown < 1) {
+                countdown = 1;
+            }
+        }
+
         void rethrowIfKilled() {
             if (killed != null) {
                 throw killed;

@@ -680,6 +680,7 @@ public final class Scripting implements LuaEngine.Hook.Host {
             }
             return t;
         }
+        hook.charge(1000);
         ByteBuf out = capture;
         out.clear();
         scriptClient.protocol(r.resp);
