@@ -377,6 +377,7 @@ public final class Functions {
 
     /** FCALL and FCALL_RO. */
     public void fcall(Client c, byte[][] argv, boolean ro) {
+        scripting.feedMonitors(c, argv);
         Function f = functions.get(new String(argv[1], StandardCharsets.UTF_8));
         if (f == null) {
             c.error("ERR Function not found");

@@ -279,6 +279,7 @@ public final class Scripting implements LuaEngine.Hook.Host {
 
     /** EVAL, EVALSHA, EVAL_RO, EVALSHA_RO. */
     public void eval(Client c, byte[][] argv, boolean bySha, boolean ro) {
+        feedMonitors(c, argv);
         long numkeys = dev.podis.server.commands.Args.parseLong(argv[2]);
         if (numkeys == dev.podis.server.commands.Args.NOT_A_NUMBER && !dev.podis.server.commands.Args.isLong(argv[2])) {
             c.error("ERR value is not an integer or out of range");
@@ -319,6 +320,16 @@ public final class Scripting implements LuaEngine.Hook.Host {
         boolean allowOom = (s.flags & (EVAL_COMPAT | ALLOW_OOM)) == ALLOW_OOM;
         ScriptRun r = new ScriptRun(c, argv, s.sha, true, readOnly, allowOom);
         execute(r, engine.globals, s.function, LuaValue.NONE);
+    }
+
+    /**
+     * MONITOR shows the script command before the commands it runs (the command table marks
+     * EVAL and FCALL skip_monitor so that they are not shown again afterwards), as Redis does.
+     */
+    void feedMonitors(Client c, byte[][] argv) {
+        if (!server.monitors().isEmpty()) {
+            server.monitors().feed(c, argv);
+        }
     }
 
     /**
