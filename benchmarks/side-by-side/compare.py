@@ -9,9 +9,14 @@ Usage (from the repository root, after `mvn -q -DskipTests package`):
   python3 benchmarks/side-by-side/compare.py [--tests set,get] [--pipeline 1,16] [--rounds 3]
                                              [--requests 1000000] [--memory-keys 1000000]
                                              [--name side-by-side]
+                                             [--setup 'CMD ARGS'] [--command 'LABEL=CMD ARGS']
+--command benchmarks an arbitrary command line instead of the -t tests (repeatable; redis-benchmark
+placeholders such as __rand_int__ work); --setup runs a command on both servers first (repeatable,
+shell-style quoting), and {setup} in a --command stands for the last setup command's reply, e.g.
+  --setup "SCRIPT LOAD \"return redis.call('incr', KEYS[1])\"" --command "evalsha=EVALSHA {setup} 1 key:__rand_int__"
 Writes benchmarks/results/<date>-<name>.{csv,md} (name: side-by-side unless --name says otherwise).
 """
-import argparse, csv, datetime, io, os, platform, socket, statistics, subprocess, sys, time
+import argparse, csv, datetime, io, os, platform, shlex, socket, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -63,14 +68,35 @@ def check_alive(proc, name):
         raise SystemExit("%s exited with status %s during the run" % (name, proc.returncode))
 
 
-def bench(port, tests, pipeline, requests, clients=50, size=100, keyspace=100000):
-    out = subprocess.run(["redis-benchmark", "-p", str(port), "-c", str(clients), "-d", str(size),
-                          "-r", str(keyspace), "-n", str(requests), "-P", str(pipeline), "-t", tests,
-                          "--csv"], capture_output=True, text=True, check=True).stdout
+def bench(port, tests, pipeline, requests, clients=50, size=100, keyspace=100000, commands=None):
+    """Runs the -t tests, or each (label, argv) of commands; returns {test: (rps, p50, p99)}."""
+    runs = [(None, ["-t", tests])] if not commands else [(label, argv) for label, argv in commands]
     rows = {}
-    for r in csv.DictReader(io.StringIO(out)):
-        rows[r["test"]] = (float(r["rps"]), float(r["p50_latency_ms"]), float(r["p99_latency_ms"]))
+    for label, extra in runs:
+        out = subprocess.run(["redis-benchmark", "-p", str(port), "-c", str(clients), "-d", str(size),
+                              "-r", str(keyspace), "-n", str(requests), "-P", str(pipeline), "--csv"] + extra,
+                             capture_output=True, text=True, check=True).stdout
+        for r in csv.DictReader(io.StringIO(out)):
+            rows[label or r["test"]] = (float(r["rps"]), float(r["p50_latency_ms"]), float(r["p99_latency_ms"]))
     return rows
+
+
+def setup(port, commands):
+    """Runs each setup command with redis-cli; returns the last reply (stripped)."""
+    reply = ""
+    for cmd in commands:
+        reply = subprocess.run(["redis-cli", "-p", str(port)] + shlex.split(cmd), capture_output=True,
+                               text=True, check=True).stdout.strip()
+    return reply
+
+
+def custom_commands(specs, setup_reply):
+    """--command LABEL=CMD ARGS ... as (label, argv), {setup} replaced by the setup reply."""
+    out = []
+    for spec in specs:
+        label, _, cmd = spec.partition("=")
+        out.append((label, shlex.split(cmd.replace("{setup}", setup_reply))))
+    return out
 
 
 def rss_kb(pid):
@@ -115,6 +141,10 @@ def main():
     ap.add_argument("--memory-keys", type=int, default=0)
     ap.add_argument("--jvm-opts", default="")
     ap.add_argument("--jar", default=None, help="the Podis jar to run (default server/target/podis.jar)")
+    ap.add_argument("--setup", action="append", default=[],
+                    help="a command run on both servers before the benchmark (repeatable)")
+    ap.add_argument("--command", action="append", default=[],
+                    help="LABEL=COMMAND ARGS: benchmark this command line instead of --tests (repeatable)")
     ap.add_argument("--name", default="side-by-side",
                     help="results go to benchmarks/results/<date>-<name>.{md,csv}")
     args = ap.parse_args()
@@ -129,16 +159,19 @@ def main():
     redis, rport = start_redis(workdir + "/redis")
     podis, pport = start_podis(workdir + "/podis", jvm_opts)
     results = {}  # (test, pipeline, server) -> list of (rps, p50, p99)
+    commands = {}
     try:
+        for name, port in (("redis", rport), ("podis", pport)):
+            commands[name] = custom_commands(args.command, setup(port, args.setup))
         # Warm-up both (Podis's JIT needs it; Redis gets the same treatment). Measured on a fresh
         # Podis at -P 16: the first 200 K requests run at a quarter of the steady rate, which is
         # reached after about 600 K-1 M requests per test.
-        for port in (rport, pport):
-            bench(port, args.tests, 16, max(args.requests, 1000000))
+        for name, port in (("redis", rport), ("podis", pport)):
+            bench(port, args.tests, 16, max(args.requests, 1000000), commands=commands[name])
         for rnd in range(args.rounds):
             for p in [int(x) for x in args.pipeline.split(",")]:
                 for name, port in (("redis", rport), ("podis", pport)):
-                    for test, row in bench(port, args.tests, p, args.requests).items():
+                    for test, row in bench(port, args.tests, p, args.requests, commands=commands[name]).items():
                         results.setdefault((test, p, name), []).append(row)
                     check_alive(redis if name == "redis" else podis, name)
             print("round %d done" % (rnd + 1), file=sys.stderr)
