@@ -116,7 +116,8 @@ public final class Functions {
         return Collections.unmodifiableCollection(libraries.values());
     }
 
-    int functionCount() {
+    /** Number of functions in every library (INFO number_of_functions). */
+    public int functionCount() {
         return functions.size();
     }
 
