@@ -126,18 +126,28 @@ public final class Scripting implements LuaEngine.Hook.Host {
             return false;
         }
         int first = name[0] | 0x20;
-        if (first != 'e' && first != 'f') {
+        if (first == 'e') {
+            return is(name, "eval") || is(name, "evalsha") || is(name, "eval_ro") || is(name, "evalsha_ro")
+                    || (is(name, "exec") && server.transactions().queuedScripts(c));
+        }
+        return first == 'f' && (is(name, "fcall") || is(name, "fcall_ro"));
+    }
+
+    /** ASCII case-insensitive comparison without allocating. */
+    private static boolean is(byte[] name, String lower) {
+        if (name.length != lower.length()) {
             return false;
         }
-        String n = new String(name, StandardCharsets.US_ASCII).toLowerCase(java.util.Locale.ROOT);
-        switch (n) {
-            case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro":
-                return true;
-            case "exec":
-                return server.transactions().queuedScripts(c);
-            default:
+        for (int i = 0; i < name.length; i++) {
+            int b = name[i];
+            if (b >= 'A' && b <= 'Z') {
+                b += 32;
+            }
+            if (b != lower.charAt(i)) {
                 return false;
+            }
         }
+        return true;
     }
 
     /** SHUTDOWN NOSAVE while a script is busy: the script stops at its next check, writes or not. */
@@ -456,6 +466,16 @@ public final class Scripting implements LuaEngine.Hook.Host {
         }
         r.killed = true;
         c.reply().ok();
+    }
+
+    /**
+     * redis.set_repl of the running script ({@code REPL_AOF} 1 | {@code REPL_REPLICA} 2), or -1
+     * when no script runs: what the write stream for AOF and replicas should do with the commands
+     * the script runs.
+     */
+    public int replicationFlags() {
+        ScriptRun r = run;
+        return r == null ? -1 : r.repl;
     }
 
     /** The running script for FUNCTION STATS: name, command line, milliseconds so far; null when none. */
