@@ -11,13 +11,17 @@ Usage (from the repository root, after `mvn -q -DskipTests package`):
                                              [--command "PUBLISH bench:ch {data}" ...]
                                              [--subscribers 10 --subscribe bench:ch]
                                              [--name side-by-side]
---command runs an arbitrary command through redis-benchmark ({data} stands for a value of -d
-bytes); --subscribers keeps N connections subscribed to --subscribe on each server for the whole
-run, reading and discarding what they receive (a subscriber that gets disconnected, e.g. by
+--command runs an arbitrary command line through redis-benchmark (repeatable; "LABEL=CMD ARGS" names
+the row; {data} stands for a value of -d bytes; redis-benchmark placeholders such as __rand_int__
+work); --tests '' skips the -t tests. --setup runs a command on both servers first (repeatable,
+shell-style quoting), and {setup} in a --command stands for the last setup command's reply, e.g.
+  --setup "SCRIPT LOAD \"return redis.call('incr', KEYS[1])\"" --command "evalsha=EVALSHA {setup} 1 key:__rand_int__"
+--subscribers keeps N connections subscribed to --subscribe on each server for the whole run,
+reading and discarding what they receive (a subscriber that gets disconnected, e.g. by
 client-output-buffer-limit, fails the run).
 Writes benchmarks/results/<date>-<name>.{csv,md} (name: side-by-side unless --name says otherwise).
 """
-import argparse, csv, datetime, io, os, platform, shlex, socket, statistics, subprocess, sys, threading, time
+import argparse, csv, datetime, io, os, platform, re, shlex, socket, statistics, subprocess, sys, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -70,19 +74,37 @@ def check_alive(proc, name):
 
 
 def bench(port, tests, pipeline, requests, commands=(), clients=50, size=100, keyspace=100000):
-    """redis-benchmark's -t tests, then each custom command; {test name: (rps, p50, p99)}."""
+    """redis-benchmark's -t tests, then each custom (label, argv); {test name: (rps, p50, p99)}."""
     base = ["redis-benchmark", "-p", str(port), "-c", str(clients), "-d", str(size),
             "-r", str(keyspace), "-n", str(requests), "-P", str(pipeline), "--csv"]
-    runs = [base + ["-t", tests]] if tests else []
-    for command in commands:
-        runs.append(base + shlex.split(command.replace("{data}", "x" * size)))
+    runs = [(None, base + ["-t", tests])] if tests else []
+    runs += [(label, base + argv) for label, argv in commands]
     rows = {}
-    for argv in runs:
+    for label, argv in runs:
         out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
         for r in csv.DictReader(io.StringIO(out)):
-            name = r["test"] if len(r["test"]) <= 40 else r["test"][:37] + "..."
+            name = label or (r["test"] if len(r["test"]) <= 40 else r["test"][:37] + "...")
             rows[name] = (float(r["rps"]), float(r["p50_latency_ms"]), float(r["p99_latency_ms"]))
     return rows
+
+
+def setup(port, commands):
+    """Runs each setup command with redis-cli; returns the last reply (stripped)."""
+    reply = ""
+    for cmd in commands:
+        reply = subprocess.run(["redis-cli", "-p", str(port)] + shlex.split(cmd), capture_output=True,
+                               text=True, check=True).stdout.strip()
+    return reply
+
+
+def custom_commands(specs, setup_reply, size):
+    """--command [LABEL=]CMD ARGS ... as (label or None, argv), with {setup} and {data} replaced."""
+    out = []
+    for spec in specs:
+        m = re.match(r"^([\w.:-]+)=(.*)$", spec)
+        label, cmd = (m.group(1), m.group(2)) if m else (None, spec)
+        out.append((label, shlex.split(cmd.replace("{setup}", setup_reply).replace("{data}", "x" * size))))
+    return out
 
 
 class Subscribers:
@@ -174,10 +196,13 @@ def main():
     ap.add_argument("--memory-keys", type=int, default=0)
     ap.add_argument("--jvm-opts", default="")
     ap.add_argument("--jar", default=None, help="the Podis jar to run (default server/target/podis.jar)")
+    ap.add_argument("--setup", action="append", default=[],
+                    help="a command run on both servers before the benchmark (repeatable)")
+    ap.add_argument("--command", action="append", default=[],
+                    help="[LABEL=]COMMAND ARGS: benchmark this command line too ({data}: a -d byte value; {setup}: "
+                         "the last --setup reply); repeatable")
     ap.add_argument("--name", default="side-by-side",
                     help="results go to benchmarks/results/<date>-<name>.{md,csv}")
-    ap.add_argument("--command", action="append", default=[],
-                    help="a command for redis-benchmark to run ({data}: a -d byte value); may be repeated")
     ap.add_argument("--subscribers", type=int, default=0, help="connections subscribed on each server")
     ap.add_argument("--subscribe", default="bench:ch", help="the channel the subscribers subscribe to")
     args = ap.parse_args()
@@ -193,19 +218,22 @@ def main():
     podis, pport = start_podis(workdir + "/podis", jvm_opts)
     subs = {}
     results = {}  # (test, pipeline, server) -> list of (rps, p50, p99)
+    commands = {}
     try:
         if args.subscribers:
             subs = {"redis": Subscribers(rport, args.subscribe, args.subscribers),
                     "podis": Subscribers(pport, args.subscribe, args.subscribers)}
+        for name, port in (("redis", rport), ("podis", pport)):
+            commands[name] = custom_commands(args.command, setup(port, args.setup), 100)
         # Warm-up both (Podis's JIT needs it; Redis gets the same treatment). Measured on a fresh
         # Podis at -P 16: the first 200 K requests run at a quarter of the steady rate, which is
         # reached after about 600 K-1 M requests per test.
-        for port in (rport, pport):
-            bench(port, args.tests, 16, max(args.requests, 1000000), args.command)
+        for name, port in (("redis", rport), ("podis", pport)):
+            bench(port, args.tests, 16, max(args.requests, 1000000), commands[name])
         for rnd in range(args.rounds):
             for p in [int(x) for x in args.pipeline.split(",")]:
                 for name, port in (("redis", rport), ("podis", pport)):
-                    for test, row in bench(port, args.tests, p, args.requests, args.command).items():
+                    for test, row in bench(port, args.tests, p, args.requests, commands[name]).items():
                         results.setdefault((test, p, name), []).append(row)
                     check_alive(redis if name == "redis" else podis, name)
                     if subs:

@@ -89,7 +89,15 @@ public final class RespWriter {
      * framing.
      */
     public void error(String text) {
-        if (errorListener != null) {
+        error(text, true);
+    }
+
+    /**
+     * An error reply that the error statistics count only when {@code counted} (a script's error
+     * that repeats a command's error, already counted when the command failed, is not).
+     */
+    public void error(String text, boolean counted) {
+        if (counted && errorListener != null) {
             errorListener.accept(text);
         }
         if (text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0) {

@@ -65,10 +65,24 @@ public final class Client {
         return server;
     }
 
+    /**
+     * A client without a connection, for commands the server runs itself (a script's
+     * redis.call): its replies go where its owner points {@link #reply()}'s target, and it
+     * shows as {@code address} in MONITOR and the slow log.
+     */
+    public static Client detached(ServerContext server, String address) {
+        Client c = new Client(server.nextClientId(), null, server);
+        c.detachedAddress = address;
+        return c;
+    }
+
+    /** The address of a {@link #detached} client, null for a connection. */
+    private String detachedAddress;
+
     /** The writer for this client's replies; valid while a command executes. */
     public RespWriter reply() {
         if (reply.target() == null) {
-            reply.target(channel.alloc().ioBuffer(REPLY_BUFFER));
+            reply.target(channel != null ? channel.alloc().ioBuffer(REPLY_BUFFER) : io.netty.buffer.Unpooled.buffer(REPLY_BUFFER));
         }
         return reply;
     }
@@ -242,11 +256,11 @@ public final class Client {
     }
 
     public String address() {
-        return Addresses.format(channel.remoteAddress());
+        return channel == null ? detachedAddress : Addresses.format(channel.remoteAddress());
     }
 
     public String localAddress() {
-        return Addresses.format(channel.localAddress());
+        return channel == null ? detachedAddress : Addresses.format(channel.localAddress());
     }
 
     // ---- Connection state used by CLIENT, RESET and CLIENT PAUSE (connection family) ----

@@ -23,6 +23,7 @@ public final class CommandDispatcher {
         this.server = server;
         this.table = server.commands();
         server.transactions().dispatcher(this);
+        server.scripting().dispatcher(this);
     }
 
     public void dispatch(Client c, byte[][] argv) {
@@ -107,6 +108,12 @@ public final class CommandDispatcher {
             spec.recordRejected();
             return;
         }
+        if (server.scriptBusy() && !spec.has(CommandSpec.ALLOW_BUSY)) {
+            // a script runs past busy-reply-threshold: only SCRIPT/FUNCTION KILL, SHUTDOWN NOSAVE & co.
+            c.error(server.scripting().busyError());
+            spec.recordRejected();
+            return;
+        }
         ClientPause pause = server.pause();
         if (pause.active() && pause.mustHold(c, spec)) {
             pause.hold(c, spec, argv); // CLIENT PAUSE: runs when the pause ends
@@ -115,6 +122,35 @@ public final class CommandDispatcher {
         if (c.multiQueued() >= 0 && server.transactions().queue(c, spec, argv)) {
             return; // MULTI: queued (Transactions)
         }
+        execute(c, spec, argv);
+    }
+
+    /**
+     * The command (or subcommand) {@code argv} names, or null when there is none or it is not
+     * implemented; no checks. For scripts, which make their own checks before
+     * {@link #executeForScript}.
+     */
+    public CommandSpec resolve(byte[][] argv) {
+        CommandSpec spec = table.lookup(argv[0]);
+        if (spec == null) {
+            return null;
+        }
+        if (!spec.subcommands().isEmpty()) {
+            if (argv.length < 2) {
+                return spec;
+            }
+            CommandSpec sub = spec.subcommand(lower(argv[1]));
+            return sub == null || sub.handler() == null ? null : sub;
+        }
+        return spec.handler() == null ? null : spec;
+    }
+
+    /**
+     * Runs a command for a script (redis.call) through the normal execution path: statistics,
+     * slow log, MONITOR, keyspace reports and, once it exists, write propagation see it. The
+     * script made Redis's script checks (arity, noscript, read-only, OOM) before.
+     */
+    public void executeForScript(Client c, CommandSpec spec, byte[][] argv) {
         execute(c, spec, argv);
     }
 

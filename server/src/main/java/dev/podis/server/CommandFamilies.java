@@ -11,6 +11,7 @@ import dev.podis.server.commands.HashCommands;
 import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.ListCommands;
 import dev.podis.server.commands.PubSubCommands;
+import dev.podis.server.commands.ScriptingCommands;
 import dev.podis.server.commands.ServerCommands;
 import dev.podis.server.commands.SetCommands;
 import dev.podis.server.commands.SortCommands;
@@ -45,6 +46,7 @@ final class CommandFamilies {
         families.add(new StreamCommands(server));
         families.add(new PubSubCommands(server));
         families.add(server.transactions());
+        families.add(new ScriptingCommands(server));
         return families;
     }
 }

@@ -195,7 +195,10 @@ public final class PodisServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         // One loop accepts, reads, executes and writes: Redis's single-threaded model (see ServerContext).
-        loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), io);
+        // Its I/O handler is wrapped so that a long script can let it serve other clients (CommandLoopIo).
+        CommandLoopIo commandLoopIo = new CommandLoopIo(io);
+        loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), commandLoopIo);
+        context.io(commandLoopIo);
         context.commandLoop(loop.next());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop)

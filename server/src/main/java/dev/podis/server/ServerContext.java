@@ -53,6 +53,10 @@ public final class ServerContext {
     /** The client whose command runs (the outermost one when commands nest: EXEC), or null. */
     private Client current;
     private int nesting;
+    private final dev.podis.server.scripting.Scripting scripting;
+    /** A script runs past busy-reply-threshold: commands without allow_busy get BUSY. */
+    private boolean scriptBusy;
+    private CommandLoopIo io;
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
@@ -71,6 +75,7 @@ public final class ServerContext {
         // Lazy and active expiry both count in INFO expired_keys.
         this.transactions = new Transactions(this);
         this.tracking = new Tracking(this);
+        this.scripting = new dev.podis.server.scripting.Scripting(this);
         keyspace.listener(new KeyspaceListener() {
             @Override
             public void expired(int db, byte[] key) {
@@ -293,6 +298,37 @@ public final class ServerContext {
             } else {
                 keyspace.stopTrackingChanges();
             }
+    /** EVAL scripts, functions and the script being executed. */
+    public dev.podis.server.scripting.Scripting scripting() {
+        return scripting;
+    }
+
+    /** True while a script runs past busy-reply-threshold (the dispatcher answers BUSY). */
+    public boolean scriptBusy() {
+        return scriptBusy;
+    }
+
+    public void scriptBusy(boolean busy) {
+        this.scriptBusy = busy;
+    }
+
+    void io(CommandLoopIo io) {
+        this.io = io;
+    }
+
+    /** True while the command loop is processing I/O events (a script must not start there). */
+    public boolean inIoPhase() {
+        return io != null && io.inIo();
+    }
+
+    /**
+     * From inside a long script: lets the command loop process pending I/O events once, so that
+     * other clients are answered (BUSY) and SCRIPT KILL arrives. Does nothing when the loop is
+     * already inside its I/O phase (see {@code scripting/package-info.java}).
+     */
+    public void pumpEvents() {
+        if (io != null) {
+            io.pump();
         }
     }
 

@@ -334,10 +334,10 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "used_memory_lua", 0);
         field(sb, "used_memory_vm_eval", 0);
         field(sb, "used_memory_lua_human", "0B");
-        field(sb, "used_memory_scripts_eval", 0);
-        field(sb, "number_of_cached_scripts", 0);
-        field(sb, "number_of_functions", 0);
-        field(sb, "number_of_libraries", 0);
+        field(sb, "used_memory_scripts_eval", server.scripting().cachedScriptBytes());
+        field(sb, "number_of_cached_scripts", server.scripting().cachedScripts());
+        field(sb, "number_of_functions", server.scripting().functions().functionCount());
+        field(sb, "number_of_libraries", server.scripting().functions().libraries().size());
         field(sb, "used_memory_vm_functions", 0);
         field(sb, "used_memory_vm_total", 0);
         field(sb, "used_memory_vm_total_human", "0B");
@@ -762,6 +762,13 @@ public final class ServerCommands implements CommandFamily {
         if (abort) {
             c.error("ERR No shutdown in progress.");
             return;
+        }
+        if (server.scriptBusy()) {
+            if (!nosave) {
+                c.error(server.scripting().busyError()); // only SHUTDOWN NOSAVE while a script is busy
+                return;
+            }
+            server.scripting().abortForShutdown(); // it stops at its next check, writes or not
         }
         Log.warn("User requested shutdown...");
         // Nothing to save yet (no persistence) and no replicas to wait for: stop now.
