@@ -8,6 +8,7 @@ import dev.podis.server.commands.ConfigCommands;
 import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.DatabaseCommands;
 import dev.podis.server.commands.HashCommands;
+import dev.podis.server.commands.HyperLogLogCommands;
 import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.ListCommands;
 import dev.podis.server.commands.PubSubCommands;
@@ -40,6 +41,7 @@ final class CommandFamilies {
         families.add(new HashCommands(server));
         families.add(new SetCommands(server));
         families.add(new SortedSetCommands(server));
+        families.add(new HyperLogLogCommands(server));
         families.add(new SortCommands(server));
         families.add(new PubSubCommands(server));
         families.add(server.transactions());
