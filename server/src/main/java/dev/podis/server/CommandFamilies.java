@@ -7,6 +7,7 @@ import dev.podis.server.commands.CommandCommands;
 import dev.podis.server.commands.ConfigCommands;
 import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.DatabaseCommands;
+import dev.podis.server.commands.GeoCommands;
 import dev.podis.server.commands.HashCommands;
 import dev.podis.server.commands.HyperLogLogCommands;
 import dev.podis.server.commands.KeyCommands;
@@ -40,7 +41,9 @@ final class CommandFamilies {
         families.add(new ListCommands(server));
         families.add(new HashCommands(server));
         families.add(new SetCommands(server));
-        families.add(new SortedSetCommands(server));
+        SortedSetCommands zsets = new SortedSetCommands(server);
+        families.add(zsets);
+        families.add(new GeoCommands(server, zsets));
         families.add(new HyperLogLogCommands(server));
         families.add(new SortCommands(server));
         families.add(new PubSubCommands(server));

@@ -119,9 +119,10 @@ public final class SortedSetCommands implements CommandFamily {
     // ------------------------------------------------------------------ lookups
 
     /** Returned by the lookups after a WRONGTYPE reply. */
-    private static final SortedSetValue WRONG = SortedSetValue.create(0, 0, 0, 0);
+    static final SortedSetValue WRONG = SortedSetValue.create(0, 0, 0, 0);
 
-    private SortedSetValue read(Client c, byte[] key) {
+    /** The sorted set at {@code key} (lookupKeyRead), null when missing, {@link #WRONG} after WRONGTYPE. */
+    SortedSetValue read(Client c, byte[] key) {
         return typed(c, server.lookupRead(c, key));
     }
 
@@ -792,21 +793,43 @@ public final class SortedSetCommands implements CommandFamily {
 
     private void storeRange(Client c, byte[] dst, SortedSetValue z, int first, int count, boolean reverse) {
         if (count == 0) {
-            c.db().remove(dst);
-            c.reply().integer(0);
+            storeResult(c, dst, null);
             return;
         }
         SortedSetValue out = newSet(count, 0);
-        long entries = entriesLimit();
-        long value = valueLimit();
         SortedSetValue.Cursor it = z.at(first);
         for (int i = 0; i < count && it.valid(); i++) {
-            out.insert(it.member(), it.score(), entries, value);
+            addResult(out, it.member(), it.score());
             if (reverse) {
                 it.prev();
             } else {
                 it.next();
             }
+        }
+        storeResult(c, dst, out);
+    }
+
+    /**
+     * A new set for a computed result of {@code count} members at most {@code maxLength} bytes
+     * long, in the encoding Redis would pick (ZRANGESTORE, GEOSEARCHSTORE and GEORADIUS STORE).
+     */
+    SortedSetValue newResult(long count, long maxLength) {
+        return newSet(count, maxLength);
+    }
+
+    void addResult(SortedSetValue out, byte[] member, double score) {
+        out.insert(member, score, entriesLimit(), valueLimit());
+    }
+
+    /**
+     * Stores a computed result at {@code dst}, replacing whatever was there (an empty or null
+     * result removes {@code dst}), and replies its size.
+     */
+    void storeResult(Client c, byte[] dst, SortedSetValue out) {
+        if (out == null || out.size() == 0) {
+            c.db().remove(dst);
+            c.reply().integer(0);
+            return;
         }
         c.db().put(dst, StoredValue.object(ValueType.ZSET, out, StoredValue.NO_EXPIRY));
         server.blocking().signalKeyAsReady(c.dbIndex(), dst);
