@@ -105,9 +105,12 @@ public final class HyperLogLog {
         return new HyperLogLog(s, s.length);
     }
 
-    /** The current bytes (a new array of the exact length). */
+    /**
+     * The current bytes, to store: the instance's own array when it has the exact length (the
+     * instance must not be changed afterwards), else a copy of the exact length.
+     */
     public byte[] toBytes() {
-        return Arrays.copyOf(b, len);
+        return b.length == len ? b : Arrays.copyOf(b, len);
     }
 
     public int length() {
