@@ -212,13 +212,9 @@ public final class HyperLogLogCommands implements CommandFamily {
         HyperLogLog hll = HyperLogLog.view(v.bytes());
         byte[] sub = argv[1];
         if (Args.is(sub, "GETREG")) {
-            if (hll.isSparse()) {
-                hll = HyperLogLog.of(v.bytes());
-                if (!hll.toDense()) {
-                    c.error(CORRUPTED);
-                    return;
-                }
-                store(c, key, hll, v);
+            hll = dense(c, key, v, hll);
+            if (hll == null) {
+                return;
             }
             RespWriter w = c.reply();
             w.arrayHeader(HyperLogLog.REGISTERS);
@@ -235,20 +231,27 @@ public final class HyperLogLogCommands implements CommandFamily {
         } else if (Args.is(sub, "ENCODING")) {
             c.reply().simple(hll.isSparse() ? "sparse" : "dense");
         } else if (Args.is(sub, "TODENSE")) {
-            boolean converted = false;
-            if (hll.isSparse()) {
-                hll = HyperLogLog.of(v.bytes());
-                if (!hll.toDense()) {
-                    c.error(CORRUPTED);
-                    return;
-                }
-                store(c, key, hll, v);
-                converted = true;
+            boolean converted = hll.isSparse();
+            if (dense(c, key, v, hll) != null) {
+                c.reply().integer(converted ? 1 : 0);
             }
-            c.reply().integer(converted ? 1 : 0);
         } else {
             c.error("ERR Unknown PFDEBUG subcommand '" + Args.str(sub) + "'");
         }
+    }
+
+    /** The HLL made dense, stored when it was sparse; null after an INVALIDOBJ reply. */
+    private static HyperLogLog dense(Client c, byte[] key, StoredValue v, HyperLogLog hll) {
+        if (!hll.isSparse()) {
+            return hll;
+        }
+        HyperLogLog d = HyperLogLog.of(v.bytes());
+        if (!d.toDense()) {
+            c.error(CORRUPTED);
+            return null;
+        }
+        store(c, key, d, v);
+        return d;
     }
 
     /** PFSELFTEST: the register and estimator self test; +OK or a TESTFAILED error. */
