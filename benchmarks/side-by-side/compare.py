@@ -8,10 +8,13 @@ Optionally measures memory per key (RSS growth after loading 16-byte keys with 1
 Usage (from the repository root, after `mvn -q -DskipTests package`):
   python3 benchmarks/side-by-side/compare.py [--tests set,get] [--pipeline 1,16] [--rounds 3]
                                              [--requests 1000000] [--memory-keys 1000000]
+                                             [--command "PFADD hll __rand_int__" ...]
                                              [--name side-by-side]
+--command adds a custom redis-benchmark command (repeatable; __rand_int__ takes values below the
+-r keyspace of 100000); --tests "" runs only the custom commands.
 Writes benchmarks/results/<date>-<name>.{csv,md} (name: side-by-side unless --name says otherwise).
 """
-import argparse, csv, datetime, io, os, platform, socket, statistics, subprocess, sys, time
+import argparse, csv, datetime, io, os, platform, shlex, socket, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -52,7 +55,8 @@ def start_podis(workdir, jvm_opts):
     # The server's output goes to podis.log in its work directory, to explain a server that died.
     log = open(os.path.join(workdir, "podis.log"), "ab")
     proc = subprocess.Popen(["java"] + jvm_opts + ["-jar", PODIS_JAR, "--port", str(port), "--bind", "127.0.0.1",
-                                                   "--save", "", "--appendonly", "no", "--dir", workdir],
+                                                   "--save", "", "--appendonly", "no", "--dir", workdir,
+                                                   "--admin-port", "-1"],
                             stdout=log, stderr=subprocess.STDOUT)
     wait_port(port)
     return proc, port
@@ -63,13 +67,16 @@ def check_alive(proc, name):
         raise SystemExit("%s exited with status %s during the run" % (name, proc.returncode))
 
 
-def bench(port, tests, pipeline, requests, clients=50, size=100, keyspace=100000):
-    out = subprocess.run(["redis-benchmark", "-p", str(port), "-c", str(clients), "-d", str(size),
-                          "-r", str(keyspace), "-n", str(requests), "-P", str(pipeline), "-t", tests,
-                          "--csv"], capture_output=True, text=True, check=True).stdout
+def bench(port, tests, pipeline, requests, commands=(), clients=50, size=100, keyspace=100000):
+    """Runs the -t tests (if any) and then each custom command; {test name: (rps, p50, p99)}."""
+    base = ["redis-benchmark", "-p", str(port), "-c", str(clients), "-d", str(size),
+            "-r", str(keyspace), "-n", str(requests), "-P", str(pipeline), "--csv"]
+    runs = ([base + ["-t", tests]] if tests else []) + [base + shlex.split(c) for c in commands]
     rows = {}
-    for r in csv.DictReader(io.StringIO(out)):
-        rows[r["test"]] = (float(r["rps"]), float(r["p50_latency_ms"]), float(r["p99_latency_ms"]))
+    for argv in runs:
+        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+        for r in csv.DictReader(io.StringIO(out)):
+            rows[r["test"]] = (float(r["rps"]), float(r["p50_latency_ms"]), float(r["p99_latency_ms"]))
     return rows
 
 
@@ -113,6 +120,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--requests", type=int, default=1000000)
     ap.add_argument("--memory-keys", type=int, default=0)
+    ap.add_argument("--command", action="append", default=[],
+                    help='a custom command for redis-benchmark, e.g. "PFADD hll __rand_int__" (repeatable)')
     ap.add_argument("--jvm-opts", default="")
     ap.add_argument("--jar", default=None, help="the Podis jar to run (default server/target/podis.jar)")
     ap.add_argument("--name", default="side-by-side",
@@ -134,11 +143,11 @@ def main():
         # Podis at -P 16: the first 200 K requests run at a quarter of the steady rate, which is
         # reached after about 600 K-1 M requests per test.
         for port in (rport, pport):
-            bench(port, args.tests, 16, max(args.requests, 1000000))
+            bench(port, args.tests, 16, max(args.requests, 1000000), args.command)
         for rnd in range(args.rounds):
             for p in [int(x) for x in args.pipeline.split(",")]:
                 for name, port in (("redis", rport), ("podis", pport)):
-                    for test, row in bench(port, args.tests, p, args.requests).items():
+                    for test, row in bench(port, args.tests, p, args.requests, args.command).items():
                         results.setdefault((test, p, name), []).append(row)
                     check_alive(redis if name == "redis" else podis, name)
             print("round %d done" % (rnd + 1), file=sys.stderr)
@@ -165,7 +174,7 @@ def main():
                memory_per_key(lambda d: start_podis(d, jvm_opts), workdir + "/podis", args.memory_keys))
 
     stamp = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    cmd = "python3 benchmarks/side-by-side/compare.py " + " ".join(sys.argv[1:])
+    cmd = "python3 benchmarks/side-by-side/compare.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     redis_version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.strip()
     md = ["# Podis vs Redis, side by side", "",
           "Measured %s on %s (%d cores), %s." % (stamp, platform.node() or "this machine", os.cpu_count(), redis_version),
