@@ -62,7 +62,8 @@ def start_podis(workdir, jvm_opts):
     # The server's output goes to podis.log in its work directory, to explain a server that died.
     log = open(os.path.join(workdir, "podis.log"), "ab")
     proc = subprocess.Popen(["java"] + jvm_opts + ["-jar", PODIS_JAR, "--port", str(port), "--bind", "127.0.0.1",
-                                                   "--save", "", "--appendonly", "no", "--dir", workdir],
+                                                   "--save", "", "--appendonly", "no", "--dir", workdir,
+                                                   "--admin-port", "-1"],
                             stdout=log, stderr=subprocess.STDOUT)
     wait_port(port)
     return proc, port

@@ -246,7 +246,14 @@ public final class RespWriter {
 
     /** A double: RESP3 {@code ,<d>}; RESP2 a bulk string. Formatted as Redis does. */
     public void doubleValue(double value) {
-        String text = Doubles.format(value);
+        doubleText(Doubles.format(value));
+    }
+
+    /**
+     * A double in a text the caller formatted (Redis's addReplyHumanLongDouble): RESP3
+     * {@code ,<text>}; RESP2 a bulk string.
+     */
+    public void doubleText(String text) {
         if (resp3()) {
             out.writeByte(',');
             writeAscii(text);

@@ -315,6 +315,45 @@ abstract class KeyspaceContractTest {
     }
 
     @Test
+    void largeValuesReadAgainAreTheCurrentOnes() {
+        // The off-heap store keeps heap copies of recently used large values: reads must still see
+        // every overwrite and removal, and an array read earlier keeps the value it had.
+        Random rnd = new Random(2);
+        int keys = 20;
+        byte[][] current = new byte[keys][];
+        byte[] first = null;
+        for (int round = 0; round < 200; round++) {
+            int k = rnd.nextInt(keys);
+            byte[] key = b("large:" + k);
+            int op = rnd.nextInt(4);
+            if (op == 0) {
+                assertEquals(current[k] != null, db.remove(key));
+                current[k] = null;
+            } else if (op == 1) {
+                byte[] v = new byte[Record.INLINE_MAX + 1 + rnd.nextInt(20_000)];
+                rnd.nextBytes(v);
+                db.put(key, StoredValue.string(v));
+                current[k] = v.clone();
+            }
+            for (int j = 0; j < keys; j++) {
+                StoredValue got = db.get(b("large:" + j));
+                if (current[j] == null) {
+                    assertNull(got);
+                } else {
+                    assertArrayEquals(current[j], got.bytes(), "key " + j + " in round " + round);
+                }
+            }
+            if (round == 100 && current[k] != null) {
+                first = db.get(key).bytes();
+                byte[] copy = first.clone();
+                db.put(key, StoredValue.string(new byte[Record.INLINE_MAX + 10]));
+                assertArrayEquals(copy, first);
+                current[k] = new byte[Record.INLINE_MAX + 10];
+            }
+        }
+    }
+
+    @Test
     void swapExchangesDatabases() {
         ks.db(0).put(b("a"), StoredValue.string(b("zero")));
         ks.db(1).put(b("b"), StoredValue.string(b("one"), clock.get() + 5));

@@ -128,9 +128,10 @@ public final class SortedSetCommands implements CommandFamily {
     // ------------------------------------------------------------------ lookups
 
     /** Returned by the lookups after a WRONGTYPE reply. */
-    private static final SortedSetValue WRONG = SortedSetValue.create(0, 0, 0, 0);
+    static final SortedSetValue WRONG = SortedSetValue.create(0, 0, 0, 0);
 
-    private SortedSetValue read(Client c, byte[] key) {
+    /** The sorted set at {@code key} (lookupKeyRead), null when missing, {@link #WRONG} after WRONGTYPE. */
+    SortedSetValue read(Client c, byte[] key) {
         return typed(c, server.lookupRead(c, key));
     }
 
@@ -171,7 +172,7 @@ public final class SortedSetCommands implements CommandFamily {
     }
 
     /** A STORE command's result: the sorted set (null when empty) replaces the destination. */
-    private void storeResult(Client c, byte[] dst, SortedSetValue z, String event) {
+    void storeResult(Client c, byte[] dst, SortedSetValue z, String event) {
         server.storeResult(c, dst, z == null ? null : StoredValue.object(ValueType.ZSET, z, StoredValue.NO_EXPIRY),
                 KeyspaceEvents.ZSET, event);
     }
@@ -820,11 +821,9 @@ public final class SortedSetCommands implements CommandFamily {
             return;
         }
         SortedSetValue out = newSet(count, 0);
-        long entries = entriesLimit();
-        long value = valueLimit();
         SortedSetValue.Cursor it = z.at(first);
         for (int i = 0; i < count && it.valid(); i++) {
-            out.insert(it.member(), it.score(), entries, value);
+            addResult(out, it.member(), it.score());
             if (reverse) {
                 it.prev();
             } else {
@@ -832,6 +831,18 @@ public final class SortedSetCommands implements CommandFamily {
             }
         }
         storeResult(c, dst, out, "zrangestore");
+    }
+
+    /**
+     * A new set for a computed result of {@code count} members at most {@code maxLength} bytes
+     * long, in the encoding Redis would pick (ZRANGESTORE, GEOSEARCHSTORE and GEORADIUS STORE).
+     */
+    SortedSetValue newResult(long count, long maxLength) {
+        return newSet(count, maxLength);
+    }
+
+    void addResult(SortedSetValue out, byte[] member, double score) {
+        out.insert(member, score, entriesLimit(), valueLimit());
         c.reply().integer(out.size());
     }
 
