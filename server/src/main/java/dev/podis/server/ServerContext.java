@@ -298,6 +298,9 @@ public final class ServerContext {
             } else {
                 keyspace.stopTrackingChanges();
             }
+        }
+    }
+
     /** EVAL scripts, functions and the script being executed. */
     public dev.podis.server.scripting.Scripting scripting() {
         return scripting;

@@ -831,6 +831,7 @@ public final class SortedSetCommands implements CommandFamily {
             }
         }
         storeResult(c, dst, out, "zrangestore");
+        c.reply().integer(out.size());
     }
 
     /**
@@ -843,7 +844,6 @@ public final class SortedSetCommands implements CommandFamily {
 
     void addResult(SortedSetValue out, byte[] member, double score) {
         out.insert(member, score, entriesLimit(), valueLimit());
-        c.reply().integer(out.size());
     }
 
     // ------------------------------------------------------------------ ZREMRANGEBY*
