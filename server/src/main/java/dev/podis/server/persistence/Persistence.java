@@ -259,7 +259,9 @@ public final class Persistence {
                         keyLoadDelay();
                         if (loader.offset() - stepBytes >= interval || System.nanoTime() - stepStart > 50_000_000L) {
                             loadingLoadedBytes = loader.offset();
-                            server.commandLoop().execute(this); // serve clients (LOADING), then go on
+                            // Go on after the loop has served clients (-LOADING): a task queued with
+                            // execute() would run before any I/O, as the loop runs all its tasks first.
+                            server.commandLoop().schedule(this, 10, TimeUnit.MICROSECONDS);
                             return;
                         }
                     }
