@@ -12,6 +12,7 @@ import dev.podis.server.commands.HashCommands;
 import dev.podis.server.commands.HyperLogLogCommands;
 import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.ListCommands;
+import dev.podis.server.commands.PersistenceCommands;
 import dev.podis.server.commands.PubSubCommands;
 import dev.podis.server.commands.ScriptingCommands;
 import dev.podis.server.commands.ServerCommands;
@@ -50,6 +51,7 @@ final class CommandFamilies {
         families.add(new SortCommands(server));
         families.add(new StreamCommands(server));
         families.add(new PubSubCommands(server));
+        families.add(new PersistenceCommands(server));
         families.add(server.transactions());
         families.add(new ScriptingCommands(server));
         return families;

@@ -3,7 +3,7 @@ package dev.podis.server.scripting;
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
 import dev.podis.server.util.Glob;
-import dev.podis.storage.Crc64;
+import dev.podis.storage.rdb.Crc64;
 import dev.podis.storage.Lzf;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaFunction;

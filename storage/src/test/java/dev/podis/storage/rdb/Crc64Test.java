@@ -1,4 +1,4 @@
-package dev.podis.storage;
+package dev.podis.storage.rdb;
 
 import org.junit.jupiter.api.Test;
 
