@@ -73,10 +73,24 @@ public final class Client {
         return bulkReply;
     }
 
+    /**
+     * A client without a connection, for commands the server runs itself (a script's
+     * redis.call): its replies go where its owner points {@link #reply()}'s target, and it
+     * shows as {@code address} in MONITOR and the slow log.
+     */
+    public static Client detached(ServerContext server, String address) {
+        Client c = new Client(server.nextClientId(), null, server);
+        c.detachedAddress = address;
+        return c;
+    }
+
+    /** The address of a {@link #detached} client, null for a connection. */
+    private String detachedAddress;
+
     /** The writer for this client's replies; valid while a command executes. */
     public RespWriter reply() {
         if (reply.target() == null) {
-            reply.target(channel.alloc().ioBuffer(REPLY_BUFFER));
+            reply.target(channel != null ? channel.alloc().ioBuffer(REPLY_BUFFER) : io.netty.buffer.Unpooled.buffer(REPLY_BUFFER));
         }
         return reply;
     }
@@ -250,11 +264,11 @@ public final class Client {
     }
 
     public String address() {
-        return Addresses.format(channel.remoteAddress());
+        return channel == null ? detachedAddress : Addresses.format(channel.remoteAddress());
     }
 
     public String localAddress() {
-        return Addresses.format(channel.localAddress());
+        return channel == null ? detachedAddress : Addresses.format(channel.localAddress());
     }
 
     // ---- Connection state used by CLIENT, RESET and CLIENT PAUSE (connection family) ----
@@ -399,6 +413,18 @@ public final class Client {
     /** True when a key this client WATCHes has changed, so its EXEC will fail (CLIENT LIST flag d). */
     public boolean watchDirty() {
         return transaction != null && transaction.dirty;
+    }
+
+    /** CLIENT TRACKING state, or null until the client first enables tracking (kept by {@link Tracking}). */
+    private Tracking.State tracking;
+
+    /** The client's CLIENT TRACKING state (CLIENT LIST flags t, B, R and redir=), or null if it never tracked. */
+    public Tracking.State trackingState() {
+        return tracking;
+    }
+
+    void trackingState(Tracking.State state) {
+        this.tracking = state;
     }
 
     /** Set while blocking commands must not block (MULTI/EXEC, scripts): they answer as on timeout. */

@@ -15,6 +15,7 @@ import java.util.Locale;
  */
 public final class CommandDispatcher {
     static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+    static final String LOADING = "LOADING Redis is loading the dataset in memory";
 
     private final ServerContext server;
     private final CommandTable table;
@@ -23,15 +24,23 @@ public final class CommandDispatcher {
         this.server = server;
         this.table = server.commands();
         server.transactions().dispatcher(this);
+        server.scripting().dispatcher(this);
     }
 
     public void dispatch(Client c, byte[][] argv) {
         if (c.multiQueued() >= 0 || argv[0].length == 4) {
             // MULTI queuing, and EXEC refused by the checks (EXECABORT): see Transactions
             server.transactions().dispatch(c, argv, this);
-            return;
+        } else {
+            dispatchChecked(c, argv);
         }
-        dispatchChecked(c, argv);
+        if (c.trackingState() != null && c.multiQueued() < 0 && !isClient(argv[0])) {
+            Tracking.endCaching(c); // CLIENT CACHING covers one command (or one MULTI/EXEC)
+        }
+    }
+
+    private static boolean isClient(byte[] name) {
+        return name.length == 6 && new String(name, StandardCharsets.US_ASCII).equalsIgnoreCase("client");
     }
 
     /** {@link #dispatch} without the transaction hook (Transactions calls it back). */
@@ -100,6 +109,17 @@ public final class CommandDispatcher {
             spec.recordRejected();
             return;
         }
+        if (server.persistence().loading() && !spec.has(CommandSpec.LOADING)) {
+            c.error(LOADING);
+            spec.recordRejected();
+            return;
+        }
+        if (server.scriptBusy() && !spec.has(CommandSpec.ALLOW_BUSY)) {
+            // a script runs past busy-reply-threshold: only SCRIPT/FUNCTION KILL, SHUTDOWN NOSAVE & co.
+            c.error(server.scripting().busyError());
+            spec.recordRejected();
+            return;
+        }
         ClientPause pause = server.pause();
         if (pause.active() && pause.mustHold(c, spec)) {
             pause.hold(c, spec, argv); // CLIENT PAUSE: runs when the pause ends
@@ -108,6 +128,35 @@ public final class CommandDispatcher {
         if (c.multiQueued() >= 0 && server.transactions().queue(c, spec, argv)) {
             return; // MULTI: queued (Transactions)
         }
+        execute(c, spec, argv);
+    }
+
+    /**
+     * The command (or subcommand) {@code argv} names, or null when there is none or it is not
+     * implemented; no checks. For scripts, which make their own checks before
+     * {@link #executeForScript}.
+     */
+    public CommandSpec resolve(byte[][] argv) {
+        CommandSpec spec = table.lookup(argv[0]);
+        if (spec == null) {
+            return null;
+        }
+        if (!spec.subcommands().isEmpty()) {
+            if (argv.length < 2) {
+                return spec;
+            }
+            CommandSpec sub = spec.subcommand(lower(argv[1]));
+            return sub == null || sub.handler() == null ? null : sub;
+        }
+        return spec.handler() == null ? null : spec;
+    }
+
+    /**
+     * Runs a command for a script (redis.call) through the normal execution path: statistics,
+     * slow log, MONITOR, keyspace reports and, once it exists, write propagation see it. The
+     * script made Redis's script checks (arity, noscript, read-only, OOM) before.
+     */
+    public void executeForScript(Client c, CommandSpec spec, byte[][] argv) {
         execute(c, spec, argv);
     }
 
@@ -120,23 +169,29 @@ public final class CommandDispatcher {
         ServerStats stats = server.stats();
         long errorsBefore = stats.totalErrorReplies;
         long start = System.nanoTime();
+        server.beginCommand(c);
         try {
-            spec.handler().execute(c, argv);
-        } catch (KeyspaceFullException e) {
-            // The keyspace could not grow: memory is at maxmemory (or the container's limit).
-            c.error(OOM);
-        } catch (RuntimeException | StackOverflowError e) {
-            // A bug in one command must never take the server or the connection down.
-            Log.warn("command " + spec.fullName() + " failed", e);
-            c.error("ERR internal error executing '" + spec.fullName() + "': " + e);
+            try {
+                spec.handler().execute(c, argv);
+            } catch (KeyspaceFullException e) {
+                // The keyspace could not grow: memory is at maxmemory (or the container's limit).
+                c.error(OOM);
+            } catch (RuntimeException | StackOverflowError e) {
+                // A bug in one command must never take the server or the connection down.
+                Log.warn("command " + spec.fullName() + " failed", e);
+                c.error("ERR internal error executing '" + spec.fullName() + "': " + e);
+            }
+            long nanos = System.nanoTime() - start;
+            long micros = nanos / 1000;
+            c.touch(System.currentTimeMillis(), spec.fullName());
+            stats.totalCommandsProcessed++;
+            spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
+            spec.recordLatency(nanos);
+            server.commandExecuted(c, spec, argv, micros);
+        } finally {
+            // held-back invalidations and messages for c follow its reply (after a whole EXEC)
+            server.endCommand(c);
         }
-        long nanos = System.nanoTime() - start;
-        long micros = nanos / 1000;
-        c.touch(System.currentTimeMillis(), spec.fullName());
-        stats.totalCommandsProcessed++;
-        spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
-        spec.recordLatency(nanos);
-        server.commandExecuted(c, spec, argv, micros);
         Blocking blocking = server.blocking();
         if (blocking.hasReadyKeys() && !c.denyBlocking()) {
             // as Redis: clients blocked on keys this command filled are served once it completes

@@ -66,6 +66,7 @@ public final class PodisServer implements AutoCloseable {
     private volatile boolean shuttingDown;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private boolean loadAtStart = true;
 
     public PodisServer(ServerConfig config) {
         this(config, Keyspace.create(new KeyspaceOptions()
@@ -84,6 +85,23 @@ public final class PodisServer implements AutoCloseable {
         config.onChange("maxmemory", v -> keyspace.maxmemory(config.getLong("maxmemory")));
         context.shutdownHandler(this::shutdownFromCommand);
         context.readiness().add(() -> shuttingDown ? "shutting down" : accepting ? null : "not accepting connections");
+    }
+
+    /**
+     * Whether {@link #start()} loads the dataset from {@code dir} (default yes, as Redis); the
+     * in-process server turns it off unless a data directory was given.
+     */
+    public PodisServer loadAtStart(boolean load) {
+        this.loadAtStart = load;
+        return this;
+    }
+
+    /**
+     * Completes once the dataset loaded at start is in memory (at once when there was none);
+     * completes exceptionally when it could not be loaded (Redis exits then).
+     */
+    public CompletableFuture<Void> loaded() {
+        return context.persistence().loaded();
     }
 
     /** Runs {@code action} after SHUTDOWN has stopped the server (the standalone server exits). */
@@ -195,8 +213,17 @@ public final class PodisServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         // One loop accepts, reads, executes and writes: Redis's single-threaded model (see ServerContext).
-        loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), io);
+        // Its I/O handler is wrapped so that a long script can let it serve other clients (CommandLoopIo).
+        CommandLoopIo commandLoopIo = new CommandLoopIo(io);
+        loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), commandLoopIo);
+        context.io(commandLoopIo);
         context.commandLoop(loop.next());
+        if (loadAtStart) {
+            // Before the listeners open: clients that connect during the load get -LOADING.
+            context.persistence().loadDataset();
+        } else {
+            context.persistence().loaded().complete(null);
+        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop)
                 .channel(channelType)
@@ -226,6 +253,7 @@ public final class PodisServer implements AutoCloseable {
                             context.monitors().remove(client);
                             context.blocking().clientClosed(client);
                             context.transactions().clientGone(client);
+                            context.tracking().disable(client);
                             client.release();
                         });
                         ch.pipeline().addLast("resp", conn);
@@ -373,13 +401,16 @@ public final class PodisServer implements AutoCloseable {
             if (context.pause().active()) {
                 return; // CLIENT PAUSE stops active expiry too, as in Redis
             }
-            if (!context.activeExpire()) {
-                return; // DEBUG SET-ACTIVE-EXPIRE 0
+            if (!context.activeExpire() || context.persistence().loading()) {
+                return; // DEBUG SET-ACTIVE-EXPIRE 0, or the dataset is still loading
             }
             long cycleStart = System.nanoTime();
             // Active expiry may use a quarter of the CPU, as Redis's slow cycle does.
             // Removed keys reach stats.expiredKeys through the keyspace listener (ServerContext).
             context.keyspace().activeExpireCycle(periodMicros / 4);
+            if (context.blocking().hasReadyKeys()) {
+                context.blocking().handleClientsBlockedOnKeys(); // e.g. an expired stream a XREADGROUP waits on
+            }
             context.latencyMonitor().addIfNeeded("expire-cycle", (System.nanoTime() - cycleStart) / 1_000_000);
         }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
     }
@@ -405,6 +436,7 @@ public final class PodisServer implements AutoCloseable {
         }
         listeners.clear();
         listening.clear();
+        context.persistence().close();
         if (loop != null) {
             loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             loop = null;

@@ -376,6 +376,45 @@ abstract class KeyspaceContractTest {
     }
 
     @Test
+    void largeValuesReadAgainAreTheCurrentOnes() {
+        // The off-heap store keeps heap copies of recently used large values: reads must still see
+        // every overwrite and removal, and an array read earlier keeps the value it had.
+        Random rnd = new Random(2);
+        int keys = 20;
+        byte[][] current = new byte[keys][];
+        byte[] first = null;
+        for (int round = 0; round < 200; round++) {
+            int k = rnd.nextInt(keys);
+            byte[] key = b("large:" + k);
+            int op = rnd.nextInt(4);
+            if (op == 0) {
+                assertEquals(current[k] != null, db.remove(key));
+                current[k] = null;
+            } else if (op == 1) {
+                byte[] v = new byte[Record.INLINE_MAX + 1 + rnd.nextInt(20_000)];
+                rnd.nextBytes(v);
+                db.put(key, StoredValue.string(v));
+                current[k] = v.clone();
+            }
+            for (int j = 0; j < keys; j++) {
+                StoredValue got = db.get(b("large:" + j));
+                if (current[j] == null) {
+                    assertNull(got);
+                } else {
+                    assertArrayEquals(current[j], got.bytes(), "key " + j + " in round " + round);
+                }
+            }
+            if (round == 100 && current[k] != null) {
+                first = db.get(key).bytes();
+                byte[] copy = first.clone();
+                db.put(key, StoredValue.string(new byte[Record.INLINE_MAX + 10]));
+                assertArrayEquals(copy, first);
+                current[k] = new byte[Record.INLINE_MAX + 10];
+            }
+        }
+    }
+
+    @Test
     void swapExchangesDatabases() {
         ks.db(0).put(b("a"), StoredValue.string(b("zero")));
         ks.db(1).put(b("b"), StoredValue.string(b("one"), clock.get() + 5));
@@ -519,5 +558,53 @@ abstract class KeyspaceContractTest {
         assertEquals(start + 8, ks.dirty(), "a flush: one per key removed, plus one");
         ks.db(1).clear();
         assertEquals(start + 9, ks.dirty(), "flushing an empty database still counts");
+    }
+
+    @Test
+    void copyToGivesEveryLiveKeyOnceDatabaseByDatabase() throws java.io.IOException {
+        int n = 30_000; // enough for several segments and a grown off-heap map
+        for (int i = 0; i < n; i++) {
+            ks.db(0).put(b("k" + i), StoredValue.string(b("v" + i), i % 10 == 0 ? clock.get() + 1000 : StoredValue.NO_EXPIRY));
+        }
+        ks.db(2).put(b("big"), StoredValue.string(new byte[20_000]));
+        ks.db(2).put(b("coll"), StoredValue.object(ValueType.HASH, "payload", StoredValue.NO_EXPIRY));
+        ks.db(2).put(b("gone"), StoredValue.string(b("x"), clock.get() + 10));
+        clock.addAndGet(100); // "gone" expired but is still stored
+        long dirty = ks.dirty();
+        List<String> calls = new ArrayList<>();
+        Set<String> keys0 = new HashSet<>();
+        ks.copyTo(new KeyspaceSink() {
+            int current = -1;
+
+            @Override
+            public void database(int index, long keys, long expires) {
+                current = index;
+                calls.add("db" + index + ":" + keys + ":" + expires);
+            }
+
+            @Override
+            public void entry(byte[] key, StoredValue value) {
+                if (current == 0) {
+                    assertTrue(keys0.add(s(key)), "twice: " + s(key));
+                    int i = Integer.parseInt(s(key).substring(1));
+                    assertEquals("v" + i, s(value.bytes()));
+                    assertEquals(i % 10 == 0, value.hasExpiry());
+                } else {
+                    calls.add(s(key) + "=" + (value.type() == ValueType.STRING ? value.bytes().length : value.object()));
+                }
+            }
+
+            @Override
+            public void end() {
+                calls.add("end");
+            }
+        });
+        assertEquals(n, keys0.size());
+        assertEquals("db0:" + n + ":" + n / 10, calls.get(0));
+        assertEquals("db2:3:1", calls.get(1));
+        assertEquals(Set.of("big=20000", "coll=payload"), Set.copyOf(calls.subList(2, 4)));
+        assertEquals(List.of("end"), calls.subList(4, calls.size()));
+        assertEquals(dirty, ks.dirty(), "a copy changes nothing");
+        assertEquals(3, ks.db(2).size(), "the expired key is skipped, not removed");
     }
 }

@@ -60,6 +60,8 @@ public final class RedisMetrics implements AutoCloseable {
         double netOut;
         double aofEnabled;
         double lastSave;
+        double loading;
+        double changesSinceSave;
         final Map<String, double[]> commands = new HashMap<>(); // name → {calls, seconds}
         double[] dbKeys = new double[0];
         double[] dbExpiring = new double[0];
@@ -84,13 +86,12 @@ public final class RedisMetrics implements AutoCloseable {
         counter("redis_rejected_connections", f -> f.rejected);
         counter("redis_net_input_bytes", f -> f.netIn);
         counter("redis_net_output_bytes", f -> f.netOut);
-        // Persistence and replication do not exist yet: fixed values until they do.
-        gauge("redis_loading_dump_file", f -> 0);
-        gauge("redis_rdb_changes_since_last_save", f -> 0);
+        gauge("redis_loading_dump_file", f -> f.loading);
+        gauge("redis_rdb_changes_since_last_save", f -> f.changesSinceSave);
         gauge("redis_rdb_last_save_timestamp_seconds", f -> f.lastSave);
-        gauge("redis_rdb_last_bgsave_status", f -> 1);
+        gauge("redis_rdb_last_bgsave_status", f -> 1); // BGSAVE (when it exists) sets it
         gauge("redis_aof_enabled", f -> f.aofEnabled);
-        gauge("redis_connected_slaves", f -> 0);
+        gauge("redis_connected_slaves", f -> 0); // replication does not exist yet
         int dbs = server.keyspace().count();
         for (int i = 0; i < dbs; i++) {
             int db = i;
@@ -140,7 +141,9 @@ public final class RedisMetrics implements AutoCloseable {
         f.netIn = st.netInputBytes;
         f.netOut = st.netOutputBytes;
         f.aofEnabled = server.config().getBool("appendonly") ? 1 : 0;
-        f.lastSave = server.startedAt() / 1000; // no RDB yet: the start, as INFO's rdb_last_save_time
+        f.lastSave = server.persistence().lastSave();
+        f.loading = server.persistence().loading() ? 1 : 0;
+        f.changesSinceSave = server.persistence().changesSinceLastSave();
         for (CommandSpec s : server.commands().all()) {
             addCommand(f, s);
             for (CommandSpec sub : s.subcommands().values()) {

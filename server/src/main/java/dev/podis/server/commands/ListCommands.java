@@ -3,6 +3,7 @@ package dev.podis.server.commands;
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Blocking;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -25,6 +26,11 @@ import java.util.Arrays;
  * the points where Redis 7.2 does (before adding elements, after removing them), with the node
  * limit of {@code list-max-listpack-size}. A list is changed in place; a list that becomes
  * empty is removed from the keyspace.
+ *
+ * <p>Keyspace events as t_list.c: {@code new} for a created list, one {@code lpush}/{@code rpush}
+ * per command, {@code lpop}/{@code rpop}, {@code linsert}, {@code lset}, {@code lrem},
+ * {@code ltrim}, each followed by {@code del} when the list became empty; a move reports the push
+ * to the destination before the pop from the source.
  *
  * <p>Blocking commands that find nothing to pop wait through {@link Blocking}; a command that
  * creates a list signals the key as ready so waiting clients are served after it completes.
@@ -119,18 +125,32 @@ public final class ListCommands implements CommandFamily {
     private ListValue create(Client c, byte[] key) {
         ListValue l = new ListValue();
         l.compressDepth(compressSetting.asInt());
+        server.notifyNew(c, key);
         c.db().put(key, StoredValue.object(ValueType.LIST, l, StoredValue.NO_EXPIRY));
         server.blocking().signalKeyAsReady(c.dbIndex(), key);
         return l;
     }
 
-    /** After removing elements: delete an emptied list, or let it shrink back to a listpack. */
-    private void removed(Client c, byte[] key, ListValue l) {
+    /**
+     * After removing elements (listElementsRemoved): reports {@code event}, then deletes an emptied
+     * list ({@code del}) or lets it shrink back to a listpack.
+     */
+    private void removed(Client c, byte[] key, ListValue l, String event) {
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.LIST, event, key);
         if (l.isEmpty()) {
             c.db().remove(key);
+            server.notifyDeleted(c, key);
         } else {
             l.convertIfShrunk(fill());
         }
+    }
+
+    private static String popEvent(boolean head) {
+        return head ? "lpop" : "rpop";
+    }
+
+    private static String pushEvent(boolean head) {
+        return head ? "lpush" : "rpush";
     }
 
     /** getLongFromObjectOrReply: Redis's strict integer parsing; {@code msg} replaces the default text. */
@@ -228,6 +248,7 @@ public final class ListCommands implements CommandFamily {
         for (int i = 2; i < argv.length; i++) {
             l.push(argv[i], head, fill);
         }
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.LIST, pushEvent(head), key);
         c.reply().integer(l.size());
     }
 
@@ -261,7 +282,7 @@ public final class ListCommands implements CommandFamily {
         } else {
             popRange(c, l, head, n[0]);
         }
-        removed(c, argv[1], l);
+        removed(c, argv[1], l, popEvent(head));
     }
 
     /** Pops up to {@code count} elements from one end and replies them as an array, in pop order. */
@@ -369,6 +390,7 @@ public final class ListCommands implements CommandFamily {
         l.convertForAppend(fill, argv[3]);
         l.set(index, argv[3], fill);
         l.convertIfShrunk(fill);
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.LIST, "lset", argv[1]);
         c.reply().ok();
     }
 
@@ -394,6 +416,7 @@ public final class ListCommands implements CommandFamily {
         // As Redis: converted before looking for the pivot, whether or not it is found.
         l.convertForAppend(fill, argv[4]);
         if (l.insert(argv[3], argv[4], before, fill)) {
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.LIST, "linsert", argv[1]);
             c.reply().integer(l.size());
         } else {
             c.reply().integer(-1);
@@ -418,7 +441,7 @@ public final class ListCommands implements CommandFamily {
                 ? l.remove(argv[3], 0, false) // |LONG_MIN| is more than any list holds: all of them
                 : l.remove(argv[3], Math.abs(count), count >= 0);
         if (removedCount > 0) {
-            removed(c, argv[1], l);
+            removed(c, argv[1], l, "lrem");
         }
         c.reply().integer(removedCount);
     }
@@ -456,7 +479,7 @@ public final class ListCommands implements CommandFamily {
             }
             l.trim(start, end);
         }
-        removed(c, argv[1], l);
+        removed(c, argv[1], l, "ltrim");
         c.reply().ok();
     }
 
@@ -602,11 +625,8 @@ public final class ListCommands implements CommandFamily {
         }
         d.convertForAppend(fill, value);
         d.push(value, toHead, fill);
-        if (s.isEmpty()) {
-            c.db().remove(src);
-        } else {
-            s.convertIfShrunk(fill);
-        }
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.LIST, pushEvent(toHead), dst);
+        removed(c, src, s, popEvent(fromHead));
         c.reply().bulk(value);
     }
 
@@ -762,7 +782,7 @@ public final class ListCommands implements CommandFamily {
             } else {
                 r.bulk(l.pop(head));
             }
-            removed(c, key, l);
+            removed(c, key, l, popEvent(head));
             return true;
         }
         return false;

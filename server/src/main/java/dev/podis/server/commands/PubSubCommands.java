@@ -93,13 +93,8 @@ public final class PubSubCommands implements CommandFamily {
     void publish(Client c, byte[][] argv, boolean shard) {
         int receivers = pubsub.publish(c, argv[1], argv[2], shard);
         c.reply().integer(receivers);
-        // As Redis 7.2: a message to the publisher itself follows the reply, and inside MULTI/EXEC
-        // or a script (where blocking is denied) it follows the reply of the whole transaction.
-        if (c.denyBlocking()) {
-            pubsub.deliverToSelfAfterCommand(c);
-        } else {
-            pubsub.deliverToSelf(c);
-        }
+        // As Redis 7.2: a message to the publisher itself follows the reply (of the whole
+        // transaction inside MULTI/EXEC): the dispatcher delivers it once the command is done.
     }
 
     /** PUBSUB CHANNELS [pattern] / PUBSUB SHARDCHANNELS [pattern] */

@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -28,6 +29,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * keyspace; the STORE variants replace the destination (dropping its TTL) or delete it when the
  * result is empty. Results are built and ordered as Redis builds them, so small sets reply in
  * the same order as Redis.
+ *
+ * <p>Keyspace events as t_set.c: {@code new} for a created set, {@code sadd} (when a member was
+ * added), {@code srem}, {@code spop}, each followed by {@code del} when the set became empty;
+ * SMOVE reports {@code srem} (and {@code del}) for the source, then {@code sadd} for the
+ * destination; the STORE variants report {@code sinterstore}, {@code sunionstore} or
+ * {@code sdiffstore}, or {@code del} when an empty result removed the destination.
  */
 public final class SetCommands implements CommandFamily {
     static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
@@ -90,8 +97,16 @@ public final class SetCommands implements CommandFamily {
         return checked(c, server.lookupWrite(c, key));
     }
 
+    /** Puts a set the command created (a {@code new} key). */
     private void store(Client c, byte[] key, SetValue s) {
+        server.notifyNew(c, key);
         c.db().put(key, StoredValue.object(ValueType.SET, s, StoredValue.NO_EXPIRY));
+    }
+
+    /** A STORE variant's result: the set (null when empty) replaces the destination. */
+    private void storeResult(Client c, byte[] key, SetValue s, String event) {
+        server.storeResult(c, key, s == null || s.size() == 0 ? null
+                : StoredValue.object(ValueType.SET, s, StoredValue.NO_EXPIRY), KeyspaceEvents.SET, event);
     }
 
     private boolean add(SetValue s, byte[] m) {
@@ -145,6 +160,9 @@ public final class SetCommands implements CommandFamily {
         if (created) {
             store(c, argv[1], s);
         }
+        if (added > 0) {
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.SET, "sadd", argv[1]);
+        }
         c.reply().integer(added);
     }
 
@@ -162,10 +180,12 @@ public final class SetCommands implements CommandFamily {
             if (s.remove(argv[i])) {
                 removed++;
                 if (s.size() == 0) {
-                    c.db().remove(argv[1]);
                     break;
                 }
             }
+        }
+        if (removed > 0) {
+            removed(c, argv[1], s, "srem");
         }
         c.reply().integer(removed);
     }
@@ -236,15 +256,17 @@ public final class SetCommands implements CommandFamily {
             c.reply().integer(0);
             return;
         }
-        if (src.size() == 0) {
-            c.db().remove(argv[1]);
-        }
+        removed(c, argv[1], src, "srem");
+        boolean added;
         if (dst == null) {
             dst = create(member, 1);
-            add(dst, member);
+            added = add(dst, member);
             store(c, argv[2], dst);
         } else {
-            add(dst, member);
+            added = add(dst, member);
+        }
+        if (added) {
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.SET, "sadd", argv[2]);
         }
         c.reply().integer(1);
     }
@@ -270,8 +292,15 @@ public final class SetCommands implements CommandFamily {
         }
         byte[] m = s.popRandom(ThreadLocalRandom.current());
         c.reply().bulk(m);
+        removed(c, argv[1], s, "spop");
+    }
+
+    /** After removing members: reports {@code event}, then deletes an emptied set ({@code del}). */
+    private void removed(Client c, byte[] key, SetValue s, String event) {
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.SET, event, key);
         if (s.size() == 0) {
-            c.db().remove(argv[1]);
+            c.db().remove(key);
+            server.notifyDeleted(c, key);
         }
     }
 
@@ -299,7 +328,9 @@ public final class SetCommands implements CommandFamily {
             }
             r.setHeader(all.size());
             all.forEach(bulkWriter(r));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.SET, "spop", argv[1]);
             c.db().remove(argv[1]);
+            server.notifyDeleted(c, argv[1]);
             return;
         }
         int n = (int) count;
@@ -308,6 +339,7 @@ public final class SetCommands implements CommandFamily {
         for (int i = 0; i < n; i++) {
             r.bulk(s.popRandom(rnd));
         }
+        removed(c, argv[1], s, "spop");
     }
 
     /** Above this ratio of set size to count, unique samples are drawn by random picks. */
@@ -448,7 +480,7 @@ public final class SetCommands implements CommandFamily {
         RespWriter r = c.reply();
         if (empty) {
             if (dstKey != null) {
-                c.db().remove(dstKey);
+                storeResult(c, dstKey, null, "sinterstore");
                 r.integer(0);
             } else if (cardinalityOnly) {
                 r.integer(0);
@@ -495,16 +527,11 @@ public final class SetCommands implements CommandFamily {
         if (cardinalityOnly) {
             r.integer(cardinality);
         } else if (dst != null) {
-            if (dst.size() > 0) {
-                if (onlyIntegers) {
-                    dst.maybeConvertToIntSet(maxIntset.asLong());
-                }
-                store(c, dstKey, dst);
-                r.integer(dst.size());
-            } else {
-                c.db().remove(dstKey);
-                r.integer(0);
+            if (dst.size() > 0 && onlyIntegers) {
+                dst.maybeConvertToIntSet(maxIntset.asLong());
             }
+            storeResult(c, dstKey, dst, "sinterstore");
+            r.integer(dst.size());
         } else {
             r.setHeader(out.size());
             for (byte[] m : out) {
@@ -602,11 +629,7 @@ public final class SetCommands implements CommandFamily {
             dst.forEach(bulkWriter(r));
             return;
         }
-        if (dst.size() > 0) {
-            store(c, dstKey, dst);
-        } else {
-            c.db().remove(dstKey);
-        }
+        storeResult(c, dstKey, dst, diff ? "sdiffstore" : "sunionstore");
         r.integer(dst.size());
     }
 

@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -21,6 +22,11 @@ import java.util.Arrays;
  * back, so a snapshot that holds the old value keeps seeing it. Commands that change a string's
  * content (APPEND, SETRANGE, INCR...) keep its time to live; commands that replace the value (SET
  * without KEEPTTL, GETSET, MSET) drop it, as in Redis.
+ *
+ * <p>Keyspace events as Redis's t_string.c: {@code new} for a created key, then {@code set},
+ * {@code append}, {@code setrange}, {@code incrby} (INCR, DECR and DECRBY too) or
+ * {@code incrbyfloat}; {@code expire}/{@code persist}/{@code del} for SET's and GETEX's expiry
+ * options; GETDEL reports {@code del}.
  *
  * <p>GET, SET, MGET, MSET and INCR are the hot path: they parse no options when there are none,
  * convert nothing to {@code String} and allocate only the stored value.
@@ -96,7 +102,9 @@ public final class StringCommands implements CommandFamily {
 
     void set(Client c, byte[][] argv) {
         if (argv.length == 3) {
+            server.notifyIfNew(c, argv[1]);
             c.db().put(argv[1], StoredValue.string(argv[2]));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[1]);
             c.reply().ok();
             return;
         }
@@ -138,6 +146,7 @@ public final class StringCommands implements CommandFamily {
             }
         }
         StoredValue old = null;
+        boolean looked = (flags & (GET | NX | XX | KEEPTTL)) != 0;
         if ((flags & GET) != 0) {
             old = server.lookupRead(c, key);
             if (old != null && old.type() != ValueType.STRING) {
@@ -166,11 +175,16 @@ public final class StringCommands implements CommandFamily {
         if ((flags & KEEPTTL) != 0 && found) {
             at = old.expireAt();
         }
-        Database db = c.db();
-        if (expire != null && at <= now) {
-            db.remove(key); // an absolute time already past: the new value expires at once
-        } else {
-            db.put(key, StoredValue.string(value, at));
+        if (!looked) {
+            server.notifyIfNew(c, key);
+        } else if (!found) {
+            server.notifyNew(c, key);
+        }
+        // An absolute time already past is stored too: the key expires on its next access, as in Redis.
+        c.db().put(key, StoredValue.string(value, at));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", key);
+        if (expire != null) {
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "expire", key);
         }
         if ((flags & GET) == 0) {
             if (intReply) {
@@ -279,11 +293,14 @@ public final class StringCommands implements CommandFamily {
         if (expireArg != 0) {
             if (at <= now) {
                 c.db().remove(key);
+                server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", key);
             } else {
                 c.db().put(key, v.withExpireAt(at));
+                server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "expire", key);
             }
         } else if ((flags & PERSIST) != 0 && v.hasExpiry()) {
             c.db().put(key, v.withExpireAt(StoredValue.NO_EXPIRY));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "persist", key);
         }
     }
 
@@ -307,7 +324,9 @@ public final class StringCommands implements CommandFamily {
         }
         Database db = c.db();
         for (int i = 1; i < argv.length; i += 2) {
+            server.notifyIfNew(c, argv[i]);
             db.put(argv[i], StoredValue.string(argv[i + 1]));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[i]);
         }
         c.reply().ok();
     }
@@ -325,7 +344,9 @@ public final class StringCommands implements CommandFamily {
         }
         Database db = c.db();
         for (int i = 1; i < argv.length; i += 2) {
+            server.notifyIfNew(c, argv[i]);
             db.put(argv[i], StoredValue.string(argv[i + 1]));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[i]);
         }
         c.reply().integer(1);
     }
@@ -338,10 +359,12 @@ public final class StringCommands implements CommandFamily {
         }
         if (v == null) {
             c.reply().nullBulk();
+            server.notifyNew(c, argv[1]);
         } else {
             c.reply().bulk(v.bytes());
         }
         c.db().put(argv[1], StoredValue.string(argv[2]));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[1]);
     }
 
     void getdel(Client c, byte[][] argv) {
@@ -353,6 +376,7 @@ public final class StringCommands implements CommandFamily {
         } else {
             c.reply().bulk(v.bytes());
             c.db().remove(argv[1]);
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", argv[1]);
         }
     }
 
@@ -363,7 +387,9 @@ public final class StringCommands implements CommandFamily {
         byte[] add = argv[2];
         StoredValue v = server.lookupWrite(c, key);
         if (v == null) {
+            server.notifyNew(c, key);
             c.db().put(key, StoredValue.string(add));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "append", key);
             c.reply().integer(add.length);
             return;
         }
@@ -378,6 +404,7 @@ public final class StringCommands implements CommandFamily {
         byte[] joined = Arrays.copyOf(cur, cur.length + add.length);
         System.arraycopy(add, 0, joined, cur.length, add.length);
         c.db().put(key, StoredValue.string(joined, v.expireAt()));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "append", key);
         c.reply().integer(joined.length);
     }
 
@@ -481,7 +508,11 @@ public final class StringCommands implements CommandFamily {
         int newLength = (int) Math.max(cur.length, offset + value.length);
         byte[] updated = Arrays.copyOf(cur, newLength);
         System.arraycopy(value, 0, updated, (int) offset, value.length);
+        if (v == null) {
+            server.notifyNew(c, key);
+        }
         c.db().put(key, StoredValue.string(updated, expireAt));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "setrange", key);
         c.reply().integer(newLength);
     }
 
@@ -558,7 +589,11 @@ public final class StringCommands implements CommandFamily {
             return;
         }
         long result = value + by;
+        if (v == null) {
+            server.notifyNew(c, key);
+        }
         c.db().put(key, StoredValue.string(decimal(result), expireAt));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrby", key);
         c.reply().integer(result);
     }
 
@@ -613,7 +648,11 @@ public final class StringCommands implements CommandFamily {
             return;
         }
         byte[] text = LongDouble.format(sum);
+        if (v == null) {
+            server.notifyNew(c, key);
+        }
         c.db().put(key, StoredValue.string(text, expireAt));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrbyfloat", key);
         c.reply().bulk(text);
     }
 

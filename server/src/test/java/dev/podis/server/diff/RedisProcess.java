@@ -51,19 +51,22 @@ final class RedisProcess implements AutoCloseable {
         return null;
     }
 
-    static RedisProcess start(Path executable) throws IOException, InterruptedException {
+    /** Starts it, with extra command-line options if any (e.g. {@code --enable-debug-command local}). */
+    static RedisProcess start(Path executable, String... options) throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             Path dir = Files.createTempDirectory("podis-diff-redis");
             int port = freePort();
-            Process p = new ProcessBuilder(List.of(executable.toString(),
+            List<String> command = new java.util.ArrayList<>(List.of(executable.toString(),
                     "--port", String.valueOf(port),
                     "--bind", "127.0.0.1",
                     "--save", "",
                     "--appendonly", "no",
                     "--daemonize", "no",
                     "--dir", dir.toString(),
-                    "--logfile", dir.resolve("redis.log").toString()))
+                    "--logfile", dir.resolve("redis.log").toString()));
+            command.addAll(List.of(options));
+            Process p = new ProcessBuilder(command)
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("stdout.log").toFile())
