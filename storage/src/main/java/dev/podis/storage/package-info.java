@@ -7,7 +7,7 @@
  *   <li><b>off-heap</b> ({@code OffHeapDatabase}): keys and {@code Record}s in Chronicle Map, string
  *       values over 8 KB in a native large-value store (up to 512 MB), collections as heap objects
  *       found through a heap index of the collection keys that is read before Chronicle (a
- *       collection command then skips the Chronicle query, 0.5-0.8 µs, about a fifth of its
+ *       collection command then skips the Chronicle query, 0.5-0.8 µs, a fifth to a third of its
  *       time; the record, type and expiry only, stays in the map for SCAN, RANDOMKEY, snapshots
  *       and map growth). GET's value goes to the reply through {@link dev.podis.storage.Database#readString}
  *       from a reused buffer, without a heap copy. Needs the JVM flags of
