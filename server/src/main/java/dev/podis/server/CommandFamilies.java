@@ -1,6 +1,7 @@
 package dev.podis.server;
 
 import dev.podis.server.command.CommandFamily;
+import dev.podis.server.commands.AofCommands;
 import dev.podis.server.commands.BitmapCommands;
 import dev.podis.server.commands.ClientCommands;
 import dev.podis.server.commands.CommandCommands;
@@ -43,6 +44,7 @@ final class CommandFamilies {
         families.add(new SortCommands(server));
         families.add(new PubSubCommands(server));
         families.add(server.transactions());
+        families.add(new AofCommands(server));
         return families;
     }
 }

@@ -59,6 +59,8 @@ public final class PodisServer implements AutoCloseable {
     private ServerBootstrap bootstrap;
     private ScheduledFuture<?> cron;
     private final List<Runnable> afterShutdownCommand = new ArrayList<>();
+    private final List<Runnable> onFatal = new ArrayList<>();
+    private final AtomicBoolean fatal = new AtomicBoolean();
     private boolean closed;
     private AdminServer admin;
     private int adminPort = -1;
@@ -83,7 +85,47 @@ public final class PodisServer implements AutoCloseable {
         config.onChange("loglevel", Log::level);
         config.onChange("maxmemory", v -> keyspace.maxmemory(config.getLong("maxmemory")));
         context.shutdownHandler(this::shutdownFromCommand);
+        context.fatalHandler(this::fatal);
+        // CONFIG SET appendonly yes starts the AOF with a rewrite; no stops it (Redis's updateAppendonly)
+        config.onApply("appendonly", v -> {
+            if (config.getBool("appendonly")) {
+                context.aof().enable();
+            } else {
+                context.aof().disable();
+            }
+        });
         context.readiness().add(() -> shuttingDown ? "shutting down" : accepting ? null : "not accepting connections");
+    }
+
+    /** Runs {@code action} after an unrecoverable error stopped the server (the standalone server exits with 1). */
+    public void onFatal(Runnable action) {
+        onFatal.add(action);
+    }
+
+    /**
+     * An unrecoverable error (an AOF write failing under appendfsync always): every connection
+     * closes at once without the replies it had pending (they would acknowledge writes that are
+     * not on disk), and the server stops. Called on the command loop.
+     */
+    private void fatal(String reason) {
+        if (fatal.getAndSet(true)) {
+            return;
+        }
+        shuttingDown = true;
+        accepting = false;
+        for (Channel ch : listeners) {
+            ch.close();
+        }
+        for (Client c : new ArrayList<>(context.clients().values())) {
+            c.channel().close();
+        }
+        Thread t = new Thread(() -> {
+            close();
+            for (Runnable r : onFatal) {
+                r.run();
+            }
+        }, "podis-fatal");
+        t.start();
     }
 
     /** Runs {@code action} after SHUTDOWN has stopped the server (the standalone server exits). */
@@ -166,8 +208,8 @@ public final class PodisServer implements AutoCloseable {
         for (ChannelFuture f : closing) {
             f.awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        // TODO persistence: flush the AOF, and write a final RDB when save points are configured,
-        // here: after the last command ran and before the keyspace closes.
+        // TODO persistence: write a final RDB when save points are configured, here: after the last
+        // command ran and before the keyspace closes (close() flushes and fsyncs the AOF).
         close();
         Log.warn("Podis is now ready to exit, bye bye...");
         stopped.complete(null);
@@ -191,6 +233,15 @@ public final class PodisServer implements AutoCloseable {
     }
 
     public PodisServer start() throws InterruptedException {
+        if (context.config().getBool("appendonly")) {
+            try {
+                // The dataset comes from the AOF when it is on (Redis's loadDataFromDisk)
+                context.aof().startUp();
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -370,6 +421,7 @@ public final class PodisServer implements AutoCloseable {
         long periodMicros = 1_000_000L / hz;
         cron = context.commandLoop().scheduleAtFixedRate(() -> {
             context.outputBufferLimits().cron(); // client-output-buffer-limit, also while paused
+            context.aof().cron(); // retries a failed write, everysec fsync, scheduled and automatic rewrites
             if (context.pause().active()) {
                 return; // CLIENT PAUSE stops active expiry too, as in Redis
             }
@@ -408,6 +460,9 @@ public final class PodisServer implements AutoCloseable {
         if (loop != null) {
             loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             loop = null;
+        }
+        if (!fatal.get()) {
+            context.aof().shutdown(); // the command loop has stopped: the last writes are in the buffer
         }
         context.keyspace().close();
         stopped.complete(null);

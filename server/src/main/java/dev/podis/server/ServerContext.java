@@ -46,6 +46,11 @@ public final class ServerContext {
     private final PubSub pubsub = new PubSub(this);
     private final OutputBufferLimits outputBufferLimits = new OutputBufferLimits(this);
     private final Transactions transactions;
+    private final Propagation propagation = new Propagation();
+    private final dev.podis.server.persistence.Aof aof;
+    private java.util.function.Consumer<String> fatalHandler = reason -> { };
+    private final dev.podis.server.config.ConfigValue lazyExpire;
+    private final dev.podis.server.config.ConfigValue lazyServerDel;
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
@@ -63,11 +68,14 @@ public final class ServerContext {
         this.runId = sb.toString();
         // Lazy and active expiry both count in INFO expired_keys.
         this.transactions = new Transactions(this);
+        this.lazyExpire = config.value("lazyfree-lazy-expire");
+        this.lazyServerDel = config.value("lazyfree-lazy-server-del");
         keyspace.listener(new KeyspaceListener() {
             @Override
             public void expired(int db, byte[] key) {
                 stats.expiredKeys++;
                 transactions.expired(db, key);
+                propagation.deletion(db, key, lazyExpire.asBool());
             }
 
             @Override
@@ -86,6 +94,57 @@ public final class ServerContext {
             }
         });
         configureIntrospection();
+        this.aof = new dev.podis.server.persistence.Aof(this);
+    }
+
+    private CommandDispatcher dispatcher;
+
+    /** The dispatcher that runs every command (the AOF loader replays through it). */
+    public CommandDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    void dispatcher(CommandDispatcher d) {
+        this.dispatcher = d;
+    }
+
+    /** The append-only file (see {@link dev.podis.server.persistence.Aof}). */
+    public dev.podis.server.persistence.Aof aof() {
+        return aof;
+    }
+
+    /**
+     * Redis's writeCommandsDeniedByDiskError: the MISCONF error that refuses write commands (and
+     * PING) while persistence cannot write, or null.
+     */
+    public String writeRefusal() {
+        return aof.writeRefusal();
+    }
+
+    /**
+     * Called before any reply leaves the server: what must be durable before an acknowledgement
+     * (the AOF) is written now. False: the replies must not be sent (the server is stopping).
+     */
+    public boolean beforeReply() {
+        return aof.beforeReply();
+    }
+
+    /** True while something must be written before the next replies go out (see {@link #beforeReply}). */
+    public boolean repliesWait() {
+        return aof.pending();
+    }
+
+    /**
+     * An unrecoverable error (where Redis exits): logged, every connection dropped without its
+     * pending replies, and the server stopped by its owner.
+     */
+    public void fatal(String reason) {
+        Log.warn(reason);
+        fatalHandler.accept(reason);
+    }
+
+    void fatalHandler(java.util.function.Consumer<String> handler) {
+        this.fatalHandler = handler;
     }
 
     /**
@@ -111,6 +170,24 @@ public final class ServerContext {
             keyspace.modifiedInPlace(c.dbIndex(), key);
         }
         return v;
+    }
+
+    /** The write stream: executed writes, for the AOF and replicas (see {@link Propagation}). */
+    public Propagation propagation() {
+        return propagation;
+    }
+
+    /**
+     * How a deletion because of a time already past propagates (EXPIRE, SET EXAT, GETEX with
+     * such a time, expired keys): UNLINK under {@code lazyfree-lazy-expire}, else DEL, as Redis.
+     */
+    public byte[] expireDeleteCommand() {
+        return lazyExpire.asBool() ? Propagation.UNLINK : Propagation.DEL;
+    }
+
+    /** How a deletion the server decides propagates (SPOP of every member): UNLINK under {@code lazyfree-lazy-server-del}. */
+    public byte[] serverDeleteCommand() {
+        return lazyServerDel.asBool() ? Propagation.UNLINK : Propagation.DEL;
     }
 
     /** MULTI/EXEC and WATCH: queued commands and watched keys (a command family). */

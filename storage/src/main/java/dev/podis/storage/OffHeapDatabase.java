@@ -125,6 +125,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     private StoredValue read(byte[] key, boolean touch) {
         long now = hooks.now();
+        long expiryNow = hooks.expiryNow();
         HeapData k = keyData.of(key);
         for (int s = 0; s < shards.size(); s++) {
             ChronicleMap<byte[], byte[]> m = shards.get(s).map;
@@ -139,7 +140,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 long off = d.offset();
                 int header = Record.header(in, off);
                 long exp = Record.expireAt(in, off, header);
-                if (exp != StoredValue.NO_EXPIRY && exp <= now) {
+                if (exp != StoredValue.NO_EXPIRY && exp <= expiryNow) {
                     removeEntry(shards.get(s), c, e, key, true);
                     expired(key);
                     return null;
@@ -197,7 +198,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /** Expiry of a live key (NO_EXPIRY for none), -2 if missing; removes it if expired. */
     private long expireAtOrMissing(byte[] key) {
-        long now = hooks.now();
+        long now = hooks.expiryNow();
         for (int s = 0; s < shards.size(); s++) {
             try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(keyData.of(key))) {
                 c.updateLock().lock();
@@ -472,7 +473,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public boolean remove(byte[] key) {
-        long now = hooks.now();
+        long now = hooks.expiryNow();
         for (int s = 0; s < shards.size(); s++) {
             try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(keyData.of(key))) {
                 c.updateLock().lock();
@@ -518,7 +519,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public boolean setExpireAt(byte[] key, long at) {
-        long now = hooks.now();
+        long now = hooks.expiryNow();
         for (int s = 0; s < shards.size(); s++) {
             ChronicleMap<byte[], byte[]> m = shards.get(s).map;
             try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(keyData.of(key))) {
@@ -596,10 +597,10 @@ final class OffHeapDatabase extends BaseDatabase {
             if (found[0] == null) {
                 return null;
             }
-            if (exp[0] == StoredValue.NO_EXPIRY || exp[0] > hooks.now()) {
+            if (exp[0] == StoredValue.NO_EXPIRY || exp[0] > hooks.expiryNow()) {
                 return found[0];
             }
-            if (removeIfExpired(found[0], hooks.now())) {
+            if (removeIfExpired(found[0], hooks.expiryNow())) {
                 expired(found[0]);
             }
         }
@@ -647,7 +648,7 @@ final class OffHeapDatabase extends BaseDatabase {
         }
         scratch.clear();
         expiredScratch.clear();
-        long now = hooks.now();
+        long now = hooks.expiryNow();
         int want = Math.max(1, count);
         while (si < shards.size() && scratch.size() < want) {
             ChronicleMap<byte[], byte[]> m = shards.get(si).map;

@@ -30,6 +30,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * last field is removed from the keyspace.
  */
 public final class HashCommands implements CommandFamily {
+    private static final byte[] HSET = Args.bytes("HSET");
     static final String NOT_INTEGER_HASH = "ERR hash value is not an integer";
     static final String NOT_FLOAT_HASH = "ERR hash value is not a float";
     static final String NOT_FLOAT = "ERR value is not a valid float";
@@ -284,6 +285,7 @@ public final class HashCommands implements CommandFamily {
             store(c, argv[1], h);
         }
         c.reply().bulk(text);
+        c.propagateAs(HSET, argv[1], argv[2], text); // the value it produced, as Redis
     }
 
     // ---------------------------------------------------------------- reads

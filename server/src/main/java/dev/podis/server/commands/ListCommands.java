@@ -3,6 +3,7 @@ package dev.podis.server.commands;
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Blocking;
 import dev.podis.server.Client;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -41,6 +42,13 @@ public final class ListCommands implements CommandFamily {
     static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
     static final String TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range";
 
+
+    private static final byte[] LPOP = Args.bytes("LPOP");
+    private static final byte[] RPOP = Args.bytes("RPOP");
+    private static final byte[] LMOVE = Args.bytes("LMOVE");
+    private static final byte[] RPOPLPUSH = Args.bytes("RPOPLPUSH");
+    private static final byte[] LEFT = Args.bytes("LEFT");
+    private static final byte[] RIGHT = Args.bytes("RIGHT");
 
     private final ServerContext server;
     private final ConfigValue fillSetting;
@@ -623,7 +631,7 @@ public final class ListCommands implements CommandFamily {
         if (deadline < 0) {
             return;
         }
-        blmove(c, argv[1], argv[2], from, to, deadline);
+        blmove(c, argv[1], argv[2], from, to, deadline, true);
     }
 
     void brpoplpush(Client c, byte[][] argv) {
@@ -631,10 +639,17 @@ public final class ListCommands implements CommandFamily {
         if (deadline < 0) {
             return;
         }
-        blmove(c, argv[1], argv[2], false, true, deadline);
+        blmove(c, argv[1], argv[2], false, true, deadline, false);
     }
 
-    private void blmove(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, long deadline) {
+    /** BLMOVE propagates as LMOVE, BRPOPLPUSH as RPOPLPUSH (what ran, without the wait). */
+    private static byte[][] moveAs(byte[] src, byte[] dst, boolean fromHead, boolean toHead, boolean lmove) {
+        return lmove ? new byte[][] {LMOVE, src, dst, fromHead ? LEFT : RIGHT, toHead ? LEFT : RIGHT}
+                : new byte[][] {RPOPLPUSH, src, dst};
+    }
+
+    private void blmove(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, long deadline,
+                        boolean lmove) {
         StoredValue v = server.lookupWrite(c, src);
         if (v != null && v.type() != ValueType.LIST) {
             c.error(Args.WRONGTYPE);
@@ -642,6 +657,7 @@ public final class ListCommands implements CommandFamily {
         }
         if (v != null) {
             move(c, src, dst, fromHead, toHead);
+            c.propagateAs(moveAs(src, dst, fromHead, toHead, lmove));
             return;
         }
         if (c.denyBlocking()) {
@@ -658,6 +674,7 @@ public final class ListCommands implements CommandFamily {
                     return false;
                 }
                 move(client, from, to, fromHead, toHead);
+                client.propagateAs(moveAs(from, to, fromHead, toHead, lmove));
                 return true;
             }
 
@@ -758,8 +775,11 @@ public final class ListCommands implements CommandFamily {
             r.arrayHeader(2);
             r.bulk(key);
             if (nested) {
+                // LMPOP / BLMPOP propagate as LPOP / RPOP key count (the count it took), as Redis
+                c.propagateAs(head ? LPOP : RPOP, key, Propagation.number(Math.min(count, l.size())));
                 popRange(c, l, head, count);
             } else {
+                c.propagateAs(head ? LPOP : RPOP, key); // BLPOP / BRPOP as LPOP / RPOP
                 r.bulk(l.pop(head));
             }
             removed(c, key, l);

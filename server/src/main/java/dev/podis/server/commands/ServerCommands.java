@@ -361,7 +361,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "mem_clients_slaves", 0);
         field(sb, "mem_clients_normal", 0);
         field(sb, "mem_cluster_links", 0);
-        field(sb, "mem_aof_buffer", 0);
+        field(sb, "mem_aof_buffer", server.aof().bufferMemory());
         field(sb, "mem_allocator", "jvm-" + System.getProperty("java.version"));
         field(sb, "active_defrag_running", 0);
         field(sb, "lazyfree_pending_objects", 0);
@@ -388,18 +388,10 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "rdb_last_cow_size", 0);
         field(sb, "rdb_last_load_keys_expired", 0);
         field(sb, "rdb_last_load_keys_loaded", 0);
-        field(sb, "aof_enabled", server.config().getBool("appendonly") ? 1 : 0);
-        field(sb, "aof_rewrite_in_progress", 0);
-        field(sb, "aof_rewrite_scheduled", 0);
-        field(sb, "aof_last_rewrite_time_sec", -1);
-        field(sb, "aof_current_rewrite_time_sec", -1);
-        field(sb, "aof_last_bgrewrite_status", "ok");
-        field(sb, "aof_rewrites", 0);
-        field(sb, "aof_rewrites_consecutive_failures", 0);
-        field(sb, "aof_last_write_status", "ok");
-        field(sb, "aof_last_cow_size", 0);
+        server.aof().info((name, value) -> field(sb, name, value));
         field(sb, "module_fork_in_progress", 0);
         field(sb, "module_fork_last_cow_size", 0);
+        server.aof().infoWhenEnabled((name, value) -> field(sb, name, value));
     }
 
     private void statsSection(StringBuilder sb) {
@@ -620,6 +612,14 @@ public final class ServerCommands implements CommandFamily {
                 }
             }
             c.reply().ok();
+        } else if (Args.is(sub, "LOADAOF") && argv.length == 2) {
+            c.preventPropagation(); // the reload is not a write to log
+            String err = server.aof().debugLoadAof();
+            if (err != null) {
+                c.error("ERR " + err);
+            } else {
+                c.reply().ok();
+            }
         } else if (Args.is(sub, "SET-ACTIVE-EXPIRE") && argv.length == 3) {
             server.activeExpire(atoi(Args.str(argv[2])) != 0);
             c.reply().ok();

@@ -30,6 +30,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * the same order as Redis.
  */
 public final class SetCommands implements CommandFamily {
+    private static final byte[] SREM = Args.bytes("SREM");
     static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
 
 
@@ -273,7 +274,11 @@ public final class SetCommands implements CommandFamily {
         if (s.size() == 0) {
             c.db().remove(argv[1]);
         }
+        c.propagateAs(SREM, argv[1], m); // the member it happened to pick
     }
+
+    /** SREM commands of at most this many members propagate SPOP with a count (Redis 7.2). */
+    private static final int SPOP_PROPAGATE_BATCH = 1024;
 
     private void spopWithCount(Client c, byte[][] argv) {
         long count = Args.parseLong(argv[2]);
@@ -288,6 +293,7 @@ public final class SetCommands implements CommandFamily {
         RespWriter r = c.reply();
         if (s == null || count == 0) {
             r.setHeader(0);
+            c.preventPropagation();
             return;
         }
         int size = s.size();
@@ -300,14 +306,34 @@ public final class SetCommands implements CommandFamily {
             r.setHeader(all.size());
             all.forEach(bulkWriter(r));
             c.db().remove(argv[1]);
+            c.propagateAs(server.serverDeleteCommand(), argv[1]);
             return;
         }
         int n = (int) count;
         r.setHeader(n);
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        boolean propagating = c.propagating();
+        byte[][] batch = null;
+        int inBatch = 0;
         for (int i = 0; i < n; i++) {
-            r.bulk(s.popRandom(rnd));
+            byte[] m = s.popRandom(rnd);
+            r.bulk(m);
+            if (propagating) {
+                // the members it picked, as SREMs of up to 1024 members (Redis 7.2)
+                if (batch == null) {
+                    batch = new byte[2 + Math.min(SPOP_PROPAGATE_BATCH, n - i)][];
+                    batch[0] = SREM;
+                    batch[1] = argv[1];
+                    inBatch = 0;
+                }
+                batch[2 + inBatch++] = m;
+                if (2 + inBatch == batch.length) {
+                    c.alsoPropagate(batch);
+                    batch = null;
+                }
+            }
         }
+        c.preventPropagation();
     }
 
     /** Above this ratio of set size to count, unique samples are drawn by random picks. */

@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -110,6 +111,21 @@ public final class StringCommands implements CommandFamily {
         int expireArg = (int) (parsed >>> 32);
         setGeneric(c, argv[1], argv[2], (int) parsed, expireArg == 0 ? null : argv[expireArg],
                 "ERR invalid expire time in 'set' command", false);
+        if (expireArg == 0 && ((int) parsed & GET) != 0 && c.propagating()) {
+            c.propagateAs(withoutGet(argv)); // Redis 7 propagates SET ... GET without GET
+        }
+    }
+
+    /** SET's arguments without its GET option. */
+    private static byte[][] withoutGet(byte[][] argv) {
+        byte[][] out = new byte[argv.length - 1][];
+        int n = 0;
+        for (int i = 0; i < argv.length; i++) {
+            if (i < 3 || !Args.is(argv[i], "GET")) {
+                out[n++] = argv[i];
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     void setnx(Client c, byte[][] argv) {
@@ -169,10 +185,15 @@ public final class StringCommands implements CommandFamily {
             at = old.expireAt();
         }
         Database db = c.db();
-        if (expire != null && at <= now) {
+        if (expire != null && server.keyspace().alreadyExpired(at)) {
             db.remove(key); // an absolute time already past: the new value expires at once
+            c.propagateAs(server.expireDeleteCommand(), key);
         } else {
             db.put(key, StoredValue.string(value, at));
+            if (expire != null && c.propagating()) {
+                // relative or absolute, the expiry propagates as an absolute time (Redis 7)
+                c.propagateAs(Propagation.SET, key, value, Propagation.PXAT, Propagation.number(at));
+            }
         }
         if ((flags & GET) == 0) {
             if (intReply) {
@@ -279,13 +300,16 @@ public final class StringCommands implements CommandFamily {
         }
         c.reply().bulk(v.bytes());
         if (expireArg != 0) {
-            if (at <= now) {
+            if (server.keyspace().alreadyExpired(at)) {
                 c.db().remove(key);
+                c.propagateAs(server.expireDeleteCommand(), key);
             } else {
                 c.db().put(key, v.withExpireAt(at));
+                c.propagateAs(Propagation.PEXPIREAT, key, Propagation.number(at));
             }
         } else if ((flags & PERSIST) != 0 && v.hasExpiry()) {
             c.db().put(key, v.withExpireAt(StoredValue.NO_EXPIRY));
+            c.propagateAs(Propagation.PERSIST, key);
         }
     }
 
@@ -344,6 +368,7 @@ public final class StringCommands implements CommandFamily {
             c.reply().bulk(v.bytes());
         }
         c.db().put(argv[1], StoredValue.string(argv[2]));
+        c.propagateAs(Propagation.SET, argv[1], argv[2]);
     }
 
     void getdel(Client c, byte[][] argv) {
@@ -355,6 +380,7 @@ public final class StringCommands implements CommandFamily {
         } else {
             c.reply().bulk(v.bytes());
             c.db().remove(argv[1]);
+            c.propagateAs(Propagation.DEL, argv[1]);
         }
     }
 
@@ -617,6 +643,8 @@ public final class StringCommands implements CommandFamily {
         byte[] text = LongDouble.format(sum);
         c.db().put(key, StoredValue.string(text, expireAt));
         c.reply().bulk(text);
+        // replayed as the value it produced, so that float rounding cannot differ (Redis)
+        c.propagateAs(Propagation.SET, key, text, Propagation.KEEPTTL);
     }
 
     // ---------------------------------------------------------------- LCS
