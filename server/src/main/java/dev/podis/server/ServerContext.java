@@ -50,7 +50,6 @@ public final class ServerContext {
     private final dev.podis.server.persistence.Aof aof;
     private java.util.function.Consumer<String> fatalHandler = reason -> { };
     private final dev.podis.server.config.ConfigValue lazyExpire;
-    private final dev.podis.server.config.ConfigValue lazyServerDel;
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
@@ -69,7 +68,6 @@ public final class ServerContext {
         // Lazy and active expiry both count in INFO expired_keys.
         this.transactions = new Transactions(this);
         this.lazyExpire = config.value("lazyfree-lazy-expire");
-        this.lazyServerDel = config.value("lazyfree-lazy-server-del");
         keyspace.listener(new KeyspaceListener() {
             @Override
             public void expired(int db, byte[] key) {
@@ -183,11 +181,6 @@ public final class ServerContext {
      */
     public byte[] expireDeleteCommand() {
         return lazyExpire.asBool() ? Propagation.UNLINK : Propagation.DEL;
-    }
-
-    /** How a deletion the server decides propagates (SPOP of every member): UNLINK under {@code lazyfree-lazy-server-del}. */
-    public byte[] serverDeleteCommand() {
-        return lazyServerDel.asBool() ? Propagation.UNLINK : Propagation.DEL;
     }
 
     /** MULTI/EXEC and WATCH: queued commands and watched keys (a command family). */

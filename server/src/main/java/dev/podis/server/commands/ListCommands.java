@@ -47,8 +47,8 @@ public final class ListCommands implements CommandFamily {
     private static final byte[] RPOP = Args.bytes("RPOP");
     private static final byte[] LMOVE = Args.bytes("LMOVE");
     private static final byte[] RPOPLPUSH = Args.bytes("RPOPLPUSH");
-    private static final byte[] LEFT = Args.bytes("LEFT");
-    private static final byte[] RIGHT = Args.bytes("RIGHT");
+    private static final byte[] LEFT = Args.bytes("left");
+    private static final byte[] RIGHT = Args.bytes("right");
 
     private final ServerContext server;
     private final ConfigValue fillSetting;
@@ -631,7 +631,7 @@ public final class ListCommands implements CommandFamily {
         if (deadline < 0) {
             return;
         }
-        blmove(c, argv[1], argv[2], from, to, deadline, true);
+        blmove(c, argv[1], argv[2], from, to, deadline, new byte[][] {LMOVE, argv[1], argv[2], argv[3], argv[4]});
     }
 
     void brpoplpush(Client c, byte[][] argv) {
@@ -639,17 +639,16 @@ public final class ListCommands implements CommandFamily {
         if (deadline < 0) {
             return;
         }
-        blmove(c, argv[1], argv[2], false, true, deadline, false);
+        blmove(c, argv[1], argv[2], false, true, deadline, new byte[][] {RPOPLPUSH, argv[1], argv[2]});
     }
 
-    /** BLMOVE propagates as LMOVE, BRPOPLPUSH as RPOPLPUSH (what ran, without the wait). */
-    private static byte[][] moveAs(byte[] src, byte[] dst, boolean fromHead, boolean toHead, boolean lmove) {
-        return lmove ? new byte[][] {LMOVE, src, dst, fromHead ? LEFT : RIGHT, toHead ? LEFT : RIGHT}
-                : new byte[][] {RPOPLPUSH, src, dst};
-    }
-
+    /**
+     * BLMOVE and BRPOPLPUSH; {@code as} is how they propagate when served at once (LMOVE or
+     * RPOPLPUSH with the client's arguments). Served later they propagate as Redis's
+     * serveClientBlockedOnList writes them (LMOVE with lower-case left/right).
+     */
     private void blmove(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, long deadline,
-                        boolean lmove) {
+                        byte[][] as) {
         StoredValue v = server.lookupWrite(c, src);
         if (v != null && v.type() != ValueType.LIST) {
             c.error(Args.WRONGTYPE);
@@ -657,7 +656,7 @@ public final class ListCommands implements CommandFamily {
         }
         if (v != null) {
             move(c, src, dst, fromHead, toHead);
-            c.propagateAs(moveAs(src, dst, fromHead, toHead, lmove));
+            c.propagateAs(as);
             return;
         }
         if (c.denyBlocking()) {
@@ -674,7 +673,8 @@ public final class ListCommands implements CommandFamily {
                     return false;
                 }
                 move(client, from, to, fromHead, toHead);
-                client.propagateAs(moveAs(from, to, fromHead, toHead, lmove));
+                client.propagateAs(as[0] == RPOPLPUSH ? new byte[][] {RPOPLPUSH, from, to}
+                        : new byte[][] {LMOVE, from, to, fromHead ? LEFT : RIGHT, toHead ? LEFT : RIGHT});
                 return true;
             }
 

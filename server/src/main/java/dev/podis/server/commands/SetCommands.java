@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -306,7 +307,7 @@ public final class SetCommands implements CommandFamily {
             r.setHeader(all.size());
             all.forEach(bulkWriter(r));
             c.db().remove(argv[1]);
-            c.propagateAs(server.serverDeleteCommand(), argv[1]);
+            c.propagateAs(Propagation.DEL, argv[1]); // DEL whatever lazyfree says, as Redis 7.0
             return;
         }
         int n = (int) count;
