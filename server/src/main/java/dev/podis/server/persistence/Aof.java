@@ -802,6 +802,11 @@ public final class Aof implements Propagation.Subscriber {
         }
         if (ok) {
             buf.skipBytes(Math.min(stale, buf.readableBytes()));
+            if (stale > 0 && !lastWriteOk) {
+                // what the old file could not take is in the new base: nothing is owed any more
+                Log.warn("AOF write error looks solved, Redis can write again.");
+                lastWriteOk = true;
+            }
             lastRewriteOk = true;
             consecutiveFailures = 0;
             Log.notice("Background AOF rewrite finished successfully");
