@@ -599,7 +599,11 @@ public final class ServerCommands implements CommandFamily {
                     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
                     "    default.",
                     "SLEEP <seconds>",
-                    "    Stop the server for <seconds>. Decimals allowed.");
+                    "    Stop the server for <seconds>. Decimals allowed.",
+                    "LOADAOF",
+                    "    Flush the AOF buffers on disk and reload the AOF in memory.",
+                    "AOF-FLUSH-SLEEP <microsec>",
+                    "    Server will sleep before flushing the AOF, this is used for testing.");
         } else if (Args.is(sub, "SLEEP") && argv.length == 3) {
             double seconds = atof(Args.str(argv[2]));
             long micros = (long) (seconds * 1_000_000);
@@ -611,6 +615,9 @@ public final class ServerCommands implements CommandFamily {
                     Thread.currentThread().interrupt();
                 }
             }
+            c.reply().ok();
+        } else if (Args.is(sub, "AOF-FLUSH-SLEEP") && argv.length == 3) {
+            server.aof().flushSleep(atoi(Args.str(argv[2])));
             c.reply().ok();
         } else if (Args.is(sub, "LOADAOF") && argv.length == 2) {
             c.preventPropagation(); // the reload is not a write to log

@@ -91,6 +91,8 @@ public final class Aof implements Propagation.Subscriber {
     private int selectedDb = -1;
     private long timestamp;
     private boolean flushScheduled;
+    /** DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write of the buffer (tests). */
+    private volatile long flushSleepMicros;
     /** Set when persisting failed under appendfsync always: no reply may leave any more. */
     private volatile boolean dead;
 
@@ -510,6 +512,9 @@ public final class Aof implements Propagation.Subscriber {
                 backgroundFsync(nowSec);
             }
             return true;
+        }
+        if (flushSleepMicros > 0) {
+            sleepMicros(flushSleepMicros); // DEBUG AOF-FLUSH-SLEEP: widens the window tests look into
         }
         int len = buf.readableBytes();
         long written = 0;
@@ -1030,6 +1035,19 @@ public final class Aof implements Propagation.Subscriber {
         f.field("aof_buffer_length", buf.readableBytes());
         f.field("aof_pending_bio_fsync", fsyncsPending);
         f.field("aof_delayed_fsync", delayedFsync);
+    }
+
+    /** DEBUG AOF-FLUSH-SLEEP: the server sleeps this long before writing the AOF buffer (for tests). */
+    public void flushSleep(long micros) {
+        this.flushSleepMicros = Math.max(0, micros);
+    }
+
+    private static void sleepMicros(long micros) {
+        try {
+            Thread.sleep(micros / 1000, (int) (micros % 1000) * 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Bytes held by the AOF buffer (INFO memory mem_aof_buffer). */
