@@ -1,7 +1,6 @@
 package dev.podis.server;
 
 import dev.podis.server.command.CommandFamily;
-import dev.podis.server.commands.AofCommands;
 import dev.podis.server.commands.BitmapCommands;
 import dev.podis.server.commands.ClientCommands;
 import dev.podis.server.commands.CommandCommands;
@@ -11,6 +10,7 @@ import dev.podis.server.commands.DatabaseCommands;
 import dev.podis.server.commands.HashCommands;
 import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.ListCommands;
+import dev.podis.server.commands.PersistenceCommands;
 import dev.podis.server.commands.PubSubCommands;
 import dev.podis.server.commands.ServerCommands;
 import dev.podis.server.commands.SetCommands;
@@ -43,8 +43,8 @@ final class CommandFamilies {
         families.add(new SortedSetCommands(server));
         families.add(new SortCommands(server));
         families.add(new PubSubCommands(server));
+        families.add(new PersistenceCommands(server));
         families.add(server.transactions());
-        families.add(new AofCommands(server));
         return families;
     }
 }

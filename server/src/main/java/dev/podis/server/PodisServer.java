@@ -68,6 +68,7 @@ public final class PodisServer implements AutoCloseable {
     private volatile boolean shuttingDown;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private boolean loadAtStart = true;
 
     public PodisServer(ServerConfig config) {
         this(config, Keyspace.create(new KeyspaceOptions()
@@ -126,6 +127,23 @@ public final class PodisServer implements AutoCloseable {
             }
         }, "podis-fatal");
         t.start();
+    }
+
+    /**
+     * Whether {@link #start()} loads the dataset from {@code dir} (default yes, as Redis); the
+     * in-process server turns it off unless a data directory was given.
+     */
+    public PodisServer loadAtStart(boolean load) {
+        this.loadAtStart = load;
+        return this;
+    }
+
+    /**
+     * Completes once the dataset loaded at start is in memory (at once when there was none);
+     * completes exceptionally when it could not be loaded (Redis exits then).
+     */
+    public CompletableFuture<Void> loaded() {
+        return context.persistence().loaded();
     }
 
     /** Runs {@code action} after SHUTDOWN has stopped the server (the standalone server exits). */
@@ -233,9 +251,11 @@ public final class PodisServer implements AutoCloseable {
     }
 
     public PodisServer start() throws InterruptedException {
-        if (context.config().getBool("appendonly")) {
+        boolean aof = context.config().getBool("appendonly");
+        if (aof) {
             try {
-                // The dataset comes from the AOF when it is on (Redis's loadDataFromDisk)
+                // With the AOF on, the dataset comes from it and not from the RDB (Redis's
+                // loadDataFromDisk). It loads before the listeners open.
                 context.aof().startUp();
             } catch (RuntimeException e) {
                 close();
@@ -248,6 +268,12 @@ public final class PodisServer implements AutoCloseable {
         // One loop accepts, reads, executes and writes: Redis's single-threaded model (see ServerContext).
         loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), io);
         context.commandLoop(loop.next());
+        if (loadAtStart && !aof) {
+            // Before the listeners open: clients that connect during the load get -LOADING.
+            context.persistence().loadDataset();
+        } else {
+            context.persistence().loaded().complete(null);
+        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop)
                 .channel(channelType)
@@ -425,8 +451,8 @@ public final class PodisServer implements AutoCloseable {
             if (context.pause().active()) {
                 return; // CLIENT PAUSE stops active expiry too, as in Redis
             }
-            if (!context.activeExpire()) {
-                return; // DEBUG SET-ACTIVE-EXPIRE 0
+            if (!context.activeExpire() || context.persistence().loading()) {
+                return; // DEBUG SET-ACTIVE-EXPIRE 0, or the dataset is still loading
             }
             long cycleStart = System.nanoTime();
             // Active expiry may use a quarter of the CPU, as Redis's slow cycle does.

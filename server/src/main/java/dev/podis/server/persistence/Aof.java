@@ -9,6 +9,7 @@ import dev.podis.server.config.ServerConfig;
 import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
 import dev.podis.storage.KeyspaceSink;
+import dev.podis.storage.rdb.RdbWriter;
 import dev.podis.storage.StoredValue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -77,7 +78,6 @@ public final class Aof implements Propagation.Subscriber {
 
     private final ServerContext server;
     private final ServerConfig config;
-    private RdbFormat rdb;
     private State state = State.OFF;
     private volatile int fsyncPolicy;
 
@@ -150,11 +150,6 @@ public final class Aof implements Propagation.Subscriber {
         }
     }
 
-    /** The codec for RDB base files; without it base files are written as commands. */
-    public void rdbFormat(RdbFormat rdb) {
-        this.rdb = rdb;
-    }
-
     public State state() {
         return state;
     }
@@ -209,7 +204,7 @@ public final class Aof implements Propagation.Subscriber {
     }
 
     private AofLoader loader() {
-        return new AofLoader(server, server.dispatcher(), dir, config.getBool("aof-load-truncated"), rdb);
+        return new AofLoader(server, server.dispatcher(), dir, config.getBool("aof-load-truncated"));
     }
 
     /**
@@ -895,7 +890,7 @@ public final class Aof implements Propagation.Subscriber {
     }
 
     private boolean useRdbBase() {
-        return rdb != null && config.getBool("aof-use-rdb-preamble");
+        return config.getBool("aof-use-rdb-preamble");
     }
 
     /** Writes a base file of the keyspace as it is now to {@code tmp}, fsynced (rewriteAppendOnlyFile). */
@@ -903,42 +898,12 @@ public final class Aof implements Propagation.Subscriber {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
-            KeyspaceSink sink = useRdbBase() ? rdb.writer(os)
+            KeyspaceSink sink = useRdbBase() ? new RdbWriter(os, server.persistence().writerOptions().aofBase(true))
                     : new AofCommandSink(os, config.getBool("aof-timestamp-enabled") ? nowSeconds() : 0);
-            copyKeyspace(sink);
+            server.keyspace().copyTo(sink);
             os.flush();
             ch.force(true);
         }
-    }
-
-    /**
-     * Sends a point-in-time copy of every database to {@code sink}. Synchronous on the command
-     * thread for now: nothing changes while it runs, so the copy is the keyspace at this instant.
-     */
-    private void copyKeyspace(KeyspaceSink sink) throws IOException {
-        Keyspace ks = server.keyspace();
-        for (int i = 0; i < ks.count(); i++) {
-            Database db = ks.db(i);
-            if (db.size() == 0) {
-                continue;
-            }
-            List<byte[]> keys = new ArrayList<>();
-            long cursor = 0;
-            do {
-                cursor = db.scan(cursor, 1024, keys::add);
-            } while (cursor != 0);
-            if (keys.isEmpty()) {
-                continue;
-            }
-            sink.database(i, keys.size(), db.volatileSize());
-            for (byte[] k : keys) {
-                StoredValue v = db.peek(k);
-                if (v != null) {
-                    sink.entry(k, v);
-                }
-            }
-        }
-        sink.end();
     }
 
     // ------------------------------------------------------------------ files

@@ -10,10 +10,11 @@ import dev.podis.storage.KeyspaceFullException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
-import java.io.BufferedInputStream;
+import dev.podis.storage.rdb.KeyspaceLoader;
+import dev.podis.storage.rdb.RdbInput;
+import dev.podis.storage.rdb.RdbLoader;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import java.util.List;
 
 /**
  * Replays the files of an AOF manifest into the keyspace, as Redis's loadAppendOnlyFiles and
- * loadSingleAppendOnlyFile: the base file (RDB, through {@link RdbFormat}, or commands), then the
+ * loadSingleAppendOnlyFile: the base file (RDB, or commands), then the
  * incremental files in order. Commands run on a detached client through
  * {@link CommandDispatcher#replay} (no checks, statistics or propagation), MULTI ... EXEC blocks
  * are queued and run at EXEC, {@code #} annotation lines ({@code #TS:...}) are skipped, and expiry
@@ -47,19 +48,17 @@ final class AofLoader {
     private final CommandDispatcher dispatcher;
     private final Path dir;
     private final boolean loadTruncated;
-    private final RdbFormat rdb;
     /** Why loading failed, for the message that refuses the start. */
     private String failure;
     private long commands;
     private long totalSize;
     private long baseSize;
 
-    AofLoader(ServerContext server, CommandDispatcher dispatcher, Path dir, boolean loadTruncated, RdbFormat rdb) {
+    AofLoader(ServerContext server, CommandDispatcher dispatcher, Path dir, boolean loadTruncated) {
         this.server = server;
         this.dispatcher = dispatcher;
         this.dir = dir;
         this.loadTruncated = loadTruncated;
-        this.rdb = rdb;
     }
 
     String failure() {
@@ -162,15 +161,13 @@ final class AofLoader {
             int got = ch.read(java.nio.ByteBuffer.wrap(sig), 0);
             if (got == sig.length && java.util.Arrays.equals(sig, RDB_MAGIC)) {
                 Log.notice(oldStyle ? "Reading RDB preamble from AOF file..." : "Reading RDB base file on AOF loading...");
-                if (rdb == null) {
-                    fail("Error reading the RDB " + (oldStyle ? "preamble of the AOF file " : "base file ") + name
-                            + ", AOF loading aborted: RDB files cannot be read by this build");
-                    return Status.FAILED;
-                }
                 try {
                     ch.position(0);
-                    InputStream in = new BufferedInputStream(Channels.newInputStream(ch), CHUNK);
-                    start = rdb.load(in, server.keyspace());
+                    // Keys already expired stay: the commands after them were run against them.
+                    RdbLoader rdb = new RdbLoader(RdbInput.of(ch, size).maxStringLength(Integer.MAX_VALUE - 8),
+                            server.persistence().loaderOptions());
+                    rdb.loadAll(new KeyspaceLoader(server.keyspace(), false, false));
+                    start = rdb.offset();
                 } catch (IOException | RuntimeException e) {
                     fail("Error reading the RDB " + (oldStyle ? "preamble of the AOF file " : "base file ") + name
                             + ", AOF loading aborted: " + e.getMessage());

@@ -8,10 +8,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -60,11 +61,13 @@ class AofInteropTest {
 
     private void podisWritesRedisLoads(String... settings) throws Exception {
         Map<String, String> expected;
+        Object digest;
         try (TestServer podis = AofTestSupport.podis(dir, settings); Jedis j = podis.jedis()) {
             AofTestSupport.fill(j);
             assertEquals("Background append only file rewriting started", j.bgrewriteaof());
             moreWrites(j);
             expected = AofTestSupport.dump(j, 16);
+            digest = Cmd.run(j, "DEBUG", "DIGEST");
         }
         Path aofDir = dir.resolve("appendonlydir");
         AofManifest m = AofTestSupport.manifest(aofDir);
@@ -75,8 +78,10 @@ class AofInteropTest {
         assertFalse(Files.exists(aofDir.resolve("appendonly.aof.1.incr.aof")), "old incr deleted");
         String check = checkAof(aofDir.resolve("appendonly.aof.manifest"));
         assertTrue(check.contains("All AOF files and manifest are valid"), check);
-        try (RedisProcess redis = RedisProcess.startIn(dir, "--appendonly", "yes", "--save", "");
-             Jedis r = new Jedis("127.0.0.1", redis.port())) {
+        try (RedisProcess redis = RedisProcess.startIn(dir, "--appendonly", "yes", "--save", "",
+                "--enable-debug-command", "yes"); Jedis r = new Jedis("127.0.0.1", redis.port())) {
+            // DEBUG DIGEST is Redis's own fingerprint of a dataset: both compute it the same way
+            assertEquals(digest, Cmd.run(r, "DEBUG", "DIGEST"), redis.log());
             assertEquals(expected, AofTestSupport.dump(r, 16), redis.log());
         }
     }
@@ -84,6 +89,12 @@ class AofInteropTest {
     @Test
     void podisAofPassesRedisCheckAofAndLoadsInRedis() throws Exception {
         podisWritesRedisLoads("appendonly", "yes", "aof-use-rdb-preamble", "no");
+    }
+
+    @Test
+    void podisAofWithAnRdbBaseLoadsInRedis() throws Exception {
+        podisWritesRedisLoads("appendonly", "yes"); // aof-use-rdb-preamble yes is the default
+        assertTrue(Files.exists(dir.resolve("appendonlydir").resolve("appendonly.aof.2.base.rdb")));
     }
 
     @Test
@@ -96,9 +107,21 @@ class AofInteropTest {
 
     @Test
     void redisAofLoadsInPodis() throws Exception {
+        redisWritesPodisLoads("--aof-use-rdb-preamble", "no", "--aof-timestamp-enabled", "yes");
+    }
+
+    @Test
+    void redisAofWithAnRdbBaseLoadsInPodis() throws Exception {
+        redisWritesPodisLoads("--aof-use-rdb-preamble", "yes");
+        assertTrue(Files.exists(dir.resolve("appendonlydir").resolve("appendonly.aof.2.base.rdb")));
+    }
+
+    private void redisWritesPodisLoads(String... options) throws Exception {
         Map<String, String> expected;
-        try (RedisProcess redis = RedisProcess.startIn(dir, "--appendonly", "yes", "--save", "",
-                "--aof-use-rdb-preamble", "no", "--aof-timestamp-enabled", "yes");
+        Object digest;
+        List<String> args = new ArrayList<>(List.of("--appendonly", "yes", "--save", "", "--enable-debug-command", "yes"));
+        args.addAll(List.of(options));
+        try (RedisProcess redis = RedisProcess.startIn(dir, args.toArray(new String[0]));
              Jedis r = new Jedis("127.0.0.1", redis.port())) {
             AofTestSupport.fill(r);
             r.bgrewriteaof();
@@ -109,8 +132,10 @@ class AofInteropTest {
             Cmd.run(r, "INCR", "in-multi");
             Cmd.run(r, "EXEC");
             expected = AofTestSupport.dump(r, 16);
+            digest = Cmd.run(r, "DEBUG", "DIGEST");
         }
         try (TestServer podis = AofTestSupport.podis(dir, "appendonly", "yes"); Jedis j = podis.jedis()) {
+            assertEquals(digest, Cmd.run(j, "DEBUG", "DIGEST"));
             assertEquals(expected, AofTestSupport.dump(j, 16));
             j.set("podis-after", "1"); // and appends to Redis's incremental file
         }
@@ -156,7 +181,34 @@ class AofInteropTest {
         }
     }
 
-    static void write(Path p, String s) throws IOException {
-        Files.writeString(p, s, StandardCharsets.ISO_8859_1);
+    @Test
+    void anOldSingleFileAofWithAnRdbPreambleLoads() throws Exception {
+        // Redis 4-6 wrote "appendonly.aof" as an RDB preamble followed by commands: made here from
+        // the base and incremental file of a Redis 7 AOF.
+        Object digest;
+        try (RedisProcess redis = RedisProcess.startIn(dir, "--appendonly", "yes", "--save", "",
+                "--enable-debug-command", "yes"); Jedis r = new Jedis("127.0.0.1", redis.port())) {
+            AofTestSupport.fill(r);
+            r.bgrewriteaof();
+            awaitRewrite(r);
+            moreWrites(r);
+            digest = Cmd.run(r, "DEBUG", "DIGEST");
+        }
+        Path aofDir = dir.resolve("appendonlydir");
+        AofManifest m = AofTestSupport.manifest(aofDir);
+        byte[] base = Files.readAllBytes(aofDir.resolve(m.base().name()));
+        byte[] incr = Files.readAllBytes(aofDir.resolve(m.incrs().get(0).name()));
+        byte[] old = java.util.Arrays.copyOf(base, base.length + incr.length);
+        System.arraycopy(incr, 0, old, base.length, incr.length);
+        Files.write(dir.resolve("appendonly.aof"), old);
+        try (var files = Files.list(aofDir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(aofDir);
+        try (TestServer podis = AofTestSupport.podis(dir, "appendonly", "yes"); Jedis j = podis.jedis()) {
+            assertEquals(digest, Cmd.run(j, "DEBUG", "DIGEST"));
+        }
     }
 }

@@ -55,8 +55,8 @@ class AofRewriteTest {
     @Test
     void bgrewriteaofStartsANewBaseAndIncrementalFileAndKeepsTheData() throws Exception {
         Map<String, String> before;
-        try (TestServer podis = AofTestSupport.podis(dir, "appendonly", "yes", "aof-timestamp-enabled", "yes");
-             Jedis j = podis.jedis()) {
+        try (TestServer podis = AofTestSupport.podis(dir, "appendonly", "yes", "aof-timestamp-enabled", "yes",
+                "aof-use-rdb-preamble", "no"); Jedis j = podis.jedis()) {
             AofTestSupport.fill(j);
             assertEquals("1", field(j, "aof_enabled"));
             assertEquals("0", field(j, "aof_rewrites"));
@@ -118,7 +118,7 @@ class AofRewriteTest {
             assertEquals("OK", j.configSet("appendonly", "yes"));
             assertEquals("1", field(j, "aof_enabled"));
             AofManifest m = AofTestSupport.manifest(aofDir());
-            assertEquals("appendonly.aof.1.base.aof", m.base().name());
+            assertEquals("appendonly.aof.1.base.rdb", m.base().name(), "aof-use-rdb-preamble yes: an RDB base");
             assertEquals("appendonly.aof.1.incr.aof", m.incrs().get(0).name());
             j.set("during", "1");
             assertEquals("OK", j.configSet("appendonly", "no"));
@@ -142,7 +142,7 @@ class AofRewriteTest {
             assertEquals("Background append only file rewriting started", j.bgrewriteaof());
         }
         AofManifest m = AofTestSupport.manifest(aofDir());
-        assertEquals("appendonly.aof.1.base.aof", m.base().name());
+        assertEquals("appendonly.aof.1.base.rdb", m.base().name());
         assertTrue(m.incrs().isEmpty());
         try (TestServer podis = AofTestSupport.podis(dir, "appendonly", "yes"); Jedis j = podis.jedis()) {
             assertEquals("v", j.get("k"));
