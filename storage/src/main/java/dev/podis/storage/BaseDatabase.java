@@ -155,6 +155,17 @@ abstract class BaseDatabase implements Database {
         return true;
     }
 
+    /**
+     * Hands every key that is live at {@code now} to {@code sink} exactly once, with its value as
+     * stored (the key array and value may be the database's own: the sink must not change them).
+     * Nothing may change the database meanwhile; expired keys are skipped, not removed.
+     */
+    abstract void copyEntries(KeyspaceSink sink, long now) throws java.io.IOException;
+
+    /** A hint that about {@code keys} keys are about to be added (RDB loading): sizes an empty database for them. */
+    void expectKeys(long keys) {
+    }
+
     /** Background work (the off-heap database moves entries into a grown map) until the deadline. */
     void background(long deadlineNanos) {
     }

@@ -216,6 +216,16 @@ final class HeapDatabase extends BaseDatabase {
     }
 
     @Override
+    void copyEntries(KeyspaceSink sink, long now) throws java.io.IOException {
+        map.forEach(n -> {
+            StoredValue v = (StoredValue) n.value;
+            if (!v.hasExpiry() || v.expireAt() > now) {
+                sink.entry(n.key, v);
+            }
+        });
+    }
+
+    @Override
     public void clear() {
         clearing();
         if (detachForSnapshot()) {

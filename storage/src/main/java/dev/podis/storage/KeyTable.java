@@ -186,6 +186,20 @@ final class KeyTable {
         return v;
     }
 
+    /** Receives nodes from {@link #forEach}. */
+    interface NodeVisitor {
+        void node(Node n) throws java.io.IOException;
+    }
+
+    /** Visits every node once; the visitor must not change the table. */
+    void forEach(NodeVisitor v) throws java.io.IOException {
+        for (Node head : buckets) {
+            for (Node n = head; n != null; n = n.next) {
+                v.node(n);
+            }
+        }
+    }
+
     /** A random node, or null if empty. */
     Node random(RandomGenerator rnd) {
         if (size == 0) {

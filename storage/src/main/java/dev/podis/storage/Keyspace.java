@@ -275,6 +275,65 @@ public final class Keyspace implements AutoCloseable {
         return hooks.expiredKeys;
     }
 
+    /**
+     * Sets the change counter (see {@link #dirty()}) back to {@code value}: loading a dataset
+     * (start-up, DEBUG RELOAD) is not a change, as in Redis, though it writes through the databases.
+     */
+    public void dirty(long value) {
+        hooks.dirty = value;
+    }
+
+    /**
+     * A synchronous copy of the whole keyspace (SAVE, DEBUG DIGEST, DEBUG RELOAD): for each
+     * non-empty database in order, {@link KeyspaceSink#database} with its sizes, then every key
+     * that is live now exactly once; then {@link KeyspaceSink#end}. Keys that expired but are not
+     * removed yet are skipped (and left in place). Nothing may change the keyspace until it
+     * returns: run it on the command thread. The sink must not change the keys or values it is
+     * given (they may be the stored ones) and must copy what it keeps.
+     */
+    public void copyTo(KeyspaceSink sink) throws java.io.IOException {
+        long now = hooks.now();
+        for (int i = 0; i < databases.length; i++) {
+            Database d = databases[i];
+            if (d.size() == 0) {
+                continue;
+            }
+            sink.database(i, d.size(), d.volatileSize());
+            if (d instanceof BaseDatabase) {
+                ((BaseDatabase) d).copyEntries(sink, now);
+            } else {
+                copyByScan(d, sink);
+            }
+        }
+        sink.end();
+    }
+
+    /** Databases of other kinds: SCAN (every key at least once; duplicates dropped) and PEEK. */
+    private static void copyByScan(Database d, KeyspaceSink sink) throws java.io.IOException {
+        java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
+        java.util.List<byte[]> batch = new java.util.ArrayList<>();
+        long cursor = 0;
+        do {
+            batch.clear();
+            cursor = d.scan(cursor, 1000, batch::add);
+            for (byte[] k : batch) {
+                if (seen.add(java.nio.ByteBuffer.wrap(k))) {
+                    StoredValue v = d.peek(k);
+                    if (v != null) {
+                        sink.entry(k, v);
+                    }
+                }
+            }
+        } while (cursor != 0);
+    }
+
+    /** A hint that about {@code keys} keys are about to be loaded into database {@code db} (RDB RESIZEDB). */
+    public void expectKeys(int db, long keys) {
+        if (databases[db] instanceof BaseDatabase) {
+            ((BaseDatabase) databases[db]).expectKeys(keys);
+        }
+    }
+
     /** SWAPDB: clients of either database see the other's data from now on. */
     public void swap(int a, int b) {
         hooks.dirty++;

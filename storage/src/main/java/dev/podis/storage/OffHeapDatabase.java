@@ -688,6 +688,45 @@ final class OffHeapDatabase extends BaseDatabase {
         return si >= shards.size() ? 0 : (shards.get(si).id << 32) | seg;
     }
 
+    @Override
+    void copyEntries(KeyspaceSink sink, long now) throws java.io.IOException {
+        try {
+            for (Shard shard : shards) {
+                ChronicleMap<byte[], byte[]> m = shard.map;
+                for (int seg = 0, n = m.segments(); seg < n; seg++) {
+                    try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(seg)) {
+                        c.forEachSegmentEntry(e -> {
+                            Data<byte[]> d = e.value();
+                            RandomDataInput in = d.bytes();
+                            long off = d.offset();
+                            int header = Record.header(in, off);
+                            long exp = Record.expireAt(in, off, header);
+                            if (exp != StoredValue.NO_EXPIRY && exp <= now) {
+                                return;
+                            }
+                            StoredValue v = decode(in, off, d.size(), header, exp, Record.lru(header));
+                            try {
+                                sink.entry(keyOf(e), v);
+                            } catch (java.io.IOException io) {
+                                throw new java.io.UncheckedIOException(io);
+                            }
+                        });
+                    }
+                }
+            }
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    void expectKeys(long keys) {
+        if (shards.isEmpty() && keys > sizing.initialEntries()) {
+            // One map big enough from the start: no growth and migration while loading.
+            addShard(Math.max(sizing.initialEntries(), keys + keys / 4));
+        }
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     @Override

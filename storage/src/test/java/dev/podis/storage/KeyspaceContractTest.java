@@ -459,4 +459,52 @@ abstract class KeyspaceContractTest {
         ks.db(1).clear();
         assertEquals(start + 9, ks.dirty(), "flushing an empty database still counts");
     }
+
+    @Test
+    void copyToGivesEveryLiveKeyOnceDatabaseByDatabase() throws java.io.IOException {
+        int n = 30_000; // enough for several segments and a grown off-heap map
+        for (int i = 0; i < n; i++) {
+            ks.db(0).put(b("k" + i), StoredValue.string(b("v" + i), i % 10 == 0 ? clock.get() + 1000 : StoredValue.NO_EXPIRY));
+        }
+        ks.db(2).put(b("big"), StoredValue.string(new byte[20_000]));
+        ks.db(2).put(b("coll"), StoredValue.object(ValueType.HASH, "payload", StoredValue.NO_EXPIRY));
+        ks.db(2).put(b("gone"), StoredValue.string(b("x"), clock.get() + 10));
+        clock.addAndGet(100); // "gone" expired but is still stored
+        long dirty = ks.dirty();
+        List<String> calls = new ArrayList<>();
+        Set<String> keys0 = new HashSet<>();
+        ks.copyTo(new KeyspaceSink() {
+            int current = -1;
+
+            @Override
+            public void database(int index, long keys, long expires) {
+                current = index;
+                calls.add("db" + index + ":" + keys + ":" + expires);
+            }
+
+            @Override
+            public void entry(byte[] key, StoredValue value) {
+                if (current == 0) {
+                    assertTrue(keys0.add(s(key)), "twice: " + s(key));
+                    int i = Integer.parseInt(s(key).substring(1));
+                    assertEquals("v" + i, s(value.bytes()));
+                    assertEquals(i % 10 == 0, value.hasExpiry());
+                } else {
+                    calls.add(s(key) + "=" + (value.type() == ValueType.STRING ? value.bytes().length : value.object()));
+                }
+            }
+
+            @Override
+            public void end() {
+                calls.add("end");
+            }
+        });
+        assertEquals(n, keys0.size());
+        assertEquals("db0:" + n + ":" + n / 10, calls.get(0));
+        assertEquals("db2:3:1", calls.get(1));
+        assertEquals(Set.of("big=20000", "coll=payload"), Set.copyOf(calls.subList(2, 4)));
+        assertEquals(List.of("end"), calls.subList(4, calls.size()));
+        assertEquals(dirty, ks.dirty(), "a copy changes nothing");
+        assertEquals(3, ks.db(2).size(), "the expired key is skipped, not removed");
+    }
 }

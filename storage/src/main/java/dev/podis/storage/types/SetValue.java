@@ -54,6 +54,16 @@ public final class SetValue implements CollectionValue {
         return new SetValue(null, new PackedBytes(32), null);
     }
 
+    /** A set in the intset encoding holding {@code ints} (owned by the set from now on). */
+    public static SetValue of(IntSet ints) {
+        return new SetValue(ints, null, null);
+    }
+
+    /** The members while the set is an intset, else null (read only: for serialization). */
+    public IntSet intSet() {
+        return ints;
+    }
+
     /** Redis's OBJECT ENCODING name. */
     @Override
     public String encoding() {
