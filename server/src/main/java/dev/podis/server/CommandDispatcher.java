@@ -15,6 +15,7 @@ import java.util.Locale;
  */
 public final class CommandDispatcher {
     static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+    static final String LOADING = "LOADING Redis is loading the dataset in memory";
 
     private final ServerContext server;
     private final CommandTable table;
@@ -97,6 +98,11 @@ public final class CommandDispatcher {
         if (c.subscribed() && c.protocol() == 2 && !PubSub.allowedWhileSubscribed(spec.fullName())) {
             // RESP2 subscribed mode: only the pub/sub commands, PING, QUIT and RESET (RESP3 has no limit)
             c.error(PubSub.subscribedModeError(spec.fullName()));
+            spec.recordRejected();
+            return;
+        }
+        if (server.persistence().loading() && !spec.has(CommandSpec.LOADING)) {
+            c.error(LOADING);
             spec.recordRejected();
             return;
         }

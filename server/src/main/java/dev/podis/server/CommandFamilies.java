@@ -10,6 +10,7 @@ import dev.podis.server.commands.DatabaseCommands;
 import dev.podis.server.commands.HashCommands;
 import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.ListCommands;
+import dev.podis.server.commands.PersistenceCommands;
 import dev.podis.server.commands.PubSubCommands;
 import dev.podis.server.commands.ServerCommands;
 import dev.podis.server.commands.SetCommands;
@@ -42,6 +43,7 @@ final class CommandFamilies {
         families.add(new SortedSetCommands(server));
         families.add(new SortCommands(server));
         families.add(new PubSubCommands(server));
+        families.add(new PersistenceCommands(server));
         families.add(server.transactions());
         return families;
     }

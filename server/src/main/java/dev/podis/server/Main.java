@@ -105,6 +105,12 @@ public final class Main {
                 : dev.podis.server.commands.ServerCommands.CGROUP_MEMORY_LIMIT + " bytes")
                 + ", CPU quota " + ("0".equals(dev.podis.server.commands.ServerCommands.CGROUP_CPU_QUOTA) ? "none"
                 : dev.podis.server.commands.ServerCommands.CGROUP_CPU_QUOTA + " CPUs"));
+        server.loaded().whenComplete((ok, failure) -> {
+            if (failure != null) {
+                // as Redis: a dataset that cannot be loaded stops the server (the reason is logged)
+                new Thread(() -> System.exit(1), "podis-load-failed").start();
+            }
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         server.onShutdownCommand(() -> System.exit(0));
         // SIGTERM / SIGINT: the graceful shutdown sequence, then exit code 0 (see docs/operations.md).

@@ -66,6 +66,7 @@ public final class PodisServer implements AutoCloseable {
     private volatile boolean shuttingDown;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private boolean loadAtStart = true;
 
     public PodisServer(ServerConfig config) {
         this(config, Keyspace.create(new KeyspaceOptions()
@@ -84,6 +85,23 @@ public final class PodisServer implements AutoCloseable {
         config.onChange("maxmemory", v -> keyspace.maxmemory(config.getLong("maxmemory")));
         context.shutdownHandler(this::shutdownFromCommand);
         context.readiness().add(() -> shuttingDown ? "shutting down" : accepting ? null : "not accepting connections");
+    }
+
+    /**
+     * Whether {@link #start()} loads the dataset from {@code dir} (default yes, as Redis); the
+     * in-process server turns it off unless a data directory was given.
+     */
+    public PodisServer loadAtStart(boolean load) {
+        this.loadAtStart = load;
+        return this;
+    }
+
+    /**
+     * Completes once the dataset loaded at start is in memory (at once when there was none);
+     * completes exceptionally when it could not be loaded (Redis exits then).
+     */
+    public CompletableFuture<Void> loaded() {
+        return context.persistence().loaded();
     }
 
     /** Runs {@code action} after SHUTDOWN has stopped the server (the standalone server exits). */
@@ -197,6 +215,12 @@ public final class PodisServer implements AutoCloseable {
         // One loop accepts, reads, executes and writes: Redis's single-threaded model (see ServerContext).
         loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), io);
         context.commandLoop(loop.next());
+        if (loadAtStart) {
+            // Before the listeners open: clients that connect during the load get -LOADING.
+            context.persistence().loadDataset();
+        } else {
+            context.persistence().loaded().complete(null);
+        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop)
                 .channel(channelType)
@@ -373,8 +397,8 @@ public final class PodisServer implements AutoCloseable {
             if (context.pause().active()) {
                 return; // CLIENT PAUSE stops active expiry too, as in Redis
             }
-            if (!context.activeExpire()) {
-                return; // DEBUG SET-ACTIVE-EXPIRE 0
+            if (!context.activeExpire() || context.persistence().loading()) {
+                return; // DEBUG SET-ACTIVE-EXPIRE 0, or the dataset is still loading
             }
             long cycleStart = System.nanoTime();
             // Active expiry may use a quarter of the CPU, as Redis's slow cycle does.

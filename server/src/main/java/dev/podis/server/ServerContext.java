@@ -4,6 +4,7 @@ import dev.podis.server.command.CommandSpec;
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.admin.Readiness;
 import dev.podis.server.config.ServerConfig;
+import dev.podis.server.persistence.Persistence;
 import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
 import dev.podis.storage.KeyspaceListener;
@@ -50,6 +51,7 @@ public final class ServerContext {
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
     private Client shutdownRequestedBy;
+    private final Persistence persistence;
 
     public ServerContext(ServerConfig config, Keyspace keyspace, CommandTable commands) {
         this.config = config;
@@ -86,6 +88,12 @@ public final class ServerContext {
             }
         });
         configureIntrospection();
+        this.persistence = new Persistence(this);
+    }
+
+    /** RDB file, SAVE, loading state, INFO persistence (and, as they come, BGSAVE and the AOF). */
+    public Persistence persistence() {
+        return persistence;
     }
 
     /**

@@ -13,6 +13,11 @@ import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandSpec;
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.command.LatencyHistogram;
+import dev.podis.server.persistence.Digest;
+import dev.podis.server.persistence.Persistence;
+import dev.podis.storage.rdb.Rdb;
+import dev.podis.storage.rdb.RdbOutput;
+import dev.podis.storage.rdb.ValueCodec;
 import dev.podis.storage.Database;
 import dev.podis.storage.StoredValue;
 import dev.podis.storage.types.CollectionValue;
@@ -369,37 +374,7 @@ public final class ServerCommands implements CommandFamily {
     }
 
     private void persistenceSection(StringBuilder sb) {
-        sb.append("# Persistence\r\n");
-        field(sb, "loading", 0);
-        field(sb, "async_loading", 0);
-        field(sb, "current_cow_peak", 0);
-        field(sb, "current_cow_size", 0);
-        field(sb, "current_cow_size_age", 0);
-        field(sb, "current_fork_perc", "0.00");
-        field(sb, "current_save_keys_processed", 0);
-        field(sb, "current_save_keys_total", 0);
-        field(sb, "rdb_changes_since_last_save", 0);
-        field(sb, "rdb_bgsave_in_progress", 0);
-        field(sb, "rdb_last_save_time", server.startedAt() / 1000);
-        field(sb, "rdb_last_bgsave_status", "ok");
-        field(sb, "rdb_last_bgsave_time_sec", -1);
-        field(sb, "rdb_current_bgsave_time_sec", -1);
-        field(sb, "rdb_saves", 0);
-        field(sb, "rdb_last_cow_size", 0);
-        field(sb, "rdb_last_load_keys_expired", 0);
-        field(sb, "rdb_last_load_keys_loaded", 0);
-        field(sb, "aof_enabled", server.config().getBool("appendonly") ? 1 : 0);
-        field(sb, "aof_rewrite_in_progress", 0);
-        field(sb, "aof_rewrite_scheduled", 0);
-        field(sb, "aof_last_rewrite_time_sec", -1);
-        field(sb, "aof_current_rewrite_time_sec", -1);
-        field(sb, "aof_last_bgrewrite_status", "ok");
-        field(sb, "aof_rewrites", 0);
-        field(sb, "aof_rewrites_consecutive_failures", 0);
-        field(sb, "aof_last_write_status", "ok");
-        field(sb, "aof_last_cow_size", 0);
-        field(sb, "module_fork_in_progress", 0);
-        field(sb, "module_fork_last_cow_size", 0);
+        server.persistence().infoSection(sb);
     }
 
     private void statsSection(StringBuilder sb) {
@@ -448,7 +423,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "tracking_total_prefixes", 0);
         field(sb, "unexpected_error_replies", 0);
         field(sb, "total_error_replies", st.totalErrorReplies);
-        field(sb, "dump_payload_sanitizations", 0);
+        field(sb, "dump_payload_sanitizations", server.persistence().dumpPayloadSanitizations());
         field(sb, "total_reads_processed", 0);
         field(sb, "total_writes_processed", 0);
         field(sb, "io_threaded_reads_processed", 0);
@@ -600,8 +575,25 @@ public final class ServerCommands implements CommandFamily {
         byte[] sub = argv[1];
         if (Args.is(sub, "HELP") && argv.length == 2) {
             helpReply(c, "DEBUG",
+                    "DIGEST",
+                    "    Output a hex signature representing the current DB content.",
+                    "DIGEST-VALUE <key> [<key> ...]",
+                    "    Output a hex signature of the values of all the specified keys.",
                     "OBJECT <key>",
                     "    Show low level info about the <key> and associated value.",
+                    "RELOAD [option ...]",
+                    "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+                    "    * MERGE: conflicting keys will be loaded from RDB.",
+                    "    * NOFLUSH: the existing database will not be removed before load, but",
+                    "      conflicting keys will generate an exception and kill the server.",
+                    "    * NOSAVE: the database will be loaded from an existing RDB file.",
+                    "    Examples:",
+                    "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+                    "      the database.",
+                    "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+                    "      existing RDB file.",
+                    "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+                    "      file to the database.",
                     "SET-ACTIVE-EXPIRE <0|1>",
                     "    Setting it to 0 disables expiring keys in background when they are not",
                     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -623,6 +615,22 @@ public final class ServerCommands implements CommandFamily {
         } else if (Args.is(sub, "SET-ACTIVE-EXPIRE") && argv.length == 3) {
             server.activeExpire(atoi(Args.str(argv[2])) != 0);
             c.reply().ok();
+        } else if (Args.is(sub, "DIGEST") && argv.length == 2) {
+            Digest d = new Digest();
+            try {
+                server.keyspace().copyTo(d);
+            } catch (IOException e) {
+                throw new IllegalStateException(e); // the digest sink does no I/O
+            }
+            c.reply().simple(d.hex());
+        } else if (Args.is(sub, "DIGEST-VALUE")) {
+            Digest d = new Digest();
+            c.reply().arrayHeader(argv.length - 2);
+            for (int j = 2; j < argv.length; j++) {
+                c.reply().simple(d.valueDigest(c.db().peek(argv[j])));
+            }
+        } else if (Args.is(sub, "RELOAD")) {
+            debugReload(c, argv);
         } else if (Args.is(sub, "OBJECT") && argv.length == 3) {
             StoredValue v = c.db().peek(argv[2]);
             if (v == null) {
@@ -633,7 +641,7 @@ public final class ServerCommands implements CommandFamily {
             long lru = v.lruOrLfu() != 0 ? v.lruOrLfu() & LRU_CLOCK_MAX : lruNow;
             long idle = lruNow >= lru ? lruNow - lru : lruNow + (LRU_CLOCK_MAX - lru);
             String text = "Value at:0x" + Long.toHexString(0x7f0000000000L | (System.identityHashCode(v) & 0xffffffffL))
-                    + " refcount:1 encoding:" + encoding(v) + " serializedlength:" + serializedLength(v)
+                    + " refcount:1 encoding:" + KeyCommands.encodingOf(v) + " serializedlength:" + serializedLength(v)
                     + " lru:" + lru + " lru_seconds_idle:" + idle;
             c.reply().simple(text);
         } else {
@@ -676,52 +684,43 @@ public final class ServerCommands implements CommandFamily {
         return neg ? -v : v;
     }
 
-    /** The encoding Redis would choose for a value of this shape (OBJECT ENCODING's names). */
-    static String encoding(StoredValue v) {
-        switch (v.type()) {
-            case STRING: {
-                byte[] b = v.bytes();
-                if (b.length <= 20 && Args.isLong(b)) {
-                    return "int";
-                }
-                return b.length <= 44 ? "embstr" : "raw";
-            }
-            case LIST: return "quicklist";
-            case SET: return "hashtable";
-            case ZSET: return "skiplist";
-            case HASH: return "hashtable";
-            default: return "stream";
+    /** rdbSavedObjectLen: the bytes of the value's body in an RDB file, with rdbcompression as configured. */
+    private long serializedLength(StoredValue v) {
+        try {
+            RdbOutput out = RdbOutput.counting(server.config().getBool("rdbcompression"));
+            server.persistence().codec().writeBody(out, v, ValueCodec.rdbType(v, Rdb.DEFAULT_VERSION));
+            return out.size();
+        } catch (IOException e) {
+            return 0; // a type without a codec
         }
     }
 
-    /** Bytes of the value in an RDB file, without LZF compression (strings), or an estimate. */
-    static long serializedLength(StoredValue v) {
-        if (v.type() == ValueType.STRING) {
-            byte[] b = v.bytes();
-            if (b.length <= 11 && Args.isLong(b)) {
-                long n = Args.parseLong(b);
-                if (n >= -128 && n <= 127) {
-                    return 2;
-                } else if (n >= -32768 && n <= 32767) {
-                    return 3;
-                } else if (n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE) {
-                    return 5;
-                }
+    /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, flush, load back (debug.c). */
+    private void debugReload(Client c, byte[][] argv) {
+        boolean flush = true;
+        boolean save = true;
+        boolean merge = false;
+        for (int j = 2; j < argv.length; j++) {
+            if (Args.is(argv[j], "MERGE")) {
+                merge = true;
+            } else if (Args.is(argv[j], "NOFLUSH")) {
+                flush = false;
+            } else if (Args.is(argv[j], "NOSAVE")) {
+                save = false;
+            } else {
+                c.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+                return;
             }
-            return lengthPrefix(b.length) + b.length;
         }
-        return valueSize(v, Long.MAX_VALUE);
-    }
-
-    private static int lengthPrefix(long len) {
-        if (len < 64) {
-            return 1;
-        } else if (len < 16384) {
-            return 2;
-        } else if (len <= 0xffffffffL) {
-            return 5;
+        try {
+            server.persistence().reload(save, flush, merge);
+            c.reply().ok();
+        } catch (Persistence.SaveFailed e) {
+            c.error("ERR");
+        } catch (IOException | RuntimeException e) {
+            Log.warn("DEBUG RELOAD could not load the RDB file: " + e.getMessage());
+            c.error("ERR Error trying to load the RDB dump, check server logs.");
         }
-        return 9;
     }
 
     // ---- MONITOR, SHUTDOWN --------------------------------------------------------------------

@@ -17,10 +17,19 @@ final class RealRedis implements AutoCloseable {
     }
 
     static RealRedis start() {
+        return start(null, "dump.rdb");
+    }
+
+    /**
+     * Starts with {@code --dir dir --dbfilename file} (it loads that file when present) or, with a
+     * null dir, without one; null when redis-server is missing or does not come up (a file it
+     * cannot load).
+     */
+    static RealRedis start(java.nio.file.Path dir, String dbfilename) {
         String path = System.getenv("PATH");
         boolean found = false;
-        for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            if (new File(dir, "redis-server").canExecute()) {
+        for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
+            if (new File(d, "redis-server").canExecute()) {
                 found = true;
                 break;
             }
@@ -33,11 +42,16 @@ final class RealRedis implements AutoCloseable {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "yes")
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("redis-server", "--port",
+                    Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+                    "--enable-debug-command", "yes"));
+            if (dir != null) {
+                args.addAll(java.util.List.of("--dir", dir.toString(), "--dbfilename", dbfilename));
+            }
+            Process p = new ProcessBuilder(args)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
+            while (System.currentTimeMillis() < deadline && p.isAlive()) {
                 try (Socket probe = new Socket("127.0.0.1", port)) {
                     return new RealRedis(p, port);
                 } catch (IOException e) {

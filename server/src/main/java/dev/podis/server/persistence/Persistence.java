@@ -1,0 +1,425 @@
+package dev.podis.server.persistence;
+
+import dev.podis.server.Log;
+import dev.podis.server.ServerContext;
+import dev.podis.server.Version;
+import dev.podis.server.config.ServerConfig;
+import dev.podis.storage.Keyspace;
+import dev.podis.storage.rdb.EncodingLimits;
+import dev.podis.storage.rdb.KeyspaceLoader;
+import dev.podis.storage.rdb.RdbInput;
+import dev.podis.storage.rdb.RdbLoader;
+import dev.podis.storage.rdb.RdbWriter;
+import dev.podis.storage.rdb.ValueCodec;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The server's persistence state and what acts on it, in one place (Redis keeps it in
+ * {@code server.*} fields): the RDB file ({@code dir}/{@code dbfilename}), SAVE, loading the
+ * dataset at start-up (in steps on the command loop, so that clients get {@code -LOADING} and
+ * INFO shows the progress), DEBUG RELOAD, and INFO's persistence section. BGSAVE, save points and
+ * the AOF build on it: they record their state here and extend {@link #infoSection}.
+ *
+ * <p>Threading: used on the command loop, except the volatile fields that the admin thread's
+ * readiness check reads.
+ */
+public final class Persistence {
+    private final ServerContext server;
+    private final ServerConfig config;
+    private final ValueCodec codec = new ValueCodec();
+
+    // ---- saving (Redis: server.lastsave, server.dirty after a save, stat_rdb_saves, ...)
+    private long lastSave = System.currentTimeMillis() / 1000;
+    private long dirtyAtLastSave;
+    private long rdbSaves;
+    private volatile boolean bgsaveInProgress;
+    private long dumpPayloadSanitizations;
+
+    // ---- loading (Redis: server.loading and the loading_* fields)
+    private volatile boolean loading;
+    private long loadingStartTime;
+    private long loadingTotalBytes;
+    private long loadingLoadedBytes;
+    private long loadingRdbUsedMem;
+    private long lastLoadKeysLoaded;
+    private long lastLoadKeysExpired;
+    private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+    private long delayedKeys;
+
+    public Persistence(ServerContext server) {
+        this.server = server;
+        this.config = server.config();
+        server.readiness().add(() -> loading ? "loading the dataset" : null);
+    }
+
+    // ================================================================== configuration
+
+    /** The RDB file: {@code dir}/{@code dbfilename}. */
+    public Path rdbPath() {
+        return Path.of(config.get("dir")).resolve(config.get("dbfilename"));
+    }
+
+    /** The conversion thresholds values are loaded into, from the configuration. */
+    public EncodingLimits encodingLimits() {
+        return new EncodingLimits()
+                .hash(config.getLong("hash-max-listpack-entries"), config.getLong("hash-max-listpack-value"))
+                .set(config.getLong("set-max-intset-entries"), config.getLong("set-max-listpack-entries"),
+                        config.getLong("set-max-listpack-value"))
+                .zset(config.getLong("zset-max-listpack-entries"), config.getLong("zset-max-listpack-value"))
+                .list(config.getInt("list-max-listpack-size"), config.getInt("list-compress-depth"));
+    }
+
+    private String policy() {
+        String p = config.get("maxmemory-policy");
+        return p == null ? "noeviction" : p;
+    }
+
+    /** How RDB files are written: {@code rdbcompression}, {@code rdbchecksum}, aux fields, access data. */
+    public RdbWriter.Options writerOptions() {
+        return new RdbWriter.Options()
+                .compression(config.getBool("rdbcompression"))
+                .checksum(config.getBool("rdbchecksum"))
+                .redisVersion(Version.REDIS)
+                .usedMemory(server.keyspace().usedMemory())
+                .accessData(policy().endsWith("-lru"), policy().endsWith("-lfu"))
+                .clock(server.keyspace()::now);
+    }
+
+    /** How RDB files are read: thresholds, {@code rdbchecksum}, access data, aux fields noted. */
+    public RdbLoader.Options loaderOptions() {
+        return new RdbLoader.Options()
+                .limits(encodingLimits())
+                .verifyChecksum(config.getBool("rdbchecksum"))
+                .accessData(policy().endsWith("-lru"), policy().endsWith("-lfu"))
+                .clock(server.keyspace()::now)
+                .listener(new RdbLoader.Listener() {
+                    @Override
+                    public void aux(String key, byte[] value) {
+                        String v = new String(value, StandardCharsets.UTF_8);
+                        switch (key) {
+                            case "redis-ver":
+                                Log.notice("Loading RDB produced by version " + v);
+                                break;
+                            case "ctime":
+                                try {
+                                    long age = Math.max(0, System.currentTimeMillis() / 1000 - Long.parseLong(v));
+                                    Log.notice("RDB age " + age + " seconds");
+                                } catch (NumberFormatException ignored) {
+                                    // informational only
+                                }
+                                break;
+                            case "used-mem":
+                                try {
+                                    loadingRdbUsedMem = Long.parseLong(v);
+                                    Log.notice(String.format(Locale.ROOT, "RDB memory usage when created %.2f Mb",
+                                            loadingRdbUsedMem / (1024.0 * 1024)));
+                                } catch (NumberFormatException ignored) {
+                                    // informational only
+                                }
+                                break;
+                            default:
+                                break;
+                        }
+                    }
+                });
+    }
+
+    /** A value codec for the command thread (DUMP, RESTORE, DEBUG OBJECT). */
+    public ValueCodec codec() {
+        return codec;
+    }
+
+    // ================================================================== saving
+
+    /** Unix time in seconds of the last successful save (LASTSAVE, rdb_last_save_time); the start time at first. */
+    public long lastSave() {
+        return lastSave;
+    }
+
+    /** rdb_changes_since_last_save: keyspace changes since the last successful save. */
+    public long changesSinceLastSave() {
+        return server.keyspace().dirty() - dirtyAtLastSave;
+    }
+
+    /** rdb_saves: saves started (SAVE and BGSAVE). */
+    public long rdbSaves() {
+        return rdbSaves;
+    }
+
+    /** Counts a save about to start (SAVE, BGSAVE, a save point). */
+    public void countSave() {
+        rdbSaves++;
+    }
+
+    /** Whether a background save runs (BGSAVE sets it): SAVE is refused meanwhile. */
+    public boolean bgsaveInProgress() {
+        return bgsaveInProgress;
+    }
+
+    public void bgsaveInProgress(boolean running) {
+        this.bgsaveInProgress = running;
+    }
+
+    /**
+     * Records a successful save of the dataset as it was when {@code dirtyAtStart} was the
+     * keyspace's change counter, finished at {@code finishedMillis}: changes made since then still
+     * count as unsaved (rdb_changes_since_last_save), as in Redis's BGSAVE.
+     */
+    public void saved(long dirtyAtStart, long finishedMillis) {
+        dirtyAtLastSave = dirtyAtStart;
+        lastSave = finishedMillis / 1000;
+    }
+
+    /**
+     * Writes the whole dataset to {@link #rdbPath()} now, on the calling (command) thread: SAVE,
+     * DEBUG RELOAD. The file is replaced atomically and durably (see {@link RdbFile}).
+     */
+    public void save() throws IOException {
+        Keyspace ks = server.keyspace();
+        long dirty = ks.dirty();
+        Path target = rdbPath();
+        long start = System.nanoTime();
+        try {
+            RdbFile.write(target, RdbFile.tempName(), ch -> ks.copyTo(new RdbWriter(ch, writerOptions())));
+        } catch (IOException | RuntimeException e) {
+            Log.warn("Write error saving DB on disk (" + target + "): " + e.getMessage());
+            throw e;
+        }
+        saved(dirty, System.currentTimeMillis());
+        Log.notice(String.format(Locale.ROOT, "DB saved on disk (%.3f seconds)", (System.nanoTime() - start) / 1e9));
+    }
+
+    /** dump_payload_sanitizations: RESTORE payloads validated deeply. */
+    public long dumpPayloadSanitizations() {
+        return dumpPayloadSanitizations;
+    }
+
+    public void countSanitization() {
+        dumpPayloadSanitizations++;
+    }
+
+    // ================================================================== loading
+
+    /** Whether the dataset is being loaded (clients get -LOADING; /readyz is false). */
+    public boolean loading() {
+        return loading;
+    }
+
+    /** Completes when the start-up load is over (at once when there was nothing to load); fails with its error. */
+    public CompletableFuture<Void> loaded() {
+        return loaded;
+    }
+
+    /**
+     * Loads the dataset at start-up: the RDB file when it exists (the AOF, when enabled, will be
+     * chosen here first). The load runs in steps on the command loop, so call it once that loop
+     * exists and before clients are accepted: meanwhile clients get {@code -LOADING} and INFO
+     * shows the progress. {@link #loaded()} completes at the end.
+     */
+    public void loadDataset() {
+        Path file = rdbPath();
+        FileChannel ch;
+        long size;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+            size = ch.size();
+        } catch (NoSuchFileException e) {
+            loaded.complete(null);
+            return;
+        } catch (IOException e) {
+            Log.warn("Fatal error: can't open the RDB file " + file + " for reading: " + e.getMessage());
+            loaded.completeExceptionally(e);
+            return;
+        }
+        startLoading(size);
+        KeyspaceLoader sink = new KeyspaceLoader(server.keyspace(), true, false);
+        RdbLoader loader = new RdbLoader(RdbInput.of(ch, size).maxStringLength(config.getLong("proto-max-bulk-len")),
+                loaderOptions());
+        long dirty = server.keyspace().dirty();
+        long begin = System.nanoTime();
+        Runnable step = new Runnable() {
+            @Override
+            public void run() {
+                long stepStart = System.nanoTime();
+                long stepBytes = loader.offset();
+                long interval = config.getLong("loading-process-events-interval-bytes");
+                try {
+                    while (loader.step(sink)) {
+                        keyLoadDelay();
+                        if (loader.offset() - stepBytes >= interval || System.nanoTime() - stepStart > 50_000_000L) {
+                            loadingLoadedBytes = loader.offset();
+                            server.commandLoop().execute(this); // serve clients (LOADING), then go on
+                            return;
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    close(ch);
+                    stopLoading(sink);
+                    Log.warn("Internal error in RDB reading: " + e.getMessage());
+                    Log.warn("Terminating server after rdb file reading failure.");
+                    loaded.completeExceptionally(e);
+                    return;
+                }
+                close(ch);
+                stopLoading(sink);
+                server.keyspace().dirty(dirty);
+                dirtyAtLastSave = dirty;
+                Log.notice("Done loading RDB, keys loaded: " + sink.loaded() + ", keys expired: " + sink.expired() + ".");
+                Log.notice(String.format(Locale.ROOT, "DB loaded from disk: %.3f seconds", (System.nanoTime() - begin) / 1e9));
+                loaded.complete(null);
+            }
+        };
+        server.commandLoop().execute(step);
+    }
+
+    private void keyLoadDelay() {
+        long delay = config.getLong("key-load-delay");
+        if (delay > 0) {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(delay));
+        } else if (delay < 0 && (++delayedKeys % -delay) == 0) {
+            LockSupport.parkNanos(1000);
+        }
+    }
+
+    private static void close(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // read only
+        }
+    }
+
+    private void startLoading(long totalBytes) {
+        loading = true;
+        loadingStartTime = System.currentTimeMillis() / 1000;
+        loadingTotalBytes = totalBytes;
+        loadingLoadedBytes = 0;
+        loadingRdbUsedMem = 0;
+        lastLoadKeysLoaded = 0;
+        lastLoadKeysExpired = 0;
+    }
+
+    private void stopLoading(KeyspaceLoader sink) {
+        loading = false;
+        lastLoadKeysLoaded = sink.loaded();
+        lastLoadKeysExpired = sink.expired();
+    }
+
+    /**
+     * DEBUG RELOAD: saves the dataset (unless {@code !save}), empties the keyspace (unless
+     * {@code !flush}) and loads the file back, on the calling thread; with {@code merge} keys in
+     * the file replace keys already there, else such a key is an error. Loading is not a change:
+     * the keyspace's change counter ends as it was after the save.
+     *
+     * @throws SaveFailed when saving failed (nothing was flushed or loaded)
+     * @throws IOException when loading failed (the keyspace holds what was loaded up to there)
+     */
+    public void reload(boolean save, boolean flush, boolean merge) throws IOException {
+        Keyspace ks = server.keyspace();
+        if (save) {
+            try {
+                save();
+            } catch (IOException | RuntimeException e) {
+                throw new SaveFailed(e);
+            }
+        }
+        long dirty = ks.dirty();
+        if (flush) {
+            ks.flushAll();
+        }
+        Path file = rdbPath();
+        KeyspaceLoader sink = new KeyspaceLoader(ks, true, merge);
+        startLoading(Files.size(file));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            new RdbLoader(RdbInput.of(ch, ch.size()).maxStringLength(config.getLong("proto-max-bulk-len")), loaderOptions())
+                    .loadAll(sink);
+        } finally {
+            stopLoading(sink);
+            ks.dirty(dirty);
+        }
+        Log.warn("DB reloaded by DEBUG RELOAD");
+    }
+
+    /** DEBUG RELOAD could not save. */
+    public static final class SaveFailed extends IOException {
+        SaveFailed(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    // ================================================================== INFO
+
+    /** INFO's {@code # Persistence} section, with Redis 7's fields in Redis's order. */
+    public void infoSection(StringBuilder sb) {
+        sb.append("# Persistence\r\n");
+        field(sb, "loading", loading ? 1 : 0);
+        field(sb, "async_loading", 0);
+        field(sb, "current_cow_peak", 0);
+        field(sb, "current_cow_size", 0);
+        field(sb, "current_cow_size_age", 0);
+        field(sb, "current_fork_perc", "0.00");
+        field(sb, "current_save_keys_processed", 0);
+        field(sb, "current_save_keys_total", 0);
+        field(sb, "rdb_changes_since_last_save", changesSinceLastSave());
+        field(sb, "rdb_bgsave_in_progress", bgsaveInProgress ? 1 : 0);
+        field(sb, "rdb_last_save_time", lastSave);
+        field(sb, "rdb_last_bgsave_status", "ok");
+        field(sb, "rdb_last_bgsave_time_sec", -1);
+        field(sb, "rdb_current_bgsave_time_sec", -1);
+        field(sb, "rdb_saves", rdbSaves);
+        field(sb, "rdb_last_cow_size", 0);
+        field(sb, "rdb_last_load_keys_expired", lastLoadKeysExpired);
+        field(sb, "rdb_last_load_keys_loaded", lastLoadKeysLoaded);
+        field(sb, "aof_enabled", config.getBool("appendonly") ? 1 : 0);
+        field(sb, "aof_rewrite_in_progress", 0);
+        field(sb, "aof_rewrite_scheduled", 0);
+        field(sb, "aof_last_rewrite_time_sec", -1);
+        field(sb, "aof_current_rewrite_time_sec", -1);
+        field(sb, "aof_last_bgrewrite_status", "ok");
+        field(sb, "aof_rewrites", 0);
+        field(sb, "aof_rewrites_consecutive_failures", 0);
+        field(sb, "aof_last_write_status", "ok");
+        field(sb, "aof_last_cow_size", 0);
+        field(sb, "module_fork_in_progress", 0);
+        field(sb, "module_fork_last_cow_size", 0);
+        if (loading) {
+            loadingFields(sb);
+        }
+    }
+
+    /** The fields Redis adds while loading (genRedisInfoString). */
+    private void loadingFields(StringBuilder sb) {
+        double perc = 0;
+        long remaining = 1;
+        if (loadingTotalBytes > 0) {
+            perc = 100.0 * loadingLoadedBytes / loadingTotalBytes;
+            remaining = loadingTotalBytes - loadingLoadedBytes;
+        } else if (loadingRdbUsedMem > 0) {
+            perc = Math.min(99.99, 100.0 * loadingLoadedBytes / loadingRdbUsedMem);
+            remaining = Math.max(1, loadingRdbUsedMem - loadingLoadedBytes);
+        }
+        long elapsed = System.currentTimeMillis() / 1000 - loadingStartTime;
+        long eta = elapsed == 0 ? 1 : elapsed * remaining / (loadingLoadedBytes + 1);
+        field(sb, "loading_start_time", loadingStartTime);
+        field(sb, "loading_total_bytes", loadingTotalBytes);
+        field(sb, "loading_rdb_used_mem", loadingRdbUsedMem);
+        field(sb, "loading_loaded_bytes", loadingLoadedBytes);
+        field(sb, "loading_loaded_perc", String.format(Locale.ROOT, "%.2f", perc));
+        field(sb, "loading_eta_seconds", eta);
+    }
+
+    private static void field(StringBuilder sb, String name, Object value) {
+        sb.append(name).append(':').append(value).append("\r\n");
+    }
+}
