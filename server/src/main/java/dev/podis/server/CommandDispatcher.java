@@ -27,6 +27,9 @@ public final class CommandDispatcher {
     }
 
     public void dispatch(Client c, byte[][] argv) {
+        if (server.halted()) {
+            return; // past the final save of a shutdown: nothing runs, nothing is acknowledged
+        }
         if (c.multiQueued() >= 0 || argv[0].length == 4) {
             // MULTI queuing, and EXEC refused by the checks (EXECABORT): see Transactions
             server.transactions().dispatch(c, argv, this);
@@ -92,6 +95,14 @@ public final class CommandDispatcher {
         }
         if (!c.authenticated() && !spec.has(CommandSpec.NO_AUTH)) {
             c.error("NOAUTH Authentication required.");
+            spec.recordRejected();
+            return;
+        }
+        String refusal = server.writeRefusal();
+        if (refusal != null && (spec.has(CommandSpec.WRITE) || spec.fullName().equals("ping")
+                || (spec.fullName().equals("exec") && server.transactions().queuedWrites(c)))) {
+            // persistence is failing (MISCONF): writes are refused until it recovers, as Redis
+            c.error(refusal);
             spec.recordRejected();
             return;
         }

@@ -14,7 +14,7 @@ import dev.podis.storage.rdb.DumpPayload;
 import java.io.IOException;
 
 /**
- * Persistence commands (rdb.c, cluster.c's DUMP/RESTORE): SAVE, LASTSAVE, DUMP, RESTORE. The
+ * Persistence commands (rdb.c, cluster.c's DUMP/RESTORE): SAVE, BGSAVE, LASTSAVE, DUMP, RESTORE. The
  * state they act on is {@link Persistence}; BGSAVE and the AOF commands join here.
  *
  * <p>DUMP and RESTORE exchange Redis's payload (the value as in an RDB file, RDB version 10 and
@@ -34,6 +34,7 @@ public final class PersistenceCommands implements CommandFamily {
     @Override
     public void register(CommandTable t) {
         t.bind("save", this::save);
+        t.bind("bgsave", this::bgsave);
         t.bind("lastsave", this::lastsave);
         t.bind("dump", this::dump);
         t.bind("restore", this::restore);
@@ -51,6 +52,25 @@ public final class PersistenceCommands implements CommandFamily {
             c.reply().ok();
         } catch (IOException | RuntimeException e) {
             c.error("ERR"); // Redis's shared.err; the reason is in the log
+        }
+    }
+
+    /** BGSAVE [SCHEDULE]: a fork-less snapshot written by a background thread (see BackgroundSave). */
+    void bgsave(Client c, byte[][] argv) {
+        boolean schedule = false;
+        if (argv.length > 1) {
+            if (argv.length == 2 && Args.is(argv[1], "SCHEDULE")) {
+                schedule = true;
+            } else {
+                c.error(Args.SYNTAX);
+                return;
+            }
+        }
+        String reply = server.persistence().backgroundSave().bgsaveCommand(schedule, c.denyBlocking());
+        if (reply.startsWith("-")) {
+            c.error(reply.substring(1));
+        } else {
+            c.reply().simple(reply.substring(1));
         }
     }
 
