@@ -52,6 +52,12 @@ public final class BackgroundSave {
     private long lastCowBytes;
     private boolean scheduled;
     private String saveParamsText;
+    /**
+     * rdb-key-save-delay (a testing aid, as in Redis): microseconds the writer thread waits per key
+     * written; negative: 1 µs once every that many keys. Read by the writer thread for each key
+     * (a running save follows CONFIG SET, unlike Redis's forked child).
+     */
+    private volatile long keyDelayMicros;
     private long[] saveParams = new long[0];
 
     /** One background save in progress. */
@@ -75,6 +81,8 @@ public final class BackgroundSave {
         this.server = server;
         this.persistence = persistence;
         this.config = server.config();
+        keyDelayMicros = config.getLong("rdb-key-save-delay");
+        config.onChange("rdb-key-save-delay", v -> keyDelayMicros = config.getLong("rdb-key-save-delay"));
     }
 
     // ================================================================== state
@@ -145,6 +153,11 @@ public final class BackgroundSave {
         return s != null && (running == null || s != running.snapshot);
     }
 
+    /** Whether the running save is one whose file could not even be created (it ends at once). */
+    private static boolean failedAtStart(Running r) {
+        return r.snapshot == null;
+    }
+
     /**
      * Starts a background save now (rdbSaveBackground); false when it could not start (the
      * temporary file cannot be created: the status becomes err, as a failed fork does in Redis).
@@ -164,14 +177,16 @@ public final class BackgroundSave {
         try {
             ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         } catch (IOException | RuntimeException e) {
+            // As in Redis, where the child fails to open it: the save started, and fails at once.
             Log.warn("Failed opening the temp RDB file " + temp.getFileName() + " (in server root dir "
                     + temp.getParent() + ") for saving: " + reason(e));
-            lastOk = false;
-            return false;
+            Running r = new Running(null, temp, null, dirty);
+            running = r;
+            persistence.bgsaveInProgress(true);
+            server.commandLoop().execute(() -> finished(r, e));
+            return true;
         }
         RdbWriter writer = new RdbWriter(ch, persistence.writerOptions());
-        // rdb-key-save-delay (a testing aid, as in Redis): microseconds per key written, negative for a yield
-        long keyDelayMicros = config.getLong("rdb-key-save-delay");
         KeyspaceSink sink = new KeyspaceSink() {
             @Override
             public void database(int db, long keys, long expires) throws IOException {
@@ -181,8 +196,9 @@ public final class BackgroundSave {
             @Override
             public void entry(byte[] key, StoredValue value) throws IOException {
                 writer.entry(key, value);
-                if (keyDelayMicros != 0) {
-                    delay(keyDelayMicros);
+                long delay = keyDelayMicros;
+                if (delay != 0) {
+                    delay(delay);
                 }
             }
 
@@ -198,7 +214,7 @@ public final class BackgroundSave {
         };
         Snapshot s;
         try {
-            s = ks.snapshot(sink, new Snapshot.Options().threads(r -> {
+            s = ks.snapshot(sink, new Snapshot.Options().bufferBytes(config.getLong("snapshot-buffer-size")).threads(r -> {
                 Thread t = new Thread(r, "podis-bgsave");
                 t.setDaemon(true);
                 return t;
@@ -230,11 +246,13 @@ public final class BackgroundSave {
         return true;
     }
 
-    private static void delay(long micros) {
+    private long delayedKeys;
+
+    private void delay(long micros) {
         if (micros > 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(micros * 1000);
-        } else {
-            Thread.yield();
+        } else if (++delayedKeys % -micros == 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1000);
         }
     }
 
@@ -252,8 +270,11 @@ public final class BackgroundSave {
         persistence.bgsaveInProgress(false);
         Snapshot s = r.snapshot;
         lastDurationSeconds = (System.currentTimeMillis() - r.startMillis) / 1000;
-        lastCowBytes = s.peakBufferedBytes();
-        if (failure == null) {
+        lastCowBytes = s == null ? 0 : s.peakBufferedBytes();
+        if (s == null) {
+            Log.warn("Background saving error");
+            lastOk = false;
+        } else if (failure == null) {
             Log.notice(String.format(Locale.ROOT, "Background saving terminated with success (%d keys, %.3f seconds, "
                             + "%d copied before a write, peak %.1f MB buffered)", s.entriesWritten(),
                     s.elapsedNanos() / 1e9, s.keysCopiedOnWrite(), s.peakBufferedBytes() / 1048576.0));
@@ -278,11 +299,13 @@ public final class BackgroundSave {
             return;
         }
         r.killed = true;
-        r.snapshot.abort(why);
         running = null;
         persistence.bgsaveInProgress(false);
-        closeQuietly(r.channel);
-        deleteQuietly(r.temp);
+        if (r.snapshot != null) {
+            r.snapshot.abort(why);
+            closeQuietly(r.channel);
+            deleteQuietly(r.temp);
+        }
     }
 
     /** A synchronous save (SAVE, SHUTDOWN, FLUSHALL) succeeded: the status is ok again, as Redis's rdbSave sets it. */
@@ -353,7 +376,7 @@ public final class BackgroundSave {
 
     /** The running snapshot, for tests and statistics; null when none. */
     public Snapshot snapshot() {
-        return running == null ? null : running.snapshot;
+        return running == null || failedAtStart(running) ? null : running.snapshot;
     }
 
     // ================================================================== helpers
