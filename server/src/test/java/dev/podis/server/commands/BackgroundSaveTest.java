@@ -172,7 +172,7 @@ class BackgroundSaveTest {
         Path redisDir = Files.createDirectory(dir.resolve("redis"));
         RealRedis redis = RealRedis.start(redisDir, "dump.rdb");
         assumeTrue(redis != null, "redis-server is not installed");
-        try (redis; Podis p = Podis.builder().config("keyspace-backend", "auto").dataDir(dir.resolve("podis")).build().start();
+        try (redis; Podis p = Podis.builder().config("keyspace-backend", "heap").dataDir(dir.resolve("podis")).build().start();
              Jedis rj = new Jedis("127.0.0.1", redis.port(), 30_000); Jedis pj = new Jedis(p.host(), p.port(), 30_000)) {
             List<String> seen = new ArrayList<>();
             for (Jedis j : new Jedis[] {rj, pj}) {

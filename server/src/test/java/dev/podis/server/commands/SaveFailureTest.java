@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class SaveFailureTest {
     static Podis start(Path dir, String save) {
-        return Podis.builder().config("keyspace-backend", "auto").config("save", save).dataDir(dir).build().start();
+        return Podis.builder().config("keyspace-backend", "heap").config("save", save).dataDir(dir).build().start();
     }
 
     /** Runs {@code argv}, returning the reply or "error: " + its error text (as RdbInteropTest.reply). */
@@ -146,7 +146,7 @@ class SaveFailureTest {
         assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", dir.toString()), "cannot mount a tmpfs here");
         try {
             String digest;
-            try (Podis p = Podis.builder().config("keyspace-backend", "auto").config("save", "3600 1")
+            try (Podis p = Podis.builder().config("keyspace-backend", "heap").config("save", "3600 1")
                     .config("rdbcompression", "no").config("enable-debug-command", "yes").dataDir(dir).build().start();
                  Jedis j = new Jedis(p.host(), p.port(), 15_000)) {
                 call(j, "SET", "small", "dataset");
@@ -173,7 +173,7 @@ class SaveFailureTest {
                 assertEquals("1", r(j, "EXISTS", "big:1"));
                 assertArrayEquals(good, Files.readAllBytes(dir.resolve("dump.rdb")));
             }
-            try (Podis p = Podis.builder().config("keyspace-backend", "auto").config("enable-debug-command", "yes")
+            try (Podis p = Podis.builder().config("keyspace-backend", "heap").config("enable-debug-command", "yes")
                     .dataDir(dir).build().start(); Jedis j = new Jedis(p.host(), p.port(), 15_000)) {
                 assertEquals(digest, str(call(j, "DEBUG", "DIGEST")));
             }
