@@ -28,6 +28,9 @@ public final class CommandDispatcher {
     }
 
     public void dispatch(Client c, byte[][] argv) {
+        if (server.halted()) {
+            return; // past the final save of a shutdown: nothing runs, nothing is acknowledged
+        }
         if (c.multiQueued() >= 0 || argv[0].length == 4) {
             // MULTI queuing, and EXEC refused by the checks (EXECABORT): see Transactions
             server.transactions().dispatch(c, argv, this);

@@ -118,8 +118,10 @@ public final class Main {
         for (String sig : new String[] {"TERM", "INT"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> {
-                    server.shutdown("SIG" + sig);
-                    System.exit(0);
+                    // false: the final save failed (shutdown-on-sig* without force) or SHUTDOWN ABORT: go on
+                    if (server.shutdown("SIG" + sig)) {
+                        System.exit(0);
+                    }
                 });
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 Log.warn("cannot handle SIG" + sig + " (" + e.getMessage() + "); the shutdown hook stops the server");

@@ -55,6 +55,9 @@ public final class ServerContext {
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
     private Client shutdownRequestedBy;
+    private boolean halted;
+    private java.util.function.BooleanSupplier shutdownInProgress = () -> false;
+    private java.util.function.BooleanSupplier shutdownAbort = () -> false;
     private final Persistence persistence;
 
     public ServerContext(ServerConfig config, Keyspace keyspace, CommandTable commands) {
@@ -96,6 +99,14 @@ public final class ServerContext {
         configureIntrospection();
         this.persistence = new Persistence(this);
         this.aof = new dev.podis.server.persistence.Aof(this);
+    }
+
+    /**
+     * Redis's writeCommandsDeniedByDiskError: the MISCONF error that refuses write commands (and
+     * PING) while persistence cannot write, or null.
+     */
+    public String writeRefusal() {
+        return persistence.writeRefusal();
     }
 
     /** RDB file, SAVE, loading state, INFO persistence (and, as they come, BGSAVE and the AOF). */
@@ -306,15 +317,44 @@ public final class ServerContext {
         shutdownHandler.run();
     }
 
-    /** SHUTDOWN from {@code c}: as {@link #shutdown()}, and {@code c}'s connection closes at once. */
+    /**
+     * SHUTDOWN from {@code c}, once the final save (if any) is done: no command runs any more
+     * ({@link #halted()}), replies already made are sent, {@code c}'s connection closes without a
+     * reply, and the server stops.
+     */
     public void shutdown(Client c) {
         shutdownRequestedBy = c;
+        halted = true;
         shutdownHandler.run();
     }
 
     /** The client whose SHUTDOWN started the shutdown, if any. */
     Client shutdownRequestedBy() {
         return shutdownRequestedBy;
+    }
+
+    /** Whether the server is past its final save: commands that arrive are dropped without a reply. */
+    public boolean halted() {
+        return halted;
+    }
+
+    void halted(boolean h) {
+        this.halted = h;
+    }
+
+    /** Whether a shutdown is under way (a signal's: commands in flight still run before the final save). */
+    public boolean shutdownInProgress() {
+        return shutdownInProgress.getAsBoolean();
+    }
+
+    /** SHUTDOWN ABORT: cancels a shutdown still waiting for commands in flight; false if there is none. */
+    public boolean abortShutdown() {
+        return shutdownAbort.getAsBoolean();
+    }
+
+    void shutdownControl(java.util.function.BooleanSupplier inProgress, java.util.function.BooleanSupplier abort) {
+        this.shutdownInProgress = inProgress;
+        this.shutdownAbort = abort;
     }
 
     void shutdownHandler(Runnable handler) {

@@ -16,6 +16,19 @@ final class Hooks {
      * removed, per expiry change, per in-place collection write, per key emptied by a flush.
      */
     long dirty;
+    /** The snapshot in progress (or finishing its walk after an abort), else null: one field read per write. */
+    Snapshot snapshot;
+    /**
+     * Bit 7 of an off-heap record's first byte as records are written now ({@code 0} or {@code 0x80}).
+     * A snapshot flips it when it starts: a record still carrying the other value has not been
+     * written since, nor visited by the snapshot's walk (see {@link Snapshot}).
+     */
+    int mark;
+    /**
+     * The heap databases' equivalent of {@link #mark}: the number of the latest snapshot. A heap
+     * entry stamped with it was written during that snapshot or already handed to it.
+     */
+    long generation;
 
     Hooks(LongSupplier clock) {
         this.clock = clock;

@@ -260,8 +260,37 @@ public final class Keyspace implements AutoCloseable {
      */
     public void modifiedInPlace(int db, byte[] key) {
         if (databases[db] instanceof BaseDatabase) {
-            ((BaseDatabase) databases[db]).modified(key);
+            BaseDatabase d = (BaseDatabase) databases[db];
+            Snapshot s = hooks.snapshot;
+            if (s != null) {
+                d.snapshotBeforeInPlace(key, s);
+            }
+            d.modified(key);
         }
+    }
+
+    /**
+     * Starts a point-in-time copy of every database into {@code sink}, made while commands go on
+     * (see {@link Snapshot}): drive its walk with {@link Snapshot#runOn} or {@link Snapshot#step}
+     * on the command thread; the sink is called on the snapshot's writer thread. One at a time.
+     *
+     * @throws IllegalStateException if a snapshot is running
+     */
+    public Snapshot snapshot(KeyspaceSink sink, Snapshot.Options options) {
+        Snapshot running = hooks.snapshot;
+        if (running != null) {
+            if (running.emitting() && running.failure() == null) {
+                throw new IllegalStateException("a snapshot is already running");
+            }
+            running.finishNow(); // a failed or aborted one still restoring its marks
+        }
+        return new Snapshot(hooks, databases, sink, options == null ? new Snapshot.Options() : options);
+    }
+
+    /** The snapshot whose walk is running, or null. */
+    public Snapshot runningSnapshot() {
+        Snapshot s = hooks.snapshot;
+        return s != null && s.emitting() ? s : null;
     }
 
     public long expiredKeys() {
@@ -419,6 +448,9 @@ public final class Keyspace implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            if (hooks.snapshot != null) {
+                hooks.snapshot.discard();
+            }
             closer.run();
         }
     }

@@ -16,9 +16,9 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Persistence commands (rdb.c, aof.c, cluster.c's DUMP/RESTORE): SAVE, LASTSAVE, DUMP, RESTORE,
- * BGREWRITEAOF. The state they act on is {@link Persistence} and
- * {@link dev.podis.server.persistence.Aof}; BGSAVE joins here.
+ * Persistence commands (rdb.c, aof.c, cluster.c's DUMP/RESTORE): SAVE, BGSAVE, LASTSAVE, DUMP,
+ * RESTORE, BGREWRITEAOF. The state they act on is {@link Persistence} and
+ * {@link dev.podis.server.persistence.Aof}.
  *
  * <p>DUMP and RESTORE exchange Redis's payload (the value as in an RDB file, RDB version 10 and
  * a CRC-64), so values move between Podis and Redis 7.0 and later. RESTORE validates the whole
@@ -38,6 +38,7 @@ public final class PersistenceCommands implements CommandFamily {
     @Override
     public void register(CommandTable t) {
         t.bind("save", this::save);
+        t.bind("bgsave", this::bgsave);
         t.bind("lastsave", this::lastsave);
         t.bind("dump", this::dump);
         t.bind("restore", this::restore);
@@ -69,6 +70,25 @@ public final class PersistenceCommands implements CommandFamily {
             c.reply().ok();
         } catch (IOException | RuntimeException e) {
             c.error("ERR"); // Redis's shared.err; the reason is in the log
+        }
+    }
+
+    /** BGSAVE [SCHEDULE]: a fork-less snapshot written by a background thread (see BackgroundSave). */
+    void bgsave(Client c, byte[][] argv) {
+        boolean schedule = false;
+        if (argv.length > 1) {
+            if (argv.length == 2 && Args.is(argv[1], "SCHEDULE")) {
+                schedule = true;
+            } else {
+                c.error(Args.SYNTAX);
+                return;
+            }
+        }
+        String reply = server.persistence().backgroundSave().bgsaveCommand(schedule, c.denyBlocking());
+        if (reply.startsWith("-")) {
+            c.error(reply.substring(1));
+        } else {
+            c.reply().simple(reply.substring(1));
         }
     }
 

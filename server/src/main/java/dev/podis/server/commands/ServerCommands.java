@@ -51,9 +51,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code used_memory_rss} is the process's resident set from /proc when available. MEMORY USAGE
  * estimates a key as Redis would account it (object header, string header, allocator size classes).
  *
- * <p>SHUTDOWN: persistence is not there yet, so SAVE behaves as NOSAVE; the server stops through
- * the callback its owner installed (the in-process server stops its threads; the standalone
- * server exits with status 0).
+ * <p>SHUTDOWN: the final save is made first (Persistence.prepareShutdown: with save points or
+ * SAVE, never with NOSAVE); when it fails the server goes on and the client gets Redis's error,
+ * unless FORCE. Then the server stops through the callback its owner installed (the in-process
+ * server stops its threads; the standalone server exits with status 0).
  */
 public final class ServerCommands implements CommandFamily {
     private static final long LRU_CLOCK_MAX = (1 << 24) - 1;
@@ -774,12 +775,29 @@ public final class ServerCommands implements CommandFamily {
             return;
         }
         if (abort) {
-            c.error("ERR No shutdown in progress.");
+            if (server.abortShutdown()) {
+                c.reply().ok();
+            } else {
+                c.error("ERR No shutdown in progress.");
+            }
             return;
         }
+        if (!now && c.denyBlocking()) {
+            c.error("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+            return;
+        }
+        if (server.shutdownInProgress()) {
+            return; // a signal's shutdown is under way: this connection closes with the others
+        }
         Log.warn("User requested shutdown...");
-        // Nothing to save yet (no persistence) and no replicas to wait for: stop now.
-        // The connection closes without a reply, as Redis's does when it exits.
+        // Redis's finishShutdown: the final save (when save points are configured or SAVE is given)
+        // is made now, before anything stops; if it fails the server goes on (unless FORCE).
+        // No replicas to wait for, so NOW changes nothing.
+        if (!server.persistence().prepareShutdown(save, nosave, force)) {
+            c.error("ERR Errors trying to SHUTDOWN. Check logs.");
+            return;
+        }
+        // No command runs after this one; the connection closes without a reply, as Redis's does when it exits.
         server.shutdown(c);
     }
 
