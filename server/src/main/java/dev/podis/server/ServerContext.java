@@ -106,7 +106,8 @@ public final class ServerContext {
      * PING) while persistence cannot write, or null.
      */
     public String writeRefusal() {
-        return persistence.writeRefusal();
+        String rdb = persistence.writeRefusal(); // a failed BGSAVE first, then the AOF, as Redis
+        return rdb != null ? rdb : aof.writeRefusal();
     }
 
     /** RDB file, SAVE, loading state, INFO persistence (and, as they come, BGSAVE and the AOF). */
@@ -128,14 +129,6 @@ public final class ServerContext {
     /** The append-only file (see {@link dev.podis.server.persistence.Aof}). */
     public dev.podis.server.persistence.Aof aof() {
         return aof;
-    }
-
-    /**
-     * Redis's writeCommandsDeniedByDiskError: the MISCONF error that refuses write commands (and
-     * PING) while persistence cannot write, or null.
-     */
-    public String writeRefusal() {
-        return aof.writeRefusal();
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.podis.server.config.ServerConfig;
 import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
 import dev.podis.storage.KeyspaceSink;
+import dev.podis.storage.Snapshot;
 import dev.podis.storage.rdb.RdbWriter;
 import dev.podis.storage.StoredValue;
 import io.netty.buffer.ByteBuf;
@@ -78,7 +79,8 @@ public final class Aof implements Propagation.Subscriber {
 
     private final ServerContext server;
     private final ServerConfig config;
-    private State state = State.OFF;
+    private final dev.podis.server.config.ConfigValue keySaveDelay;
+    private volatile State state = State.OFF;
     private volatile int fsyncPolicy;
 
     private Path dir;
@@ -102,7 +104,7 @@ public final class Aof implements Propagation.Subscriber {
     private volatile long fsyncOffset;
     private long lastFsyncSecond;
 
-    private boolean lastWriteOk = true;
+    private volatile boolean lastWriteOk = true;
     private String lastWriteError = "";
     private long lastWriteErrorLog;
     private volatile String bgFsyncError;
@@ -114,7 +116,7 @@ public final class Aof implements Propagation.Subscriber {
     });
     private volatile int fsyncsPending;
 
-    private boolean rewriteInProgress;
+    private Rewrite rewriting;
     private boolean rewriteScheduled;
     private long rewriteStartedAt = -1;
     private long lastRewriteSeconds = -1;
@@ -127,8 +129,11 @@ public final class Aof implements Propagation.Subscriber {
     public Aof(ServerContext server) {
         this.server = server;
         this.config = server.config();
+        this.keySaveDelay = config.value("rdb-key-save-delay");
         fsyncPolicy(config.get("appendfsync"));
         config.onChange("appendfsync", this::fsyncPolicy);
+        server.readiness().add(() -> state != State.OFF && (!lastWriteOk || bgFsyncError != null)
+                ? "the AOF cannot be written (writes refused: MISCONF)" : null);
     }
 
     private void fsyncPolicy(String v) {
@@ -212,6 +217,7 @@ public final class Aof implements Propagation.Subscriber {
      * directory. Returns an error text, or null. A damaged AOF stops the server, as Redis exits.
      */
     public String debugLoadAof() {
+        killRewrite("DEBUG LOADAOF");
         if (state == State.ON) {
             flush(true);
         } else {
@@ -341,7 +347,11 @@ public final class Aof implements Propagation.Subscriber {
         }
         state = State.WAIT_REWRITE;
         server.propagation().subscribe(this);
-        if (!rewrite()) {
+        if (server.keyspace().runningSnapshot() != null) {
+            rewriteScheduled = true;
+            Log.warn("AOF was enabled but there is already another background operation. An AOF background was "
+                    + "scheduled to start when possible.");
+        } else if (!rewrite()) {
             server.propagation().unsubscribe(this);
             state = State.OFF;
             closeFd();
@@ -374,6 +384,7 @@ public final class Aof implements Propagation.Subscriber {
         if (state == State.OFF) {
             return;
         }
+        killRewrite("appendonly no");
         flush(true);
         if (fd != null) {
             try {
@@ -395,6 +406,7 @@ public final class Aof implements Propagation.Subscriber {
 
     /** At shutdown: the buffer written and the file fsynced ("Calling fsync() on the AOF file."). */
     public void shutdown() {
+        killRewrite("shutdown");
         if (state != State.OFF) {
             Log.notice("Calling fsync() on the AOF file.");
             flush(true);
@@ -438,8 +450,8 @@ public final class Aof implements Propagation.Subscriber {
     /** feedAppendOnlyFile: a #TS annotation when the second changed, SELECT when the database did, the command. */
     @Override
     public void feed(int db, byte[][] argv) {
-        if (state == State.OFF) {
-            return;
+        if (state == State.OFF || (state == State.WAIT_REWRITE && rewriting == null)) {
+            return; // waiting for a rewrite that has not started: it will copy this write
         }
         if (config.getBool("aof-timestamp-enabled")) {
             long now = nowSeconds();
@@ -660,10 +672,11 @@ public final class Aof implements Propagation.Subscriber {
         if (state != State.OFF && (!lastWriteOk || buf.isReadable() || fsyncOffset != currentSize)) {
             flush(false);
         }
-        if (!rewriteInProgress && rewriteScheduled && !rewriteLimited()) {
+        boolean otherSnapshot = server.keyspace().runningSnapshot() != null; // a BGSAVE: wait for it
+        if (rewriting == null && !otherSnapshot && rewriteScheduled && !rewriteLimited()) {
             rewrite();
         }
-        if (state == State.ON && !rewriteInProgress) {
+        if (state == State.ON && rewriting == null && !otherSnapshot) {
             long perc = config.getLong("auto-aof-rewrite-percentage");
             if (perc > 0 && currentSize > config.getLong("auto-aof-rewrite-min-size")) {
                 long base = rewriteBaseSize > 0 ? rewriteBaseSize : 1;
@@ -702,10 +715,10 @@ public final class Aof implements Propagation.Subscriber {
 
     /** BGREWRITEAOF: the status reply text, or an error text starting with "ERR". */
     public String bgrewriteaof(boolean inTransaction) {
-        if (rewriteInProgress) {
+        if (rewriting != null) {
             return "ERR Background append only file rewriting already in progress";
         }
-        if (inTransaction) {
+        if (inTransaction || server.keyspace().runningSnapshot() != null) {
             rewriteScheduled = true;
             consecutiveFailures = 0;
             return "Background append only file rewriting scheduled";
@@ -729,13 +742,40 @@ public final class Aof implements Propagation.Subscriber {
         }
     }
 
+    /** One rewrite in progress (Redis's AOF child). */
+    private final class Rewrite {
+        final Path temp;
+        final FileChannel channel;
+        final String tempIncr;
+        final int stale;
+        Snapshot snapshot;
+
+        Rewrite(Path temp, FileChannel channel, String tempIncr, int stale) {
+            this.temp = temp;
+            this.channel = channel;
+            this.tempIncr = tempIncr;
+            this.stale = stale;
+        }
+    }
+
+    /** Whether a rewrite is running (aof_rewrite_in_progress). */
+    public boolean rewriteInProgress() {
+        return rewriting != null;
+    }
+
     /**
-     * rewriteAppendOnlyFileBackground and backgroundRewriteDoneHandler in one: the new
-     * incremental file first, then the base from a copy of the keyspace at that instant, then the
-     * new manifest. Returns false if the rewrite could not start or failed.
+     * rewriteAppendOnlyFileBackground: the new incremental file is opened (and the manifest
+     * persisted) first, then a point-in-time snapshot of the keyspace is written to a temporary
+     * base file by the snapshot's writer thread while commands go on into the new incremental file
+     * ({@link #rewriteFinished} completes it). When commands are still owed to the old file (it
+     * could not be written), the copy is taken at once instead, so that they can be dropped in
+     * favour of the base. Returns false if the rewrite could not start (or, taken at once, failed).
      */
     private boolean rewrite() {
         rewriteScheduled = false;
+        if (rewriting != null) {
+            return false;
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -779,30 +819,115 @@ public final class Aof implements Propagation.Subscriber {
                 manifest = temp;
             }
         }
-        rewrites++;
-        rewriteInProgress = true;
-        rewriteStartedAt = System.currentTimeMillis();
         long pid = ProcessHandle.current().pid();
         Path tmp = Path.of(config.get("dir")).resolve("temp-rewriteaof-bg-" + pid + ".aof");
-        Log.notice("Background append only file rewriting started by pid " + pid);
-        boolean ok = false;
+        FileChannel ch;
         try {
-            writeBase(tmp);
-            Log.notice("Successfully created the temporary AOF base file " + tmp.getFileName());
-            Log.notice("Background AOF rewrite terminated with success");
-            ok = rewriteDone(tmp, tempIncr);
-        } catch (IOException | RuntimeException e) {
-            Log.warn("Write error writing append only file on disk: " + e.getMessage());
-            Log.warn("Background AOF rewrite terminated with error");
-        } finally {
-            deleteQuietly(tmp);
-            rewriteInProgress = false;
-            lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartedAt) / 1000;
-            rewriteStartedAt = -1;
+            ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            Log.warn("Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): " + AofLoader.reason(e));
+            lastRewriteOk = false;
+            consecutiveFailures++;
+            return false;
         }
+        rewrites++;
+        rewriteStartedAt = System.currentTimeMillis();
+        Rewrite r = new Rewrite(tmp, ch, tempIncr, stale);
+        rewriting = r;
+        Log.notice("Background append only file rewriting started by pid " + pid);
+        KeyspaceSink sink = baseWriter(ch);
+        if (stale > 0) {
+            Throwable failure = null;
+            try {
+                server.keyspace().copyTo(sink);
+            } catch (IOException | RuntimeException e) {
+                failure = e;
+            }
+            return rewriteFinished(r, failure);
+        }
+        try {
+            r.snapshot = server.keyspace().snapshot(sink, new Snapshot.Options()
+                    .bufferBytes(config.getLong("snapshot-buffer-size")).threads(t -> {
+                        Thread th = new Thread(t, "podis-aof-rewrite");
+                        th.setDaemon(true);
+                        return th;
+                    }));
+        } catch (RuntimeException e) {
+            return rewriteFinished(r, e);
+        }
+        r.snapshot.done().whenComplete((ok, failure) -> {
+            try {
+                server.commandLoop().execute(() -> rewriteFinished(r, failure));
+            } catch (RuntimeException stopped) {
+                // the server is closing: the temporary file is removed by shutdown()
+            }
+        });
+        r.snapshot.runOn(server.commandLoop(), BackgroundSave.LOOP_SHARE);
+        return true;
+    }
+
+    /** The sink that writes a base file to {@code ch}: RDB or commands, then fsynced and closed. */
+    private KeyspaceSink baseWriter(FileChannel ch) {
+        OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
+        KeyspaceSink writer;
+        try {
+            writer = useRdbBase() ? new RdbWriter(os, server.persistence().writerOptions().aofBase(true))
+                    : new AofCommandSink(os, config.getBool("aof-timestamp-enabled") ? nowSeconds() : 0);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new KeyspaceSink() {
+            @Override
+            public void database(int db, long keys, long expires) throws IOException {
+                writer.database(db, keys, expires);
+            }
+
+            @Override
+            public void entry(byte[] key, StoredValue value) throws IOException {
+                writer.entry(key, value);
+                long delay = keySaveDelay.asLong(); // rdb-key-save-delay, a testing aid as in Redis
+                if (delay > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(delay * 1000);
+                }
+            }
+
+            @Override
+            public void end() throws IOException {
+                writer.end();
+                os.flush();
+                ch.force(true); // on the writer thread: the base is on disk before it is named
+                ch.close();
+            }
+        };
+    }
+
+    /** backgroundRewriteDoneHandler, on the command loop; returns whether the rewrite succeeded. */
+    private boolean rewriteFinished(Rewrite r, Throwable failure) {
+        if (rewriting != r) {
+            return false; // killed meanwhile
+        }
+        rewriting = null;
+        closeQuietly(r.channel);
+        boolean ok = false;
+        if (failure == null) {
+            Log.notice("Successfully created the temporary AOF base file " + r.temp.getFileName());
+            Log.notice("Background AOF rewrite terminated with success");
+            try {
+                ok = rewriteDone(r.temp, r.tempIncr);
+            } catch (IOException | RuntimeException e) {
+                Log.warn("Background AOF rewrite failed: " + e.getMessage());
+            }
+        } else {
+            Log.warn("Write error writing append only file on disk: " + BackgroundSave.reason(failure));
+            Log.warn("Background AOF rewrite terminated with error");
+        }
+        deleteQuietly(r.temp);
+        lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartedAt) / 1000;
+        rewriteStartedAt = -1;
         if (ok) {
-            buf.skipBytes(Math.min(stale, buf.readableBytes()));
-            if (stale > 0 && !lastWriteOk) {
+            buf.skipBytes(Math.min(r.stale, buf.readableBytes()));
+            if (r.stale > 0 && !lastWriteOk) {
                 // what the old file could not take is in the new base: nothing is owed any more
                 Log.warn("AOF write error looks solved, Redis can write again.");
                 lastWriteOk = true;
@@ -813,12 +938,37 @@ public final class Aof implements Propagation.Subscriber {
         } else {
             lastRewriteOk = false;
             consecutiveFailures++;
-            if (state == State.WAIT_REWRITE && tempIncr != null) {
-                deleteQuietly(dir.resolve(tempIncr));
-                Log.notice("Removing the temp incr aof file " + tempIncr + " in the background");
+            if (state == State.WAIT_REWRITE) {
+                // what was written meanwhile is in the dataset the next attempt copies
+                if (r.tempIncr != null) {
+                    Log.notice("Removing the temp incr aof file " + r.tempIncr + " in the background");
+                    deleteQuietly(dir.resolve(r.tempIncr));
+                }
+                closeFd();
+                buf.clear();
+                rewriteScheduled = true;
             }
         }
         return ok;
+    }
+
+    /** Stops a running rewrite (killAppendOnlyChild): its temporary files are removed. */
+    private void killRewrite(String why) {
+        Rewrite r = rewriting;
+        if (r == null) {
+            return;
+        }
+        Log.notice("Killing running AOF rewrite: " + why);
+        rewriting = null;
+        if (r.snapshot != null) {
+            r.snapshot.abort(why);
+        }
+        closeQuietly(r.channel);
+        deleteQuietly(r.temp);
+        if (r.tempIncr != null) {
+            deleteQuietly(dir.resolve(r.tempIncr));
+        }
+        rewriteStartedAt = -1;
     }
 
     /** backgroundRewriteDoneHandler after a successful base write. */
@@ -895,14 +1045,12 @@ public final class Aof implements Propagation.Subscriber {
 
     /** Writes a base file of the keyspace as it is now to {@code tmp}, fsynced (rewriteAppendOnlyFile). */
     private void writeBase(Path tmp) throws IOException {
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
-            KeyspaceSink sink = useRdbBase() ? new RdbWriter(os, server.persistence().writerOptions().aofBase(true))
-                    : new AofCommandSink(os, config.getBool("aof-timestamp-enabled") ? nowSeconds() : 0);
-            server.keyspace().copyTo(sink);
-            os.flush();
-            ch.force(true);
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        try {
+            server.keyspace().copyTo(baseWriter(ch));
+        } finally {
+            closeQuietly(ch);
         }
     }
 
@@ -977,7 +1125,7 @@ public final class Aof implements Propagation.Subscriber {
     /** The aof_* fields of INFO persistence, in Redis's order (the first block). */
     public void info(InfoSink f) {
         f.field("aof_enabled", state != State.OFF ? 1 : 0);
-        f.field("aof_rewrite_in_progress", rewriteInProgress ? 1 : 0);
+        f.field("aof_rewrite_in_progress", rewriting != null ? 1 : 0);
         f.field("aof_rewrite_scheduled", rewriteScheduled ? 1 : 0);
         f.field("aof_last_rewrite_time_sec", lastRewriteSeconds);
         f.field("aof_current_rewrite_time_sec",

@@ -65,7 +65,8 @@ class AofInteropTest {
         try (TestServer podis = AofTestSupport.podis(dir, settings); Jedis j = podis.jedis()) {
             AofTestSupport.fill(j);
             assertEquals("Background append only file rewriting started", j.bgrewriteaof());
-            moreWrites(j);
+            moreWrites(j); // during the rewrite or after it
+            AofTestSupport.awaitRewrite(j);
             expected = AofTestSupport.dump(j, 16);
             digest = Cmd.run(j, "DEBUG", "DIGEST");
         }
@@ -125,7 +126,7 @@ class AofInteropTest {
              Jedis r = new Jedis("127.0.0.1", redis.port())) {
             AofTestSupport.fill(r);
             r.bgrewriteaof();
-            awaitRewrite(r);
+            AofTestSupport.awaitRewrite(r);
             moreWrites(r);
             Cmd.run(r, "MULTI");
             Cmd.run(r, "SET", "in-multi", "1");
@@ -141,18 +142,6 @@ class AofInteropTest {
         }
         try (TestServer podis = AofTestSupport.podis(dir, "appendonly", "yes"); Jedis j = podis.jedis()) {
             assertEquals("1", j.get("podis-after"));
-        }
-    }
-
-    static void awaitRewrite(Jedis r) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (true) {
-            String info = r.info("persistence");
-            if (info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0")) {
-                return;
-            }
-            assertTrue(System.currentTimeMillis() < deadline, "the rewrite did not finish: " + info);
-            Thread.sleep(10);
         }
     }
 
@@ -190,7 +179,7 @@ class AofInteropTest {
                 "--enable-debug-command", "yes"); Jedis r = new Jedis("127.0.0.1", redis.port())) {
             AofTestSupport.fill(r);
             r.bgrewriteaof();
-            awaitRewrite(r);
+            AofTestSupport.awaitRewrite(r);
             moreWrites(r);
             digest = Cmd.run(r, "DEBUG", "DIGEST");
         }

@@ -183,6 +183,7 @@ class AofLoadingTest {
              Jedis j = podis.jedis()) {
             j.set("a", "1");
             j.bgrewriteaof();
+            AofTestSupport.awaitRewrite(j);
             j.set("b", "2");
         }
         Path base = aofDir().resolve("appendonly.aof.2.base.aof");

@@ -64,6 +64,7 @@ class AofRewriteTest {
             assertTrue(sizeBefore > 0);
             assertEquals("Background append only file rewriting started", j.bgrewriteaof());
             assertEquals("1", field(j, "aof_rewrites"));
+            AofTestSupport.awaitRewrite(j);
             assertEquals("ok", field(j, "aof_last_bgrewrite_status"));
             assertEquals("0", field(j, "aof_rewrite_in_progress"));
             long base = Long.parseLong(field(j, "aof_base_size"));
@@ -76,6 +77,7 @@ class AofRewriteTest {
             Cmd.run(j, "BGREWRITEAOF");
             assertEquals(List.of("Background append only file rewriting scheduled"), Cmd.run(j, "EXEC"));
             await(j, "aof_rewrites", "2");
+            AofTestSupport.awaitRewrite(j);
             before = AofTestSupport.dump(j, 16);
         }
         AofManifest m = AofTestSupport.manifest(aofDir());
@@ -93,6 +95,46 @@ class AofRewriteTest {
     }
 
     @Test
+    void writesDuringABackgroundRewriteGoToTheNewIncrementalFile() throws Exception {
+        Object digest;
+        try (TestServer podis = AofTestSupport.podis(dir, "appendonly", "yes"); Jedis j = podis.jedis()) {
+            AofTestSupport.fill(j);
+            for (int i = 0; i < 2000; i++) {
+                j.set("n" + i, Integer.toString(i));
+            }
+            j.configSet("rdb-key-save-delay", "200"); // µs per key written: the rewrite takes a while
+            assertEquals("Background append only file rewriting started", j.bgrewriteaof());
+            assertEquals("1", field(j, "aof_rewrite_in_progress"));
+            assertEquals("ERR Background append only file rewriting already in progress",
+                    assertThrows(JedisDataException.class, j::bgrewriteaof).getMessage());
+            assertTrue(assertThrows(JedisDataException.class, j::bgsave).getMessage().startsWith("ERR Another child"),
+                    "one snapshot at a time");
+            // keys the walk has and has not reached yet, changed in every way
+            for (int i = 0; i < 2000; i += 7) {
+                j.incr("n" + i);
+            }
+            j.del("n1", "n2", "list-big");
+            j.lpush("list-small", "new");
+            j.hset("hash-big", "field-1", "changed");
+            j.set("created-during", "1");
+            j.select(3);
+            j.flushDB();
+            j.set("db3-after-flush", "1");
+            j.select(0);
+            assertEquals("1", field(j, "aof_rewrite_in_progress"), "the writes ran while the rewrite did");
+            j.configSet("rdb-key-save-delay", "0");
+            AofTestSupport.awaitRewrite(j);
+            assertEquals("ok", field(j, "aof_last_bgrewrite_status"));
+            digest = Cmd.run(j, "DEBUG", "DIGEST");
+        }
+        AofManifest m = AofTestSupport.manifest(aofDir());
+        assertEquals("appendonly.aof.2.base.rdb", m.base().name());
+        try (TestServer podis = AofTestSupport.podis(dir, "appendonly", "yes"); Jedis j = podis.jedis()) {
+            assertEquals(digest, Cmd.run(j, "DEBUG", "DIGEST"));
+        }
+    }
+
+    @Test
     void theAofRewritesItselfWhenItGrew() throws Exception {
         try (TestServer podis = AofTestSupport.podis(dir, "appendonly", "yes", "auto-aof-rewrite-percentage", "100",
                 "auto-aof-rewrite-min-size", "4096"); Jedis j = podis.jedis()) {
@@ -100,6 +142,7 @@ class AofRewriteTest {
                 j.set("key", "value-" + i); // one key: a rewrite shrinks the AOF back to it
             }
             await(j, "aof_rewrites", "1");
+            AofTestSupport.awaitRewrite(j);
             assertTrue(Long.parseLong(field(j, "aof_current_size")) < 4096);
             assertEquals("value-199", j.get("key"));
         }
@@ -117,6 +160,7 @@ class AofRewriteTest {
             assertEquals("0", field(j, "aof_enabled"));
             assertEquals("OK", j.configSet("appendonly", "yes"));
             assertEquals("1", field(j, "aof_enabled"));
+            AofTestSupport.awaitRewrite(j);
             AofManifest m = AofTestSupport.manifest(aofDir());
             assertEquals("appendonly.aof.1.base.rdb", m.base().name(), "aof-use-rdb-preamble yes: an RDB base");
             assertEquals("appendonly.aof.1.incr.aof", m.incrs().get(0).name());
@@ -140,6 +184,7 @@ class AofRewriteTest {
         try (TestServer podis = AofTestSupport.podis(dir); Jedis j = podis.jedis()) {
             j.set("k", "v");
             assertEquals("Background append only file rewriting started", j.bgrewriteaof());
+            AofTestSupport.awaitRewrite(j);
         }
         AofManifest m = AofTestSupport.manifest(aofDir());
         assertEquals("appendonly.aof.1.base.rdb", m.base().name());
@@ -155,6 +200,7 @@ class AofRewriteTest {
         try (TestServer podis = AofTestSupport.podis(dir, "appendonly", "yes"); Jedis j = podis.jedis()) {
             j.set("old", "1");
             j.bgrewriteaof();
+            AofTestSupport.awaitRewrite(j);
         }
         Path incr = aofDir().resolve("appendonly.aof.2.incr.aof");
         Files.delete(incr);

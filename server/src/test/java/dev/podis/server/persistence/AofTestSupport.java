@@ -35,6 +35,21 @@ final class AofTestSupport {
         return TestServer.start(config);
     }
 
+    /** Waits until no AOF rewrite runs or is scheduled (a rewrite finishes in the background). */
+    static void awaitRewrite(Jedis j) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (true) {
+            String info = j.info("persistence");
+            if (info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0")) {
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the rewrite did not finish: " + info);
+            }
+            Thread.sleep(5);
+        }
+    }
+
     /** The manifest of the AOF directory {@code aofDir} (named after appendonly.aof). */
     static AofManifest manifest(Path aofDir) throws Exception {
         return AofManifest.parse("appendonly.aof", Files.readAllBytes(aofDir.resolve("appendonly.aof.manifest")));
