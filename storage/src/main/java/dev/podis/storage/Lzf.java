@@ -75,12 +75,13 @@ public final class Lzf {
                 out[op++] = (byte) off;
                 lit = 0;
                 op++; // control byte of the next literal run
-                // remember the positions inside the match too, for later matches
-                int stop = Math.min(ip + len, end - 2);
-                for (int p = ip + 1; p < stop; p++) {
+                // remember the last two positions of the match for later matches (liblzf's
+                // VERY_FAST mode, which Redis builds): hashing every position inside a long match
+                // costs more than it finds
+                ip += len;
+                for (int p = Math.max(ip - 2, inOff + 1); p < ip && p < end - 2; p++) {
                     table[hash(in, p)] = p;
                 }
-                ip += len;
             } else {
                 if (op >= outEnd) {
                     return 0;

@@ -217,7 +217,7 @@ class PersistenceCommandsTest {
 
     @Test
     void clientsGetLoadingWhileTheDatasetLoads(@TempDir Path dir) throws Exception {
-        int keys = 5_000;
+        int keys = 10_000;
         try (Podis p = podis(dir); Jedis j = new Jedis(p.host(), p.port(), 10_000)) {
             Pipeline pipe = j.pipelined();
             for (int i = 0; i < keys; i++) {
@@ -233,23 +233,23 @@ class PersistenceCommandsTest {
         c.set("admin-bind", "127.0.0.1");
         c.set("save", "");
         c.set("keyspace-backend", "heap");
-        c.set("key-load-delay", "200"); // µs per key: a second or more for the whole file
+        c.set("key-load-delay", "300"); // µs per key: three seconds or more for the whole file
         c.set("loading-process-events-interval-bytes", "1024");
+        HttpClient http = HttpClient.newHttpClient();
         PodisServer s = new PodisServer(c).start();
         try (s; RespClient client = new RespClient(s.port())) {
             assertEquals(new RespClient.Err("LOADING Redis is loading the dataset in memory"), client.call("PING"));
             assertEquals(new RespClient.Err("LOADING Redis is loading the dataset in memory"), client.call("GET", "key:1"));
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + s.adminPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, ready.statusCode());
+            assertTrue(ready.body().contains("loading"), ready.body());
             String info = (String) client.call("INFO", "persistence");
             assertTrue(info.contains("loading:1\r\n"), info);
             for (String field : List.of("loading_start_time:", "loading_total_bytes:", "loading_loaded_bytes:",
                     "loading_loaded_perc:", "loading_eta_seconds:", "loading_rdb_used_mem:")) {
                 assertTrue(info.contains(field), field + " in " + info);
             }
-            HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + s.adminPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(503, ready.statusCode());
-            assertTrue(ready.body().contains("loading"), ready.body());
             s.loaded().get(60, TimeUnit.SECONDS);
             assertEquals(new RespClient.Status("PONG"), client.call("PING"));
             assertEquals((long) keys, client.call("DBSIZE"));
