@@ -8,7 +8,7 @@ Optionally measures memory per key (RSS growth after loading 16-byte keys with 1
 Usage (from the repository root, after `mvn -q -DskipTests package`):
   python3 benchmarks/side-by-side/compare.py [--tests set,get] [--pipeline 1,16] [--rounds 3]
                                              [--requests 1000000] [--memory-keys 1000000]
-                                             [--name side-by-side]
+                                             [--server-args '--appendonly yes'] [--name side-by-side]
 Writes benchmarks/results/<date>-<name>.{csv,md} (name: side-by-side unless --name says otherwise).
 """
 import argparse, csv, datetime, io, os, platform, socket, statistics, subprocess, sys, time
@@ -35,10 +35,13 @@ def wait_port(port, timeout=30):
     raise SystemExit("server on port %d did not start" % port)
 
 
+SERVER_ARGS = []  # --server-args: given to both servers after the defaults (later flags win)
+
+
 def start_redis(workdir):
     port = free_port()
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", workdir],
+                             "--appendonly", "no", "--dir", workdir] + SERVER_ARGS,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(port)
     return proc, port
@@ -52,7 +55,8 @@ def start_podis(workdir, jvm_opts):
     # The server's output goes to podis.log in its work directory, to explain a server that died.
     log = open(os.path.join(workdir, "podis.log"), "ab")
     proc = subprocess.Popen(["java"] + jvm_opts + ["-jar", PODIS_JAR, "--port", str(port), "--bind", "127.0.0.1",
-                                                   "--save", "", "--appendonly", "no", "--dir", workdir],
+                                                   "--save", "", "--appendonly", "no", "--dir", workdir]
+                            + SERVER_ARGS,
                             stdout=log, stderr=subprocess.STDOUT)
     wait_port(port)
     return proc, port
@@ -115,10 +119,13 @@ def main():
     ap.add_argument("--memory-keys", type=int, default=0)
     ap.add_argument("--jvm-opts", default="")
     ap.add_argument("--jar", default=None, help="the Podis jar to run (default server/target/podis.jar)")
+    ap.add_argument("--server-args", default="",
+                    help="flags for both servers, e.g. '--appendonly yes --appendfsync everysec'")
     ap.add_argument("--name", default="side-by-side",
                     help="results go to benchmarks/results/<date>-<name>.{md,csv}")
     args = ap.parse_args()
     global PODIS_JAR
+    SERVER_ARGS.extend(args.server_args.split())
     if args.jar:
         PODIS_JAR = os.path.abspath(args.jar)
     jvm_opts = args.jvm_opts.split()
@@ -170,7 +177,8 @@ def main():
     md = ["# Podis vs Redis, side by side", "",
           "Measured %s on %s (%d cores), %s." % (stamp, platform.node() or "this machine", os.cpu_count(), redis_version),
           "Command: `%s`" % cmd,
-          "redis-benchmark -c 50 -d 100 -r 100000 -n %d, %d rounds alternating Redis and Podis; medians." % (args.requests, args.rounds),
+          "redis-benchmark -c 50 -d 100 -r 100000 -n %d, %d rounds alternating Redis and Podis; medians." % (args.requests, args.rounds)
+          + (" Both servers ran with `%s`." % args.server_args if args.server_args else ""),
           "",
           "| test | -P | Redis rps | Podis rps | Podis/Redis | Redis p50 ms | Podis p50 ms | Redis p99 ms | Podis p99 ms |",
           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]

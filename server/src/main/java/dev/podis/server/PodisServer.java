@@ -578,9 +578,8 @@ public final class PodisServer implements AutoCloseable {
             loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             loop = null;
         }
-        if (!fatal.get()) {
-            context.aof().shutdown(); // the command loop has stopped: the last writes are in the buffer
-        }
+        // the command loop has stopped: the last writes are in the buffer (dropped after a fatal error)
+        context.aof().shutdown(!fatal.get());
         context.keyspace().close();
         stopped.complete(null);
     }

@@ -22,11 +22,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,7 +112,7 @@ public final class Aof implements Propagation.Subscriber {
         t.setDaemon(true);
         return t;
     });
-    private volatile int fsyncsPending;
+    private final java.util.concurrent.atomic.AtomicInteger fsyncsPending = new java.util.concurrent.atomic.AtomicInteger();
 
     private Rewrite rewriting;
     private boolean rewriteScheduled;
@@ -404,10 +402,17 @@ public final class Aof implements Propagation.Subscriber {
         buf.clear();
     }
 
-    /** At shutdown: the buffer written and the file fsynced ("Calling fsync() on the AOF file."). */
-    public void shutdown() {
+    /**
+     * At shutdown: the buffer written and the file fsynced ("Calling fsync() on the AOF file."),
+     * unless {@code persist} is false (the server stops on an error that forbids writing more).
+     * The background fsync thread ends either way.
+     */
+    public void shutdown(boolean persist) {
         killRewrite("shutdown");
-        if (state != State.OFF) {
+        if (!persist) {
+            closeFd();
+            state = State.OFF;
+        } else if (state != State.OFF) {
             Log.notice("Calling fsync() on the AOF file.");
             flush(true);
             if (fd != null) {
@@ -515,7 +520,7 @@ public final class Aof implements Propagation.Subscriber {
         long nowSec = nowSeconds();
         if (!buf.isReadable()) {
             if (fsyncPolicy == FSYNC_EVERYSEC && fsyncOffset != currentSize && nowSec > lastFsyncSecond
-                    && fsyncsPending == 0) {
+                    && fsyncsPending.get() == 0) {
                 backgroundFsync(nowSec);
             }
             return true;
@@ -599,7 +604,7 @@ public final class Aof implements Propagation.Subscriber {
             fsyncOffset = currentSize;
             lastFsyncSecond = nowSec;
         } else if (fsyncPolicy == FSYNC_EVERYSEC && nowSec > lastFsyncSecond) {
-            if (fsyncsPending == 0) {
+            if (fsyncsPending.get() == 0) {
                 backgroundFsync(nowSec);
             }
             lastFsyncSecond = nowSec;
@@ -610,7 +615,7 @@ public final class Aof implements Propagation.Subscriber {
     private void backgroundFsync(long nowSec) {
         FileChannel ch = fd;
         long upTo = currentSize;
-        fsyncsPending++;
+        fsyncsPending.incrementAndGet();
         fsyncThread.execute(() -> {
             try {
                 ch.force(false);
@@ -622,7 +627,7 @@ public final class Aof implements Propagation.Subscriber {
                     Log.warn("Fail to fsync the AOF file: " + bgFsyncError);
                 }
             } finally {
-                fsyncsPending--;
+                fsyncsPending.decrementAndGet();
             }
         });
         lastFsyncSecond = nowSec;
@@ -630,7 +635,7 @@ public final class Aof implements Propagation.Subscriber {
 
     /** Fsyncs and closes a file in the background (an incremental file a rewrite replaced). */
     private void backgroundFsyncAndClose(FileChannel ch) {
-        fsyncsPending++;
+        fsyncsPending.incrementAndGet();
         fsyncThread.execute(() -> {
             try {
                 ch.force(false);
@@ -642,7 +647,7 @@ public final class Aof implements Propagation.Subscriber {
                 } catch (IOException ignored) {
                     // nothing to do
                 }
-                fsyncsPending--;
+                fsyncsPending.decrementAndGet();
             }
         });
     }
@@ -1058,44 +1063,22 @@ public final class Aof implements Propagation.Subscriber {
 
     /** Writes the manifest to a temporary file, fsyncs, renames it over the manifest, fsyncs the directory. */
     private void persistManifest(AofManifest m) throws IOException {
-        Path tmp = dir.resolve(AofManifest.tempManifestName(fileName));
-        Path target = dir.resolve(AofManifest.manifestName(fileName));
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.wrap(m.format().getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
-        } catch (IOException e) {
-            Log.warn("Can't write the AOF manifest file " + tmp.getFileName() + ": " + AofLoader.reason(e));
-            throw e;
-        }
         try {
-            move(tmp, target);
+            RdbFile.write(dir.resolve(AofManifest.manifestName(fileName)), AofManifest.tempManifestName(fileName), ch -> {
+                ByteBuffer b = ByteBuffer.wrap(m.format().getBytes(StandardCharsets.UTF_8));
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            });
         } catch (IOException e) {
-            Log.warn("Error trying to rename the temporary AOF manifest file " + tmp.getFileName() + " into "
-                    + target.getFileName() + ": " + AofLoader.reason(e));
+            Log.warn("Can't write the AOF manifest file " + AofManifest.manifestName(fileName) + ": " + AofLoader.reason(e));
             throw e;
         }
     }
 
     /** Renames atomically and fsyncs the target's directory, so the rename survives a crash. */
-    static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-        fsyncDirectory(to.toAbsolutePath().getParent());
-    }
-
-    static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // some platforms cannot open a directory; the rename is still atomic
-        }
+    private static void move(Path from, Path to) throws IOException {
+        RdbFile.replace(from, to);
     }
 
     private static void deleteQuietly(Path p) {
@@ -1146,7 +1129,7 @@ public final class Aof implements Propagation.Subscriber {
         f.field("aof_base_size", rewriteBaseSize);
         f.field("aof_pending_rewrite", rewriteScheduled ? 1 : 0);
         f.field("aof_buffer_length", buf.readableBytes());
-        f.field("aof_pending_bio_fsync", fsyncsPending);
+        f.field("aof_pending_bio_fsync", fsyncsPending.get());
         f.field("aof_delayed_fsync", delayedFsync);
     }
 
