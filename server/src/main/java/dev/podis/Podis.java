@@ -69,7 +69,9 @@ public final class Podis implements AutoCloseable {
             s.loaded().join(); // the data in dir/dbfilename, when a data directory was given
         } catch (java.util.concurrent.CompletionException e) {
             s.close();
-            throw new IllegalStateException("cannot load " + config.get("dbfilename") + " from " + config.get("dir")
+            String what = config.getBool("appendonly") ? "the append-only file " + config.get("appenddirname")
+                    : config.get("dbfilename");
+            throw new IllegalStateException("cannot load " + what + " from " + config.get("dir")
                     + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             s.close();

@@ -341,24 +341,22 @@ public final class PodisServer implements AutoCloseable {
     }
 
     public PodisServer start() throws InterruptedException {
-        boolean aof = context.config().getBool("appendonly");
-        if (aof) {
-            try {
-                // With the AOF on, the dataset comes from it and not from the RDB (Redis's
-                // loadDataFromDisk). It loads before the listeners open.
-                context.aof().startUp();
-            } catch (RuntimeException e) {
-                close();
-                throw e;
-            }
-        }
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         // One loop accepts, reads, executes and writes: Redis's single-threaded model (see ServerContext).
         loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), io);
         context.commandLoop(loop.next());
-        if (loadAtStart && !aof) {
+        if (context.config().getBool("appendonly")) {
+            // With the AOF on, the dataset comes from it and not from the RDB (Redis's
+            // loadDataFromDisk), in steps too: clients that connect meanwhile get -LOADING.
+            try {
+                context.aof().startUp();
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        } else if (loadAtStart) {
             // Before the listeners open: clients that connect during the load get -LOADING.
             context.persistence().loadDataset();
         } else {

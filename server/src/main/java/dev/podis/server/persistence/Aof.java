@@ -172,26 +172,57 @@ public final class Aof implements Propagation.Subscriber {
      * At start-up with {@code appendonly yes}: loads the AOF (an old single-file AOF found in
      * {@code dir} is first moved into the AOF directory with a manifest of its own, as Redis 7
      * upgrades it), then opens it for appending: creates a base when there is none (an empty
-     * dataset), opens the last incremental file or a new one, and persists the manifest.
+     * dataset), opens the last incremental file or a new one, and persists the manifest. The
+     * files load in steps on the command loop (clients get {@code -LOADING} meanwhile, as for the
+     * RDB); {@link Persistence#loaded()} completes when the AOF is open, or fails with the reason
+     * it cannot be loaded (the server must not go on). Call it once the command loop exists.
      *
-     * @return true if an AOF was loaded (false: there was none)
-     * @throws IllegalStateException with the reason when the AOF cannot be loaded or opened
-     *                               (the server must not start)
+     * @throws IllegalStateException when the manifest is unreadable or the old AOF cannot be moved
      */
-    public boolean startUp() {
+    public void startUp() {
         this.fileName = config.get("appendfilename");
         this.dir = directory();
-        long start = System.nanoTime();
+        long begin = System.nanoTime();
         manifest = loadManifest();
         upgradeIfNeeded();
+        Persistence p = server.persistence();
+        long dirty = server.keyspace().dirty();
         AofLoader loader = loader();
-        AofLoader.Status st = loader.load(manifest);
-        if (st == AofLoader.Status.FAILED || st == AofLoader.Status.OPEN_ERR) {
-            throw new IllegalStateException(loader.failure());
+        AofLoader.Status st = loader.start(manifest);
+        if (st != null) {
+            if (st == AofLoader.Status.FAILED || st == AofLoader.Status.OPEN_ERR) {
+                throw new IllegalStateException(loader.failure());
+            }
+            server.commandLoop().execute(() -> finishStartUp(loader, dirty, begin));
+            return;
         }
-        boolean loaded = st != AofLoader.Status.NOT_EXIST;
-        if (loaded) {
-            Log.notice(String.format("DB loaded from append only file: %.3f seconds", (System.nanoTime() - start) / 1e9));
+        p.aofLoading(loader.totalSize());
+        server.commandLoop().execute(new Runnable() {
+            @Override
+            public void run() {
+                boolean done = loader.step(50_000_000L);
+                p.aofLoadingProgress(loader.loadedBytes());
+                if (!done) {
+                    // go on after the loop has served clients (-LOADING) and probes
+                    server.commandLoop().schedule(this, 10, TimeUnit.MICROSECONDS);
+                    return;
+                }
+                finishStartUp(loader, dirty, begin);
+            }
+        });
+    }
+
+    /** After the load, on the command loop: the AOF opened for appending (aofOpenIfNeededOnServerStart). */
+    private void finishStartUp(AofLoader loader, long dirty, long begin) {
+        Persistence p = server.persistence();
+        p.aofLoaded(dirty);
+        AofLoader.Status st = loader.status();
+        if (st == AofLoader.Status.FAILED || st == AofLoader.Status.OPEN_ERR) {
+            p.loaded().completeExceptionally(new IOException(loader.failure()));
+            return;
+        }
+        if (st != AofLoader.Status.NOT_EXIST) {
+            Log.notice(String.format("DB loaded from append only file: %.3f seconds", (System.nanoTime() - begin) / 1e9));
         }
         currentSize = loader.totalSize();
         rewriteBaseSize = loader.baseSize();
@@ -199,11 +230,13 @@ public final class Aof implements Propagation.Subscriber {
         try {
             openOnStart();
         } catch (IOException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            Log.warn(e.getMessage());
+            p.loaded().completeExceptionally(e);
+            return;
         }
         state = State.ON;
         server.propagation().subscribe(this);
-        return loaded;
+        p.loaded().complete(null);
     }
 
     private AofLoader loader() {
@@ -233,7 +266,7 @@ public final class Aof implements Propagation.Subscriber {
         manifest = m;
         deleteHistory();
         AofLoader loader = loader();
-        AofLoader.Status st = loader.load(manifest);
+        AofLoader.Status st = loader.loadAll(manifest);
         if (st == AofLoader.Status.NOT_EXIST) {
             return "no AOF to load";
         }

@@ -431,6 +431,25 @@ public final class Persistence {
         }
     }
 
+    /**
+     * The AOF's load at start-up (see {@link Aof#startUp}): the same loading state as the RDB's
+     * ({@code -LOADING}, readiness, INFO's loading fields), progress in bytes of its files.
+     */
+    void aofLoading(long totalBytes) {
+        startLoading(totalBytes);
+    }
+
+    void aofLoadingProgress(long loadedBytes) {
+        loadingLoadedBytes = loadedBytes;
+    }
+
+    /** The AOF's load is over; loading is not a change ({@code rdb_changes_since_last_save} stays). */
+    void aofLoaded(long dirtyBefore) {
+        loading = false;
+        server.keyspace().dirty(dirtyBefore);
+        dirtyAtLastSave = dirtyBefore;
+    }
+
     private void startLoading(long totalBytes) {
         loading = true;
         loadingStartTime = System.currentTimeMillis() / 1000;

@@ -1,13 +1,16 @@
 package dev.podis.server.persistence;
 
 import dev.podis.protocol.RespParser;
+import dev.podis.server.PodisServer;
 import dev.podis.server.TestServer;
+import dev.podis.server.config.ServerConfig;
 import dev.podis.server.commands.Cmd;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -115,7 +119,7 @@ class AofLoadingTest {
                 continue; // a cut between commands is no damage
             }
             IllegalStateException refused = assertThrows(IllegalStateException.class, () -> start("no"), why);
-            assertTrue(refused.getMessage().startsWith("Unexpected end of file reading the append only file " + INCR),
+            assertTrue(refused.getMessage().contains("Unexpected end of file reading the append only file " + INCR),
                     refused.getMessage());
             assertEquals(cut, Files.size(aofDir().resolve(INCR)), "a refused start leaves the file alone");
             try (TestServer podis = start("yes"); Jedis j = podis.jedis()) {
@@ -125,6 +129,31 @@ class AofLoadingTest {
                 assertEquals(counter, counter == 0 && j.get("counter") == null ? 0 : Long.parseLong(j.get("counter")),
                         why);
             }
+        }
+    }
+
+    @Test
+    void clientsGetLoadingWhileTheAofLoads() throws Exception {
+        writeAof(3000);
+        ServerConfig c = new ServerConfig(dir.toString());
+        c.set("port", "0");
+        c.set("bind", "127.0.0.1");
+        c.set("save", "");
+        c.set("appendonly", "yes");
+        c.set("keyspace-backend", "heap");
+        c.set("key-load-delay", "300"); // µs per command: about a second for the whole AOF
+        PodisServer s = new PodisServer(c).start();
+        try (s; Jedis j = new Jedis("127.0.0.1", s.port())) {
+            assertEquals("LOADING Redis is loading the dataset in memory",
+                    assertThrows(JedisDataException.class, () -> j.get("k1")).getMessage());
+            String info = j.info("persistence");
+            assertTrue(info.contains("loading:1\r\n") && info.contains("loading_total_bytes:"), info);
+            assertTrue(info.contains("aof_enabled:0\r\n"), "the AOF opens once loaded: " + info);
+            s.loaded().get(60, TimeUnit.SECONDS);
+            assertEquals(3000, j.keys("k*").size());
+            info = j.info("persistence");
+            assertTrue(info.contains("loading:0\r\n") && info.contains("aof_enabled:1\r\n"), info);
+            assertEquals("0", info.split("rdb_changes_since_last_save:")[1].split("\r\n")[0], "loading is no change");
         }
     }
 
@@ -139,8 +168,8 @@ class AofLoadingTest {
         damaged[victim] = '+';
         Files.write(aofDir().resolve(INCR), damaged);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> start("yes"));
-        assertEquals("Bad file format reading the append only file " + INCR + " at offset " + victim
-                + ": make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>", e.getMessage());
+        assertTrue(e.getMessage().endsWith("Bad file format reading the append only file " + INCR + " at offset " + victim
+                + ": make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>"), e.getMessage());
         // a broken length line inside a command
         damaged = original.clone();
         damaged[victim + 4] = 'x'; // "*3\r\n$x..."
@@ -190,7 +219,7 @@ class AofLoadingTest {
         byte[] b = Files.readAllBytes(base);
         Files.write(base, Arrays.copyOf(b, b.length - 3));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> start("yes"));
-        assertEquals("Fatal error: the truncated file is not the last file", e.getMessage());
+        assertTrue(e.getMessage().endsWith("Fatal error: the truncated file is not the last file"), e.getMessage());
     }
 
     @Test
@@ -198,7 +227,8 @@ class AofLoadingTest {
         writeAof(1);
         Files.delete(aofDir().resolve(INCR));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> start("yes"));
-        assertEquals("Unable to obtain the AOF file " + INCR + " length. stat: No such file or directory", e.getMessage());
+        assertTrue(e.getMessage().endsWith("Unable to obtain the AOF file " + INCR + " length. stat: No such file or directory"),
+                e.getMessage());
     }
 
     @Test
@@ -207,7 +237,8 @@ class AofLoadingTest {
         Files.writeString(aofDir().resolve(INCR), "*1\r\n$4\r\nPING\r\n*2\r\n$7\r\nNOTACMD\r\n$1\r\nx\r\n",
                 StandardCharsets.US_ASCII);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> start("yes"));
-        assertEquals("Unknown command 'NOTACMD' reading the append only file " + INCR + " at offset 14", e.getMessage());
+        assertTrue(e.getMessage().endsWith("Unknown command 'NOTACMD' reading the append only file " + INCR + " at offset 14"),
+                e.getMessage());
     }
 
     @Test
