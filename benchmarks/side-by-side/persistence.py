@@ -70,12 +70,20 @@ def start(kind, workdir):
                                 stdout=open(log, "ab"), stderr=subprocess.STDOUT)
     wait_pong(port, proc)
     ready = time.time() - t0
+    cpu = cpu_seconds(proc.pid)
     loaded = None
     with open(log, errors="replace") as f:
         m = re.search(r"DB loaded from disk: ([0-9.]+) seconds", f.read())
         if m:
             loaded = float(m.group(1))
-    return proc, port, ready, loaded
+    return proc, port, ready, loaded, cpu
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (all its threads)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def stop(proc, port):
@@ -113,7 +121,7 @@ def main():
         os.makedirs(d)
     rows = []
     try:
-        proc, port, _, _ = start("redis", rdir)
+        proc, port, _, _, _ = start("redis", rdir)
         timed(port, "DEBUG", "POPULATE", args.keys, "key", args.size)
         timed(port, "SAVE")
         digest = resp(port, "DEBUG", "DIGEST")
@@ -121,25 +129,30 @@ def main():
         shutil.copy(os.path.join(rdir, "dump.rdb"), os.path.join(pdir, "dump.rdb"))
         redis_file = os.path.getsize(os.path.join(rdir, "dump.rdb"))
         podis_file = None
+        empty = os.path.join(root, "empty")
+        os.makedirs(empty)
         for rnd in range(args.rounds):
-            proc, port, ready, loaded = start("redis", rdir)
-            save = timed(port, "SAVE")
-            rows.append(("redis", "redis", rnd, ready, loaded, save))
+            proc, port, ready, loaded, cpu = start("podis", empty)
+            rows.append(("podis", "none", rnd, ready, loaded, None, cpu))
             stop(proc, port)
-            proc, port, ready, loaded = start("podis", pdir)
+            proc, port, ready, loaded, cpu = start("redis", rdir)
+            save = timed(port, "SAVE")
+            rows.append(("redis", "redis", rnd, ready, loaded, save, cpu))
+            stop(proc, port)
+            proc, port, ready, loaded, cpu = start("podis", pdir)
             d = resp(port, "DEBUG", "DIGEST")
             if d != digest:
                 raise SystemExit("Podis loaded a different dataset: digest %s, Redis %s" % (d, digest))
             save = timed(port, "SAVE")
-            rows.append(("podis", "redis", rnd, ready, loaded, save))
+            rows.append(("podis", "redis", rnd, ready, loaded, save, cpu))
             stop(proc, port)
             shutil.copy(os.path.join(pdir, "dump.rdb"), os.path.join(odir, "dump.rdb"))
             podis_file = os.path.getsize(os.path.join(odir, "dump.rdb"))
             shutil.copy(os.path.join(rdir, "dump.rdb"), os.path.join(pdir, "dump.rdb"))
-            proc, port, ready, loaded = start("podis", odir)
+            proc, port, ready, loaded, cpu = start("podis", odir)
             if resp(port, "DEBUG", "DIGEST") != digest:
                 raise SystemExit("Podis's own file holds a different dataset")
-            rows.append(("podis", "podis", rnd, ready, loaded, None))
+            rows.append(("podis", "podis", rnd, ready, loaded, None, cpu))
             stop(proc, port)
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -169,6 +182,11 @@ def main():
     md.append("| load at start, server log (s), Podis's file | | %.3f | %.2f |" % (pol, pol / rl))
     md.append("| process start to first PONG (s), Redis's file | %.3f | %.3f | |" % (rr, pr))
     md.append("| process start to first PONG (s), Podis's file | | %.3f | |" % por)
+    md.append("| process start to first PONG (s), no file | | %.3f | |" % med("podis", "none", 3))
+    rc, pc, poc, pe = med("redis", "redis", 6), med("podis", "redis", 6), med("podis", "podis", 6), med("podis", "none", 6)
+    md.append("| CPU seconds until first PONG, Redis's file | %.2f | %.2f | |" % (rc, pc))
+    md.append("| CPU seconds until first PONG, Podis's file | | %.2f | |" % poc)
+    md.append("| CPU seconds until first PONG, no file (JVM start) | | %.2f | |" % pe)
     report = "\n".join(md) + "\n"
     print(report)
     base = os.path.join(ROOT, "benchmarks", "results", datetime.datetime.utcnow().strftime("%Y-%m-%d") + "-" + args.name)
@@ -176,7 +194,7 @@ def main():
         f.write(report)
     with open(base + ".csv", "w") as f:
         w = csv.writer(f)
-        w.writerow(["server", "file_from", "round", "start_to_pong_s", "load_log_s", "save_s"])
+        w.writerow(["server", "file_from", "round", "start_to_pong_s", "load_log_s", "save_s", "cpu_s"])
         for r in rows:
             w.writerow(r)
 

@@ -69,6 +69,12 @@ final class BackgroundLoad {
         this.target = target;
     }
 
+    /** Stops the reader (the server is closing); the keyspace keeps what was inserted. */
+    void cancel() {
+        cancelled = true;
+        queue.clear();
+    }
+
     void start() {
         Thread reader = new Thread(this::read, "podis-rdb-reader");
         reader.setDaemon(true);
@@ -142,6 +148,9 @@ final class BackgroundLoad {
 
     /** The command loop: inserts batches for one slice, then lets clients in. */
     private void insert() {
+        if (cancelled) {
+            return;
+        }
         long start = System.nanoTime();
         KeyspaceSink sink = target.sink();
         try {

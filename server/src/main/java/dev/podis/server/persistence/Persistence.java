@@ -59,6 +59,8 @@ public final class Persistence {
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
     private long delayedKeys;
     private long keyLoadDelay;
+    private volatile BackgroundLoad backgroundLoad;
+    private volatile FileChannel loadChannel;
 
     // ---- background saves, save points, MISCONF; the refused empty start
     private final BackgroundSave backgroundSave;
@@ -371,13 +373,14 @@ public final class Persistence {
             return;
         }
         startLoading(size);
+        loadChannel = ch;
         KeyspaceLoader sink = new KeyspaceLoader(server.keyspace(), true, false);
         RdbLoader loader = new RdbLoader(RdbInput.of(ch, size).maxStringLength(config.getLong("proto-max-bulk-len")),
                 loaderOptions());
         long dirty = server.keyspace().dirty();
         long begin = System.nanoTime();
         keyLoadDelay = config.getLong("key-load-delay");
-        new BackgroundLoad(loader, server.commandLoop(), new BackgroundLoad.Target() {
+        backgroundLoad = new BackgroundLoad(loader, server.commandLoop(), new BackgroundLoad.Target() {
             @Override
             public KeyspaceSink sink() {
                 return sink;
@@ -411,7 +414,18 @@ public final class Persistence {
                 Log.notice(String.format(Locale.ROOT, "DB loaded from disk: %.3f seconds", (System.nanoTime() - begin) / 1e9));
                 loaded.complete(null);
             }
-        }).start();
+        });
+        backgroundLoad.start();
+    }
+
+    /** The server is closing: a start-up load still running stops (its reader thread ends). */
+    public void close() {
+        BackgroundLoad b = backgroundLoad;
+        if (b != null && loading) {
+            b.cancel();
+            close(loadChannel);
+            loaded.completeExceptionally(new IOException("the server closed while loading"));
+        }
     }
 
     private void keyLoadDelay() {

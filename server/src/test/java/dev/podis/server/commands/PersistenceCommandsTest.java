@@ -262,4 +262,31 @@ class PersistenceCommandsTest {
             assertEquals(200, readyAfter.statusCode());
         }
     }
+    @Test
+    void closingDuringALoadStopsTheReader(@TempDir Path dir) throws Exception {
+        try (Podis p = podis(dir); Jedis j = new Jedis(p.host(), p.port(), 10_000)) {
+            Pipeline pipe = j.pipelined();
+            for (int i = 0; i < 3000; i++) {
+                pipe.set("key:" + i, "value:" + i);
+            }
+            pipe.sync();
+            assertEquals("OK", run(j, "SAVE"));
+        }
+        ServerConfig c = new ServerConfig(dir.toString());
+        c.set("port", "0");
+        c.set("bind", "127.0.0.1");
+        c.set("admin-port", "-1");
+        c.set("keyspace-backend", "heap");
+        c.set("key-load-delay", "10000"); // 10 ms per key: 30 s for the file
+        PodisServer s = new PodisServer(c).start();
+        s.close();
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> s.loaded().get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("closed while loading"), e.getCause().getMessage());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("podis-rdb-reader"))) {
+            assertTrue(System.nanoTime() < deadline, "the reader thread still runs");
+            Thread.sleep(20);
+        }
+    }
 }

@@ -281,10 +281,18 @@ public final class RdbInput {
         if (clen > remaining()) {
             throw eof();
         }
-        byte[] c = new byte[(int) clen];
-        readFully(c, 0, c.length);
         byte[] out = new byte[(int) len];
-        if (Lzf.decompress(c, 0, c.length, out, 0, out.length) != len) {
+        int n;
+        if (clen <= limit - pos) {
+            // compressed bytes already buffered: decompress in place
+            n = Lzf.decompress(buf, pos, (int) clen, out, 0, out.length);
+            pos += (int) clen;
+        } else {
+            byte[] c = new byte[(int) clen];
+            readFully(c, 0, c.length);
+            n = Lzf.decompress(c, 0, c.length, out, 0, out.length);
+        }
+        if (n != len) {
             throw corrupt("Invalid LZF compressed string", at);
         }
         return out;
