@@ -5,10 +5,12 @@ For each server: 1 M keys of 16 bytes with 100-byte values (key:%012d, loaded wi
 then `redis-benchmark -t set -r 1000000 -d 100 -n <requests> -P 16` overwriting them, run twice per
 round: once alone (baseline) and once with BGSAVEs back to back for the whole run. Reported:
 
-- memory: the server's physical memory, sampled every 10 ms. Podis is one process (VmRSS; its PSS is
-  the same). Redis forks: the child shares the parent's pages until one of them writes, so RSS of
-  parent + child counts shared pages twice; the sum of their PSS (/proc/<pid>/smaps_rollup, shared
-  pages split between the processes) is the physical memory both hold, and is what is reported.
+- memory: the server's physical memory, sampled every 10 ms. Podis is one process: its VmRSS (which
+  equals its PSS; /proc/<pid>/status is cheap to read, smaps_rollup would stall the JVM's page
+  faults while the kernel walks its page tables). Redis forks: the child shares the parent's pages
+  until one of them writes, so RSS of parent + child counts shared pages twice; the sum of their PSS
+  (/proc/<pid>/smaps_rollup, shared pages split between the processes) is the physical memory both
+  hold, and is what is reported for Redis.
   "before" is the value just before the run with snapshots, "peak" the highest during it;
 - throughput: redis-benchmark's rps with snapshots running / without.
 
@@ -17,7 +19,7 @@ Usage (from the repository root, after `mvn -q -DskipTests package`):
          [--jvm-opts "-Xms128m -Xmx128m ..."] [--name bgsave-memory]
 Writes benchmarks/results/<date>-<name>.md.
 """
-import argparse, csv, datetime, io, os, platform, shutil, statistics, subprocess, sys, tempfile, threading, time
+import argparse, csv, datetime, io, os, platform, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import ROOT, PODIS_JAR, free_port, wait_port, load_keys  # noqa: E402
@@ -63,8 +65,18 @@ def rollup(pid):
     return rss, pss
 
 
-def memory_kb(pid):
-    """Physical memory of the server and its children (a forked BGSAVE): sum of PSS."""
+def vmrss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def memory_kb(kind, pid):
+    """Physical memory of the server: Podis's VmRSS; for Redis the PSS of it and its children (a forked BGSAVE)."""
+    if kind == "podis":
+        return vmrss_kb(pid)
     total = rollup(pid)[1]
     for c in children(pid):
         total += rollup(c)[1]
@@ -72,24 +84,51 @@ def memory_kb(pid):
 
 
 class Sampler(threading.Thread):
-    def __init__(self, pid):
+    def __init__(self, kind, pid):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.stop = pid, 0, False
+        self.kind, self.pid, self.peak, self.stop = kind, pid, 0, False
 
     def run(self):
         while not self.stop:
-            self.peak = max(self.peak, memory_kb(self.pid))
+            self.peak = max(self.peak, memory_kb(self.kind, self.pid))
             time.sleep(0.01)
 
 
-def redis_cli(port, *args):
-    return subprocess.run(["redis-cli", "-p", str(port)] + list(args), capture_output=True, text=True,
-                          check=True).stdout.strip()
+class Conn:
+    """A minimal RESP client (one connection; no process spawned per command)."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.buf = b""
+
+    def call(self, *args):
+        out = b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in (x.encode() for x in args))
+        self.sock.sendall(out)
+        return self._read()
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            self.buf += self.sock.recv(65536)
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _read(self):
+        line = self._line()
+        if line[:1] in (b"+", b"-", b":"):
+            return line[1:].decode()
+        n = int(line[1:])
+        while len(self.buf) < n + 2:
+            self.buf += self.sock.recv(65536)
+        data, self.buf = self.buf[:n], self.buf[n + 2:]
+        return data.decode()
+
+    def close(self):
+        self.sock.close()
 
 
-def info(port):
+def info(conn):
     out = {}
-    for line in redis_cli(port, "info", "persistence").splitlines():
+    for line in conn.call("INFO", "persistence").splitlines():
         if ":" in line:
             k, v = line.split(":", 1)
             out[k] = v.strip()
@@ -101,13 +140,13 @@ class Saver(threading.Thread):
 
     def __init__(self, port):
         super().__init__(daemon=True)
-        self.port, self.stop, self.done, self.failed = port, False, 0, 0
+        self.conn, self.stop, self.done, self.failed = Conn(port), False, 0, 0
 
     def run(self):
         while not self.stop:
-            redis_cli(self.port, "bgsave")
+            self.conn.call("BGSAVE")
             while True:
-                i = info(self.port)
+                i = info(self.conn)
                 if i.get("rdb_bgsave_in_progress") == "0":
                     break
                 time.sleep(0.02)
@@ -128,19 +167,21 @@ def bench(port, requests):
 def run(kind, workdir, jvm_opts, rounds, requests):
     proc, port = start(kind, workdir, jvm_opts)
     rows = []
+    conn = None
     try:
         time.sleep(1)
+        conn = Conn(port)
         load_keys(port, 1000000)
         bench(port, requests)  # warm-up: JIT, heap, allocator
         for _ in range(rounds):
-            base_sampler = Sampler(proc.pid)
+            base_sampler = Sampler(kind, proc.pid)
             base_sampler.start()
             base = bench(port, requests)
             base_sampler.stop = True
             base_sampler.join()
             time.sleep(1)
-            before = memory_kb(proc.pid)
-            sampler, saver = Sampler(proc.pid), Saver(port)
+            before = memory_kb(kind, proc.pid)
+            sampler, saver = Sampler(kind, proc.pid), Saver(port)
             sampler.start()
             saver.start()
             during = bench(port, requests)
@@ -148,12 +189,15 @@ def run(kind, workdir, jvm_opts, rounds, requests):
             saver.join()
             sampler.stop = True
             sampler.join()
-            i = info(port)
+            saver.conn.close()
+            i = info(conn)
             rows.append(dict(base=base, during=during, before=before, peak=sampler.peak, base_peak=base_sampler.peak,
                              saves=saver.done, failed=saver.failed,
-                             cow=int(i.get("rdb_last_cow_size", "0")), keys=redis_cli(port, "dbsize")))
+                             cow=int(i.get("rdb_last_cow_size", "0")), keys=conn.call("DBSIZE")))
             print("%s: %s" % (kind, rows[-1]), file=sys.stderr)
     finally:
+        if conn:
+            conn.close()
         proc.terminate()
         proc.wait()
     return rows
@@ -191,8 +235,8 @@ def main():
           "Podis JVM options: `%s`." % " ".join(jvm_opts),
           "1 M keys (16-byte keys, 100-byte values) loaded first; each round runs "
           "`redis-benchmark -t set -r 1000000 -d 100 -n %d -P 16` once alone and once with BGSAVEs back to back." % args.requests,
-          "Memory is the physical memory of the server's processes (PSS, Redis's forked child included), "
-          "sampled every 10 ms.", "",
+          "Memory is the physical memory of the server's processes (Podis: RSS; Redis: PSS of the server and "
+          "its forked child), sampled every 10 ms.", "",
           "| server | round | memory before MB | peak during BGSAVEs MB | peak/before | peak without BGSAVE MB | rps alone | rps with BGSAVEs | ratio | BGSAVEs done | rdb_last_cow_size MB |",
           "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     summary = []
