@@ -525,6 +525,7 @@ public final class PodisServer implements AutoCloseable {
         }
         listeners.clear();
         listening.clear();
+        context.persistence().close();
         if (loop != null) {
             loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             loop = null;

@@ -94,7 +94,7 @@ public final class RedisMetrics implements AutoCloseable {
         gauge("redis_rdb_last_save_timestamp_seconds", f -> f.lastSave);
         gauge("redis_rdb_last_bgsave_status", f -> f.lastBgsaveOk);
         gauge("redis_aof_enabled", f -> f.aofEnabled);
-        gauge("redis_connected_slaves", f -> 0);
+        gauge("redis_connected_slaves", f -> 0); // replication does not exist yet
         int dbs = server.keyspace().count();
         for (int i = 0; i < dbs; i++) {
             int db = i;

@@ -698,6 +698,10 @@ public final class ServerCommands implements CommandFamily {
 
     /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, flush, load back (debug.c). */
     private void debugReload(Client c, byte[][] argv) {
+        if (server.persistence().loading()) {
+            c.error("LOADING Redis is loading the dataset in memory");
+            return;
+        }
         boolean flush = true;
         boolean save = true;
         boolean merge = false;

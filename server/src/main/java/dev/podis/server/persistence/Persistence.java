@@ -5,6 +5,7 @@ import dev.podis.server.ServerContext;
 import dev.podis.server.Version;
 import dev.podis.server.config.ServerConfig;
 import dev.podis.storage.Keyspace;
+import dev.podis.storage.KeyspaceSink;
 import dev.podis.storage.rdb.EncodingLimits;
 import dev.podis.storage.rdb.KeyspaceLoader;
 import dev.podis.storage.rdb.RdbInput;
@@ -51,11 +52,15 @@ public final class Persistence {
     private long loadingStartTime;
     private long loadingTotalBytes;
     private long loadingLoadedBytes;
-    private long loadingRdbUsedMem;
+    /** Set by the reader thread of a start-up load (the used-mem aux field). */
+    private volatile long loadingRdbUsedMem;
     private long lastLoadKeysLoaded;
     private long lastLoadKeysExpired;
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
     private long delayedKeys;
+    private long keyLoadDelay;
+    private volatile BackgroundLoad backgroundLoad;
+    private volatile FileChannel loadChannel;
 
     // ---- background saves, save points, MISCONF; the refused empty start
     private final BackgroundSave backgroundSave;
@@ -368,48 +373,63 @@ public final class Persistence {
             return;
         }
         startLoading(size);
+        loadChannel = ch;
         KeyspaceLoader sink = new KeyspaceLoader(server.keyspace(), true, false);
         RdbLoader loader = new RdbLoader(RdbInput.of(ch, size).maxStringLength(config.getLong("proto-max-bulk-len")),
                 loaderOptions());
         long dirty = server.keyspace().dirty();
         long begin = System.nanoTime();
-        Runnable step = new Runnable() {
+        keyLoadDelay = config.getLong("key-load-delay");
+        backgroundLoad = new BackgroundLoad(loader, server.commandLoop(), new BackgroundLoad.Target() {
             @Override
-            public void run() {
-                long stepStart = System.nanoTime();
-                long stepBytes = loader.offset();
-                long interval = config.getLong("loading-process-events-interval-bytes");
-                try {
-                    while (loader.step(sink)) {
-                        keyLoadDelay();
-                        if (loader.offset() - stepBytes >= interval || System.nanoTime() - stepStart > 50_000_000L) {
-                            loadingLoadedBytes = loader.offset();
-                            server.commandLoop().execute(this); // serve clients (LOADING), then go on
-                            return;
-                        }
-                    }
-                } catch (IOException | RuntimeException e) {
-                    close(ch);
-                    stopLoading(sink);
-                    Log.warn("Internal error in RDB reading: " + e.getMessage());
-                    Log.warn("Terminating server after rdb file reading failure.");
-                    loaded.completeExceptionally(e);
-                    return;
+            public KeyspaceSink sink() {
+                return sink;
+            }
+
+            @Override
+            public void progress(long bytes) {
+                loadingLoadedBytes = bytes;
+            }
+
+            @Override
+            public void perKey() {
+                if (keyLoadDelay != 0) {
+                    keyLoadDelay();
                 }
+            }
+
+            @Override
+            public void done(Throwable failure) {
                 close(ch);
                 stopLoading(sink);
+                if (failure != null) {
+                    Log.warn("Internal error in RDB reading: " + failure.getMessage());
+                    Log.warn("Terminating server after rdb file reading failure.");
+                    loaded.completeExceptionally(failure);
+                    return;
+                }
                 server.keyspace().dirty(dirty);
                 dirtyAtLastSave = dirty;
                 Log.notice("Done loading RDB, keys loaded: " + sink.loaded() + ", keys expired: " + sink.expired() + ".");
                 Log.notice(String.format(Locale.ROOT, "DB loaded from disk: %.3f seconds", (System.nanoTime() - begin) / 1e9));
                 loaded.complete(null);
             }
-        };
-        server.commandLoop().execute(step);
+        });
+        backgroundLoad.start();
+    }
+
+    /** The server is closing: a start-up load still running stops (its reader thread ends). */
+    public void close() {
+        BackgroundLoad b = backgroundLoad;
+        if (b != null && loading) {
+            b.cancel();
+            close(loadChannel);
+            loaded.completeExceptionally(new IOException("the server closed while loading"));
+        }
     }
 
     private void keyLoadDelay() {
-        long delay = config.getLong("key-load-delay");
+        long delay = keyLoadDelay;
         if (delay > 0) {
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(delay));
         } else if (delay < 0 && (++delayedKeys % -delay) == 0) {

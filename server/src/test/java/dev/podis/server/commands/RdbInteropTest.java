@@ -304,6 +304,50 @@ class RdbInteropTest {
         return str(((List<?>) call(rj, "DEBUG", "DIGEST-VALUE", k)).get(0));
     }
 
+    /** OBJECT IDLETIME / FREQ carried by RESTORE and by the IDLE / FREQ opcodes of files, both ways. */
+    @Test
+    void accessDataTravelsUnderLruAndLfuPolicies(@TempDir Path dir) throws Exception {
+        assumeTrue(redis != null, "redis-server is not installed");
+        for (String policy : new String[] {"allkeys-lru", "allkeys-lfu"}) {
+            boolean lru = policy.endsWith("lru");
+            String option = lru ? "IDLETIME" : "FREQ";
+            String probe = lru ? "IDLETIME" : "FREQ";
+            Path redisDir = Files.createDirectories(dir.resolve(policy + "-redis"));
+            Path podisDir = Files.createDirectories(dir.resolve(policy + "-podis"));
+            RealRedis source = RealRedis.start(redisDir, "dump.rdb", "--maxmemory-policy", policy);
+            assertNotNull(source);
+            try (source; Jedis rj = new Jedis("127.0.0.1", source.port(), 15_000);
+                 Podis p = Podis.builder().config("maxmemory-policy", policy).config("enable-debug-command", "yes")
+                         .dataDir(podisDir).build().start();
+                 Jedis pj = new Jedis(p.host(), p.port(), 15_000)) {
+                call(rj, "SET", "src", "v");
+                byte[] payload = (byte[]) call(rj, "DUMP", "src");
+                for (Jedis j : new Jedis[] {rj, pj}) {
+                    assertEquals("OK", str(call(j, "RESTORE", "k", "0", payload, option, "100")));
+                }
+                assertEquals(100L, (Long) call(pj, "OBJECT", probe, "k"), policy);
+                // Redis's file carries it to Podis
+                assertEquals("OK", str(call(rj, "SAVE")));
+                Files.copy(redisDir.resolve("dump.rdb"), podisDir.resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
+                assertEquals("OK", str(call(pj, "DEBUG", "RELOAD", "NOSAVE")));
+                long got = (Long) call(pj, "OBJECT", probe, "k");
+                assertTrue(lru ? got >= 100 && got < 130 : got == 100, policy + " after Redis's file: " + got);
+            }
+            // and Podis's file carries it to Redis
+            try (Podis p = Podis.builder().config("maxmemory-policy", policy).dataDir(podisDir).build().start();
+                 Jedis pj = new Jedis(p.host(), p.port(), 15_000)) {
+                assertEquals("OK", str(call(pj, "SAVE")));
+            }
+            RealRedis loaded = RealRedis.start(podisDir, "dump.rdb", "--maxmemory-policy", policy);
+            assertNotNull(loaded);
+            try (loaded; Jedis rj = new Jedis("127.0.0.1", loaded.port(), 15_000)) {
+                awaitReady(rj);
+                long got = (Long) call(rj, "OBJECT", probe, "k");
+                assertTrue(lru ? got >= 100 && got < 130 : got == 100, policy + " after Podis's file: " + got);
+            }
+        }
+    }
+
     /** The reply as text, or the error's text. */
     static String reply(Jedis j, Object... argv) {
         try {

@@ -25,7 +25,7 @@ final class RealRedis implements AutoCloseable {
      * null dir, without one; null when redis-server is missing or does not come up (a file it
      * cannot load).
      */
-    static RealRedis start(java.nio.file.Path dir, String dbfilename) {
+    static RealRedis start(java.nio.file.Path dir, String dbfilename, String... extraArgs) {
         String path = System.getenv("PATH");
         boolean found = false;
         for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
@@ -48,6 +48,7 @@ final class RealRedis implements AutoCloseable {
             if (dir != null) {
                 args.addAll(java.util.List.of("--dir", dir.toString(), "--dbfilename", dbfilename));
             }
+            args.addAll(java.util.List.of(extraArgs));
             Process p = new ProcessBuilder(args)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             long deadline = System.currentTimeMillis() + 10_000;

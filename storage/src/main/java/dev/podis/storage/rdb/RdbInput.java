@@ -217,8 +217,11 @@ public final class RdbInput {
     int readCount(String what) throws IOException {
         long at = offset();
         long n = readLength();
-        if (n < 0 || n > Integer.MAX_VALUE - 16 || n > remaining()) {
-            throw corrupt(what + " length " + n + " is larger than the data", at);
+        if (n < 0 || n > Integer.MAX_VALUE - 16) {
+            throw corrupt(what + " length " + n + " is out of range", at);
+        }
+        if (n > remaining()) {
+            throw eof();
         }
         return (int) n;
     }
@@ -257,8 +260,11 @@ public final class RdbInput {
         } else {
             throw corrupt("Unknown length encoding " + b, at);
         }
-        if (len < 0 || len > remaining() || len > maxString || len > Integer.MAX_VALUE - 16) {
-            throw corrupt("String length " + len + " is larger than the data", at);
+        if (len < 0 || len > maxString || len > Integer.MAX_VALUE - 16) {
+            throw corrupt("String length " + len + " is out of range", at);
+        }
+        if (len > remaining()) {
+            throw eof();
         }
         byte[] s = new byte[(int) len];
         readFully(s, 0, s.length);
@@ -268,14 +274,25 @@ public final class RdbInput {
     private byte[] readLzf(long at) throws IOException {
         long clen = readLength();
         long len = readLength();
-        if (clen < 0 || len < 0 || clen > remaining() || clen > Integer.MAX_VALUE - 16 || len > maxString
+        if (clen < 0 || len < 0 || clen > Integer.MAX_VALUE - 16 || len > maxString
                 || len > Integer.MAX_VALUE - 16 || len > clen * LZF_MAX_RATIO + 64) {
             throw corrupt("Invalid LZF compressed string lengths " + clen + "/" + len, at);
         }
-        byte[] c = new byte[(int) clen];
-        readFully(c, 0, c.length);
+        if (clen > remaining()) {
+            throw eof();
+        }
         byte[] out = new byte[(int) len];
-        if (Lzf.decompress(c, 0, c.length, out, 0, out.length) != len) {
+        int n;
+        if (clen <= limit - pos) {
+            // compressed bytes already buffered: decompress in place
+            n = Lzf.decompress(buf, pos, (int) clen, out, 0, out.length);
+            pos += (int) clen;
+        } else {
+            byte[] c = new byte[(int) clen];
+            readFully(c, 0, c.length);
+            n = Lzf.decompress(c, 0, c.length, out, 0, out.length);
+        }
+        if (n != len) {
             throw corrupt("Invalid LZF compressed string", at);
         }
         return out;
