@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
 
 /**
  * What a fork-less snapshot costs the command thread, without the network: 1 M keys of 16 bytes
- * with 100-byte values (redis-benchmark's {@code -r 1000000 -d 100}) in an off-heap keyspace,
- * written as RDB to a file in the system temporary directory.
+ * with 100-byte values of random printable bytes (redis-benchmark's {@code -r 1000000 -d 100})
+ * in an off-heap keyspace, written as RDB to a file in the system temporary directory.
  *
  * <ul>
  *   <li>SAVE: {@code Keyspace.copyTo(RdbWriter)} on one thread (encoding and I/O included);</li>
@@ -48,10 +48,14 @@ public final class SnapshotCost {
         try (Keyspace ks = Keyspace.create(new KeyspaceOptions().databases(16).backend(KeyspaceOptions.Backend.OFFHEAP))) {
             Database db = ks.db(0);
             ks.expectKeys(0, n);
+            // Values as redis-benchmark 7 -d 100 writes them: printable bytes that LZF cannot shrink.
+            SplittableRandom values = new SplittableRandom(7);
             byte[] value = new byte[100];
-            java.util.Arrays.fill(value, (byte) 'x');
+            for (int i = 0; i < value.length; i++) {
+                value[i] = (byte) (33 + values.nextInt(90));
+            }
             for (int i = 0; i < n; i++) {
-                db.put(KeyspaceMemory.key(i), StoredValue.string(value));
+                db.put(KeyspaceMemory.key(i), StoredValue.string(value.clone()));
             }
             for (int round = 0; round < 3; round++) {
                 long t0 = System.nanoTime();

@@ -276,12 +276,12 @@ public final class PodisServer implements AutoCloseable {
     private void cancelShutdown(CompletableFuture<Boolean> a, String why) {
         Log.warn("Shutdown cancelled: " + why + "; the server goes on.");
         context.halted(false);
-        reopenListeners();
         accepting = true;
         shuttingDown = false;
         attempt = null;
         shutdownStarted.set(false);
-        a.complete(false);
+        // the caller of shutdown() learns of it once the server listens again
+        reopenListeners().whenComplete((ok, e) -> a.complete(false));
     }
 
     /** SHUTDOWN ABORT, on the command loop: cancels a signal's shutdown while it drains commands in flight. */
@@ -294,13 +294,16 @@ public final class PodisServer implements AutoCloseable {
         return true;
     }
 
-    /** On the command loop: listens again on the bound addresses after a cancelled shutdown. */
-    private void reopenListeners() {
+    /** On the command loop: listens again on the bound addresses after a cancelled shutdown; completes once bound. */
+    private CompletableFuture<Void> reopenListeners() {
         listeners.clear();
         listening.clear();
         int port = context.port();
+        List<CompletableFuture<Void>> bound = new ArrayList<>();
         for (String host : boundHosts) {
             String addr = host.startsWith("-") ? host.substring(1) : host;
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            bound.add(done);
             bootstrap.bind(new InetSocketAddress(addr, port)).addListener(f -> {
                 if (f.isSuccess()) {
                     Channel ch = ((ChannelFuture) f).channel();
@@ -309,8 +312,10 @@ public final class PodisServer implements AutoCloseable {
                 } else if (!host.startsWith("-")) {
                     Log.warn("cannot listen on " + addr + ":" + port + " again: " + f.cause());
                 }
+                done.complete(null);
             });
         }
+        return CompletableFuture.allOf(bound.toArray(new CompletableFuture<?>[0]));
     }
 
     private void finishShutdown(List<ChannelFuture> closing, CompletableFuture<Boolean> a) {

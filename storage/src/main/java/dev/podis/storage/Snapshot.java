@@ -55,6 +55,7 @@ public final class Snapshot {
     /** Tuning of one snapshot. */
     public static final class Options {
         long bufferBytes = 8L << 20;
+        double writerShare = 1;
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "podis-snapshot-writer");
             t.setDaemon(true);
@@ -64,6 +65,17 @@ public final class Snapshot {
         /** Bytes handed to the writer thread and not yet written above which the walk pauses (default 8 MB). */
         public Options bufferBytes(long bytes) {
             this.bufferBytes = Math.max(SnapshotPipe.CHUNK, bytes);
+            return this;
+        }
+
+        /**
+         * The share of one CPU the writer thread may take (0.01 to 1, default 1: as fast as it
+         * can) while it keeps up: it rests in between, leaving the CPU to the command loop and
+         * the clients, so the snapshot takes longer; when more than {@link #bufferBytes} wait it
+         * runs flat out.
+         */
+        public Options writerShare(double share) {
+            this.writerShare = Math.max(0.01, Math.min(1, share));
             return this;
         }
 
@@ -128,7 +140,7 @@ public final class Snapshot {
         hooks.mark ^= Record.MARK_BIT;
         hooks.generation++;
         hooks.snapshot = this;
-        this.pipe = new SnapshotPipe(sink, keys, expires, o.threads);
+        this.pipe = new SnapshotPipe(sink, keys, expires, o.threads, o.bufferBytes, o.writerShare);
     }
 
     // ------------------------------------------------------------------ walking (command thread)
@@ -190,36 +202,84 @@ public final class Snapshot {
     }
 
     /**
-     * Runs the walk on {@code loop} (the command thread) in steps that take about {@code share}
-     * of the loop's time (between 50 µs and 2 ms per step) and wait for the writer thread when
-     * it is behind. Returns at once.
+     * Runs the walk on {@code loop} (the command thread) in steps, and returns at once.
+     *
+     * <p>While clients keep the loop busy, the walk takes about {@code share} of the loop's time
+     * (a step walks at least one segment, so a long step is paid back by waiting), and the writer
+     * thread rests to about its {@link Options#writerShare}: the snapshot takes longer and the
+     * clients lose little. {@code activity} is a counter that moves while the loop serves clients
+     * (commands executed); when it has not moved for {@value Driver#IDLE_MILLIS} ms the loop is
+     * idle, and walk and writer run flat out. Either way the walk waits while the writer is
+     * behind (more than {@link Options#bufferBytes} in flight). A null {@code activity} means
+     * always busy.
      */
+    public void runOn(ScheduledExecutorService loop, double share, java.util.function.LongSupplier activity) {
+        new Driver(loop, share, activity).tick();
+    }
+
+    /** {@link #runOn(ScheduledExecutorService, double, java.util.function.LongSupplier)} for a loop with no activity counter. */
     public void runOn(ScheduledExecutorService loop, double share) {
-        new Driver(loop, share).tick();
+        runOn(loop, share, null);
     }
 
     private final class Driver {
+        static final long IDLE_MILLIS = 20;
         private static final long MIN_STEP = 50_000;
         private static final long MAX_STEP = 2_000_000;
         private final ScheduledExecutorService loop;
         private final double ratio;
+        private final java.util.function.LongSupplier activity;
         private long lastEnd = System.nanoTime();
+        /** Loop time the walk may still use (earned while the loop did other work; negative after a long step). */
+        private long credit;
+        private long lastActivity = Long.MIN_VALUE;
+        private long lastActivityChange = System.nanoTime();
 
-        Driver(ScheduledExecutorService loop, double share) {
+        Driver(ScheduledExecutorService loop, double share, java.util.function.LongSupplier activity) {
             this.loop = loop;
             double s = Math.max(0.01, Math.min(0.9, share));
             this.ratio = s / (1 - s);
+            this.activity = activity;
+        }
+
+        private boolean idle(long now) {
+            if (activity == null) {
+                return false;
+            }
+            long a = activity.getAsLong();
+            if (a != lastActivity) {
+                lastActivity = a;
+                lastActivityChange = now;
+                return false;
+            }
+            return now - lastActivityChange >= IDLE_MILLIS * 1_000_000;
         }
 
         void tick() {
             long start = System.nanoTime();
-            long budget = emitting ? Math.max(MIN_STEP, Math.min(MAX_STEP, (long) ((start - lastEnd) * ratio))) : MAX_STEP;
+            boolean idle = !emitting || idle(start);
+            pipe.paced(!idle);
+            long budget;
+            if (idle) {
+                credit = 0;
+                budget = MAX_STEP;
+            } else {
+                credit = Math.min(MAX_STEP, credit + (long) ((start - lastEnd) * ratio));
+                budget = credit;
+            }
             boolean complete;
-            try {
-                complete = step(budget);
-            } catch (RuntimeException e) {
-                abort("snapshot walk failed: " + e);
-                complete = step(Long.MAX_VALUE);
+            if (budget < MIN_STEP) {
+                complete = false; // not yet: the loop serves clients meanwhile
+            } else {
+                try {
+                    complete = step(budget);
+                } catch (RuntimeException e) {
+                    abort("snapshot walk failed: " + e);
+                    complete = step(Long.MAX_VALUE);
+                }
+                if (!idle) {
+                    credit -= System.nanoTime() - start;
+                }
             }
             lastEnd = System.nanoTime();
             if (!complete) {

@@ -63,6 +63,12 @@ final class SnapshotPipe {
     private final AtomicLong inFlight = new AtomicLong();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Thread writer;
+    /** Bytes in flight above which the writer never waits (the walk waits there: see {@link Snapshot}). */
+    private final long budget;
+    /** Share of one CPU the writer may use while it keeps up (1: no pacing). */
+    private final double writerShare;
+    /** Whether the writer paces itself now (the command loop is busy with clients). */
+    private volatile boolean paced = true;
     private volatile Throwable failure;
     private volatile long written;
     private long peak;
@@ -73,10 +79,12 @@ final class SnapshotPipe {
      * @param keys    per database, its size at the snapshot's start (the sink's hint)
      * @param expires per database, its keys with a TTL at the start
      */
-    SnapshotPipe(KeyspaceSink sink, long[] keys, long[] expires, ThreadFactory threads) {
+    SnapshotPipe(KeyspaceSink sink, long[] keys, long[] expires, ThreadFactory threads, long budget, double writerShare) {
         this.sink = sink;
         this.keys = keys;
         this.expires = expires;
+        this.budget = budget;
+        this.writerShare = writerShare;
         this.writer = threads.newThread(this::drain);
         this.writer.start();
     }
@@ -205,6 +213,11 @@ final class SnapshotPipe {
         }
     }
 
+    /** Whether the writer paces itself to its share (set by the walk's driver: false while the loop is idle). */
+    void paced(boolean on) {
+        this.paced = on;
+    }
+
     /** Hands the chunk being filled to the writer thread. */
     void publish() {
         Chunk c = current;
@@ -245,8 +258,17 @@ final class SnapshotPipe {
 
     // ---------------------------------------------------------------- writer thread
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time of the calling thread where the JVM measures it, else wall time. */
+    private static long cpuNanos() {
+        long t = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+        return t >= 0 ? t : System.nanoTime();
+    }
+
     private void drain() {
         int db = -1;
+        long owed = 0;
         try {
             while (true) {
                 Chunk c = queue.take();
@@ -256,7 +278,21 @@ final class SnapshotPipe {
                 if (failure != null) {
                     break;
                 }
+                long busy = writerShare < 1 ? cpuNanos() : 0;
                 db = replay(c, db);
+                if (writerShare < 1) {
+                    // Pacing: after working for t, rest t * (1 - share) / share, so that the writer
+                    // takes about its share of a CPU from the command loop and the clients; but
+                    // never while it is behind (more than the budget waits: the walk has stopped,
+                    // and copies made before writes pile up).
+                    owed += (long) ((cpuNanos() - busy) * (1 - writerShare) / writerShare);
+                    if (inFlight.get() >= budget || !paced) {
+                        owed = 0;
+                    } else if (owed > 1_000_000) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(owed);
+                        owed = 0;
+                    }
+                }
                 inFlight.addAndGet(-c.weight());
                 c.pos = 0;
                 c.refs.clear();
@@ -301,14 +337,15 @@ final class SnapshotPipe {
                 p += 8;
             }
             p = readVarint(b, p, cursor);
-            byte[] key = new byte[(int) cursor[0]];
+            // The sink copies what it keeps (KeyspaceSink's contract): arrays of the usual sizes are reused.
+            byte[] key = scratch(keyScratch, (int) cursor[0]);
             System.arraycopy(b, p, key, 0, key.length);
             p += key.length;
             byte[] bytes = null;
             Object object = null;
             if ((tag & INLINE) != 0) {
                 p = readVarint(b, p, cursor);
-                bytes = new byte[(int) cursor[0]];
+                bytes = scratch(valueScratch, (int) cursor[0]);
                 System.arraycopy(b, p, bytes, 0, bytes.length);
                 p += bytes.length;
             } else {
@@ -328,6 +365,23 @@ final class SnapshotPipe {
             written++;
         }
         return db;
+    }
+
+    /** Reused key and value arrays by length (the writer thread's), up to {@value #SCRATCH_MAX} bytes. */
+    private static final int SCRATCH_MAX = 512;
+    private final byte[][] keyScratch = new byte[SCRATCH_MAX + 1][];
+    private final byte[][] valueScratch = new byte[SCRATCH_MAX + 1][];
+
+    private static byte[] scratch(byte[][] cache, int len) {
+        if (len > SCRATCH_MAX) {
+            return new byte[len];
+        }
+        byte[] a = cache[len];
+        if (a == null) {
+            a = new byte[len];
+            cache[len] = a;
+        }
+        return a;
     }
 
     private static int varint(byte[] b, int p, long v) {

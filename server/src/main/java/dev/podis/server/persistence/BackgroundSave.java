@@ -214,7 +214,8 @@ public final class BackgroundSave {
         };
         Snapshot s;
         try {
-            s = ks.snapshot(sink, new Snapshot.Options().bufferBytes(config.getLong("snapshot-buffer-size")).threads(r -> {
+            s = ks.snapshot(sink, new Snapshot.Options().bufferBytes(config.getLong("snapshot-buffer-size"))
+                    .writerShare(config.getLong("snapshot-writer-cpu-percent") / 100.0).threads(r -> {
                 Thread t = new Thread(r, "podis-bgsave");
                 t.setDaemon(true);
                 return t;
@@ -242,7 +243,7 @@ public final class BackgroundSave {
                 // the server is closing: nobody to report to
             }
         });
-        s.runOn(server.commandLoop(), LOOP_SHARE);
+        s.runOn(server.commandLoop(), LOOP_SHARE, () -> server.stats().totalCommandsProcessed);
         return true;
     }
 
