@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -151,8 +152,8 @@ class PodisTest {
             Thread.sleep(50);
         } while (System.nanoTime() < deadline);
         assertEquals(Set.of(), leaked, "threads left behind by closed servers");
-        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("podis-")),
-                "no podis thread outlives its server");
+        assertEquals(List.of(), Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("podis-")).toList(), "no podis thread outlives its server");
         for (int port : ports) {
             try (ServerSocket s = new ServerSocket()) {
                 s.bind(new InetSocketAddress("127.0.0.1", port)); // throws if a listener was left open
