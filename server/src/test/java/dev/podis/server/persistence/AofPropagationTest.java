@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -243,13 +244,17 @@ class AofPropagationTest {
     }
 
     @Test
-    void aSetWithAnAbsoluteTimeAlreadyPastPropagatesAsDel() throws Exception {
+    void aSetWithAnAbsoluteTimeAlreadyPastPropagatesThatTime() throws Exception {
+        // As Redis 7.0 and 7.2: the value is stored and expires on its next access; the AOF gets the
+        // absolute time in milliseconds, so loading it leaves the key expired too.
         try (TestServer podis = AofTestSupport.podis(podisDir, "appendonly", "yes"); Jedis j = podis.jedis()) {
             j.set("k", "old");
             Cmd.run(j, "SET", "k", "new", "EXAT", "1");
-            Cmd.run(j, "SET", "never", "new", "PXAT", "1"); // nothing to delete: nothing propagates
-            assertEquals(List.of(List.of("SELECT", "0"), List.of("SET", "k", "old"), List.of("DEL", "k")),
-                    AofTestSupport.incrCommands(podisDir.resolve("appendonlydir")));
+            Cmd.run(j, "SET", "never", "new", "PXAT", "1");
+            assertNull(j.get("k"));
+            assertEquals(List.of(List.of("SELECT", "0"), List.of("SET", "k", "old"),
+                            List.of("SET", "k", "new", "PXAT", "1000"), List.of("SET", "never", "new", "PXAT", "1")),
+                    AofTestSupport.incrCommands(podisDir.resolve("appendonlydir")).subList(0, 4));
             assertTrue(Files.exists(podisDir.resolve("appendonlydir").resolve("appendonly.aof.manifest")));
         }
     }
