@@ -10,7 +10,7 @@ Usage (from the repository root, after `mvn -q -DskipTests package`):
                                              [--requests 1000000] [--memory-keys 1000000]
                                              [--command "PUBLISH bench:ch {data}" ...]
                                              [--subscribers 10 --subscribe bench:ch]
-                                             [--name side-by-side]
+                                             [--server-args '--appendonly yes'] [--name side-by-side]
 --command runs an arbitrary command line through redis-benchmark (repeatable; "LABEL=CMD ARGS" names
 the row; {data} stands for a value of -d bytes; redis-benchmark placeholders such as __rand_int__
 work); --tests '' skips the -t tests. --setup runs a command on both servers first (repeatable,
@@ -45,10 +45,13 @@ def wait_port(port, timeout=30):
     raise SystemExit("server on port %d did not start" % port)
 
 
+SERVER_ARGS = []  # --server-args: given to both servers after the defaults (later flags win)
+
+
 def start_redis(workdir):
     port = free_port()
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", workdir],
+                             "--appendonly", "no", "--dir", workdir] + SERVER_ARGS,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(port)
     return proc, port
@@ -63,7 +66,8 @@ def start_podis(workdir, jvm_opts):
     log = open(os.path.join(workdir, "podis.log"), "ab")
     proc = subprocess.Popen(["java"] + jvm_opts + ["-jar", PODIS_JAR, "--port", str(port), "--bind", "127.0.0.1",
                                                    "--save", "", "--appendonly", "no", "--dir", workdir,
-                                                   "--admin-port", "-1"],
+                                                   "--admin-port", "-1"]
+                            + SERVER_ARGS,
                             stdout=log, stderr=subprocess.STDOUT)
     wait_port(port)
     return proc, port
@@ -202,12 +206,15 @@ def main():
     ap.add_argument("--command", action="append", default=[],
                     help="[LABEL=]COMMAND ARGS: benchmark this command line too ({data}: a -d byte value; {setup}: "
                          "the last --setup reply); repeatable")
+    ap.add_argument("--server-args", default="",
+                    help="flags for both servers, e.g. '--appendonly yes --appendfsync everysec'")
     ap.add_argument("--name", default="side-by-side",
                     help="results go to benchmarks/results/<date>-<name>.{md,csv}")
     ap.add_argument("--subscribers", type=int, default=0, help="connections subscribed on each server")
     ap.add_argument("--subscribe", default="bench:ch", help="the channel the subscribers subscribe to")
     args = ap.parse_args()
     global PODIS_JAR
+    SERVER_ARGS.extend(args.server_args.split())
     if args.jar:
         PODIS_JAR = os.path.abspath(args.jar)
     jvm_opts = args.jvm_opts.split()
@@ -275,6 +282,7 @@ def main():
           "redis-benchmark -c 50 -d 100 -r 100000 -n %d, %d rounds alternating Redis and Podis; medians." % (args.requests, args.rounds)
           + (" %d connections subscribed to %s on each server all along." % (args.subscribers, args.subscribe)
              if args.subscribers else ""),
+          + (" Both servers ran with `%s`." % args.server_args if args.server_args else ""),
           "",
           "| test | -P | Redis rps | Podis rps | Podis/Redis | Redis p50 ms | Podis p50 ms | Redis p99 ms | Podis p99 ms |",
           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]

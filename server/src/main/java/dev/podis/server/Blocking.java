@@ -314,16 +314,37 @@ public final class Blocking {
             if ((v == null || v.type() != w.type) && !w.unblockOnNoKey) {
                 continue;
             }
-            boolean served;
-            server.beginCommand(w.client); // the served command runs as the client's own
-            try {
-                served = w.waiter.serve(w.client);
-            } finally {
-                server.endCommand(w.client);
-            }
-            if (served) {
+            if (serve(w)) {
                 finish(w, true);
             }
+        }
+    }
+
+    /**
+     * Runs a waiter as an execution unit of its own, as the dispatcher runs a command: what the
+     * command propagates as (BLPOP as LPOP, BLMOVE as LMOVE, ...) enters the write stream if it
+     * changed data.
+     */
+    private boolean serve(Wait w) {
+        Client c = w.client;
+        Propagation propagation = server.propagation();
+        long dirtyBefore = server.keyspace().dirty();
+        c.propagateArgv = null;
+        c.propagateFlags = 0;
+        propagation.enter(null);
+        server.beginCommand(c); // the served command runs as the client's own
+        try {
+            boolean served = w.waiter.serve(c);
+            if (served && c.propagateArgv != null && server.keyspace().dirty() != dirtyBefore
+                    && (c.propagateFlags & (Client.PREVENT_AOF | Client.PREVENT_REPL)) == 0) {
+                propagation.add(w.db, c.propagateArgv, Propagation.ALL);
+            }
+            return served;
+        } finally {
+            c.propagateArgv = null;
+            c.propagateFlags = 0;
+            propagation.exit();
+            server.endCommand(c);
         }
     }
 

@@ -103,6 +103,9 @@ public final class Client {
     /** Sends what the replies so far wrote. */
     public void flush() {
         flushScheduled = false;
+        if (!server.beforeReply()) {
+            return; // what these replies acknowledge could not be persisted: the server is stopping
+        }
         ByteBuf out = reply.target();
         boolean flushed = false;
         if (out != null) {
@@ -150,6 +153,31 @@ public final class Client {
             flushScheduled = true;
             channel.eventLoop().execute(this::flush);
         }
+    }
+
+    /**
+     * A client without a connection, for commands the server runs itself (the AOF loader): it is
+     * authenticated, may not block, and its replies go nowhere ({@link #dropReplies}).
+     */
+    public static Client detached(ServerContext server) {
+        Client c = new Client(-1, new io.netty.channel.embedded.EmbeddedChannel(), server);
+        c.authenticated = true;
+        c.denyBlocking = true;
+        return c;
+    }
+
+    /** Forgets the replies written so far (a detached client's, which nobody reads). */
+    public void dropReplies() {
+        ByteBuf out = reply.target();
+        if (out != null) {
+            out.clear();
+        }
+    }
+
+    /** Releases a {@link #detached} client. */
+    public void closeDetached() {
+        release();
+        channel.close();
     }
 
     /** Releases what the client holds; called once when the connection closes. */
@@ -489,5 +517,55 @@ public final class Client {
 
     void closeAsap() {
         this.closeAsap = true;
+    }
+
+    // ---- The write stream (see Propagation): what this command propagates ----
+
+    /** Set while a command runs: it propagates as this instead of its own argv (null: as it ran). */
+    byte[][] propagateArgv;
+    /** PREVENT_* and FORCE_* bits for the command that runs. */
+    int propagateFlags;
+    static final int PREVENT_AOF = Propagation.AOF;
+    static final int PREVENT_REPL = Propagation.REPL;
+    static final int FORCE_SHIFT = 2;
+
+    /**
+     * True when something consumes the write stream (the AOF, a replica): a command family may
+     * skip building a rewrite ({@link #propagateAs}) when nobody would read it.
+     */
+    public boolean propagating() {
+        return server.propagation().active();
+    }
+
+    /**
+     * The command that runs propagates as {@code argv} instead of the arguments it was called
+     * with (Redis's rewriteClientCommandVector): SET EX as SET PXAT, INCRBYFLOAT as SET KEEPTTL,
+     * BLPOP as LPOP, EXPIRE with a past time as DEL... The arrays must not change afterwards.
+     * It still propagates only if it changed data, unless forced ({@link #forcePropagation}).
+     */
+    public void propagateAs(byte[]... argv) {
+        this.propagateArgv = argv;
+    }
+
+    /**
+     * Adds {@code argv}, for the client's current database, to the write stream now, before the
+     * running command itself (Redis's alsoPropagate): SPOP with a count as SREMs, ...
+     */
+    public void alsoPropagate(byte[]... argv) {
+        server.propagation().add(dbIndex, argv, Propagation.ALL);
+    }
+
+    /** The running command does not propagate itself (what it added with {@link #alsoPropagate} does). */
+    public void preventPropagation() {
+        this.propagateFlags |= PREVENT_AOF | PREVENT_REPL;
+    }
+
+    /**
+     * The running command propagates to {@code targets} ({@link Propagation#AOF},
+     * {@link Propagation#REPL}) even if it changed no data (FLUSHALL on an empty dataset; PUBLISH
+     * to replicas only).
+     */
+    public void forcePropagation(int targets) {
+        this.propagateFlags |= (targets & Propagation.ALL) << FORCE_SHIFT;
     }
 }

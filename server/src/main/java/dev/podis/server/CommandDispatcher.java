@@ -25,9 +25,13 @@ public final class CommandDispatcher {
         this.table = server.commands();
         server.transactions().dispatcher(this);
         server.scripting().dispatcher(this);
+        server.dispatcher(this);
     }
 
     public void dispatch(Client c, byte[][] argv) {
+        if (server.halted()) {
+            return; // past the final save of a shutdown: nothing runs, nothing is acknowledged
+        }
         if (c.multiQueued() >= 0 || argv[0].length == 4) {
             // MULTI queuing, and EXEC refused by the checks (EXECABORT): see Transactions
             server.transactions().dispatch(c, argv, this);
@@ -74,6 +78,47 @@ public final class CommandDispatcher {
         }
     }
 
+    /**
+     * Runs a command read back from an AOF, as Redis's loader does: the command is looked up and
+     * run, nothing else (no checks, statistics, propagation or blocking); its reply is left in
+     * {@code c}. Returns false for a command this server does not know.
+     *
+     * @throws KeyspaceFullException when the dataset does not fit in the memory budget
+     */
+    public boolean replay(Client c, byte[][] argv) {
+        CommandSpec spec = replayable(argv);
+        if (spec == null) {
+            return false;
+        }
+        int arity = spec.arity();
+        if ((arity > 0 && argv.length != arity) || argv.length < -arity) {
+            c.error("ERR wrong number of arguments for '" + spec.fullName() + "' command");
+            return true;
+        }
+        try {
+            spec.handler().execute(c, argv);
+        } catch (KeyspaceFullException e) {
+            throw e; // the dataset does not fit: loading must fail, not lose data
+        } catch (RuntimeException | StackOverflowError e) {
+            Log.warn("command " + spec.fullName() + " failed while loading", e);
+            c.error("ERR internal error executing '" + spec.fullName() + "': " + e);
+        }
+        return true;
+    }
+
+    /** Whether {@link #replay} knows the command of {@code argv} (Redis's loader refuses unknown ones). */
+    public boolean knows(byte[][] argv) {
+        return replayable(argv) != null;
+    }
+
+    private CommandSpec replayable(byte[][] argv) {
+        CommandSpec spec = table.lookup(argv[0]);
+        if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
+            spec = spec.subcommand(lower(argv[1]));
+        }
+        return spec == null || spec.handler() == null ? null : spec;
+    }
+
     private void process(Client c, byte[][] argv) {
         CommandSpec spec = table.lookup(argv[0]);
         if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
@@ -100,6 +145,14 @@ public final class CommandDispatcher {
         }
         if (!c.authenticated() && !spec.has(CommandSpec.NO_AUTH)) {
             c.error("NOAUTH Authentication required.");
+            spec.recordRejected();
+            return;
+        }
+        String refusal = server.writeRefusal();
+        if (refusal != null && (spec.has(CommandSpec.WRITE) || spec.fullName().equals("ping")
+                || (spec.fullName().equals("exec") && server.transactions().queuedWrites(c)))) {
+            // persistence is failing (MISCONF): writes are refused until it recovers, as Redis
+            c.error(refusal);
             spec.recordRejected();
             return;
         }
@@ -168,6 +221,14 @@ public final class CommandDispatcher {
     private void execute(Client c, CommandSpec spec, byte[][] argv) {
         ServerStats stats = server.stats();
         long errorsBefore = stats.totalErrorReplies;
+        Propagation propagation = server.propagation();
+        long dirtyBefore = server.keyspace().dirty();
+        // EXEC and scripts run commands of the same client inside this one: keep the outer state
+        byte[][] outerArgv = c.propagateArgv;
+        int outerFlags = c.propagateFlags;
+        c.propagateArgv = null;
+        c.propagateFlags = 0;
+        propagation.enter(spec);
         long start = System.nanoTime();
         server.beginCommand(c);
         try {
@@ -188,7 +249,14 @@ public final class CommandDispatcher {
             spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
             spec.recordLatency(nanos);
             server.commandExecuted(c, spec, argv, micros);
+            if (propagation.active()) {
+                propagate(c, spec, argv, server.keyspace().dirty() != dirtyBefore,
+                        stats.totalErrorReplies != errorsBefore);
+            }
         } finally {
+            c.propagateArgv = outerArgv;
+            c.propagateFlags = outerFlags;
+            propagation.exit();
             // held-back invalidations and messages for c follow its reply (after a whole EXEC)
             server.endCommand(c);
         }
@@ -197,6 +265,21 @@ public final class CommandDispatcher {
             // as Redis: clients blocked on keys this command filled are served once it completes
             // (inside MULTI/EXEC or a script, once the whole transaction or script completes)
             blocking.handleClientsBlockedOnKeys();
+        }
+    }
+
+    /**
+     * Redis's decision in call(): a command that changed data enters the write stream (as it ran,
+     * or as its family rewrote it), unless it answered an error, is EXEC or a script (their
+     * effects enter instead) or prevented it; a forced command enters regardless.
+     */
+    private void propagate(Client c, CommandSpec spec, byte[][] argv, boolean dirty, boolean failed) {
+        int flags = c.propagateFlags;
+        int targets = dirty && !failed ? Propagation.ALL : 0;
+        targets |= (flags >>> Client.FORCE_SHIFT) & Propagation.ALL;
+        targets &= ~(flags & (Client.PREVENT_AOF | Client.PREVENT_REPL));
+        if (targets != 0 && spec.propagation() != CommandSpec.Propagation.EFFECTS_ONLY) {
+            server.propagation().add(c.dbIndex(), c.propagateArgv != null ? c.propagateArgv : argv, targets);
         }
     }
 

@@ -113,12 +113,15 @@ public final class Main {
         });
         CountDownLatch stopped = new CountDownLatch(1);
         server.onShutdownCommand(() -> System.exit(0));
+        server.onFatal(() -> System.exit(1));
         // SIGTERM / SIGINT: the graceful shutdown sequence, then exit code 0 (see docs/operations.md).
         for (String sig : new String[] {"TERM", "INT"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> {
-                    server.shutdown("SIG" + sig);
-                    System.exit(0);
+                    // false: the final save failed (shutdown-on-sig* without force) or SHUTDOWN ABORT: go on
+                    if (server.shutdown("SIG" + sig)) {
+                        System.exit(0);
+                    }
                 });
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 Log.warn("cannot handle SIG" + sig + " (" + e.getMessage() + "); the shutdown hook stops the server");

@@ -58,10 +58,17 @@ public final class ServerContext {
     /** A script runs past busy-reply-threshold: commands without allow_busy get BUSY. */
     private boolean scriptBusy;
     private CommandLoopIo io;
+    private final Propagation propagation = new Propagation();
+    private final dev.podis.server.persistence.Aof aof;
+    private java.util.function.Consumer<String> fatalHandler = reason -> { };
+    private final dev.podis.server.config.ConfigValue lazyExpire;
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
     private Client shutdownRequestedBy;
+    private boolean halted;
+    private java.util.function.BooleanSupplier shutdownInProgress = () -> false;
+    private java.util.function.BooleanSupplier shutdownAbort = () -> false;
     private final Persistence persistence;
 
     public ServerContext(ServerConfig config, Keyspace keyspace, CommandTable commands) {
@@ -78,6 +85,7 @@ public final class ServerContext {
         this.transactions = new Transactions(this);
         this.tracking = new Tracking(this);
         this.scripting = new dev.podis.server.scripting.Scripting(this);
+        this.lazyExpire = config.value("lazyfree-lazy-expire");
         keyspace.listener(new KeyspaceListener() {
             @Override
             public void expired(int db, byte[] key) {
@@ -86,12 +94,14 @@ public final class ServerContext {
                 transactions.expired(db, key);
                 blocking.keyChanged(db, key);
                 tracking.invalidate(key, true);
+                propagation.deletion(db, key, lazyExpire.asBool());
             }
 
             @Override
             public void evicted(int db, byte[] key) {
                 ServerContext.this.evicted(db, key);
                 blocking.keyChanged(db, key);
+                propagation.deletion(db, key, config.value("lazyfree-lazy-eviction").asBool());
             }
 
             @Override
@@ -127,11 +137,63 @@ public final class ServerContext {
         notifyFlags = Math.max(0, KeyspaceEvents.parse(config.get("notify-keyspace-events")));
         configureIntrospection();
         this.persistence = new Persistence(this);
+        this.aof = new dev.podis.server.persistence.Aof(this);
+    }
+
+    /**
+     * Redis's writeCommandsDeniedByDiskError: the MISCONF error that refuses write commands (and
+     * PING) while persistence cannot write, or null.
+     */
+    public String writeRefusal() {
+        String rdb = persistence.writeRefusal(); // a failed BGSAVE first, then the AOF, as Redis
+        return rdb != null ? rdb : aof.writeRefusal();
     }
 
     /** RDB file, SAVE, loading state, INFO persistence (and, as they come, BGSAVE and the AOF). */
     public Persistence persistence() {
         return persistence;
+    }
+
+    private CommandDispatcher dispatcher;
+
+    /** The dispatcher that runs every command (the AOF loader replays through it). */
+    public CommandDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    void dispatcher(CommandDispatcher d) {
+        this.dispatcher = d;
+    }
+
+    /** The append-only file (see {@link dev.podis.server.persistence.Aof}). */
+    public dev.podis.server.persistence.Aof aof() {
+        return aof;
+    }
+
+    /**
+     * Called before any reply leaves the server: what must be durable before an acknowledgement
+     * (the AOF) is written now. False: the replies must not be sent (the server is stopping).
+     */
+    public boolean beforeReply() {
+        return aof.beforeReply();
+    }
+
+    /** True while something must be written before the next replies go out (see {@link #beforeReply}). */
+    public boolean repliesWait() {
+        return aof.pending();
+    }
+
+    /**
+     * An unrecoverable error (where Redis exits): logged, every connection dropped without its
+     * pending replies, and the server stopped by its owner.
+     */
+    public void fatal(String reason) {
+        Log.warn(reason);
+        fatalHandler.accept(reason);
+    }
+
+    void fatalHandler(java.util.function.Consumer<String> handler) {
+        this.fatalHandler = handler;
     }
 
     /**
@@ -360,6 +422,19 @@ public final class ServerContext {
         }
     }
 
+    /** The write stream: executed writes, for the AOF and replicas (see {@link Propagation}). */
+    public Propagation propagation() {
+        return propagation;
+    }
+
+    /**
+     * How a deletion because of a time already past propagates (EXPIRE, SET EXAT, GETEX with
+     * such a time, expired keys): UNLINK under {@code lazyfree-lazy-expire}, else DEL, as Redis.
+     */
+    public byte[] expireDeleteCommand() {
+        return lazyExpire.asBool() ? Propagation.UNLINK : Propagation.DEL;
+    }
+
     /** MULTI/EXEC and WATCH: queued commands and watched keys (a command family). */
     public Transactions transactions() {
         return transactions;
@@ -475,15 +550,44 @@ public final class ServerContext {
         shutdownHandler.run();
     }
 
-    /** SHUTDOWN from {@code c}: as {@link #shutdown()}, and {@code c}'s connection closes at once. */
+    /**
+     * SHUTDOWN from {@code c}, once the final save (if any) is done: no command runs any more
+     * ({@link #halted()}), replies already made are sent, {@code c}'s connection closes without a
+     * reply, and the server stops.
+     */
     public void shutdown(Client c) {
         shutdownRequestedBy = c;
+        halted = true;
         shutdownHandler.run();
     }
 
     /** The client whose SHUTDOWN started the shutdown, if any. */
     Client shutdownRequestedBy() {
         return shutdownRequestedBy;
+    }
+
+    /** Whether the server is past its final save: commands that arrive are dropped without a reply. */
+    public boolean halted() {
+        return halted;
+    }
+
+    void halted(boolean h) {
+        this.halted = h;
+    }
+
+    /** Whether a shutdown is under way (a signal's: commands in flight still run before the final save). */
+    public boolean shutdownInProgress() {
+        return shutdownInProgress.getAsBoolean();
+    }
+
+    /** SHUTDOWN ABORT: cancels a shutdown still waiting for commands in flight; false if there is none. */
+    public boolean abortShutdown() {
+        return shutdownAbort.getAsBoolean();
+    }
+
+    void shutdownControl(java.util.function.BooleanSupplier inProgress, java.util.function.BooleanSupplier abort) {
+        this.shutdownInProgress = inProgress;
+        this.shutdownAbort = abort;
     }
 
     void shutdownHandler(Runnable handler) {

@@ -118,6 +118,43 @@ abstract class BaseDatabase implements Database {
         return r;
     }
 
+    // ------------------------------------------------------------------ snapshots (see Snapshot)
+
+    /** The number this database had when the running snapshot started (its entries go there). */
+    int snapshotIndex;
+
+    /**
+     * One step of a snapshot's walk: visits whole units (a Chronicle segment, a few hash buckets)
+     * from {@code cursor} (0 at the start), hands every entry not yet handled to {@code s} and
+     * marks it handled.
+     *
+     * @return the next cursor, 0 when the walk of this database is complete
+     */
+    abstract long snapshotWalk(long cursor, Snapshot s);
+
+    /**
+     * A command is about to change the collection at {@code key} in place: hands its value to the
+     * running snapshot first, if the snapshot has not got it yet.
+     */
+    abstract void snapshotBeforeInPlace(byte[] key, Snapshot s);
+
+    /**
+     * Empties this database by moving its entries into a new, frozen database, which the running
+     * snapshot walks and then releases (FLUSHDB while a snapshot runs). Called from {@link #clear}.
+     */
+    abstract BaseDatabase detachEntries();
+
+    /** From {@code clear()}: true if the running snapshot took this database's entries (nothing left to free). */
+    final boolean detachForSnapshot() {
+        Snapshot s = hooks.snapshot;
+        if (s == null || !s.wantsDetach(this)) {
+            return false;
+        }
+        s.detached(this, detachEntries());
+        expires.clear();
+        return true;
+    }
+
     /**
      * Hands every key that is live at {@code now} to {@code sink} exactly once, with its value as
      * stored (the key array and value may be the database's own: the sink must not change them).

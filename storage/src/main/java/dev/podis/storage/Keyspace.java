@@ -200,6 +200,28 @@ public final class Keyspace implements AutoCloseable {
         return hooks.now();
     }
 
+    /**
+     * Stops (true) or restarts expiry: while stopped no key expires, lazily or actively, and
+     * {@link #alreadyExpired} answers false. Redis does the same while it loads a dataset: an AOF
+     * replays commands against keys as they were when the commands ran, so a key whose time to
+     * live ran out since must stay until the replay is over.
+     */
+    public void pauseExpiry(boolean paused) {
+        hooks.expiryPaused = paused;
+    }
+
+    public boolean expiryPaused() {
+        return hooks.expiryPaused;
+    }
+
+    /**
+     * Whether an absolute expiry time {@code at} (ms) is already past (Redis's checkAlreadyExpired):
+     * commands that set such a time delete the key instead. False while expiry is paused.
+     */
+    public boolean alreadyExpired(long at) {
+        return at <= hooks.expiryNow();
+    }
+
     /** Receives keys removed by expiry (lazily or actively); replaces any previous listener. */
     public void listener(KeyspaceListener listener) {
         hooks.listener = listener == null ? KeyspaceListener.NONE : listener;
@@ -238,9 +260,37 @@ public final class Keyspace implements AutoCloseable {
      */
     public void modifiedInPlace(int db, byte[] key) {
         hooks.dirty++;
+        Snapshot s = hooks.snapshot;
+        if (s != null && databases[db] instanceof BaseDatabase) {
+            ((BaseDatabase) databases[db]).snapshotBeforeInPlace(key, s);
+        }
         if (hooks.trackChanges) {
             hooks.listener.modifiedInPlace(db, key);
         }
+    }
+
+    /**
+     * Starts a point-in-time copy of every database into {@code sink}, made while commands go on
+     * (see {@link Snapshot}): drive its walk with {@link Snapshot#runOn} or {@link Snapshot#step}
+     * on the command thread; the sink is called on the snapshot's writer thread. One at a time.
+     *
+     * @throws IllegalStateException if a snapshot is running
+     */
+    public Snapshot snapshot(KeyspaceSink sink, Snapshot.Options options) {
+        Snapshot running = hooks.snapshot;
+        if (running != null) {
+            if (running.emitting() && running.failure() == null) {
+                throw new IllegalStateException("a snapshot is already running");
+            }
+            running.finishNow(); // a failed or aborted one still restoring its marks
+        }
+        return new Snapshot(hooks, databases, sink, options == null ? new Snapshot.Options() : options);
+    }
+
+    /** The snapshot whose walk is running, or null. */
+    public Snapshot runningSnapshot() {
+        Snapshot s = hooks.snapshot;
+        return s != null && s.emitting() ? s : null;
     }
 
     public long expiredKeys() {
@@ -363,6 +413,9 @@ public final class Keyspace implements AutoCloseable {
         // Moving entries into a grown map may use a quarter of the time; expiry always gets the rest.
         long backgroundDeadline = start + Math.max(1, budgetMicros) * 250;
         long removed = 0;
+        if (hooks.expiryPaused) {
+            return 0;
+        }
         int n = databases.length;
         for (int visited = 0; visited < n; visited++) {
             int i = expireDb;
@@ -395,6 +448,9 @@ public final class Keyspace implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            if (hooks.snapshot != null) {
+                hooks.snapshot.discard();
+            }
             closer.run();
         }
     }

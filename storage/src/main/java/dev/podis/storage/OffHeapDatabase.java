@@ -78,13 +78,13 @@ final class OffHeapDatabase extends BaseDatabase {
             this.entries = entries;
         }
     }
-    private final LargeValueStore large = new LargeValueStore();
+    private LargeValueStore large = new LargeValueStore();
     /**
      * The collection keys: key → {@link HeapObject}, {@code aux} = expiry. Authoritative for a
      * collection's value, type, expiry and LRU clock, so reads and in-place writes of collections
      * never touch Chronicle (see the class comment).
      */
-    private final KeyTable objectIndex = new KeyTable();
+    private KeyTable objectIndex = new KeyTable();
     private final SplittableRandom random = new SplittableRandom();
     private final List<byte[]> scratch = new ArrayList<>();
     private final List<byte[]> expiredScratch = new ArrayList<>();
@@ -161,10 +161,11 @@ final class OffHeapDatabase extends BaseDatabase {
 
     private StoredValue read(byte[] key, boolean touch) {
         long now = hooks.now();
+        long expiryNow = hooks.expiryNow();
         if (objectIndex.size() > 0) {
             KeyTable.Node n = objectIndex.find(key);
             if (n != null) {
-                return readObject(n, key, touch, now);
+                return readObject(n, key, touch, now, expiryNow);
             }
         }
         HeapData k = keyData.of(key);
@@ -181,7 +182,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 long off = d.offset();
                 int header = Record.header(in, off);
                 long exp = Record.expireAt(in, off, header);
-                if (exp != StoredValue.NO_EXPIRY && exp <= now) {
+                if (exp != StoredValue.NO_EXPIRY && exp <= expiryNow) {
                     removeEntry(shards.get(s), c, e, key, true);
                     expired(key);
                     return null;
@@ -212,7 +213,7 @@ final class OffHeapDatabase extends BaseDatabase {
             Record.writeLru((RandomDataOutput) in, d.offset(), clock); // in place: the record's size does not change
             return d;
         }
-        c.replaceValue(e, Record.withHeader(recData, in, d.offset(), d.size(), exp, clock));
+        c.replaceValue(e, Record.withHeader(recData, in, d.offset(), d.size(), exp, clock, Record.mark(header)));
         return e.value();
     }
 
@@ -222,6 +223,7 @@ final class OffHeapDatabase extends BaseDatabase {
             return read(key, touch) == null ? MISSING : NOT_STRING; // a collection (or just expired)
         }
         long now = hooks.now();
+        long expiryNow = hooks.expiryNow();
         HeapData k = keyData.of(key);
         for (int s = 0; s < shards.size(); s++) {
             try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(k)) {
@@ -235,7 +237,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 long off = d.offset();
                 int header = Record.header(in, off);
                 long exp = Record.expireAt(in, off, header);
-                if (exp != StoredValue.NO_EXPIRY && exp <= now) {
+                if (exp != StoredValue.NO_EXPIRY && exp <= expiryNow) {
                     removeEntry(shards.get(s), c, e, key, true);
                     expired(key);
                     return MISSING;
@@ -268,10 +270,10 @@ final class OffHeapDatabase extends BaseDatabase {
     }
 
     /** A collection, read through the heap index: no Chronicle access unless it has expired. */
-    private StoredValue readObject(KeyTable.Node n, byte[] key, boolean touch, long now) {
+    private StoredValue readObject(KeyTable.Node n, byte[] key, boolean touch, long now, long expiryNow) {
         long exp = n.aux;
-        if (exp != StoredValue.NO_EXPIRY && exp <= now) {
-            if (removeIfExpired(key, now)) {
+        if (exp != StoredValue.NO_EXPIRY && exp <= expiryNow) {
+            if (removeIfExpired(key, expiryNow)) {
                 expired(key);
             }
             return null;
@@ -316,7 +318,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /** Expiry of a live key (NO_EXPIRY for none), -2 if missing; removes it if expired. */
     private long expireAtOrMissing(byte[] key) {
-        long now = hooks.now();
+        long now = hooks.expiryNow();
         if (objectIndex.size() > 0) {
             KeyTable.Node n = objectIndex.find(key);
             if (n != null) {
@@ -367,12 +369,12 @@ final class OffHeapDatabase extends BaseDatabase {
             byte[] b = value.bytes();
             if (b.length > Record.INLINE_MAX) {
                 largeId = large.store(b);
-                rec = Record.large(recData, ValueType.STRING, exp, lru, largeId, b.length);
+                rec = Record.large(recData, ValueType.STRING, exp, lru, hooks.mark, largeId, b.length);
             } else {
-                rec = Record.inline(recData, ValueType.STRING, exp, lru, b);
+                rec = Record.inline(recData, ValueType.STRING, exp, lru, hooks.mark, b);
             }
         } else {
-            rec = Record.object(recData, value.type(), exp, lru);
+            rec = Record.object(recData, value.type(), exp, lru, hooks.mark);
         }
         try {
             store(key, rec, value);
@@ -418,6 +420,9 @@ final class OffHeapDatabase extends BaseDatabase {
                     continue;
                 }
                 Data<byte[]> d = e.value();
+                if (hooks.snapshot != null) {
+                    handOver(key, d);
+                }
                 long oldSize = d.size();
                 refOf(d.bytes(), d.offset());
                 try {
@@ -460,7 +465,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 }
                 byte[] b = value.bytes();
                 long id = large.store(b);
-                rec = Record.large(recData, ValueType.STRING, value.expireAt(), value.lruOrLfu(), id, b.length);
+                rec = Record.large(recData, ValueType.STRING, value.expireAt(), value.lruOrLfu(), hooks.mark, id, b.length);
             } catch (IllegalStateException full) {
                 rethrowIfClosed(m, full);
                 grow();
@@ -579,6 +584,9 @@ final class OffHeapDatabase extends BaseDatabase {
     private void removeEntry(Shard shard, ExternalMapQueryContext<byte[], byte[], ?> c, MapEntry<byte[], byte[]> e,
                              byte[] key, boolean unindex) {
         Data<byte[]> d = e.value();
+        if (hooks.snapshot != null) {
+            handOver(key, d);
+        }
         RandomDataInput in = d.bytes();
         long off = d.offset();
         boolean hadExpiry = Record.hasExpiry(in, off);
@@ -596,7 +604,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public boolean remove(byte[] key) {
-        long now = hooks.now();
+        long now = hooks.expiryNow();
         for (int s = 0; s < shards.size(); s++) {
             try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(keyData.of(key))) {
                 c.updateLock().lock();
@@ -642,7 +650,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public boolean setExpireAt(byte[] key, long at) {
-        long now = hooks.now();
+        long now = hooks.expiryNow();
         for (int s = 0; s < shards.size(); s++) {
             ChronicleMap<byte[], byte[]> m = shards.get(s).map;
             try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(keyData.of(key))) {
@@ -664,9 +672,12 @@ final class OffHeapDatabase extends BaseDatabase {
                 if (exp == at) {
                     return true;
                 }
+                if (hooks.snapshot != null) {
+                    handOver(key, d);
+                }
                 long oldSize = d.size();
                 boolean object = Record.kind(in, off) == Record.OBJECT;
-                HeapData rec = Record.withHeader(recData, in, off, oldSize, at, Record.lru(in, off));
+                HeapData rec = Record.withHeader(recData, in, off, oldSize, at, Record.lru(in, off), hooks.mark);
                 try {
                     c.replaceValue(e, rec);
                 } catch (IllegalStateException full) {
@@ -727,10 +738,10 @@ final class OffHeapDatabase extends BaseDatabase {
             if (found[0] == null) {
                 return null;
             }
-            if (exp[0] == StoredValue.NO_EXPIRY || exp[0] > hooks.now()) {
+            if (exp[0] == StoredValue.NO_EXPIRY || exp[0] > hooks.expiryNow()) {
                 return found[0];
             }
-            if (removeIfExpired(found[0], hooks.now())) {
+            if (removeIfExpired(found[0], hooks.expiryNow())) {
                 expired(found[0]);
             }
         }
@@ -778,7 +789,7 @@ final class OffHeapDatabase extends BaseDatabase {
         }
         scratch.clear();
         expiredScratch.clear();
-        long now = hooks.now();
+        long now = hooks.expiryNow();
         int want = Math.max(1, count);
         while (si < shards.size() && scratch.size() < want) {
             ChronicleMap<byte[], byte[]> m = shards.get(si).map;
@@ -855,7 +866,147 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     public void clear() {
         clearing();
+        if (detachForSnapshot()) {
+            return;
+        }
         releaseShards();
+    }
+
+    // ------------------------------------------------------------------ snapshots (see Snapshot)
+
+    /**
+     * A write is about to change or remove the record {@code d} of {@code key}: unless the running
+     * snapshot has it already, hands it over and marks it handled (in place, so that a second
+     * change during the same command does not hand it over again).
+     */
+    private void handOver(byte[] key, Data<byte[]> d) {
+        Snapshot s = hooks.snapshot;
+        RandomDataInput in = d.bytes();
+        long off = d.offset();
+        int header = Record.header(in, off);
+        if (Record.mark(header) == hooks.mark) {
+            return;
+        }
+        mark(in, off, header);
+        long exp = Record.expireAt(in, off, header);
+        if (!s.wants(exp)) {
+            return;
+        }
+        ValueType type = Record.type(header);
+        int lru = Record.lru(header);
+        int p = Record.payloadOffset(header);
+        switch (Record.kind(header)) {
+            case Record.INLINE:
+                s.inline(this, type, lru, exp, key, in, off + p, (int) (d.size() - p));
+                break;
+            case Record.LARGE:
+                s.ref(this, type, lru, exp, key,
+                        large.load(Record.readLongLE(in, off + p), Record.readLongLE(in, off + p + 8)), true);
+                break;
+            default: {
+                HeapObject o = (HeapObject) objectIndex.find(key).value;
+                s.ref(this, type, o.lru, exp, key, Snapshot.frozenCopy(o.value), true);
+            }
+        }
+    }
+
+    /** Sets the record's snapshot mark to the current one, in place. */
+    private void mark(RandomDataInput in, long off, int header) {
+        if (!(in instanceof RandomDataOutput)) {
+            throw new IllegalStateException("Chronicle record memory is not writable in place");
+        }
+        ((RandomDataOutput) in).writeByte(off, (byte) ((header & 0x7F) | hooks.mark));
+    }
+
+    @Override
+    long snapshotWalk(long cursor, Snapshot s) {
+        long shardId = cursor >>> 32;
+        int seg = (int) cursor;
+        int si = 0;
+        while (si < shards.size() && shards.get(si).id < shardId) {
+            si++;
+        }
+        if (si >= shards.size()) {
+            return 0;
+        }
+        if (shards.get(si).id != shardId) {
+            seg = 0; // that map was emptied into a newer one meanwhile
+        }
+        ChronicleMap<byte[], byte[]> m = shards.get(si).map;
+        if (seg < m.segments()) {
+            try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(seg)) {
+                c.forEachSegmentEntry(e -> walkEntry(e, s));
+            }
+            seg++;
+        }
+        if (seg >= m.segments()) {
+            si++;
+            seg = 0;
+        }
+        return si >= shards.size() ? 0 : (shards.get(si).id << 32) | seg;
+    }
+
+    private void walkEntry(MapEntry<byte[], byte[]> e, Snapshot s) {
+        Data<byte[]> d = e.value();
+        RandomDataInput in = d.bytes();
+        long off = d.offset();
+        int header = Record.header(in, off);
+        if (Record.mark(header) == hooks.mark) {
+            return; // written since the start, or handed over already
+        }
+        mark(in, off, header);
+        long exp = Record.expireAt(in, off, header);
+        if (!s.wants(exp)) {
+            return;
+        }
+        Data<byte[]> k = e.key();
+        ValueType type = Record.type(header);
+        int lru = Record.lru(header);
+        int p = Record.payloadOffset(header);
+        switch (Record.kind(header)) {
+            case Record.INLINE:
+                s.inline(this, type, lru, exp, k.bytes(), k.offset(), (int) k.size(), in, off + p, (int) (d.size() - p));
+                break;
+            case Record.LARGE:
+                s.ref(this, type, lru, exp, k.bytes(), k.offset(), (int) k.size(),
+                        large.load(Record.readLongLE(in, off + p), Record.readLongLE(in, off + p + 8)));
+                break;
+            default: {
+                HeapObject o = (HeapObject) objectIndex.find(keyOf(e)).value;
+                s.ref(this, type, o.lru, exp, k.bytes(), k.offset(), (int) k.size(), Snapshot.frozenCopy(o.value));
+            }
+        }
+    }
+
+    @Override
+    void snapshotBeforeInPlace(byte[] key, Snapshot s) {
+        for (int i = 0; i < shards.size(); i++) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(i).map.queryContext(keyData.of(key))) {
+                c.updateLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e != null) {
+                    handOver(key, e.value());
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    BaseDatabase detachEntries() {
+        OffHeapDatabase frozen = new OffHeapDatabase(index(), hooks, sizing);
+        frozen.shards.addAll(shards);
+        frozen.large = large;
+        frozen.objectIndex = objectIndex;
+        frozen.count = count;
+        frozen.entryBytes = entryBytes;
+        shards.clear();
+        large = new LargeValueStore();
+        objectIndex = new KeyTable();
+        count = 0;
+        entryBytes = 0;
+        migrateSegment = 0;
+        return frozen;
     }
 
     private void releaseShards() {

@@ -5,6 +5,7 @@ import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
+import dev.podis.server.persistence.Persistence;
 import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
 import dev.podis.storage.StoredValue;
@@ -112,6 +113,18 @@ public final class DatabaseCommands implements CommandFamily {
             return;
         }
         server.keyspace().flushAll();
+        // As Redis's flushAllDataAndResetRDB: a background save of the old data is stopped, and with
+        // save points the (empty) dataset is saved at once, so that a restart does not bring it back.
+        Persistence p = server.persistence();
+        p.backgroundSave().kill("FLUSHALL");
+        if (p.backgroundSave().savePointsConfigured()) {
+            p.countSave();
+            try {
+                p.save();
+            } catch (java.io.IOException | RuntimeException e) {
+                // logged by save(); FLUSHALL itself succeeded
+            }
+        }
         c.reply().ok();
     }
 

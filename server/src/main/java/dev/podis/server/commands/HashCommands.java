@@ -35,6 +35,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code del} when the hash became empty.
  */
 public final class HashCommands implements CommandFamily {
+    private static final byte[] HSET = Args.bytes("HSET");
     static final String NOT_INTEGER_HASH = "ERR hash value is not an integer";
     static final String NOT_FLOAT_HASH = "ERR hash value is not a float";
     static final String NOT_FLOAT = "ERR value is not a valid float";
@@ -303,6 +304,7 @@ public final class HashCommands implements CommandFamily {
         }
         server.notifyKeyspaceEvent(c, KeyspaceEvents.HASH, "hincrbyfloat", argv[1]);
         c.reply().bulk(text);
+        c.propagateAs(HSET, argv[1], argv[2], text); // the value it produced, as Redis
     }
 
     // ---------------------------------------------------------------- reads

@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.server.Client;
 import dev.podis.server.KeyspaceEvents;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -242,14 +243,23 @@ public final class KeyCommands implements CommandFamily {
                 || (gt && (persistent || when <= current))
                 || (lt && !persistent && when >= current)) {
             c.reply().integer(0);
+            c.preventPropagation(); // nothing changed (a collection counts as written once looked up)
             return;
         }
-        if (when <= now) {
+        if (server.keyspace().alreadyExpired(when)) {
             c.db().remove(key);
             server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", key);
+            c.propagateAs(server.expireDeleteCommand(), key);
         } else {
             c.db().setExpireAt(key, when);
             server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "expire", key);
+            if (!"pexpireat".equals(name) && c.propagating()) {
+                // propagated as PEXPIREAT with an absolute time, options kept (Redis 7)
+                byte[][] as = argv.clone();
+                as[0] = Propagation.PEXPIREAT;
+                as[2] = Propagation.number(when);
+                c.propagateAs(as);
+            }
         }
         c.reply().integer(1);
     }
@@ -276,6 +286,7 @@ public final class KeyCommands implements CommandFamily {
         StoredValue v = server.lookupWrite(c, argv[1]);
         if (v == null || !v.hasExpiry()) {
             c.reply().integer(0);
+            c.preventPropagation();
             return;
         }
         c.db().setExpireAt(argv[1], StoredValue.NO_EXPIRY);

@@ -4,6 +4,7 @@ import dev.podis.protocol.RespWriter;
 import dev.podis.server.Blocking;
 import dev.podis.server.Client;
 import dev.podis.server.KeyspaceEvents;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -47,6 +48,13 @@ public final class ListCommands implements CommandFamily {
     static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
     static final String TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range";
 
+
+    private static final byte[] LPOP = Args.bytes("LPOP");
+    private static final byte[] RPOP = Args.bytes("RPOP");
+    private static final byte[] LMOVE = Args.bytes("LMOVE");
+    private static final byte[] RPOPLPUSH = Args.bytes("RPOPLPUSH");
+    private static final byte[] LEFT = Args.bytes("left");
+    private static final byte[] RIGHT = Args.bytes("right");
 
     private final ServerContext server;
     private final ConfigValue fillSetting;
@@ -643,7 +651,7 @@ public final class ListCommands implements CommandFamily {
         if (deadline < 0) {
             return;
         }
-        blmove(c, argv[1], argv[2], from, to, deadline);
+        blmove(c, argv[1], argv[2], from, to, deadline, new byte[][] {LMOVE, argv[1], argv[2], argv[3], argv[4]});
     }
 
     void brpoplpush(Client c, byte[][] argv) {
@@ -651,10 +659,16 @@ public final class ListCommands implements CommandFamily {
         if (deadline < 0) {
             return;
         }
-        blmove(c, argv[1], argv[2], false, true, deadline);
+        blmove(c, argv[1], argv[2], false, true, deadline, new byte[][] {RPOPLPUSH, argv[1], argv[2]});
     }
 
-    private void blmove(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, long deadline) {
+    /**
+     * BLMOVE and BRPOPLPUSH; {@code as} is how they propagate when served at once (LMOVE or
+     * RPOPLPUSH with the client's arguments). Served later they propagate as Redis's
+     * serveClientBlockedOnList writes them (LMOVE with lower-case left/right).
+     */
+    private void blmove(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, long deadline,
+                        byte[][] as) {
         StoredValue v = server.lookupWrite(c, src);
         if (v != null && v.type() != ValueType.LIST) {
             c.error(Args.WRONGTYPE);
@@ -662,6 +676,7 @@ public final class ListCommands implements CommandFamily {
         }
         if (v != null) {
             move(c, src, dst, fromHead, toHead);
+            c.propagateAs(as);
             return;
         }
         if (c.denyBlocking()) {
@@ -678,6 +693,8 @@ public final class ListCommands implements CommandFamily {
                     return false;
                 }
                 move(client, from, to, fromHead, toHead);
+                client.propagateAs(as[0] == RPOPLPUSH ? new byte[][] {RPOPLPUSH, from, to}
+                        : new byte[][] {LMOVE, from, to, fromHead ? LEFT : RIGHT, toHead ? LEFT : RIGHT});
                 return true;
             }
 
@@ -778,8 +795,11 @@ public final class ListCommands implements CommandFamily {
             r.arrayHeader(2);
             r.bulk(key);
             if (nested) {
+                // LMPOP / BLMPOP propagate as LPOP / RPOP key count (the count it took), as Redis
+                c.propagateAs(head ? LPOP : RPOP, key, Propagation.number(Math.min(count, l.size())));
                 popRange(c, l, head, count);
             } else {
+                c.propagateAs(head ? LPOP : RPOP, key); // BLPOP / BRPOP as LPOP / RPOP
                 r.bulk(l.pop(head));
             }
             removed(c, key, l, popEvent(head));

@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.server.Client;
 import dev.podis.server.Log;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -12,10 +13,12 @@ import dev.podis.storage.ValueType;
 import dev.podis.storage.rdb.DumpPayload;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
- * Persistence commands (rdb.c, cluster.c's DUMP/RESTORE): SAVE, LASTSAVE, DUMP, RESTORE. The
- * state they act on is {@link Persistence}; BGSAVE and the AOF commands join here.
+ * Persistence commands (rdb.c, aof.c, cluster.c's DUMP/RESTORE): SAVE, BGSAVE, LASTSAVE, DUMP,
+ * RESTORE, BGREWRITEAOF. The state they act on is {@link Persistence} and
+ * {@link dev.podis.server.persistence.Aof}.
  *
  * <p>DUMP and RESTORE exchange Redis's payload (the value as in an RDB file, RDB version 10 and
  * a CRC-64), so values move between Podis and Redis 7.0 and later. RESTORE validates the whole
@@ -24,6 +27,7 @@ import java.io.IOException;
  */
 public final class PersistenceCommands implements CommandFamily {
     private static final int LRU_CLOCK_MAX = (1 << 24) - 1;
+    private static final byte[] ABSTTL = Args.bytes("ABSTTL");
 
     private final ServerContext server;
 
@@ -34,9 +38,24 @@ public final class PersistenceCommands implements CommandFamily {
     @Override
     public void register(CommandTable t) {
         t.bind("save", this::save);
+        t.bind("bgsave", this::bgsave);
         t.bind("lastsave", this::lastsave);
         t.bind("dump", this::dump);
         t.bind("restore", this::restore);
+        t.bind("bgrewriteaof", this::bgrewriteaof);
+    }
+
+    /**
+     * BGREWRITEAOF: rewrites the AOF into a new base file. Inside MULTI/EXEC or a script it is
+     * scheduled for the server cron, as Redis does while it cannot start a rewrite at once.
+     */
+    void bgrewriteaof(Client c, byte[][] argv) {
+        String r = server.aof().bgrewriteaof(c.denyBlocking());
+        if (r.startsWith("ERR ")) {
+            c.error(r);
+        } else {
+            c.reply().simple(r);
+        }
     }
 
     void save(Client c, byte[][] argv) {
@@ -51,6 +70,25 @@ public final class PersistenceCommands implements CommandFamily {
             c.reply().ok();
         } catch (IOException | RuntimeException e) {
             c.error("ERR"); // Redis's shared.err; the reason is in the log
+        }
+    }
+
+    /** BGSAVE [SCHEDULE]: a fork-less snapshot written by a background thread (see BackgroundSave). */
+    void bgsave(Client c, byte[][] argv) {
+        boolean schedule = false;
+        if (argv.length > 1) {
+            if (argv.length == 2 && Args.is(argv[1], "SCHEDULE")) {
+                schedule = true;
+            } else {
+                c.error(Args.SYNTAX);
+                return;
+            }
+        }
+        String reply = server.persistence().backgroundSave().bgsaveCommand(schedule, c.denyBlocking());
+        if (reply.startsWith("-")) {
+            c.error(reply.substring(1));
+        } else {
+            c.reply().simple(reply.substring(1));
         }
     }
 
@@ -139,17 +177,26 @@ public final class PersistenceCommands implements CommandFamily {
         if (v.type() != ValueType.STRING && !"no".equals(server.config().get("sanitize-dump-payload"))) {
             p.countSanitization();
         }
-        if (replace) {
-            db.remove(key);
-        }
+        boolean deleted = replace && db.remove(key);
         long now = server.keyspace().now();
         if (ttl != 0 && !absttl) {
             ttl += now;
         }
-        if (ttl != 0 && ttl <= now) {
+        if (ttl != 0 && server.keyspace().alreadyExpired(ttl)) {
             // Already expired: nothing is stored (an old key was deleted with REPLACE).
+            if (deleted) {
+                c.propagateAs(server.config().getBool("lazyfree-lazy-server-del") ? Propagation.UNLINK : Propagation.DEL,
+                        key);
+            }
             c.reply().ok();
             return;
+        }
+        if (ttl != 0 && !absttl && c.propagating()) {
+            // the time to live propagates as an absolute time (Redis 7)
+            byte[][] as = Arrays.copyOf(argv, argv.length + 1);
+            as[2] = Propagation.number(ttl);
+            as[argv.length] = ABSTTL;
+            c.propagateAs(as);
         }
         StoredValue stored = StoredValue.decoded(v.type(), v.bytes(), v.object(),
                 ttl != 0 ? ttl : StoredValue.NO_EXPIRY, accessData(idle, freq, now));

@@ -51,9 +51,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code used_memory_rss} is the process's resident set from /proc when available. MEMORY USAGE
  * estimates a key as Redis would account it (object header, string header, allocator size classes).
  *
- * <p>SHUTDOWN: persistence is not there yet, so SAVE behaves as NOSAVE; the server stops through
- * the callback its owner installed (the in-process server stops its threads; the standalone
- * server exits with status 0).
+ * <p>SHUTDOWN: the final save is made first (Persistence.prepareShutdown: with save points or
+ * SAVE, never with NOSAVE); when it fails the server goes on and the client gets Redis's error,
+ * unless FORCE. Then the server stops through the callback its owner installed (the in-process
+ * server stops its threads; the standalone server exits with status 0).
  */
 public final class ServerCommands implements CommandFamily {
     private static final long LRU_CLOCK_MAX = (1 << 24) - 1;
@@ -366,7 +367,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "mem_clients_slaves", 0);
         field(sb, "mem_clients_normal", 0);
         field(sb, "mem_cluster_links", 0);
-        field(sb, "mem_aof_buffer", 0);
+        field(sb, "mem_aof_buffer", server.aof().bufferMemory());
         field(sb, "mem_allocator", "jvm-" + System.getProperty("java.version"));
         field(sb, "active_defrag_running", 0);
         field(sb, "lazyfree_pending_objects", 0);
@@ -599,7 +600,11 @@ public final class ServerCommands implements CommandFamily {
                     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
                     "    default.",
                     "SLEEP <seconds>",
-                    "    Stop the server for <seconds>. Decimals allowed.");
+                    "    Stop the server for <seconds>. Decimals allowed.",
+                    "LOADAOF",
+                    "    Flush the AOF buffers on disk and reload the AOF in memory.",
+                    "AOF-FLUSH-SLEEP <microsec>",
+                    "    Server will sleep before flushing the AOF, this is used for testing.");
         } else if (Args.is(sub, "SLEEP") && argv.length == 3) {
             double seconds = atof(Args.str(argv[2]));
             long micros = (long) (seconds * 1_000_000);
@@ -612,6 +617,17 @@ public final class ServerCommands implements CommandFamily {
                 }
             }
             c.reply().ok();
+        } else if (Args.is(sub, "AOF-FLUSH-SLEEP") && argv.length == 3) {
+            server.aof().flushSleep(atoi(Args.str(argv[2])));
+            c.reply().ok();
+        } else if (Args.is(sub, "LOADAOF") && argv.length == 2) {
+            c.preventPropagation(); // the reload is not a write to log
+            String err = server.aof().debugLoadAof();
+            if (err != null) {
+                c.error("ERR " + err);
+            } else {
+                c.reply().ok();
+            }
         } else if (Args.is(sub, "SET-ACTIVE-EXPIRE") && argv.length == 3) {
             server.activeExpire(atoi(Args.str(argv[2])) != 0);
             c.reply().ok();
@@ -763,8 +779,19 @@ public final class ServerCommands implements CommandFamily {
             return;
         }
         if (abort) {
-            c.error("ERR No shutdown in progress.");
+            if (server.abortShutdown()) {
+                c.reply().ok();
+            } else {
+                c.error("ERR No shutdown in progress.");
+            }
             return;
+        }
+        if (!now && c.denyBlocking()) {
+            c.error("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+            return;
+        }
+        if (server.shutdownInProgress()) {
+            return; // a signal's shutdown is under way: this connection closes with the others
         }
         if (server.scriptBusy()) {
             if (!nosave) {
@@ -774,8 +801,14 @@ public final class ServerCommands implements CommandFamily {
             server.scripting().abortForShutdown(); // it stops at its next check, writes or not
         }
         Log.warn("User requested shutdown...");
-        // Nothing to save yet (no persistence) and no replicas to wait for: stop now.
-        // The connection closes without a reply, as Redis's does when it exits.
+        // Redis's finishShutdown: the final save (when save points are configured or SAVE is given)
+        // is made now, before anything stops; if it fails the server goes on (unless FORCE).
+        // No replicas to wait for, so NOW changes nothing.
+        if (!server.persistence().prepareShutdown(save, nosave, force)) {
+            c.error("ERR Errors trying to SHUTDOWN. Check logs.");
+            return;
+        }
+        // No command runs after this one; the connection closes without a reply, as Redis's does when it exits.
         server.shutdown(c);
     }
 

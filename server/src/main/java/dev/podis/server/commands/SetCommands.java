@@ -3,6 +3,7 @@ package dev.podis.server.commands;
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
 import dev.podis.server.KeyspaceEvents;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -37,6 +38,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code sdiffstore}, or {@code del} when an empty result removed the destination.
  */
 public final class SetCommands implements CommandFamily {
+    private static final byte[] SREM = Args.bytes("SREM");
     static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
 
 
@@ -292,6 +294,7 @@ public final class SetCommands implements CommandFamily {
         }
         byte[] m = s.popRandom(ThreadLocalRandom.current());
         c.reply().bulk(m);
+        c.propagateAs(SREM, argv[1], m); // the member it happened to pick
         removed(c, argv[1], s, "spop");
     }
 
@@ -303,6 +306,9 @@ public final class SetCommands implements CommandFamily {
             server.notifyDeleted(c, key);
         }
     }
+
+    /** SREM commands of at most this many members propagate SPOP with a count (Redis 7.2). */
+    private static final int SPOP_PROPAGATE_BATCH = 1024;
 
     private void spopWithCount(Client c, byte[][] argv) {
         long count = Args.parseLong(argv[2]);
@@ -317,6 +323,7 @@ public final class SetCommands implements CommandFamily {
         RespWriter r = c.reply();
         if (s == null || count == 0) {
             r.setHeader(0);
+            c.preventPropagation();
             return;
         }
         int size = s.size();
@@ -331,15 +338,35 @@ public final class SetCommands implements CommandFamily {
             server.notifyKeyspaceEvent(c, KeyspaceEvents.SET, "spop", argv[1]);
             c.db().remove(argv[1]);
             server.notifyDeleted(c, argv[1]);
+            c.propagateAs(Propagation.DEL, argv[1]); // DEL whatever lazyfree says, as Redis 7.0
             return;
         }
         int n = (int) count;
         r.setHeader(n);
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        boolean propagating = c.propagating();
+        byte[][] batch = null;
+        int inBatch = 0;
         for (int i = 0; i < n; i++) {
-            r.bulk(s.popRandom(rnd));
+            byte[] m = s.popRandom(rnd);
+            r.bulk(m);
+            if (propagating) {
+                // the members it picked, as SREMs of up to 1024 members (Redis 7.2)
+                if (batch == null) {
+                    batch = new byte[2 + Math.min(SPOP_PROPAGATE_BATCH, n - i)][];
+                    batch[0] = SREM;
+                    batch[1] = argv[1];
+                    inBatch = 0;
+                }
+                batch[2 + inBatch++] = m;
+                if (2 + inBatch == batch.length) {
+                    c.alsoPropagate(batch);
+                    batch = null;
+                }
+            }
         }
         removed(c, argv[1], s, "spop");
+        c.preventPropagation();
     }
 
     /** Above this ratio of set size to count, unique samples are drawn by random picks. */

@@ -4,6 +4,7 @@ import dev.podis.protocol.Doubles;
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
 import dev.podis.server.KeyspaceEvents;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -75,6 +76,9 @@ public final class SortedSetCommands implements CommandFamily {
     private static final int SUM = 0;
     private static final int MIN = 1;
     private static final int MAX = 2;
+
+    private static final byte[] ZPOPMIN = Args.bytes("ZPOPMIN");
+    private static final byte[] ZPOPMAX = Args.bytes("ZPOPMAX");
 
     private final ServerContext server;
     private final ConfigValue maxEntries;
@@ -1389,6 +1393,11 @@ public final class SortedSetCommands implements CommandFamily {
         }
         int size = z.size();
         int n = (int) Math.min(count, size);
+        if (emitKey) {
+            // BZPOPMIN/BZPOPMAX propagate as ZPOPMIN/ZPOPMAX key, ZMPOP/BZMPOP with the count taken (Redis)
+            byte[] as = max ? ZPOPMAX : ZPOPMIN;
+            c.propagateAs(nested ? new byte[][] {as, key, Propagation.number(n)} : new byte[][] {as, key});
+        }
         if (!nested && !emitKey) {
             w.arrayHeader(n * 2);
         } else if (nested && !emitKey) {

@@ -3,6 +3,7 @@ package dev.podis.server.commands;
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
 import dev.podis.server.KeyspaceEvents;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -116,6 +117,21 @@ public final class StringCommands implements CommandFamily {
         int expireArg = (int) (parsed >>> 32);
         setGeneric(c, argv[1], argv[2], (int) parsed, expireArg == 0 ? null : argv[expireArg],
                 "ERR invalid expire time in 'set' command", false);
+        if (expireArg == 0 && ((int) parsed & GET) != 0 && c.propagating()) {
+            c.propagateAs(withoutGet(argv)); // Redis 7 propagates SET ... GET without GET
+        }
+    }
+
+    /** SET's arguments without its GET option. */
+    private static byte[][] withoutGet(byte[][] argv) {
+        byte[][] out = new byte[argv.length - 1][];
+        int n = 0;
+        for (int i = 0; i < argv.length; i++) {
+            if (i < 3 || !Args.is(argv[i], "GET")) {
+                out[n++] = argv[i];
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     void setnx(Client c, byte[][] argv) {
@@ -185,6 +201,10 @@ public final class StringCommands implements CommandFamily {
         server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", key);
         if (expire != null) {
             server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "expire", key);
+        }
+        if (expire != null && c.propagating()) {
+            // relative or absolute, the expiry propagates as an absolute time (Redis 7)
+            c.propagateAs(Propagation.SET, key, value, Propagation.PXAT, Propagation.number(at));
         }
         if ((flags & GET) == 0) {
             if (intReply) {
@@ -291,16 +311,19 @@ public final class StringCommands implements CommandFamily {
         }
         c.reply().bulk(v.bytes());
         if (expireArg != 0) {
-            if (at <= now) {
+            if (server.keyspace().alreadyExpired(at)) {
                 c.db().remove(key);
                 server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", key);
+                c.propagateAs(server.expireDeleteCommand(), key);
             } else {
                 c.db().put(key, v.withExpireAt(at));
                 server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "expire", key);
+                c.propagateAs(Propagation.PEXPIREAT, key, Propagation.number(at));
             }
         } else if ((flags & PERSIST) != 0 && v.hasExpiry()) {
             c.db().put(key, v.withExpireAt(StoredValue.NO_EXPIRY));
             server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "persist", key);
+            c.propagateAs(Propagation.PERSIST, key);
         }
     }
 
@@ -365,6 +388,7 @@ public final class StringCommands implements CommandFamily {
         }
         c.db().put(argv[1], StoredValue.string(argv[2]));
         server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[1]);
+        c.propagateAs(Propagation.SET, argv[1], argv[2]);
     }
 
     void getdel(Client c, byte[][] argv) {
@@ -377,6 +401,7 @@ public final class StringCommands implements CommandFamily {
             c.reply().bulk(v.bytes());
             c.db().remove(argv[1]);
             server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", argv[1]);
+            c.propagateAs(Propagation.DEL, argv[1]);
         }
     }
 
@@ -654,6 +679,8 @@ public final class StringCommands implements CommandFamily {
         c.db().put(key, StoredValue.string(text, expireAt));
         server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrbyfloat", key);
         c.reply().bulk(text);
+        // replayed as the value it produced, so that float rounding cannot differ (Redis)
+        c.propagateAs(Propagation.SET, key, text, Propagation.KEEPTTL);
     }
 
     // ---------------------------------------------------------------- LCS

@@ -242,6 +242,16 @@ final class ConfigParams {
         // -1 disables it. admin-bind: its address; empty means bind's first address.
         p.add(num("admin-port", 9121, -1, 65535).immutable().build());
         p.add(str("admin-bind", "").immutable().build());
+        // When the data directory says the last save held keys but start-up loaded none: yes stays
+        // not ready (and makes no automatic save) instead of serving an empty dataset.
+        p.add(bool("refuse-empty-start", "yes").build());
+        // Bytes a fork-less snapshot (BGSAVE) may hold for its writer thread before its walk waits
+        // (see docs/architecture.md): more finishes the walk sooner, less holds less memory.
+        p.add(mem("snapshot-buffer-size", 8 * MB, 64 * 1024, LONG_MAX).build());
+        // The share of one CPU, in percent, the snapshot's writer thread (encoding, compression,
+        // file I/O) may take while clients keep the server busy and it keeps up; it runs flat out
+        // when the server is idle or the buffer above is full.
+        p.add(num("snapshot-writer-cpu-percent", 10, 1, 100).build());
         return p;
     }
 

@@ -229,7 +229,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        client.flush();
+        if (server.repliesWait()) {
+            // Writes wait to be persisted (the AOF): flush after this round of reads, so that one
+            // write (and under appendfsync always one fsync) covers every client of the round.
+            client.flushSoon();
+        } else {
+            client.flush();
+        }
         ctx.fireChannelReadComplete();
     }
 

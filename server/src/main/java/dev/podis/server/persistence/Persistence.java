@@ -62,10 +62,37 @@ public final class Persistence {
     private volatile BackgroundLoad backgroundLoad;
     private volatile FileChannel loadChannel;
 
+    // ---- background saves, save points, MISCONF; the refused empty start
+    private final BackgroundSave backgroundSave;
+    private volatile boolean emptyStartRefused;
+    private boolean loadAttempted;
+
     public Persistence(ServerContext server) {
         this.server = server;
         this.config = server.config();
+        this.backgroundSave = new BackgroundSave(server, this);
         server.readiness().add(() -> loading ? "loading the dataset" : null);
+        server.readiness().add(() -> emptyStartRefused && config.getBool("refuse-empty-start")
+                ? "dataset expected but none loaded (see the log; refuse-empty-start no to serve it anyway)" : null);
+        server.readiness().add(() -> !backgroundSave.lastOk() && backgroundSave.savePointsConfigured()
+                ? "last background save failed" + (backgroundSave.writeRefusal() != null ? " (writes refused: MISCONF)" : "")
+                : null);
+        loaded.thenRun(this::checkExpectedDataset);
+    }
+
+    /** BGSAVE, save points, the last background save's status and MISCONF. */
+    public BackgroundSave backgroundSave() {
+        return backgroundSave;
+    }
+
+    /** The MISCONF error refusing write commands while persistence is failing, or null (see {@link BackgroundSave#writeRefusal}). */
+    public String writeRefusal() {
+        return backgroundSave.writeRefusal();
+    }
+
+    /** From the server cron: save points and scheduled background saves. */
+    public void cron() {
+        backgroundSave.cron();
     }
 
     // ================================================================== configuration
@@ -202,7 +229,104 @@ public final class Persistence {
             throw e;
         }
         saved(dirty, System.currentTimeMillis());
+        backgroundSave.savedSynchronously();
+        long keys = 0;
+        for (int i = 0; i < ks.count(); i++) {
+            keys += ks.db(i).size();
+        }
+        datasetSaved(keys, true);
         Log.notice(String.format(Locale.ROOT, "DB saved on disk (%.3f seconds)", (System.nanoTime() - start) / 1e9));
+    }
+
+    /**
+     * A save of {@code keys} keys reached the disk: an empty start that was refused is over, and
+     * (when {@code writeMarker}: a background save writes it on its own thread) the data
+     * directory's marker records it (see {@link DatasetMarker}).
+     */
+    public void datasetSaved(long keys, boolean writeMarker) {
+        emptyStartRefused = false;
+        if (writeMarker) {
+            recordDataset(rdbPath(), keys);
+        }
+    }
+
+    /** Writes the data directory's marker (any thread); a failure is only logged. */
+    static void recordDataset(Path rdb, long keys) {
+        try {
+            DatasetMarker.write(rdb, keys);
+        } catch (IOException | RuntimeException e) {
+            Log.warn("Cannot record the saved dataset in " + DatasetMarker.NAME + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Whether start-up loaded no keys although the data directory says the last save held some
+     * ({@code refuse-empty-start yes}): /readyz stays false and save points do not overwrite the
+     * files until an explicit save or {@code CONFIG SET refuse-empty-start no}.
+     */
+    public boolean emptyStartRefused() {
+        return emptyStartRefused && config.getBool("refuse-empty-start");
+    }
+
+    private void checkExpectedDataset() {
+        if (!loadAttempted) {
+            return;
+        }
+        long expected = DatasetMarker.savedKeys(rdbPath().toAbsolutePath().getParent());
+        Keyspace ks = server.keyspace();
+        long keys = 0;
+        for (int i = 0; i < ks.count(); i++) {
+            keys += ks.db(i).size();
+        }
+        if (expected > 0 && keys == 0) {
+            emptyStartRefused = true;
+            if (config.getBool("refuse-empty-start")) {
+                Log.warn("The data directory " + rdbPath().toAbsolutePath().getParent() + " says the last save held "
+                        + expected + " keys, but none were loaded (" + rdbPath().getFileName()
+                        + (Files.exists(rdbPath()) ? " is empty" : " is missing")
+                        + "). Not ready: refusing to serve an empty dataset. Restore the file, or set "
+                        + "refuse-empty-start no to serve it anyway.");
+            } else {
+                Log.warn("The last save held " + expected + " keys but none were loaded; serving the empty dataset "
+                        + "(refuse-empty-start no).");
+            }
+        }
+    }
+
+    /**
+     * The persistence part of Redis's finishShutdown: stops a background save, then saves the
+     * dataset when save points are configured (unless {@code nosave}) or {@code save} is asked.
+     * Nothing is saved while loading, after a failed load, or when an empty start was refused
+     * (the files on disk are then all there is). Runs on the command loop, with no command
+     * running after it.
+     *
+     * @return false when the save failed and {@code force} is not set: the shutdown must not go on
+     */
+    public boolean prepareShutdown(boolean save, boolean nosave, boolean force) {
+        if (loading || loaded.isCompletedExceptionally() || emptyStartRefused) {
+            save = false;
+            nosave = true;
+        }
+        if (backgroundSave.inProgress()) {
+            Log.warn("There is a background save in progress. Stopping it!");
+            backgroundSave.kill("shutdown");
+        }
+        if ((backgroundSave.savePointsConfigured() && !nosave) || save) {
+            Log.notice("Saving the final RDB snapshot before exiting.");
+            countSave();
+            try {
+                save();
+            } catch (IOException | RuntimeException e) {
+                if (force) {
+                    Log.warn("Error trying to save the DB. Exit anyway.");
+                } else {
+                    Log.warn("Error trying to save the DB, can't exit.");
+                    Log.warn("Errors trying to shut down the server. Check the logs for more information.");
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** dump_payload_sanitizations: RESTORE payloads validated deeply. */
@@ -233,6 +357,7 @@ public final class Persistence {
      * shows the progress. {@link #loaded()} completes at the end.
      */
     public void loadDataset() {
+        loadAttempted = true;
         Path file = rdbPath();
         FileChannel ch;
         long size;
@@ -320,6 +445,25 @@ public final class Persistence {
         }
     }
 
+    /**
+     * The AOF's load at start-up (see {@link Aof#startUp}): the same loading state as the RDB's
+     * ({@code -LOADING}, readiness, INFO's loading fields), progress in bytes of its files.
+     */
+    void aofLoading(long totalBytes) {
+        startLoading(totalBytes);
+    }
+
+    void aofLoadingProgress(long loadedBytes) {
+        loadingLoadedBytes = loadedBytes;
+    }
+
+    /** The AOF's load is over; loading is not a change ({@code rdb_changes_since_last_save} stays). */
+    void aofLoaded(long dirtyBefore) {
+        loading = false;
+        server.keyspace().dirty(dirtyBefore);
+        dirtyAtLastSave = dirtyBefore;
+    }
+
     private void startLoading(long totalBytes) {
         loading = true;
         loadingStartTime = System.currentTimeMillis() / 1000;
@@ -385,34 +529,19 @@ public final class Persistence {
         sb.append("# Persistence\r\n");
         field(sb, "loading", loading ? 1 : 0);
         field(sb, "async_loading", 0);
-        field(sb, "current_cow_peak", 0);
-        field(sb, "current_cow_size", 0);
-        field(sb, "current_cow_size_age", 0);
-        field(sb, "current_fork_perc", "0.00");
-        field(sb, "current_save_keys_processed", 0);
-        field(sb, "current_save_keys_total", 0);
+        backgroundSave.progressFields(sb);
         field(sb, "rdb_changes_since_last_save", changesSinceLastSave());
         field(sb, "rdb_bgsave_in_progress", bgsaveInProgress ? 1 : 0);
         field(sb, "rdb_last_save_time", lastSave);
-        field(sb, "rdb_last_bgsave_status", "ok");
-        field(sb, "rdb_last_bgsave_time_sec", -1);
-        field(sb, "rdb_current_bgsave_time_sec", -1);
+        backgroundSave.statusFields(sb);
         field(sb, "rdb_saves", rdbSaves);
-        field(sb, "rdb_last_cow_size", 0);
+        field(sb, "rdb_last_cow_size", backgroundSave.lastCowBytes());
         field(sb, "rdb_last_load_keys_expired", lastLoadKeysExpired);
         field(sb, "rdb_last_load_keys_loaded", lastLoadKeysLoaded);
-        field(sb, "aof_enabled", config.getBool("appendonly") ? 1 : 0);
-        field(sb, "aof_rewrite_in_progress", 0);
-        field(sb, "aof_rewrite_scheduled", 0);
-        field(sb, "aof_last_rewrite_time_sec", -1);
-        field(sb, "aof_current_rewrite_time_sec", -1);
-        field(sb, "aof_last_bgrewrite_status", "ok");
-        field(sb, "aof_rewrites", 0);
-        field(sb, "aof_rewrites_consecutive_failures", 0);
-        field(sb, "aof_last_write_status", "ok");
-        field(sb, "aof_last_cow_size", 0);
+        server.aof().info((name, value) -> field(sb, name, value));
         field(sb, "module_fork_in_progress", 0);
         field(sb, "module_fork_last_cow_size", 0);
+        server.aof().infoWhenEnabled((name, value) -> field(sb, name, value));
         if (loading) {
             loadingFields(sb);
         }
@@ -439,7 +568,7 @@ public final class Persistence {
         field(sb, "loading_eta_seconds", eta);
     }
 
-    private static void field(StringBuilder sb, String name, Object value) {
+    static void field(StringBuilder sb, String name, Object value) {
         sb.append(name).append(':').append(value).append("\r\n");
     }
 }

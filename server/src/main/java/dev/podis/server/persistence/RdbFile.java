@@ -41,11 +41,7 @@ public final class RdbFile {
                 content.writeTo(ch);
                 ch.force(true);
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            replace(tmp, target);
         } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(tmp);
@@ -54,7 +50,19 @@ public final class RdbFile {
             }
             throw e;
         }
-        fsyncDirectory(dir);
+    }
+
+    /**
+     * Renames the complete, fsynced file {@code tmp} over {@code target} (atomically where the file
+     * system can) and fsyncs the directory, so that the rename itself is durable.
+     */
+    public static void replace(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        fsyncDirectory(target.toAbsolutePath().getParent());
     }
 
     /** Makes the directory's entries (a rename, a new file) durable. */
