@@ -35,15 +35,28 @@ public final class ScriptingCommands implements CommandFamily {
         t.bind("script|help", this::scriptHelp);
         t.bind("fcall", (c, argv) -> scripting.functions().fcall(c, argv, false));
         t.bind("fcall_ro", (c, argv) -> scripting.functions().fcall(c, argv, true));
-        t.bind("function|load", this::functionLoad);
+        // Function libraries are part of the dataset: a change that succeeded enters the write
+        // stream (AOF, replicas) though it touches no key, as Redis's server.dirty++ makes it.
+        t.bind("function|load", propagatedIfOk(this::functionLoad));
         t.bind("function|list", (c, argv) -> scripting.functions().list(c, argv));
-        t.bind("function|delete", (c, argv) -> scripting.functions().delete(c, argv[2]));
-        t.bind("function|flush", this::functionFlush);
+        t.bind("function|delete", propagatedIfOk((c, argv) -> scripting.functions().delete(c, argv[2])));
+        t.bind("function|flush", propagatedIfOk(this::functionFlush));
         t.bind("function|dump", (c, argv) -> c.reply().bulk(scripting.functions().dump()));
-        t.bind("function|restore", (c, argv) -> scripting.functions().restore(c, argv));
+        t.bind("function|restore", propagatedIfOk((c, argv) -> scripting.functions().restore(c, argv)));
         t.bind("function|stats", (c, argv) -> scripting.functions().stats(c));
         t.bind("function|kill", (c, argv) -> scripting.kill(c, false));
         t.bind("function|help", this::functionHelp);
+    }
+
+    /** {@code handler}, propagated to the AOF and replicas when it did not answer an error. */
+    private dev.podis.server.command.CommandHandler propagatedIfOk(dev.podis.server.command.CommandHandler handler) {
+        return (c, argv) -> {
+            long errors = server.stats().totalErrorReplies;
+            handler.execute(c, argv);
+            if (server.stats().totalErrorReplies == errors) {
+                c.forcePropagation(dev.podis.server.Propagation.ALL);
+            }
+        };
     }
 
     void scriptLoad(Client c, byte[][] argv) {

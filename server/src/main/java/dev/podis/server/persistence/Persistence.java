@@ -119,13 +119,17 @@ public final class Persistence {
 
     /** How RDB files are written: {@code rdbcompression}, {@code rdbchecksum}, aux fields, access data. */
     public RdbWriter.Options writerOptions() {
-        return new RdbWriter.Options()
+        RdbWriter.Options o = new RdbWriter.Options()
                 .compression(config.getBool("rdbcompression"))
                 .checksum(config.getBool("rdbchecksum"))
                 .redisVersion(Version.REDIS)
                 .usedMemory(server.keyspace().usedMemory())
                 .accessData(policy().endsWith("-lru"), policy().endsWith("-lfu"))
                 .clock(server.keyspace()::now);
+        for (dev.podis.server.scripting.Functions.Library lib : server.scripting().functions().libraries()) {
+            o.function(lib.code()); // FUNCTION2 records, as Redis saves its libraries with the data
+        }
+        return o;
     }
 
     /** How RDB files are read: thresholds, {@code rdbchecksum}, access data, aux fields noted. */
@@ -136,6 +140,11 @@ public final class Persistence {
                 .accessData(policy().endsWith("-lru"), policy().endsWith("-lfu"))
                 .clock(server.keyspace()::now)
                 .listener(new RdbLoader.Listener() {
+                    @Override
+                    public void function(byte[] code) {
+                        functionRead(code);
+                    }
+
                     @Override
                     public void aux(String key, byte[] value) {
                         String v = new String(value, StandardCharsets.UTF_8);
@@ -474,7 +483,31 @@ public final class Persistence {
         lastLoadKeysExpired = 0;
     }
 
+    /** Function libraries read by a loader running off the command thread, loaded when it ends. */
+    private final java.util.Queue<byte[]> functionsRead = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** A FUNCTION2 record: the library is loaded on the command thread (now, or when loading ends). */
+    private void functionRead(byte[] code) {
+        io.netty.channel.EventLoop loop = server.commandLoop();
+        if (loop == null || loop.inEventLoop()) {
+            loadFunction(code);
+        } else {
+            functionsRead.add(code);
+        }
+    }
+
+    private void loadFunction(byte[] code) {
+        try {
+            server.scripting().functions().load(code, true);
+        } catch (IllegalArgumentException e) {
+            Log.warn("Failed loading a function library from the dataset: " + e.getMessage());
+        }
+    }
+
     private void stopLoading(KeyspaceLoader sink) {
+        for (byte[] code; (code = functionsRead.poll()) != null; ) {
+            loadFunction(code);
+        }
         loading = false;
         lastLoadKeysLoaded = sink.loaded();
         lastLoadKeysExpired = sink.expired();
