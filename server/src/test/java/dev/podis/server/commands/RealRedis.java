@@ -1,6 +1,5 @@
 package dev.podis.server.commands;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -26,15 +25,7 @@ final class RealRedis implements AutoCloseable {
      * cannot load).
      */
     static RealRedis start(java.nio.file.Path dir, String dbfilename, String... extraArgs) {
-        String path = System.getenv("PATH");
-        boolean found = false;
-        for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            if (new File(d, "redis-server").canExecute()) {
-                found = true;
-                break;
-            }
-        }
-        if (!found) {
+        if (dev.podis.server.diff.RedisProcess.findExecutable() == null) {
             return null;
         }
         try {
