@@ -618,6 +618,17 @@ public final class StreamCommands implements CommandFamily {
         }
     }
 
+    /** The strict IDs at argv[from..] (XDEL, XACK), all checked before any is used; null after an error reply. */
+    private StreamId[] parseIds(Client c, byte[][] argv, int from) {
+        StreamId[] ids = new StreamId[argv.length - from];
+        for (int j = from; j < argv.length; j++) {
+            if ((ids[j - from] = parseId(c, argv[j], 0, true, null)) == null) {
+                return null;
+            }
+        }
+        return ids;
+    }
+
     void xdel(Client c, byte[][] argv) {
         StreamValue s = write(c, argv[1]);
         if (s == WRONG) {
@@ -627,11 +638,9 @@ public final class StreamCommands implements CommandFamily {
             c.reply().integer(0);
             return;
         }
-        StreamId[] ids = new StreamId[argv.length - 2];
-        for (int j = 2; j < argv.length; j++) {
-            if ((ids[j - 2] = parseId(c, argv[j], 0, true, null)) == null) {
-                return;
-            }
+        StreamId[] ids = parseIds(c, argv, 2);
+        if (ids == null) {
+            return;
         }
         int deleted = 0;
         for (StreamId id : ids) {
@@ -1107,11 +1116,9 @@ public final class StreamCommands implements CommandFamily {
             c.reply().integer(0);
             return;
         }
-        StreamId[] ids = new StreamId[argv.length - 3];
-        for (int j = 3; j < argv.length; j++) {
-            if ((ids[j - 3] = parseId(c, argv[j], 0, true, null)) == null) {
-                return;
-            }
+        StreamId[] ids = parseIds(c, argv, 3);
+        if (ids == null) {
+            return;
         }
         int acked = 0;
         for (StreamId id : ids) {

@@ -384,16 +384,8 @@ public final class Functions {
             c.error("ERR Function not found");
             return;
         }
-        long numkeys = dev.podis.server.commands.Args.parseLong(argv[2]);
-        if (numkeys == dev.podis.server.commands.Args.NOT_A_NUMBER && !dev.podis.server.commands.Args.isLong(argv[2])) {
-            c.error("ERR Bad number of keys provided");
-            return;
-        }
-        if (numkeys > argv.length - 3) {
-            c.error("ERR Number of keys can't be greater than number of args");
-            return;
-        } else if (numkeys < 0) {
-            c.error("ERR Number of keys can't be negative");
+        long numkeys = Scripting.numkeys(c, argv, "ERR Bad number of keys provided");
+        if (numkeys < 0) {
             return;
         }
         if (!scripting.mayRun(c, f.flags(), ro)) {

@@ -287,19 +287,31 @@ public final class Scripting implements LuaEngine.Hook.Host {
         evalEngine = null;
     }
 
-    /** EVAL, EVALSHA, EVAL_RO, EVALSHA_RO. */
-    public void eval(Client c, byte[][] argv, boolean bySha, boolean ro) {
-        feedMonitors(c, argv);
+    /**
+     * The numkeys argument (argv[2]) of EVAL* and FCALL*, checked as Redis does; -1 after an error
+     * reply ({@code notANumber} is the text for a non-integer, which differs between the two).
+     */
+    static long numkeys(Client c, byte[][] argv, String notANumber) {
         long numkeys = dev.podis.server.commands.Args.parseLong(argv[2]);
         if (numkeys == dev.podis.server.commands.Args.NOT_A_NUMBER && !dev.podis.server.commands.Args.isLong(argv[2])) {
-            c.error("ERR value is not an integer or out of range");
-            return;
+            c.error(notANumber);
+            return -1;
         }
         if (numkeys > argv.length - 3) {
             c.error("ERR Number of keys can't be greater than number of args");
-            return;
+            return -1;
         } else if (numkeys < 0) {
             c.error("ERR Number of keys can't be negative");
+            return -1;
+        }
+        return numkeys;
+    }
+
+    /** EVAL, EVALSHA, EVAL_RO, EVALSHA_RO. */
+    public void eval(Client c, byte[][] argv, boolean bySha, boolean ro) {
+        feedMonitors(c, argv);
+        long numkeys = numkeys(c, argv, "ERR value is not an integer or out of range");
+        if (numkeys < 0) {
             return;
         }
         EvalScript s;

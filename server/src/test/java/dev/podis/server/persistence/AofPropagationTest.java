@@ -245,8 +245,8 @@ class AofPropagationTest {
 
     @Test
     void aSetWithAnAbsoluteTimeAlreadyPastPropagatesThatTime() throws Exception {
-        // As Redis 7.0 and 7.2: the value is stored and expires on its next access; the AOF gets the
-        // absolute time in milliseconds, so loading it leaves the key expired too.
+        // As redis-server 7.0.15 does (its AOF shows SET k new PXAT 1000, then DEL k on the read):
+        // the value is stored and expires on its next access, and the AOF gets the absolute time.
         try (TestServer podis = AofTestSupport.podis(podisDir, "appendonly", "yes"); Jedis j = podis.jedis()) {
             j.set("k", "old");
             Cmd.run(j, "SET", "k", "new", "EXAT", "1");
