@@ -62,6 +62,7 @@ public final class ServerContext {
     private final dev.podis.server.persistence.Aof aof;
     private java.util.function.Consumer<String> fatalHandler = reason -> { };
     private final dev.podis.server.config.ConfigValue lazyExpire;
+    private final dev.podis.server.config.ConfigValue lazyEviction;
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
@@ -86,6 +87,7 @@ public final class ServerContext {
         this.tracking = new Tracking(this);
         this.scripting = new dev.podis.server.scripting.Scripting(this);
         this.lazyExpire = config.value("lazyfree-lazy-expire");
+        this.lazyEviction = config.value("lazyfree-lazy-eviction");
         keyspace.listener(new KeyspaceListener() {
             @Override
             public void expired(int db, byte[] key) {
@@ -101,7 +103,7 @@ public final class ServerContext {
             public void evicted(int db, byte[] key) {
                 ServerContext.this.evicted(db, key);
                 blocking.keyChanged(db, key);
-                propagation.deletion(db, key, config.value("lazyfree-lazy-eviction").asBool());
+                propagation.deletion(db, key, lazyEviction.asBool());
             }
 
             @Override
