@@ -136,11 +136,11 @@ public final class Snapshot {
             total += keys[i];
         }
         this.keysTotal = total;
+        this.pipe = new SnapshotPipe(sink, keys, expires, o.threads, o.bufferBytes, o.writerShare);
         // From here on every existing entry counts as not handled.
         hooks.mark ^= Record.MARK_BIT;
         hooks.generation++;
         hooks.snapshot = this;
-        this.pipe = new SnapshotPipe(sink, keys, expires, o.threads, o.bufferBytes, o.writerShare);
     }
 
     // ------------------------------------------------------------------ walking (command thread)

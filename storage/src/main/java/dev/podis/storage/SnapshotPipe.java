@@ -254,6 +254,7 @@ final class SnapshotPipe {
         closed = true;
         queue.clear();
         queue.add(END);
+        java.util.concurrent.locks.LockSupport.unpark(writer); // it may be resting (pacing)
     }
 
     // ---------------------------------------------------------------- writer thread
@@ -321,7 +322,7 @@ final class SnapshotPipe {
         int p = 0;
         int ref = 0;
         long[] cursor = new long[1];
-        while (p < c.pos) {
+        while (p < c.pos && failure == null) { // an abort stops the writer between entries
             int tag = b[p++];
             p = readVarint(b, p, cursor);
             int entryDb = (int) cursor[0];
