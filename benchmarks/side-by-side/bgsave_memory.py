@@ -22,7 +22,7 @@ Writes benchmarks/results/<date>-<name>.md.
 import argparse, csv, datetime, io, os, platform, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import ROOT, PODIS_JAR, free_port, wait_port, load_keys  # noqa: E402
+from compare import ROOT, PODIS_JAR, free_port, wait_port, load_keys, rss_kb  # noqa: E402
 
 # The container entrypoint's sizing (docker/entrypoint.sh) for a 1 GiB memory limit.
 DEFAULT_JVM = "-Xms128m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
@@ -65,18 +65,10 @@ def rollup(pid):
     return rss, pss
 
 
-def vmrss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def memory_kb(kind, pid):
     """Physical memory of the server: Podis's VmRSS; for Redis the PSS of it and its children (a forked BGSAVE)."""
     if kind == "podis":
-        return vmrss_kb(pid)
+        return rss_kb(pid)
     total = rollup(pid)[1]
     for c in children(pid):
         total += rollup(c)[1]

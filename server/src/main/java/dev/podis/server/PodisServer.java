@@ -259,19 +259,7 @@ public final class PodisServer implements AutoCloseable {
         int port = context.port();
         List<CompletableFuture<Void>> bound = new ArrayList<>();
         for (String host : boundHosts) {
-            String addr = host.startsWith("-") ? host.substring(1) : host;
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            bound.add(done);
-            bootstrap.bind(new InetSocketAddress(addr, port)).addListener(f -> {
-                if (f.isSuccess()) {
-                    Channel ch = ((ChannelFuture) f).channel();
-                    listeners.add(ch);
-                    listening.put(host, ch);
-                } else if (!host.startsWith("-")) {
-                    Log.warn("cannot listen on " + addr + ":" + port + " again: " + f.cause());
-                }
-                done.complete(null);
-            });
+            bound.add(listenAsync(host, port));
         }
         return CompletableFuture.allOf(bound.toArray(new CompletableFuture<?>[0]));
     }
@@ -424,20 +412,30 @@ public final class PodisServer implements AutoCloseable {
         boundConfigPort = configured;
         context.port(port);
         for (String host : hosts) {
-            if (keep.containsKey(host)) {
-                continue;
+            if (!keep.containsKey(host)) {
+                listenAsync(host, port);
             }
-            String addr = host.startsWith("-") ? host.substring(1) : host;
-            bootstrap.bind(new InetSocketAddress(addr, port)).addListener(f -> {
-                if (f.isSuccess()) {
-                    Channel ch = ((ChannelFuture) f).channel();
-                    listeners.add(ch);
-                    listening.put(host, ch);
-                } else if (!host.startsWith("-")) {
-                    Log.warn("cannot listen on " + addr + ":" + port + ": " + f.cause());
-                }
-            });
         }
+    }
+
+    /**
+     * On the command loop: starts listening on {@code host} (a bind address as {@link #bindAddresses}
+     * spells it; a leading "-" marks an optional one); completes once bound or failed (logged).
+     */
+    private CompletableFuture<Void> listenAsync(String host, int port) {
+        String addr = host.startsWith("-") ? host.substring(1) : host;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        bootstrap.bind(new InetSocketAddress(addr, port)).addListener(f -> {
+            if (f.isSuccess()) {
+                Channel ch = ((ChannelFuture) f).channel();
+                listeners.add(ch);
+                listening.put(host, ch);
+            } else if (!host.startsWith("-")) {
+                Log.warn("cannot listen on " + addr + ":" + port + ": " + f.cause());
+            }
+            done.complete(null);
+        });
+        return done;
     }
 
     /** Redis's "bind" list: "*" is every IPv4 address, "::*" every IPv6 one; a leading "-" marks an optional address. */
