@@ -165,6 +165,12 @@ def run(kind, workdir, jvm_opts, rounds, requests):
         conn = Conn(port)
         load_keys(port, 1000000)
         bench(port, requests)  # warm-up: JIT, heap, allocator
+        saver = Saver(port)  # and once with BGSAVEs, so that the snapshot's code is compiled too
+        saver.start()
+        bench(port, requests)
+        saver.stop = True
+        saver.join()
+        saver.conn.close()
         for _ in range(rounds):
             base_sampler = Sampler(kind, proc.pid)
             base_sampler.start()
@@ -225,7 +231,7 @@ def main():
               stamp, platform.node() or "this machine", os.cpu_count(), " ".join(load), redis_version),
           "Command: `%s`" % cmd,
           "Podis JVM options: `%s`." % " ".join(jvm_opts),
-          "1 M keys (16-byte keys, 100-byte values) loaded first; each round runs "
+          "1 M keys (16-byte keys, 100-byte values) loaded first, then one warm-up run alone and one with BGSAVEs; each round runs "
           "`redis-benchmark -t set -r 1000000 -d 100 -n %d -P 16` once alone and once with BGSAVEs back to back." % args.requests,
           "Memory is the physical memory of the server's processes (Podis: RSS; Redis: PSS of the server and "
           "its forked child), sampled every 10 ms.", "",

@@ -68,6 +68,8 @@ public final class PodisServer implements AutoCloseable {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** The shutdown under way: completes with true once stopped, false when cancelled. */
     private volatile CompletableFuture<Boolean> attempt;
+    /** While a signal's shutdown writes its final RDB (its waiting caller does not give up meanwhile). */
+    private volatile boolean finalSaving;
     private boolean loadAtStart = true;
 
     public PodisServer(ServerConfig config) {
@@ -129,15 +131,23 @@ public final class PodisServer implements AutoCloseable {
     public boolean shutdown(String why) {
         CompletableFuture<Boolean> a = beginShutdown(why, null, signalFlags(why));
         long timeout = context.config().getInt("shutdown-timeout") * 1000L;
-        try {
-            return a.get(timeout + 5000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
-            Log.warn("graceful shutdown did not finish in time, stopping now");
-            close();
-            return true;
+        while (true) {
+            try {
+                return a.get(timeout + 5000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (TimeoutException e) {
+                if (finalSaving) {
+                    continue; // the final RDB takes as long as it takes (the pod's grace period is the limit)
+                }
+                Log.warn("graceful shutdown did not finish in time, stopping now");
+                close();
+                return true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                close();
+                return true;
+            }
         }
     }
 
@@ -208,7 +218,14 @@ public final class PodisServer implements AutoCloseable {
             return;
         }
         context.halted(true);
-        if (!context.persistence().prepareShutdown(flags.save(), flags.nosave(), flags.force())) {
+        boolean saved;
+        finalSaving = true;
+        try {
+            saved = context.persistence().prepareShutdown(flags.save(), flags.nosave(), flags.force());
+        } finally {
+            finalSaving = false;
+        }
+        if (!saved) {
             cancelShutdown(a, "the final save failed");
             return;
         }

@@ -267,10 +267,8 @@ public final class Snapshot {
                 credit = Math.min(MAX_STEP, credit + (long) ((start - lastEnd) * ratio));
                 budget = credit;
             }
-            boolean complete;
-            if (budget < MIN_STEP) {
-                complete = false; // not yet: the loop serves clients meanwhile
-            } else {
+            boolean complete = false;
+            if (budget >= MIN_STEP) {
                 try {
                     complete = step(budget);
                 } catch (RuntimeException e) {
@@ -282,13 +280,22 @@ public final class Snapshot {
                 }
             }
             lastEnd = System.nanoTime();
-            if (!complete) {
-                boolean waiting = emitting && pipe.inFlight() >= bufferBytes;
-                try {
-                    loop.schedule(this::tick, waiting ? 1_000_000 : 0, TimeUnit.NANOSECONDS);
-                } catch (RuntimeException rejected) {
-                    abort("the command loop stopped");
-                }
+            if (complete) {
+                return;
+            }
+            long delay;
+            if (emitting && pipe.inFlight() >= bufferBytes) {
+                delay = 1_000_000; // the writer is behind
+            } else if (!idle && credit < MIN_STEP) {
+                // not before the loop has served clients long enough to pay for the next step
+                delay = Math.min(10_000_000, (long) ((MIN_STEP - credit) / ratio));
+            } else {
+                delay = 0; // next turn of the loop
+            }
+            try {
+                loop.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
+            } catch (RuntimeException rejected) {
+                abort("the command loop stopped");
             }
         }
     }

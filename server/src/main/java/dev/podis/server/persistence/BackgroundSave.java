@@ -32,8 +32,6 @@ import java.util.concurrent.RejectedExecutionException;
 public final class BackgroundSave {
     /** Redis's CONFIG_BGSAVE_RETRY_DELAY: a save point waits this long after a failed save. */
     static final long RETRY_DELAY_SECONDS = 5;
-    /** Share of the command loop's time the snapshot walk may take while clients are busy. */
-    static final double LOOP_SHARE = 0.1;
 
     /** Redis's shared.bgsaveerr, without the leading '-'. */
     public static final String MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
@@ -215,7 +213,7 @@ public final class BackgroundSave {
         Snapshot s;
         try {
             s = ks.snapshot(sink, new Snapshot.Options().bufferBytes(config.getLong("snapshot-buffer-size"))
-                    .writerShare(config.getLong("snapshot-writer-cpu-percent") / 100.0).threads(r -> {
+                    .writerShare(cpuShare()).threads(r -> {
                 Thread t = new Thread(r, "podis-bgsave");
                 t.setDaemon(true);
                 return t;
@@ -243,7 +241,7 @@ public final class BackgroundSave {
                 // the server is closing: nobody to report to
             }
         });
-        s.runOn(server.commandLoop(), LOOP_SHARE, () -> server.stats().totalCommandsProcessed);
+        s.runOn(server.commandLoop(), cpuShare(), () -> server.stats().totalCommandsProcessed);
         return true;
     }
 
@@ -255,6 +253,11 @@ public final class BackgroundSave {
         } else if (++delayedKeys % -micros == 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(1000);
         }
+    }
+
+    /** snapshot-cpu-percent: the share of the loop the walk takes, and of a CPU the writer thread takes, while clients are busy. */
+    private double cpuShare() {
+        return config.getLong("snapshot-cpu-percent") / 100.0;
     }
 
     /** Redis names the temporary file of a background save after the child's pid; there is no child here. */
