@@ -132,20 +132,25 @@ class Saver(threading.Thread):
 
     def __init__(self, port):
         super().__init__(daemon=True)
-        self.conn, self.stop, self.done, self.failed = Conn(port), False, 0, 0
+        self.conn, self.stop, self.done, self.failed, self.seconds = Conn(port), False, 0, 0, []
 
     def run(self):
         while not self.stop:
-            self.conn.call("BGSAVE")
-            while True:
-                i = info(self.conn)
-                if i.get("rdb_bgsave_in_progress") == "0":
-                    break
-                time.sleep(0.02)
-            if i.get("rdb_last_bgsave_status") == "ok":
-                self.done += 1
-            else:
-                self.failed += 1
+            self.once()
+
+    def once(self):
+        t0 = time.time()
+        self.conn.call("BGSAVE")
+        while True:
+            i = info(self.conn)
+            if i.get("rdb_bgsave_in_progress") == "0":
+                break
+            time.sleep(0.02)
+        if i.get("rdb_last_bgsave_status") == "ok":
+            self.done += 1
+            self.seconds.append(time.time() - t0)
+        else:
+            self.failed += 1
 
 
 def bench(port, requests):
@@ -171,6 +176,10 @@ def run(kind, workdir, jvm_opts, rounds, requests):
         saver.stop = True
         saver.join()
         saver.conn.close()
+        idle = Saver(port)  # one BGSAVE with no client traffic
+        idle.once()
+        idle.conn.close()
+        idle_seconds = idle.seconds[0] if idle.seconds else float("nan")
         for _ in range(rounds):
             base_sampler = Sampler(kind, proc.pid)
             base_sampler.start()
@@ -190,7 +199,8 @@ def run(kind, workdir, jvm_opts, rounds, requests):
             saver.conn.close()
             i = info(conn)
             rows.append(dict(base=base, during=during, before=before, peak=sampler.peak, base_peak=base_sampler.peak,
-                             saves=saver.done, failed=saver.failed,
+                             saves=saver.done, failed=saver.failed, idle_seconds=idle_seconds,
+                             save_seconds=statistics.median(saver.seconds) if saver.seconds else float("nan"),
                              cow=int(i.get("rdb_last_cow_size", "0")), keys=conn.call("DBSIZE")))
             print("%s: %s" % (kind, rows[-1]), file=sys.stderr)
     finally:
@@ -235,19 +245,21 @@ def main():
           "`redis-benchmark -t set -r 1000000 -d 100 -n %d -P 16` once alone and once with BGSAVEs back to back." % args.requests,
           "Memory is the physical memory of the server's processes (Podis: RSS; Redis: PSS of the server and "
           "its forked child), sampled every 10 ms.", "",
-          "| server | round | memory before MB | peak during BGSAVEs MB | peak/before | peak without BGSAVE MB | rps alone | rps with BGSAVEs | ratio | BGSAVEs done | rdb_last_cow_size MB |",
-          "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+          "| server | round | memory before MB | peak during BGSAVEs MB | peak/before | peak without BGSAVE MB | rps alone | rps with BGSAVEs | ratio | BGSAVEs done | s per BGSAVE | rdb_last_cow_size MB |",
+          "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     summary = []
     for kind in ("redis", "podis"):
         for n, r in enumerate(results[kind]):
-            md.append("| %s | %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.2f | %d%s | %.1f |" % (
+            md.append("| %s | %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.2f | %d%s | %.1f | %.1f |" % (
                 kind, n + 1, r["before"] / 1024, r["peak"] / 1024, r["peak"] / r["before"], r["base_peak"] / 1024,
                 r["base"], r["during"], r["during"] / r["base"], r["saves"],
-                " (%d failed)" % r["failed"] if r["failed"] else "", r["cow"] / 1048576))
+                " (%d failed)" % r["failed"] if r["failed"] else "", r["save_seconds"], r["cow"] / 1048576))
         rows = results[kind]
-        summary.append("%s: peak/before median %.2f, throughput with BGSAVEs / alone median %.2f" % (
+        summary.append("%s: peak/before median %.2f, throughput with BGSAVEs / alone median %.2f; "
+                       "a BGSAVE under this load took %.1f s (median), with no client traffic %.1f s" % (
             kind, statistics.median(r["peak"] / r["before"] for r in rows),
-            statistics.median(r["during"] / r["base"] for r in rows)))
+            statistics.median(r["during"] / r["base"] for r in rows),
+            statistics.median(r["save_seconds"] for r in rows), rows[0]["idle_seconds"]))
     md += [""] + ["- " + s for s in summary]
     report = "\n".join(md) + "\n"
     print(report)
