@@ -54,7 +54,8 @@ public final class Podis implements AutoCloseable {
      * Binds the listening sockets and starts the server thread.
      *
      * @return this Podis, started
-     * @throws IllegalStateException if already started or closed, or the address cannot be bound
+     * @throws IllegalStateException if already started or closed, the address cannot be bound, or
+     *                               the append-only file ({@code appendonly yes}) cannot be loaded
      */
     public synchronized Podis start() {
         if (server != null || closed) {
@@ -68,7 +69,9 @@ public final class Podis implements AutoCloseable {
             s.loaded().join(); // the data in dir/dbfilename, when a data directory was given
         } catch (java.util.concurrent.CompletionException e) {
             s.close();
-            throw new IllegalStateException("cannot load " + config.get("dbfilename") + " from " + config.get("dir")
+            String what = config.getBool("appendonly") ? "the append-only file " + config.get("appenddirname")
+                    : config.get("dbfilename");
+            throw new IllegalStateException("cannot load " + what + " from " + config.get("dir")
                     + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             s.close();
@@ -226,7 +229,8 @@ public final class Podis implements AutoCloseable {
         /**
          * The directory for data files ({@code dir}), created if missing. {@link Podis#start()}
          * loads {@code dbfilename} (dump.rdb) from it when present and returns once it is loaded;
-         * SAVE writes it there. Without it nothing is loaded at start.
+         * SAVE writes it there. Without it nothing is loaded at start. With {@code appendonly yes}
+         * the append-only file ({@code appendonlydir} in it) is loaded instead and kept there.
          */
         public Builder dataDir(Path dir) {
             try {

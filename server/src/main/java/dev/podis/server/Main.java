@@ -113,6 +113,7 @@ public final class Main {
         });
         CountDownLatch stopped = new CountDownLatch(1);
         server.onShutdownCommand(() -> System.exit(0));
+        server.onFatal(() -> System.exit(1));
         // SIGTERM / SIGINT: the graceful shutdown sequence, then exit code 0 (see docs/operations.md).
         for (String sig : new String[] {"TERM", "INT"}) {
             try {

@@ -59,6 +59,8 @@ public final class PodisServer implements AutoCloseable {
     private ServerBootstrap bootstrap;
     private ScheduledFuture<?> cron;
     private final List<Runnable> afterShutdownCommand = new ArrayList<>();
+    private final List<Runnable> onFatal = new ArrayList<>();
+    private final AtomicBoolean fatal = new AtomicBoolean();
     private boolean closed;
     private AdminServer admin;
     private int adminPort = -1;
@@ -88,8 +90,48 @@ public final class PodisServer implements AutoCloseable {
         config.onChange("loglevel", Log::level);
         config.onChange("maxmemory", v -> keyspace.maxmemory(config.getLong("maxmemory")));
         context.shutdownHandler(this::shutdownFromCommand);
+        context.fatalHandler(this::fatal);
+        // CONFIG SET appendonly yes starts the AOF with a rewrite; no stops it (Redis's updateAppendonly)
+        config.onApply("appendonly", v -> {
+            if (config.getBool("appendonly")) {
+                context.aof().enable();
+            } else {
+                context.aof().disable();
+            }
+        });
         context.shutdownControl(() -> shuttingDown, this::abortShutdown);
         context.readiness().add(() -> shuttingDown ? "shutting down" : accepting ? null : "not accepting connections");
+    }
+
+    /** Runs {@code action} after an unrecoverable error stopped the server (the standalone server exits with 1). */
+    public void onFatal(Runnable action) {
+        onFatal.add(action);
+    }
+
+    /**
+     * An unrecoverable error (an AOF write failing under appendfsync always): every connection
+     * closes at once without the replies it had pending (they would acknowledge writes that are
+     * not on disk), and the server stops. Called on the command loop.
+     */
+    private void fatal(String reason) {
+        if (fatal.getAndSet(true)) {
+            return;
+        }
+        shuttingDown = true;
+        accepting = false;
+        for (Channel ch : listeners) {
+            ch.close();
+        }
+        for (Client c : new ArrayList<>(context.clients().values())) {
+            c.channel().close();
+        }
+        Thread t = new Thread(() -> {
+            close();
+            for (Runnable r : onFatal) {
+                r.run();
+            }
+        }, "podis-fatal");
+        t.start();
     }
 
     /**
@@ -313,9 +355,21 @@ public final class PodisServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         // One loop accepts, reads, executes and writes: Redis's single-threaded model (see ServerContext).
-        loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), io);
+        // Its I/O handler is wrapped so that a long script can let it serve other clients (CommandLoopIo).
+        CommandLoopIo commandLoopIo = new CommandLoopIo(io);
+        loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), commandLoopIo);
+        context.io(commandLoopIo);
         context.commandLoop(loop.next());
-        if (loadAtStart) {
+        if (context.config().getBool("appendonly")) {
+            // With the AOF on, the dataset comes from it and not from the RDB (Redis's
+            // loadDataFromDisk), in steps too: clients that connect meanwhile get -LOADING.
+            try {
+                context.aof().startUp();
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        } else if (loadAtStart) {
             // Before the listeners open: clients that connect during the load get -LOADING.
             context.persistence().loadDataset();
         } else {
@@ -350,6 +404,7 @@ public final class PodisServer implements AutoCloseable {
                             context.monitors().remove(client);
                             context.blocking().clientClosed(client);
                             context.transactions().clientGone(client);
+                            context.tracking().disable(client);
                             client.release();
                         });
                         ch.pipeline().addLast("resp", conn);
@@ -504,6 +559,7 @@ public final class PodisServer implements AutoCloseable {
         long periodMicros = 1_000_000L / hz;
         cron = context.commandLoop().scheduleAtFixedRate(() -> {
             context.outputBufferLimits().cron(); // client-output-buffer-limit, also while paused
+            context.aof().cron(); // retries a failed write, everysec fsync, scheduled and automatic rewrites
             context.persistence().cron(); // save points and scheduled BGSAVEs, also while paused
             if (context.pause().active()) {
                 return; // CLIENT PAUSE stops active expiry too, as in Redis
@@ -515,6 +571,9 @@ public final class PodisServer implements AutoCloseable {
             // Active expiry may use a quarter of the CPU, as Redis's slow cycle does.
             // Removed keys reach stats.expiredKeys through the keyspace listener (ServerContext).
             context.keyspace().activeExpireCycle(periodMicros / 4);
+            if (context.blocking().hasReadyKeys()) {
+                context.blocking().handleClientsBlockedOnKeys(); // e.g. an expired stream a XREADGROUP waits on
+            }
             context.latencyMonitor().addIfNeeded("expire-cycle", (System.nanoTime() - cycleStart) / 1_000_000);
         }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
     }
@@ -545,6 +604,8 @@ public final class PodisServer implements AutoCloseable {
             loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             loop = null;
         }
+        // the command loop has stopped: the last writes are in the buffer (dropped after a fatal error)
+        context.aof().shutdown(!fatal.get());
         context.keyspace().close();
         stopped.complete(null);
     }

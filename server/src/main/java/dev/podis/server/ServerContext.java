@@ -47,6 +47,21 @@ public final class ServerContext {
     private final PubSub pubsub = new PubSub(this);
     private final OutputBufferLimits outputBufferLimits = new OutputBufferLimits(this);
     private final Transactions transactions;
+    private final KeyspaceEvents events = new KeyspaceEvents(pubsub);
+    private final Tracking tracking;
+    /** notify-keyspace-events as class bits ({@link KeyspaceEvents}); 0 when notifications are off. */
+    private int notifyFlags;
+    /** The client whose command runs (the outermost one when commands nest: EXEC), or null. */
+    private Client current;
+    private int nesting;
+    private final dev.podis.server.scripting.Scripting scripting;
+    /** A script runs past busy-reply-threshold: commands without allow_busy get BUSY. */
+    private boolean scriptBusy;
+    private CommandLoopIo io;
+    private final Propagation propagation = new Propagation();
+    private final dev.podis.server.persistence.Aof aof;
+    private java.util.function.Consumer<String> fatalHandler = reason -> { };
+    private final dev.podis.server.config.ConfigValue lazyExpire;
     private Runnable shutdownHandler = () -> { };
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
@@ -68,21 +83,48 @@ public final class ServerContext {
         this.runId = sb.toString();
         // Lazy and active expiry both count in INFO expired_keys.
         this.transactions = new Transactions(this);
+        this.tracking = new Tracking(this);
+        this.scripting = new dev.podis.server.scripting.Scripting(this);
+        this.lazyExpire = config.value("lazyfree-lazy-expire");
         keyspace.listener(new KeyspaceListener() {
             @Override
             public void expired(int db, byte[] key) {
                 stats.expiredKeys++;
+                notifyFromServer(db, KeyspaceEvents.EXPIRED, "expired", key);
                 transactions.expired(db, key);
+                blocking.keyChanged(db, key);
+                tracking.invalidate(key, true);
+                propagation.deletion(db, key, lazyExpire.asBool());
+            }
+
+            @Override
+            public void evicted(int db, byte[] key) {
+                ServerContext.this.evicted(db, key);
+                blocking.keyChanged(db, key);
+                propagation.deletion(db, key, config.value("lazyfree-lazy-eviction").asBool());
             }
 
             @Override
             public void modified(int db, byte[] key) {
                 transactions.modified(db, key);
+                blocking.keyChanged(db, key);
+                tracking.invalidate(key, true);
+            }
+
+            @Override
+            public void modifiedInPlace(int db, byte[] key) {
+                // the collection stays, with its type: nothing for waits that end on a missing key
+                transactions.modified(db, key);
+                tracking.invalidate(key, true);
             }
 
             @Override
             public void clearing(int db) {
                 transactions.clearing(db);
+                blocking.databaseCleared(db);
+                if (tracking.clients() > 0) {
+                    tracking.flushed();
+                }
             }
 
             @Override
@@ -90,8 +132,12 @@ public final class ServerContext {
                 transactions.swapping(a, b);
             }
         });
+        onClientReset(tracking::disable);
+        config.onChange("notify-keyspace-events", v -> notifyFlags = Math.max(0, KeyspaceEvents.parse(v)));
+        notifyFlags = Math.max(0, KeyspaceEvents.parse(config.get("notify-keyspace-events")));
         configureIntrospection();
         this.persistence = new Persistence(this);
+        this.aof = new dev.podis.server.persistence.Aof(this);
     }
 
     /**
@@ -99,7 +145,8 @@ public final class ServerContext {
      * PING) while persistence cannot write, or null.
      */
     public String writeRefusal() {
-        return persistence.writeRefusal();
+        String rdb = persistence.writeRefusal(); // a failed BGSAVE first, then the AOF, as Redis
+        return rdb != null ? rdb : aof.writeRefusal();
     }
 
     /** RDB file, SAVE, loading state, INFO persistence (and, as they come, BGSAVE and the AOF). */
@@ -107,19 +154,209 @@ public final class ServerContext {
         return persistence;
     }
 
+    private CommandDispatcher dispatcher;
+
+    /** The dispatcher that runs every command (the AOF loader replays through it). */
+    public CommandDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    void dispatcher(CommandDispatcher d) {
+        this.dispatcher = d;
+    }
+
+    /** The append-only file (see {@link dev.podis.server.persistence.Aof}). */
+    public dev.podis.server.persistence.Aof aof() {
+        return aof;
+    }
+
+    /**
+     * Called before any reply leaves the server: what must be durable before an acknowledgement
+     * (the AOF) is written now. False: the replies must not be sent (the server is stopping).
+     */
+    public boolean beforeReply() {
+        return aof.beforeReply();
+    }
+
+    /** True while something must be written before the next replies go out (see {@link #beforeReply}). */
+    public boolean repliesWait() {
+        return aof.pending();
+    }
+
+    /**
+     * An unrecoverable error (where Redis exits): logged, every connection dropped without its
+     * pending replies, and the server stopped by its owner.
+     */
+    public void fatal(String reason) {
+        Log.warn(reason);
+        fatalHandler.accept(reason);
+    }
+
+    void fatalHandler(java.util.function.Consumer<String> handler) {
+        this.fatalHandler = handler;
+    }
+
     /**
      * Looks a key up for reading, as Redis's lookupKeyRead: counts keyspace hits and misses and
-     * updates the key's access time unless the client asked for CLIENT NO-TOUCH.
+     * updates the key's access time unless the client asked for CLIENT NO-TOUCH; a miss is a
+     * {@code keymiss} event.
      */
     public StoredValue lookupRead(Client c, byte[] key) {
         Database db = c.db();
         StoredValue v = c.noTouch() ? db.peek(key) : db.get(key);
-        if (v == null) {
-            stats.keyspaceMisses++;
-        } else {
-            stats.keyspaceHits++;
-        }
+        readCounted(c, key, v != null);
         return v;
+    }
+
+    /** Keyspace hit/miss statistics and the {@code keymiss} event of a read lookup. */
+    private void readCounted(Client c, byte[] key, boolean hit) {
+        if (hit) {
+            stats.keyspaceHits++;
+        } else {
+            stats.keyspaceMisses++;
+            if ((notifyFlags & KeyspaceEvents.KEY_MISS) != 0) {
+                events.publish(c, notifyFlags, "keymiss", key, c.dbIndex());
+            }
+        }
+    }
+
+    /**
+     * GET's lookup: as {@link #lookupRead}, with a string value written straight into the client's
+     * reply as a bulk string (no copy of it on the heap).
+     *
+     * @return {@link Database#STRING} (replied), {@link Database#MISSING} or {@link Database#NOT_STRING} (not replied)
+     */
+    public int readStringReply(Client c, byte[] key) {
+        int r = c.db().readString(key, !c.noTouch(), c.bulkReply());
+        readCounted(c, key, r != Database.MISSING);
+        return r;
+    }
+
+    // ---- keyspace notifications (KeyspaceEvents) ----
+
+    /**
+     * Reports a keyspace event of class {@code type} ({@link KeyspaceEvents#STRING} ...) named
+     * {@code event} for {@code key} of {@code c}'s database, as Redis's notifyKeyspaceEvent: one
+     * field read when the class is off. Call it after the change, where Redis does.
+     */
+    public void notifyKeyspaceEvent(Client c, int type, String event, byte[] key) {
+        if ((notifyFlags & type) != 0) {
+            events.publish(c, notifyFlags, event, key, c.dbIndex());
+        }
+    }
+
+    /** {@link #notifyKeyspaceEvent(Client, int, String, byte[])} for a key of database {@code db} (MOVE, COPY ... DB). */
+    public void notifyKeyspaceEvent(Client c, int db, int type, String event, byte[] key) {
+        if ((notifyFlags & type) != 0) {
+            events.publish(c, notifyFlags, event, key, db);
+        }
+    }
+
+    /** An event caused by no command in particular (expiry, eviction): the running command's client, if any. */
+    private void notifyFromServer(int db, int type, String event, byte[] key) {
+        if ((notifyFlags & type) != 0) {
+            events.publish(current, notifyFlags, event, key, db);
+        }
+    }
+
+    /** The command created {@code key} (Redis's dbAdd): a {@code new} event. Call it before the command's own event. */
+    public void notifyNew(Client c, byte[] key) {
+        if ((notifyFlags & KeyspaceEvents.NEW) != 0) {
+            events.publish(c, notifyFlags, "new", key, c.dbIndex());
+        }
+    }
+
+    /**
+     * For a command about to store {@code key} without having looked it up (SET, MSET ...): reports
+     * {@code new} if the key does not exist. Looks the key up only when {@code new} or
+     * {@code expired} events are on (the lookup removes a key past its time to live, as Redis's
+     * write lookup does).
+     */
+    public void notifyIfNew(Client c, byte[] key) {
+        if ((notifyFlags & (KeyspaceEvents.NEW | KeyspaceEvents.EXPIRED)) != 0 && c.db().peek(key) == null) {
+            notifyNew(c, key);
+        }
+    }
+
+    /** The command removed {@code key} because it emptied the collection there: a {@code del} event. */
+    public void notifyDeleted(Client c, byte[] key) {
+        notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", key);
+    }
+
+    /**
+     * Stores the result of a STORE command (SINTERSTORE, ZUNIONSTORE, SORT ... STORE, BITOP ...) as
+     * Redis's setKey does: {@code value} replaces {@code key} (reporting {@code new} when the key did
+     * not exist, then {@code event} of class {@code type}) and may serve clients blocked on it; a
+     * null {@code value} (an empty result) deletes the key instead, reporting {@code del} if it existed.
+     */
+    public void storeResult(Client c, byte[] key, StoredValue value, int type, String event) {
+        Database db = c.db();
+        if (value == null) {
+            if (db.remove(key)) {
+                notifyDeleted(c, key);
+            }
+            return;
+        }
+        notifyIfNew(c, key);
+        db.put(key, value);
+        notifyKeyspaceEvent(c, type, event, key);
+        blocking.signalKeyAsReady(c.dbIndex(), key);
+    }
+
+    /** True when events of class {@code type} are published (for work done only to report them). */
+    public boolean notifying(int type) {
+        return (notifyFlags & type) != 0;
+    }
+
+    /**
+     * {@code key} of database {@code db} was removed by maxmemory eviction: an {@code evicted}
+     * event, and clients caching it (client-side caching) or watching it are told it changed. The
+     * eviction itself (and INFO evicted_keys) belongs to the caller.
+     */
+    public void evicted(int db, byte[] key) {
+        notifyFromServer(db, KeyspaceEvents.EVICTED, "evicted", key);
+        transactions.modified(db, key);
+        tracking.invalidate(key, true);
+    }
+
+    /** Client-side caching: tracking clients, the tracking table, BCAST prefixes. */
+    public Tracking tracking() {
+        return tracking;
+    }
+
+    // ---- the command being executed ----
+
+    /** The client whose command is running (the one that sent EXEC, not a nested command), or null. */
+    public Client currentClient() {
+        return current;
+    }
+
+    /** True while a command runs. */
+    boolean executing() {
+        return nesting > 0;
+    }
+
+    /** Called by the dispatcher (and when a blocked client is served) before a command runs. */
+    void beginCommand(Client c) {
+        if (nesting == 0) {
+            if (tracking.clients() > 0) {
+                tracking.limit(); // before the command, as Redis's processCommand
+            }
+            current = c;
+        }
+        nesting++;
+    }
+
+    /**
+     * After a command: once the outermost one is done, what it held back for its own client
+     * follows its reply, invalidations first, then pub/sub messages (Redis's afterCommand).
+     */
+    void endCommand(Client c) {
+        if (--nesting == 0) {
+            tracking.afterCommand();
+            pubsub.deliverToSelf(c);
+            current = null;
+        }
     }
 
     /** Looks a key up for a command that will modify it (lookupKeyWrite): no hit/miss statistics. */
@@ -130,6 +367,72 @@ public final class ServerContext {
             keyspace.modifiedInPlace(c.dbIndex(), key);
         }
         return v;
+    }
+
+    /** Whether {@link #updateChangeTracking} holds one of the keyspace's change-tracking requests. */
+    private boolean blockingTracksChanges;
+
+    /**
+     * Keeps the keyspace's change reports on while clients are blocked in XREADGROUP (they must
+     * hear about deleted keys); WATCH and the other users ask for them on their own.
+     */
+    void updateChangeTracking() {
+        boolean need = blocking.needsKeyChanges();
+        if (need != blockingTracksChanges) {
+            blockingTracksChanges = need;
+            if (need) {
+                keyspace.startTrackingChanges();
+            } else {
+                keyspace.stopTrackingChanges();
+            }
+        }
+    }
+
+    /** EVAL scripts, functions and the script being executed. */
+    public dev.podis.server.scripting.Scripting scripting() {
+        return scripting;
+    }
+
+    /** True while a script runs past busy-reply-threshold (the dispatcher answers BUSY). */
+    public boolean scriptBusy() {
+        return scriptBusy;
+    }
+
+    public void scriptBusy(boolean busy) {
+        this.scriptBusy = busy;
+    }
+
+    void io(CommandLoopIo io) {
+        this.io = io;
+    }
+
+    /** True while the command loop is processing I/O events (a script must not start there). */
+    public boolean inIoPhase() {
+        return io != null && io.inIo();
+    }
+
+    /**
+     * From inside a long script: lets the command loop process pending I/O events once, so that
+     * other clients are answered (BUSY) and SCRIPT KILL arrives. Does nothing when the loop is
+     * already inside its I/O phase (see {@code scripting/package-info.java}).
+     */
+    public void pumpEvents() {
+        if (io != null) {
+            io.pump();
+        }
+    }
+
+    /** The write stream: executed writes, for the AOF and replicas (see {@link Propagation}). */
+    public Propagation propagation() {
+        return propagation;
+    }
+
+    /**
+     * How a deletion because of a time already past propagates (EXPIRE, SET EXAT, GETEX with
+     * such a time, expired keys): UNLINK under {@code lazyfree-lazy-expire}, else DEL, as Redis.
+     */
+    public byte[] expireDeleteCommand() {
+        return lazyExpire.asBool() ? Propagation.UNLINK : Propagation.DEL;
     }
 
     /** MULTI/EXEC and WATCH: queued commands and watched keys (a command family). */
@@ -323,6 +626,9 @@ public final class ServerContext {
         }
         if (!monitors.isEmpty() && !spec.has(CommandSpec.ADMIN) && !spec.flags().contains("skip_monitor")) {
             monitors.feed(c, argv);
+        }
+        if (tracking.clients() > 0 && spec.has(CommandSpec.READONLY)) {
+            tracking.commandExecuted(current != null ? current : c, spec, argv);
         }
     }
 }

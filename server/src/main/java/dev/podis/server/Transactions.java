@@ -185,6 +185,20 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
         return true;
     }
 
+    /** True if {@code c} is in MULTI with a queued script (EVAL, EVALSHA, FCALL and their _RO forms). */
+    public boolean queuedScripts(Client c) {
+        State st = c.transaction();
+        if (st == null || !st.inMulti) {
+            return false;
+        }
+        for (CommandSpec spec : st.specs) {
+            if (spec.aclCategories().contains("@scripting") && spec.parent() == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True if {@code c} is in MULTI with a queued command that may write (CLIENT PAUSE WRITE holds its EXEC). */
     boolean queuedWrites(Client c) {
         State st = c.transaction();

@@ -50,7 +50,7 @@ final class HeapDatabase extends BaseDatabase {
             return null;
         }
         StoredValue v = (StoredValue) n.value;
-        if (v.hasExpiry() && v.expireAt() <= hooks.now()) {
+        if (v.hasExpiry() && v.expireAt() <= hooks.expiryNow()) {
             removeNode(key);
             expired(n.key);
             return null;
@@ -164,7 +164,7 @@ final class HeapDatabase extends BaseDatabase {
         scratch.clear();
         long next = map.scan(cursor, Math.max(1, count), n -> scratch.add(n.key));
         // Expired keys found on the way are removed now (the table is not touched during the scan).
-        long now = hooks.now();
+        long now = hooks.expiryNow();
         for (byte[] k : scratch) {
             if (removeIfExpired(k, now)) {
                 expired(k);

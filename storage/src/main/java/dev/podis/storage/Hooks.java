@@ -38,6 +38,17 @@ final class Hooks {
         return clock.getAsLong();
     }
 
+    /**
+     * While true nothing expires (Redis does not expire keys while it loads a dataset: an AOF
+     * replays commands against keys as they were when the commands ran).
+     */
+    boolean expiryPaused;
+
+    /** The time expiry decisions compare with: {@link #now()}, or before every time while expiry is paused. */
+    long expiryNow() {
+        return expiryPaused ? Long.MIN_VALUE : clock.getAsLong();
+    }
+
     /** Redis's LRU clock: seconds, 24 bits. */
     int lruClock() {
         return lruClock(clock.getAsLong());

@@ -200,6 +200,28 @@ public final class Keyspace implements AutoCloseable {
         return hooks.now();
     }
 
+    /**
+     * Stops (true) or restarts expiry: while stopped no key expires, lazily or actively, and
+     * {@link #alreadyExpired} answers false. Redis does the same while it loads a dataset: an AOF
+     * replays commands against keys as they were when the commands ran, so a key whose time to
+     * live ran out since must stay until the replay is over.
+     */
+    public void pauseExpiry(boolean paused) {
+        hooks.expiryPaused = paused;
+    }
+
+    public boolean expiryPaused() {
+        return hooks.expiryPaused;
+    }
+
+    /**
+     * Whether an absolute expiry time {@code at} (ms) is already past (Redis's checkAlreadyExpired):
+     * commands that set such a time delete the key instead. False while expiry is paused.
+     */
+    public boolean alreadyExpired(long at) {
+        return at <= hooks.expiryNow();
+    }
+
     /** Receives keys removed by expiry (lazily or actively); replaces any previous listener. */
     public void listener(KeyspaceListener listener) {
         hooks.listener = listener == null ? KeyspaceListener.NONE : listener;
@@ -237,13 +259,13 @@ public final class Keyspace implements AutoCloseable {
      * re-put after a change): counts it and reports it like a put.
      */
     public void modifiedInPlace(int db, byte[] key) {
-        if (databases[db] instanceof BaseDatabase) {
-            BaseDatabase d = (BaseDatabase) databases[db];
-            Snapshot s = hooks.snapshot;
-            if (s != null) {
-                d.snapshotBeforeInPlace(key, s);
-            }
-            d.modified(key);
+        hooks.dirty++;
+        Snapshot s = hooks.snapshot;
+        if (s != null && databases[db] instanceof BaseDatabase) {
+            ((BaseDatabase) databases[db]).snapshotBeforeInPlace(key, s);
+        }
+        if (hooks.trackChanges) {
+            hooks.listener.modifiedInPlace(db, key);
         }
     }
 
@@ -391,6 +413,9 @@ public final class Keyspace implements AutoCloseable {
         // Moving entries into a grown map may use a quarter of the time; expiry always gets the rest.
         long backgroundDeadline = start + Math.max(1, budgetMicros) * 250;
         long removed = 0;
+        if (hooks.expiryPaused) {
+            return 0;
+        }
         int n = databases.length;
         for (int visited = 0; visited < n; visited++) {
             int i = expireDb;

@@ -22,8 +22,24 @@ public interface KeyspaceListener {
     default void modified(int db, byte[] key) {
     }
 
+    /**
+     * The collection at {@code key} is about to be changed in place by a command (it keeps its key
+     * and type); reported like {@link #modified} unless a listener tells the two apart.
+     */
+    default void modifiedInPlace(int db, byte[] key) {
+        modified(db, key);
+    }
+
     /** Database {@code db} is about to be emptied (FLUSHDB, FLUSHALL); only while tracking changes. */
     default void clearing(int db) {
+    }
+
+    /**
+     * {@code key} of database {@code db} was removed by maxmemory eviction (whoever evicts calls it
+     * after the removal): keyspace notifications report it as {@code evicted}. Always called, whether
+     * or not the keyspace tracks changes; the array must not be kept.
+     */
+    default void evicted(int db, byte[] key) {
     }
 
     /** Databases {@code a} and {@code b} are about to be swapped (SWAPDB); only while tracking changes. */

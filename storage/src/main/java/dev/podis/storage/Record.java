@@ -13,7 +13,9 @@ import net.openhft.chronicle.bytes.RandomDataOutput;
  * [8 bytes]   expiry, absolute Unix ms, only when bit 6 is set
  * payload     INLINE: the string bytes (up to {@link #INLINE_MAX}), the rest of the record
  *             LARGE:  8-byte id in the large-value store + 8-byte length
- *             OBJECT: 4-byte slot of a heap object (collections)
+ *             OBJECT: none (collections: the heap object, its expiry and LRU clock are found by key in
+ *                     the database's heap index, which is the truth for them; the record keeps
+ *                     type and expiry so that SCAN, RANDOMKEY and the map migration need no heap lookup)
  * </pre>
  *
  * A value without a TTL costs 4 bytes of header; one with a TTL 12.
@@ -67,13 +69,10 @@ final class Record {
         return out;
     }
 
-    static HeapData object(HeapData out, ValueType type, long expireAt, int lru, int mark, int slot) {
-        byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + 4);
-        int off = writeHeader(r, type, OBJECT, expireAt, lru, mark);
-        r[off] = (byte) slot;
-        r[off + 1] = (byte) (slot >>> 8);
-        r[off + 2] = (byte) (slot >>> 16);
-        r[off + 3] = (byte) (slot >>> 24);
+    /** A collection's record: type and expiry only (the value itself is found on the heap by key). */
+    static HeapData object(HeapData out, ValueType type, long expireAt, int lru, int mark) {
+        byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY));
+        writeHeader(r, type, OBJECT, expireAt, lru, mark);
         return out;
     }
 

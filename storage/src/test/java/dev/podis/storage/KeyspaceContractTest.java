@@ -148,6 +148,67 @@ abstract class KeyspaceContractTest {
     }
 
     @Test
+    void collectionsKeepExpiryAccessTimeAndTypeThroughEveryPath() {
+        Object set = new Object();
+        long now = clock.get();
+        int lru0 = (int) ((now / 1000) & 0xFFFFFF);
+        db.put(b("s"), StoredValue.object(ValueType.SET, set, StoredValue.NO_EXPIRY));
+        db.put(b("str"), StoredValue.string(b("v")));
+        assertEquals(Database.NOT_STRING, db.readString(b("s"), true, (a, o, n) -> fail("no string")));
+        StringBuilder got = new StringBuilder();
+        assertEquals(Database.STRING, db.readString(b("str"), true, (a, o, n) -> got.append(new String(a, o, n, StandardCharsets.UTF_8))));
+        assertEquals("v", got.toString());
+        assertEquals(Database.MISSING, db.readString(b("none"), true, (a, o, n) -> fail("missing")));
+        // access time: get touches, peek does not
+        clock.addAndGet(3000);
+        assertEquals(lru0, db.peek(b("s")).lruOrLfu());
+        assertSame(set, db.get(b("s")).object());
+        assertEquals(lru0 + 3, db.peek(b("s")).lruOrLfu());
+        // expiry set later is seen by every read, and the key expires lazily
+        assertTrue(db.setExpireAt(b("s"), clock.get() + 1000));
+        assertEquals(clock.get() + 1000, db.expireAt(b("s")));
+        assertEquals(clock.get() + 1000, db.get(b("s")).expireAt());
+        assertEquals(1, db.volatileSize());
+        assertTrue(db.setExpireAt(b("s"), StoredValue.NO_EXPIRY));
+        assertEquals(StoredValue.NO_EXPIRY, db.get(b("s")).expireAt());
+        assertTrue(db.setExpireAt(b("s"), clock.get() + 1000));
+        Set<String> scanned = new HashSet<>();
+        long cursor = 0;
+        do {
+            cursor = db.scan(cursor, 10, k -> scanned.add(s(k)));
+        } while (cursor != 0);
+        assertEquals(Set.of("s", "str"), scanned);
+        clock.addAndGet(1000);
+        assertNull(db.get(b("s")));
+        assertFalse(db.exists(b("s")));
+        assertEquals(Database.MISSING, db.readString(b("s"), true, (a, o, n) -> fail("expired")));
+        assertEquals(1, db.size());
+        assertEquals(0, db.volatileSize());
+        // a string replacing a collection, a collection replacing a string, removal
+        db.put(b("s"), StoredValue.object(ValueType.ZSET, set, clock.get() + 5000));
+        db.put(b("s"), StoredValue.string(b("x")));
+        assertEquals(ValueType.STRING, db.get(b("s")).type());
+        assertEquals(StoredValue.NO_EXPIRY, db.expireAt(b("s")));
+        db.put(b("str"), StoredValue.object(ValueType.HASH, set, StoredValue.NO_EXPIRY));
+        assertEquals(ValueType.HASH, db.get(b("str")).type());
+        assertTrue(db.remove(b("str")));
+        assertNull(db.get(b("str")));
+        assertFalse(db.remove(b("str")));
+        // many collections across a growing keyspace stay reachable
+        for (int i = 0; i < 50_000; i++) {
+            db.put(b("c" + i), StoredValue.object(ValueType.LIST, i, i % 2 == 0 ? StoredValue.NO_EXPIRY : clock.get() + 100_000));
+        }
+        for (int i = 0; i < 50_000; i += 997) {
+            assertEquals(i, db.get(b("c" + i)).object());
+        }
+        assertEquals(50_001, db.size());
+        assertEquals(25_000, db.volatileSize());
+        db.clear();
+        assertNull(db.get(b("c0")));
+        assertEquals(0, db.size());
+    }
+
+    @Test
     void setExpireAtAndPersist() {
         long now = clock.get();
         assertFalse(db.setExpireAt(b("none"), now + 10));
@@ -312,6 +373,45 @@ abstract class KeyspaceContractTest {
         clock.addAndGet(10);
         assertNull(db.get(b("again")));
         assertTrue(ks.usedMemory() - before < 1 << 20);
+    }
+
+    @Test
+    void largeValuesReadAgainAreTheCurrentOnes() {
+        // The off-heap store keeps heap copies of recently used large values: reads must still see
+        // every overwrite and removal, and an array read earlier keeps the value it had.
+        Random rnd = new Random(2);
+        int keys = 20;
+        byte[][] current = new byte[keys][];
+        byte[] first = null;
+        for (int round = 0; round < 200; round++) {
+            int k = rnd.nextInt(keys);
+            byte[] key = b("large:" + k);
+            int op = rnd.nextInt(4);
+            if (op == 0) {
+                assertEquals(current[k] != null, db.remove(key));
+                current[k] = null;
+            } else if (op == 1) {
+                byte[] v = new byte[Record.INLINE_MAX + 1 + rnd.nextInt(20_000)];
+                rnd.nextBytes(v);
+                db.put(key, StoredValue.string(v));
+                current[k] = v.clone();
+            }
+            for (int j = 0; j < keys; j++) {
+                StoredValue got = db.get(b("large:" + j));
+                if (current[j] == null) {
+                    assertNull(got);
+                } else {
+                    assertArrayEquals(current[j], got.bytes(), "key " + j + " in round " + round);
+                }
+            }
+            if (round == 100 && current[k] != null) {
+                first = db.get(key).bytes();
+                byte[] copy = first.clone();
+                db.put(key, StoredValue.string(new byte[Record.INLINE_MAX + 10]));
+                assertArrayEquals(copy, first);
+                current[k] = new byte[Record.INLINE_MAX + 10];
+            }
+        }
     }
 
     @Test

@@ -143,7 +143,7 @@ public final class RedisMetrics implements AutoCloseable {
         f.rejected = st.rejectedConnections;
         f.netIn = st.netInputBytes;
         f.netOut = st.netOutputBytes;
-        f.aofEnabled = server.config().getBool("appendonly") ? 1 : 0;
+        f.aofEnabled = server.aof().enabled() ? 1 : 0;
         Persistence p = server.persistence();
         f.lastSave = p.lastSave();
         f.loading = p.loading() ? 1 : 0;

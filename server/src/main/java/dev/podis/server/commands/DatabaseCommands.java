@@ -1,6 +1,7 @@
 package dev.podis.server.commands;
 
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -12,6 +13,9 @@ import dev.podis.storage.StoredValue;
 /**
  * Commands that act on whole databases, or move keys between them: SWAPDB, MOVE, DBSIZE, FLUSHDB,
  * FLUSHALL (SELECT lives with the connection commands).
+ *
+ * <p>MOVE reports {@code new} in the target database, then {@code move_from} and {@code move_to};
+ * SWAPDB, FLUSHDB and FLUSHALL report no keyspace events, as in Redis.
  *
  * <p>FLUSHDB/FLUSHALL ASYNC reply and behave as in Redis (the data is gone for every later
  * command); the memory is released synchronously here, which is cheap for the heap keyspace.
@@ -83,8 +87,11 @@ public final class DatabaseCommands implements CommandFamily {
             return;
         }
         // The value (with its expiry) changes database; a collection payload moves as it is.
+        server.notifyKeyspaceEvent(c, (int) target, KeyspaceEvents.NEW, "new", key);
         c.db().remove(key);
         dst.put(key, v);
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "move_from", key);
+        server.notifyKeyspaceEvent(c, (int) target, KeyspaceEvents.GENERIC, "move_to", key);
         server.blocking().signalKeyAsReady((int) target, key);
         c.reply().integer(1);
     }

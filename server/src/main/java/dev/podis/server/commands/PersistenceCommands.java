@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.server.Client;
 import dev.podis.server.Log;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -12,10 +13,12 @@ import dev.podis.storage.ValueType;
 import dev.podis.storage.rdb.DumpPayload;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
- * Persistence commands (rdb.c, cluster.c's DUMP/RESTORE): SAVE, BGSAVE, LASTSAVE, DUMP, RESTORE. The
- * state they act on is {@link Persistence}; BGSAVE and the AOF commands join here.
+ * Persistence commands (rdb.c, aof.c, cluster.c's DUMP/RESTORE): SAVE, BGSAVE, LASTSAVE, DUMP,
+ * RESTORE, BGREWRITEAOF. The state they act on is {@link Persistence} and
+ * {@link dev.podis.server.persistence.Aof}.
  *
  * <p>DUMP and RESTORE exchange Redis's payload (the value as in an RDB file, RDB version 10 and
  * a CRC-64), so values move between Podis and Redis 7.0 and later. RESTORE validates the whole
@@ -24,6 +27,7 @@ import java.io.IOException;
  */
 public final class PersistenceCommands implements CommandFamily {
     private static final int LRU_CLOCK_MAX = (1 << 24) - 1;
+    private static final byte[] ABSTTL = Args.bytes("ABSTTL");
 
     private final ServerContext server;
 
@@ -38,6 +42,20 @@ public final class PersistenceCommands implements CommandFamily {
         t.bind("lastsave", this::lastsave);
         t.bind("dump", this::dump);
         t.bind("restore", this::restore);
+        t.bind("bgrewriteaof", this::bgrewriteaof);
+    }
+
+    /**
+     * BGREWRITEAOF: rewrites the AOF into a new base file. Inside MULTI/EXEC or a script it is
+     * scheduled for the server cron, as Redis does while it cannot start a rewrite at once.
+     */
+    void bgrewriteaof(Client c, byte[][] argv) {
+        String r = server.aof().bgrewriteaof(c.denyBlocking());
+        if (r.startsWith("ERR ")) {
+            c.error(r);
+        } else {
+            c.reply().simple(r);
+        }
     }
 
     void save(Client c, byte[][] argv) {
@@ -159,17 +177,26 @@ public final class PersistenceCommands implements CommandFamily {
         if (v.type() != ValueType.STRING && !"no".equals(server.config().get("sanitize-dump-payload"))) {
             p.countSanitization();
         }
-        if (replace) {
-            db.remove(key);
-        }
+        boolean deleted = replace && db.remove(key);
         long now = server.keyspace().now();
         if (ttl != 0 && !absttl) {
             ttl += now;
         }
-        if (ttl != 0 && ttl <= now) {
+        if (ttl != 0 && server.keyspace().alreadyExpired(ttl)) {
             // Already expired: nothing is stored (an old key was deleted with REPLACE).
+            if (deleted) {
+                c.propagateAs(server.config().getBool("lazyfree-lazy-server-del") ? Propagation.UNLINK : Propagation.DEL,
+                        key);
+            }
             c.reply().ok();
             return;
+        }
+        if (ttl != 0 && !absttl && c.propagating()) {
+            // the time to live propagates as an absolute time (Redis 7)
+            byte[][] as = Arrays.copyOf(argv, argv.length + 1);
+            as[2] = Propagation.number(ttl);
+            as[argv.length] = ABSTTL;
+            c.propagateAs(as);
         }
         StoredValue stored = StoredValue.decoded(v.type(), v.bytes(), v.object(),
                 ttl != 0 ? ttl : StoredValue.NO_EXPIRY, accessData(idle, freq, now));

@@ -248,7 +248,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "client_recent_max_input_buffer", 0);
         field(sb, "client_recent_max_output_buffer", 0);
         field(sb, "blocked_clients", server.blocking().blockedClients());
-        field(sb, "tracking_clients", 0);
+        field(sb, "tracking_clients", server.tracking().clients());
         field(sb, "clients_in_timeout_table", server.blocking().clientsWithTimeout());
     }
 
@@ -340,10 +340,10 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "used_memory_lua", 0);
         field(sb, "used_memory_vm_eval", 0);
         field(sb, "used_memory_lua_human", "0B");
-        field(sb, "used_memory_scripts_eval", 0);
-        field(sb, "number_of_cached_scripts", 0);
-        field(sb, "number_of_functions", 0);
-        field(sb, "number_of_libraries", 0);
+        field(sb, "used_memory_scripts_eval", server.scripting().cachedScriptBytes());
+        field(sb, "number_of_cached_scripts", server.scripting().cachedScripts());
+        field(sb, "number_of_functions", server.scripting().functions().functionCount());
+        field(sb, "number_of_libraries", server.scripting().functions().libraries().size());
         field(sb, "used_memory_vm_functions", 0);
         field(sb, "used_memory_vm_total", 0);
         field(sb, "used_memory_vm_total_human", "0B");
@@ -367,7 +367,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "mem_clients_slaves", 0);
         field(sb, "mem_clients_normal", 0);
         field(sb, "mem_cluster_links", 0);
-        field(sb, "mem_aof_buffer", 0);
+        field(sb, "mem_aof_buffer", server.aof().bufferMemory());
         field(sb, "mem_allocator", "jvm-" + System.getProperty("java.version"));
         field(sb, "active_defrag_running", 0);
         field(sb, "lazyfree_pending_objects", 0);
@@ -419,9 +419,9 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "active_defrag_key_misses", 0);
         field(sb, "total_active_defrag_time", 0);
         field(sb, "current_active_defrag_time", 0);
-        field(sb, "tracking_total_keys", 0);
-        field(sb, "tracking_total_items", 0);
-        field(sb, "tracking_total_prefixes", 0);
+        field(sb, "tracking_total_keys", server.tracking().totalKeys());
+        field(sb, "tracking_total_items", server.tracking().totalItems());
+        field(sb, "tracking_total_prefixes", server.tracking().totalPrefixes());
         field(sb, "unexpected_error_replies", 0);
         field(sb, "total_error_replies", st.totalErrorReplies);
         field(sb, "dump_payload_sanitizations", server.persistence().dumpPayloadSanitizations());
@@ -600,7 +600,11 @@ public final class ServerCommands implements CommandFamily {
                     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
                     "    default.",
                     "SLEEP <seconds>",
-                    "    Stop the server for <seconds>. Decimals allowed.");
+                    "    Stop the server for <seconds>. Decimals allowed.",
+                    "LOADAOF",
+                    "    Flush the AOF buffers on disk and reload the AOF in memory.",
+                    "AOF-FLUSH-SLEEP <microsec>",
+                    "    Server will sleep before flushing the AOF, this is used for testing.");
         } else if (Args.is(sub, "SLEEP") && argv.length == 3) {
             double seconds = atof(Args.str(argv[2]));
             long micros = (long) (seconds * 1_000_000);
@@ -613,6 +617,17 @@ public final class ServerCommands implements CommandFamily {
                 }
             }
             c.reply().ok();
+        } else if (Args.is(sub, "AOF-FLUSH-SLEEP") && argv.length == 3) {
+            server.aof().flushSleep(atoi(Args.str(argv[2])));
+            c.reply().ok();
+        } else if (Args.is(sub, "LOADAOF") && argv.length == 2) {
+            c.preventPropagation(); // the reload is not a write to log
+            String err = server.aof().debugLoadAof();
+            if (err != null) {
+                c.error("ERR " + err);
+            } else {
+                c.reply().ok();
+            }
         } else if (Args.is(sub, "SET-ACTIVE-EXPIRE") && argv.length == 3) {
             server.activeExpire(atoi(Args.str(argv[2])) != 0);
             c.reply().ok();
@@ -777,6 +792,13 @@ public final class ServerCommands implements CommandFamily {
         }
         if (server.shutdownInProgress()) {
             return; // a signal's shutdown is under way: this connection closes with the others
+        }
+        if (server.scriptBusy()) {
+            if (!nosave) {
+                c.error(server.scripting().busyError()); // only SHUTDOWN NOSAVE while a script is busy
+                return;
+            }
+            server.scripting().abortForShutdown(); // it stops at its next check, writes or not
         }
         Log.warn("User requested shutdown...");
         // Redis's finishShutdown: the final save (when save points are configured or SAVE is given)

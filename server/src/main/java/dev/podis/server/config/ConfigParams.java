@@ -191,7 +191,7 @@ final class ConfigParams {
         p.add(mem("stream-node-max-bytes", 4096, 0, LONG_MAX).unsigned().build());
         p.add(mem("zset-max-listpack-value", 64, 0, LONG_MAX).unsigned().alias("zset-max-ziplist-value").build());
         p.add(mem("hll-sparse-max-bytes", 3000, 0, LONG_MAX).unsigned().build());
-        p.add(num("tracking-table-max-keys", 1000000, 0, LONG_MAX).unsigned().build());
+        p.add(num("tracking-table-max-keys", 1000000, 0, LONG_MAX).unsigned().active().build());
         p.add(mem("client-query-buffer-limit", 1024 * MB, MB, LONG_MAX).unsigned().active().build());
         // ssize_t, time_t, off_t
         p.add(mem("maxmemory-clients", 0, -100, LONG_MAX).percent().build());
@@ -228,7 +228,8 @@ final class ConfigParams {
                 "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
                 SpecialParams::clientOutputBufferLimit).multiArg().build());
         p.add(special("oom-score-adj-values", "0 200 800", SpecialParams::oomScoreAdjValues).multiArg().build());
-        p.add(special("notify-keyspace-events", "", SpecialParams::notifyKeyspaceEvents).build());
+        p.add(special("notify-keyspace-events", "", SpecialParams::notifyKeyspaceEvents).active()
+                .shown(SpecialParams::shownKeyspaceEvents).build());
         p.add(special("bind", "* -::*", SpecialParams::bind).multiArg().active().build());
         p.add(special("replicaof", "", SpecialParams::replicaOf).alias("slaveof").multiArg().immutable().build());
         p.add(special("latency-tracking-info-percentiles", "50 99 99.9", SpecialParams::percentiles).multiArg().build());

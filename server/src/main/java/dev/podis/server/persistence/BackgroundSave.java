@@ -212,12 +212,7 @@ public final class BackgroundSave {
         };
         Snapshot s;
         try {
-            s = ks.snapshot(sink, new Snapshot.Options().bufferBytes(config.getLong("snapshot-buffer-size"))
-                    .writerShare(cpuShare()).threads(r -> {
-                Thread t = new Thread(r, "podis-bgsave");
-                t.setDaemon(true);
-                return t;
-            }));
+            s = ks.snapshot(sink, snapshotOptions(config, "podis-bgsave"));
         } catch (RuntimeException e) {
             closeQuietly(ch);
             deleteQuietly(temp);
@@ -241,7 +236,7 @@ public final class BackgroundSave {
                 // the server is closing: nobody to report to
             }
         });
-        s.runOn(server.commandLoop(), cpuShare(), () -> server.stats().totalCommandsProcessed);
+        drive(server, s);
         return true;
     }
 
@@ -255,9 +250,26 @@ public final class BackgroundSave {
         }
     }
 
-    /** snapshot-cpu-percent: the share of the loop the walk takes, and of a CPU the writer thread takes, while clients are busy. */
-    private double cpuShare() {
-        return config.getLong("snapshot-cpu-percent") / 100.0;
+    /**
+     * How the server's snapshots (BGSAVE, AOF rewrite) run: {@code snapshot-buffer-size},
+     * {@code snapshot-cpu-percent} for the writer thread, a daemon writer thread named {@code thread}.
+     */
+    public static Snapshot.Options snapshotOptions(ServerConfig config, String thread) {
+        return new Snapshot.Options().bufferBytes(config.getLong("snapshot-buffer-size"))
+                .writerShare(config.getLong("snapshot-cpu-percent") / 100.0).threads(r -> {
+                    Thread t = new Thread(r, thread);
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /**
+     * Runs a snapshot's walk on the command loop at {@code snapshot-cpu-percent} of it while clients
+     * keep it busy (executed commands tell), flat out when they do not.
+     */
+    public static void drive(ServerContext server, Snapshot s) {
+        s.runOn(server.commandLoop(), server.config().getLong("snapshot-cpu-percent") / 100.0,
+                () -> server.stats().totalCommandsProcessed);
     }
 
     /** Redis names the temporary file of a background save after the child's pid; there is no child here. */

@@ -119,13 +119,17 @@ public final class Persistence {
 
     /** How RDB files are written: {@code rdbcompression}, {@code rdbchecksum}, aux fields, access data. */
     public RdbWriter.Options writerOptions() {
-        return new RdbWriter.Options()
+        RdbWriter.Options o = new RdbWriter.Options()
                 .compression(config.getBool("rdbcompression"))
                 .checksum(config.getBool("rdbchecksum"))
                 .redisVersion(Version.REDIS)
                 .usedMemory(server.keyspace().usedMemory())
                 .accessData(policy().endsWith("-lru"), policy().endsWith("-lfu"))
                 .clock(server.keyspace()::now);
+        for (dev.podis.server.scripting.Functions.Library lib : server.scripting().functions().libraries()) {
+            o.function(lib.code()); // FUNCTION2 records, as Redis saves its libraries with the data
+        }
+        return o;
     }
 
     /** How RDB files are read: thresholds, {@code rdbchecksum}, access data, aux fields noted. */
@@ -136,6 +140,11 @@ public final class Persistence {
                 .accessData(policy().endsWith("-lru"), policy().endsWith("-lfu"))
                 .clock(server.keyspace()::now)
                 .listener(new RdbLoader.Listener() {
+                    @Override
+                    public void function(byte[] code) {
+                        functionRead(code);
+                    }
+
                     @Override
                     public void aux(String key, byte[] value) {
                         String v = new String(value, StandardCharsets.UTF_8);
@@ -445,6 +454,25 @@ public final class Persistence {
         }
     }
 
+    /**
+     * The AOF's load at start-up (see {@link Aof#startUp}): the same loading state as the RDB's
+     * ({@code -LOADING}, readiness, INFO's loading fields), progress in bytes of its files.
+     */
+    void aofLoading(long totalBytes) {
+        startLoading(totalBytes);
+    }
+
+    void aofLoadingProgress(long loadedBytes) {
+        loadingLoadedBytes = loadedBytes;
+    }
+
+    /** The AOF's load is over; loading is not a change ({@code rdb_changes_since_last_save} stays). */
+    void aofLoaded(long dirtyBefore) {
+        loading = false;
+        server.keyspace().dirty(dirtyBefore);
+        dirtyAtLastSave = dirtyBefore;
+    }
+
     private void startLoading(long totalBytes) {
         loading = true;
         loadingStartTime = System.currentTimeMillis() / 1000;
@@ -455,7 +483,31 @@ public final class Persistence {
         lastLoadKeysExpired = 0;
     }
 
+    /** Function libraries read by a loader running off the command thread, loaded when it ends. */
+    private final java.util.Queue<byte[]> functionsRead = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** A FUNCTION2 record: the library is loaded on the command thread (now, or when loading ends). */
+    private void functionRead(byte[] code) {
+        io.netty.channel.EventLoop loop = server.commandLoop();
+        if (loop == null || loop.inEventLoop()) {
+            loadFunction(code);
+        } else {
+            functionsRead.add(code);
+        }
+    }
+
+    private void loadFunction(byte[] code) {
+        try {
+            server.scripting().functions().load(code, true);
+        } catch (IllegalArgumentException e) {
+            Log.warn("Failed loading a function library from the dataset: " + e.getMessage());
+        }
+    }
+
     private void stopLoading(KeyspaceLoader sink) {
+        for (byte[] code; (code = functionsRead.poll()) != null; ) {
+            loadFunction(code);
+        }
         loading = false;
         lastLoadKeysLoaded = sink.loaded();
         lastLoadKeysExpired = sink.expired();
@@ -519,18 +571,10 @@ public final class Persistence {
         field(sb, "rdb_last_cow_size", backgroundSave.lastCowBytes());
         field(sb, "rdb_last_load_keys_expired", lastLoadKeysExpired);
         field(sb, "rdb_last_load_keys_loaded", lastLoadKeysLoaded);
-        field(sb, "aof_enabled", config.getBool("appendonly") ? 1 : 0);
-        field(sb, "aof_rewrite_in_progress", 0);
-        field(sb, "aof_rewrite_scheduled", 0);
-        field(sb, "aof_last_rewrite_time_sec", -1);
-        field(sb, "aof_current_rewrite_time_sec", -1);
-        field(sb, "aof_last_bgrewrite_status", "ok");
-        field(sb, "aof_rewrites", 0);
-        field(sb, "aof_rewrites_consecutive_failures", 0);
-        field(sb, "aof_last_write_status", "ok");
-        field(sb, "aof_last_cow_size", 0);
+        server.aof().info((name, value) -> field(sb, name, value));
         field(sb, "module_fork_in_progress", 0);
         field(sb, "module_fork_last_cow_size", 0);
+        server.aof().infoWhenEnabled((name, value) -> field(sb, name, value));
         if (loading) {
             loadingFields(sb);
         }

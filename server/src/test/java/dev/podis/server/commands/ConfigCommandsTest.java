@@ -182,13 +182,13 @@ class ConfigCommandsTest {
             assertEquals("ERR The server is running without a config file", error(j, "REWRITE"));
         }
         Path f = tmp.resolve("podis.conf");
-        Files.writeString(f, "# test server\nport 0\nbind 127.0.0.1\nsave \"\"\n");
+        Files.writeString(f, "# test server\nport 0\nbind 127.0.0.1\nsave \"\"\nadmin-port -1\n");
         ServerConfig c = Main.configure(List.of(f.toString(), "--dir", tmp.toString()), Map.of());
         try (PodisServer p = new PodisServer(c).start(); Jedis j = new Jedis("127.0.0.1", p.port())) {
             assertEquals("OK", j.configSet("timeout", "300", "maxmemory", "1gb"));
             assertEquals("OK", j.configRewrite());
             String text = Files.readString(f);
-            assertTrue(text.startsWith("# test server\nport 0\nbind 127.0.0.1\nsave \"\"\n"), text);
+            assertTrue(text.startsWith("# test server\nport 0\nbind 127.0.0.1\nsave \"\"\nadmin-port -1\n"), text);
             assertTrue(text.contains("\ntimeout 300\n") && text.contains("\nmaxmemory 1gb\n"), text);
             ServerConfig reloaded = Main.configure(List.of(f.toString()), Map.of());
             assertEquals("300", reloaded.get("timeout"));

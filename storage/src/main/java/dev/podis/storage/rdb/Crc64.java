@@ -56,4 +56,9 @@ public final class Crc64 {
     public static long of(byte[] b) {
         return update(0, b, 0, b.length);
     }
+
+    /** The CRC of {@code len} bytes of {@code b} from {@code off}. */
+    public static long of(byte[] b, int off, int len) {
+        return update(0, b, off, len);
+    }
 }
