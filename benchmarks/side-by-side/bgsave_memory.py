@@ -22,7 +22,7 @@ Writes benchmarks/results/<date>-<name>.md.
 import argparse, csv, datetime, io, os, platform, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import ROOT, PODIS_JAR, free_port, wait_port, load_keys  # noqa: E402
+from compare import ROOT, PODIS_JAR, free_port, wait_port, load_keys, rss_kb  # noqa: E402
 
 # The container entrypoint's sizing (docker/entrypoint.sh) for a 1 GiB memory limit.
 DEFAULT_JVM = "-Xms128m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
@@ -65,18 +65,10 @@ def rollup(pid):
     return rss, pss
 
 
-def vmrss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def memory_kb(kind, pid):
     """Physical memory of the server: Podis's VmRSS; for Redis the PSS of it and its children (a forked BGSAVE)."""
     if kind == "podis":
-        return vmrss_kb(pid)
+        return rss_kb(pid)
     total = rollup(pid)[1]
     for c in children(pid):
         total += rollup(c)[1]
@@ -140,20 +132,25 @@ class Saver(threading.Thread):
 
     def __init__(self, port):
         super().__init__(daemon=True)
-        self.conn, self.stop, self.done, self.failed = Conn(port), False, 0, 0
+        self.conn, self.stop, self.done, self.failed, self.seconds = Conn(port), False, 0, 0, []
 
     def run(self):
         while not self.stop:
-            self.conn.call("BGSAVE")
-            while True:
-                i = info(self.conn)
-                if i.get("rdb_bgsave_in_progress") == "0":
-                    break
-                time.sleep(0.02)
-            if i.get("rdb_last_bgsave_status") == "ok":
-                self.done += 1
-            else:
-                self.failed += 1
+            self.once()
+
+    def once(self):
+        t0 = time.time()
+        self.conn.call("BGSAVE")
+        while True:
+            i = info(self.conn)
+            if i.get("rdb_bgsave_in_progress") == "0":
+                break
+            time.sleep(0.02)
+        if i.get("rdb_last_bgsave_status") == "ok":
+            self.done += 1
+            self.seconds.append(time.time() - t0)
+        else:
+            self.failed += 1
 
 
 def bench(port, requests):
@@ -173,6 +170,16 @@ def run(kind, workdir, jvm_opts, rounds, requests):
         conn = Conn(port)
         load_keys(port, 1000000)
         bench(port, requests)  # warm-up: JIT, heap, allocator
+        saver = Saver(port)  # and once with BGSAVEs, so that the snapshot's code is compiled too
+        saver.start()
+        bench(port, requests)
+        saver.stop = True
+        saver.join()
+        saver.conn.close()
+        idle = Saver(port)  # one BGSAVE with no client traffic
+        idle.once()
+        idle.conn.close()
+        idle_seconds = idle.seconds[0] if idle.seconds else float("nan")
         for _ in range(rounds):
             base_sampler = Sampler(kind, proc.pid)
             base_sampler.start()
@@ -192,7 +199,8 @@ def run(kind, workdir, jvm_opts, rounds, requests):
             saver.conn.close()
             i = info(conn)
             rows.append(dict(base=base, during=during, before=before, peak=sampler.peak, base_peak=base_sampler.peak,
-                             saves=saver.done, failed=saver.failed,
+                             saves=saver.done, failed=saver.failed, idle_seconds=idle_seconds,
+                             save_seconds=statistics.median(saver.seconds) if saver.seconds else float("nan"),
                              cow=int(i.get("rdb_last_cow_size", "0")), keys=conn.call("DBSIZE")))
             print("%s: %s" % (kind, rows[-1]), file=sys.stderr)
     finally:
@@ -233,23 +241,25 @@ def main():
               stamp, platform.node() or "this machine", os.cpu_count(), " ".join(load), redis_version),
           "Command: `%s`" % cmd,
           "Podis JVM options: `%s`." % " ".join(jvm_opts),
-          "1 M keys (16-byte keys, 100-byte values) loaded first; each round runs "
+          "1 M keys (16-byte keys, 100-byte values) loaded first, then one warm-up run alone and one with BGSAVEs; each round runs "
           "`redis-benchmark -t set -r 1000000 -d 100 -n %d -P 16` once alone and once with BGSAVEs back to back." % args.requests,
           "Memory is the physical memory of the server's processes (Podis: RSS; Redis: PSS of the server and "
           "its forked child), sampled every 10 ms.", "",
-          "| server | round | memory before MB | peak during BGSAVEs MB | peak/before | peak without BGSAVE MB | rps alone | rps with BGSAVEs | ratio | BGSAVEs done | rdb_last_cow_size MB |",
-          "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+          "| server | round | memory before MB | peak during BGSAVEs MB | peak/before | peak without BGSAVE MB | rps alone | rps with BGSAVEs | ratio | BGSAVEs done | s per BGSAVE | rdb_last_cow_size MB |",
+          "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     summary = []
     for kind in ("redis", "podis"):
         for n, r in enumerate(results[kind]):
-            md.append("| %s | %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.2f | %d%s | %.1f |" % (
+            md.append("| %s | %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.2f | %d%s | %.1f | %.1f |" % (
                 kind, n + 1, r["before"] / 1024, r["peak"] / 1024, r["peak"] / r["before"], r["base_peak"] / 1024,
                 r["base"], r["during"], r["during"] / r["base"], r["saves"],
-                " (%d failed)" % r["failed"] if r["failed"] else "", r["cow"] / 1048576))
+                " (%d failed)" % r["failed"] if r["failed"] else "", r["save_seconds"], r["cow"] / 1048576))
         rows = results[kind]
-        summary.append("%s: peak/before median %.2f, throughput with BGSAVEs / alone median %.2f" % (
+        summary.append("%s: peak/before median %.2f, throughput with BGSAVEs / alone median %.2f; "
+                       "a BGSAVE under this load took %.1f s (median), with no client traffic %.1f s" % (
             kind, statistics.median(r["peak"] / r["before"] for r in rows),
-            statistics.median(r["during"] / r["base"] for r in rows)))
+            statistics.median(r["during"] / r["base"] for r in rows),
+            statistics.median(r["save_seconds"] for r in rows), rows[0]["idle_seconds"]))
     md += [""] + ["- " + s for s in summary]
     report = "\n".join(md) + "\n"
     print(report)

@@ -70,6 +70,8 @@ public final class PodisServer implements AutoCloseable {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** The shutdown under way: completes with true once stopped, false when cancelled. */
     private volatile CompletableFuture<Boolean> attempt;
+    /** While a signal's shutdown writes its final RDB (its waiting caller does not give up meanwhile). */
+    private volatile boolean finalSaving;
     private boolean loadAtStart = true;
 
     public PodisServer(ServerConfig config) {
@@ -171,15 +173,23 @@ public final class PodisServer implements AutoCloseable {
     public boolean shutdown(String why) {
         CompletableFuture<Boolean> a = beginShutdown(why, null, signalFlags(why));
         long timeout = context.config().getInt("shutdown-timeout") * 1000L;
-        try {
-            return a.get(timeout + 5000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
-            Log.warn("graceful shutdown did not finish in time, stopping now");
-            close();
-            return true;
+        while (true) {
+            try {
+                return a.get(timeout + 5000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (TimeoutException e) {
+                if (finalSaving) {
+                    continue; // the final RDB takes as long as it takes (the pod's grace period is the limit)
+                }
+                Log.warn("graceful shutdown did not finish in time, stopping now");
+                close();
+                return true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                close();
+                return true;
+            }
         }
     }
 
@@ -250,7 +260,14 @@ public final class PodisServer implements AutoCloseable {
             return;
         }
         context.halted(true);
-        if (!context.persistence().prepareShutdown(flags.save(), flags.nosave(), flags.force())) {
+        boolean saved;
+        finalSaving = true;
+        try {
+            saved = context.persistence().prepareShutdown(flags.save(), flags.nosave(), flags.force());
+        } finally {
+            finalSaving = false;
+        }
+        if (!saved) {
             cancelShutdown(a, "the final save failed");
             return;
         }
@@ -301,19 +318,7 @@ public final class PodisServer implements AutoCloseable {
         int port = context.port();
         List<CompletableFuture<Void>> bound = new ArrayList<>();
         for (String host : boundHosts) {
-            String addr = host.startsWith("-") ? host.substring(1) : host;
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            bound.add(done);
-            bootstrap.bind(new InetSocketAddress(addr, port)).addListener(f -> {
-                if (f.isSuccess()) {
-                    Channel ch = ((ChannelFuture) f).channel();
-                    listeners.add(ch);
-                    listening.put(host, ch);
-                } else if (!host.startsWith("-")) {
-                    Log.warn("cannot listen on " + addr + ":" + port + " again: " + f.cause());
-                }
-                done.complete(null);
-            });
+            bound.add(listenAsync(host, port));
         }
         return CompletableFuture.allOf(bound.toArray(new CompletableFuture<?>[0]));
     }
@@ -479,20 +484,30 @@ public final class PodisServer implements AutoCloseable {
         boundConfigPort = configured;
         context.port(port);
         for (String host : hosts) {
-            if (keep.containsKey(host)) {
-                continue;
+            if (!keep.containsKey(host)) {
+                listenAsync(host, port);
             }
-            String addr = host.startsWith("-") ? host.substring(1) : host;
-            bootstrap.bind(new InetSocketAddress(addr, port)).addListener(f -> {
-                if (f.isSuccess()) {
-                    Channel ch = ((ChannelFuture) f).channel();
-                    listeners.add(ch);
-                    listening.put(host, ch);
-                } else if (!host.startsWith("-")) {
-                    Log.warn("cannot listen on " + addr + ":" + port + ": " + f.cause());
-                }
-            });
         }
+    }
+
+    /**
+     * On the command loop: starts listening on {@code host} (a bind address as {@link #bindAddresses}
+     * spells it; a leading "-" marks an optional one); completes once bound or failed (logged).
+     */
+    private CompletableFuture<Void> listenAsync(String host, int port) {
+        String addr = host.startsWith("-") ? host.substring(1) : host;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        bootstrap.bind(new InetSocketAddress(addr, port)).addListener(f -> {
+            if (f.isSuccess()) {
+                Channel ch = ((ChannelFuture) f).channel();
+                listeners.add(ch);
+                listening.put(host, ch);
+            } else if (!host.startsWith("-")) {
+                Log.warn("cannot listen on " + addr + ":" + port + ": " + f.cause());
+            }
+            done.complete(null);
+        });
+        return done;
     }
 
     /** Redis's "bind" list: "*" is every IPv4 address, "::*" every IPv6 one; a leading "-" marks an optional address. */

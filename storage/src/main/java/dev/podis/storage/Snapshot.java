@@ -136,11 +136,11 @@ public final class Snapshot {
             total += keys[i];
         }
         this.keysTotal = total;
+        this.pipe = new SnapshotPipe(sink, keys, expires, o.threads, o.bufferBytes, o.writerShare);
         // From here on every existing entry counts as not handled.
         hooks.mark ^= Record.MARK_BIT;
         hooks.generation++;
         hooks.snapshot = this;
-        this.pipe = new SnapshotPipe(sink, keys, expires, o.threads, o.bufferBytes, o.writerShare);
     }
 
     // ------------------------------------------------------------------ walking (command thread)
@@ -208,10 +208,10 @@ public final class Snapshot {
      * (a step walks at least one segment, so a long step is paid back by waiting), and the writer
      * thread rests to about its {@link Options#writerShare}: the snapshot takes longer and the
      * clients lose little. {@code activity} is a counter that moves while the loop serves clients
-     * (commands executed); when it has not moved for {@value Driver#IDLE_MILLIS} ms the loop is
-     * idle, and walk and writer run flat out. Either way the walk waits while the writer is
-     * behind (more than {@link Options#bufferBytes} in flight). A null {@code activity} means
-     * always busy.
+     * (commands executed); while it moves by fewer than {@value Driver#IDLE_COMMANDS} in
+     * {@value Driver#IDLE_MILLIS} ms the loop counts as idle, and walk and writer run flat out.
+     * Either way the walk waits while the writer is behind (more than {@link Options#bufferBytes}
+     * in flight). A null {@code activity} means always busy.
      */
     public void runOn(ScheduledExecutorService loop, double share, java.util.function.LongSupplier activity) {
         new Driver(loop, share, activity).tick();
@@ -232,8 +232,11 @@ public final class Snapshot {
         private long lastEnd = System.nanoTime();
         /** Loop time the walk may still use (earned while the loop did other work; negative after a long step). */
         private long credit;
-        private long lastActivity = Long.MIN_VALUE;
-        private long lastActivityChange = System.nanoTime();
+        /** Commands below which a window counts as idle (1000 per second). */
+        static final long IDLE_COMMANDS = 20;
+        private long windowStart;
+        private long windowCount;
+        private boolean quiet;
 
         Driver(ScheduledExecutorService loop, double share, java.util.function.LongSupplier activity) {
             this.loop = loop;
@@ -242,17 +245,22 @@ public final class Snapshot {
             this.activity = activity;
         }
 
+        /**
+         * Whether clients have left the loop alone: fewer than {@value #IDLE_COMMANDS} commands in
+         * the last window of {@value #IDLE_MILLIS} ms (a monitoring client's INFO now and then does
+         * not count as load; the verdict holds until the next window).
+         */
         private boolean idle(long now) {
             if (activity == null) {
                 return false;
             }
-            long a = activity.getAsLong();
-            if (a != lastActivity) {
-                lastActivity = a;
-                lastActivityChange = now;
-                return false;
+            if (now - windowStart >= IDLE_MILLIS * 1_000_000) {
+                long a = activity.getAsLong();
+                quiet = windowStart != 0 && a - windowCount < IDLE_COMMANDS;
+                windowStart = now;
+                windowCount = a;
             }
-            return now - lastActivityChange >= IDLE_MILLIS * 1_000_000;
+            return quiet;
         }
 
         void tick() {
@@ -267,10 +275,8 @@ public final class Snapshot {
                 credit = Math.min(MAX_STEP, credit + (long) ((start - lastEnd) * ratio));
                 budget = credit;
             }
-            boolean complete;
-            if (budget < MIN_STEP) {
-                complete = false; // not yet: the loop serves clients meanwhile
-            } else {
+            boolean complete = false;
+            if (budget >= MIN_STEP) {
                 try {
                     complete = step(budget);
                 } catch (RuntimeException e) {
@@ -282,13 +288,22 @@ public final class Snapshot {
                 }
             }
             lastEnd = System.nanoTime();
-            if (!complete) {
-                boolean waiting = emitting && pipe.inFlight() >= bufferBytes;
-                try {
-                    loop.schedule(this::tick, waiting ? 1_000_000 : 0, TimeUnit.NANOSECONDS);
-                } catch (RuntimeException rejected) {
-                    abort("the command loop stopped");
-                }
+            if (complete) {
+                return;
+            }
+            long delay;
+            if (emitting && pipe.inFlight() >= bufferBytes) {
+                delay = 1_000_000; // the writer is behind
+            } else if (!idle && credit < MIN_STEP) {
+                // not before the loop has served clients long enough to pay for the next step
+                delay = Math.min(10_000_000, (long) ((MIN_STEP - credit) / ratio));
+            } else {
+                delay = 0; // next turn of the loop
+            }
+            try {
+                loop.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
+            } catch (RuntimeException rejected) {
+                abort("the command loop stopped");
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.podis.storage;
 
+import dev.podis.storage.types.Varint;
 import net.openhft.chronicle.bytes.RandomDataInput;
 
 import java.util.ArrayList;
@@ -141,7 +142,7 @@ final class SnapshotPipe {
         int p = c.pos;
         boolean exp = expireAt != StoredValue.NO_EXPIRY;
         b[p++] = (byte) (tag | (exp ? EXPIRES : 0));
-        p = varint(b, p, db);
+        p = Varint.write(b, p, db);
         b[p++] = (byte) type.ordinal();
         b[p++] = (byte) lru;
         b[p++] = (byte) (lru >>> 8);
@@ -151,7 +152,7 @@ final class SnapshotPipe {
                 b[p++] = (byte) (expireAt >>> (8 * i));
             }
         }
-        return varint(b, p, keyLen);
+        return Varint.write(b, p, keyLen);
     }
 
     private static final int MAX_HEADER = 1 + 5 + 1 + 3 + 8 + 5 + 5;
@@ -162,7 +163,7 @@ final class SnapshotPipe {
         Chunk c = room(MAX_HEADER + keyLen + valLen);
         int p = header(c, INLINE, db, type, lru, expireAt, keyLen);
         keyIn.read(keyOff, c.buf, p, keyLen);
-        p = varint(c.buf, p + keyLen, valLen);
+        p = Varint.write(c.buf, p + keyLen, valLen);
         valIn.read(valOff, c.buf, p, valLen);
         c.pos = p + valLen;
         track();
@@ -173,7 +174,7 @@ final class SnapshotPipe {
         Chunk c = room(MAX_HEADER + key.length + valLen);
         int p = header(c, INLINE, db, type, lru, expireAt, key.length);
         System.arraycopy(key, 0, c.buf, p, key.length);
-        p = varint(c.buf, p + key.length, valLen);
+        p = Varint.write(c.buf, p + key.length, valLen);
         valIn.read(valOff, c.buf, p, valLen);
         c.pos = p + valLen;
         track();
@@ -254,6 +255,7 @@ final class SnapshotPipe {
         closed = true;
         queue.clear();
         queue.add(END);
+        java.util.concurrent.locks.LockSupport.unpark(writer); // it may be resting (pacing)
     }
 
     // ---------------------------------------------------------------- writer thread
@@ -320,11 +322,10 @@ final class SnapshotPipe {
         byte[] b = c.buf;
         int p = 0;
         int ref = 0;
-        long[] cursor = new long[1];
-        while (p < c.pos) {
+        while (p < c.pos && failure == null) { // an abort stops the writer between entries
             int tag = b[p++];
-            p = readVarint(b, p, cursor);
-            int entryDb = (int) cursor[0];
+            int entryDb = Varint.read(b, p);
+            p += Varint.size(entryDb);
             ValueType type = ValueType.ofCode(b[p++]);
             int lru = (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 | (b[p + 2] & 0xff) << 16;
             p += 3;
@@ -336,16 +337,18 @@ final class SnapshotPipe {
                 }
                 p += 8;
             }
-            p = readVarint(b, p, cursor);
+            int keyLen = Varint.read(b, p);
+            p += Varint.size(keyLen);
             // The sink copies what it keeps (KeyspaceSink's contract): arrays of the usual sizes are reused.
-            byte[] key = scratch(keyScratch, (int) cursor[0]);
+            byte[] key = scratch(keyScratch, keyLen);
             System.arraycopy(b, p, key, 0, key.length);
             p += key.length;
             byte[] bytes = null;
             Object object = null;
             if ((tag & INLINE) != 0) {
-                p = readVarint(b, p, cursor);
-                bytes = scratch(valueScratch, (int) cursor[0]);
+                int valLen = Varint.read(b, p);
+                p += Varint.size(valLen);
+                bytes = scratch(valueScratch, valLen);
                 System.arraycopy(b, p, bytes, 0, bytes.length);
                 p += bytes.length;
             } else {
@@ -384,27 +387,4 @@ final class SnapshotPipe {
         return a;
     }
 
-    private static int varint(byte[] b, int p, long v) {
-        while ((v & ~0x7FL) != 0) {
-            b[p++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        b[p++] = (byte) v;
-        return p;
-    }
-
-    private static int readVarint(byte[] b, int p, long[] out) {
-        long v = 0;
-        int shift = 0;
-        while (true) {
-            byte x = b[p++];
-            v |= (long) (x & 0x7F) << shift;
-            if (x >= 0) {
-                break;
-            }
-            shift += 7;
-        }
-        out[0] = v;
-        return p;
-    }
 }

@@ -248,10 +248,10 @@ final class ConfigParams {
         // Bytes a fork-less snapshot (BGSAVE) may hold for its writer thread before its walk waits
         // (see docs/architecture.md): more finishes the walk sooner, less holds less memory.
         p.add(mem("snapshot-buffer-size", 8 * MB, 64 * 1024, LONG_MAX).build());
-        // The share of one CPU, in percent, the snapshot's writer thread (encoding, compression,
-        // file I/O) may take while clients keep the server busy and it keeps up; it runs flat out
-        // when the server is idle or the buffer above is full.
-        p.add(num("snapshot-writer-cpu-percent", 10, 1, 100).build());
+        // While clients keep the server busy: the share, in percent, of the command loop the
+        // snapshot's walk takes, and of one CPU its writer thread (encoding, compression, file I/O)
+        // takes. Both run flat out when the server is idle; the writer also when it falls behind.
+        p.add(num("snapshot-cpu-percent", 5, 1, 90).build());
         return p;
     }
 

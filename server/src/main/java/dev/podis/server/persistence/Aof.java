@@ -885,12 +885,7 @@ public final class Aof implements Propagation.Subscriber {
             return rewriteFinished(r, failure);
         }
         try {
-            r.snapshot = server.keyspace().snapshot(sink, new Snapshot.Options()
-                    .bufferBytes(config.getLong("snapshot-buffer-size")).threads(t -> {
-                        Thread th = new Thread(t, "podis-aof-rewrite");
-                        th.setDaemon(true);
-                        return th;
-                    }));
+            r.snapshot = server.keyspace().snapshot(sink, BackgroundSave.snapshotOptions(config, "podis-aof-rewrite"));
         } catch (RuntimeException e) {
             return rewriteFinished(r, e);
         }
@@ -901,7 +896,7 @@ public final class Aof implements Propagation.Subscriber {
                 // the server is closing: the temporary file is removed by shutdown()
             }
         });
-        r.snapshot.runOn(server.commandLoop(), BackgroundSave.LOOP_SHARE);
+        BackgroundSave.drive(server, r.snapshot);
         return true;
     }
 

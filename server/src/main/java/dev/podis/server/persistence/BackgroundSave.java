@@ -32,8 +32,6 @@ import java.util.concurrent.RejectedExecutionException;
 public final class BackgroundSave {
     /** Redis's CONFIG_BGSAVE_RETRY_DELAY: a save point waits this long after a failed save. */
     static final long RETRY_DELAY_SECONDS = 5;
-    /** Share of the command loop's time the snapshot walk may take while clients are busy. */
-    static final double LOOP_SHARE = 0.1;
 
     /** Redis's shared.bgsaveerr, without the leading '-'. */
     public static final String MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
@@ -214,12 +212,7 @@ public final class BackgroundSave {
         };
         Snapshot s;
         try {
-            s = ks.snapshot(sink, new Snapshot.Options().bufferBytes(config.getLong("snapshot-buffer-size"))
-                    .writerShare(config.getLong("snapshot-writer-cpu-percent") / 100.0).threads(r -> {
-                Thread t = new Thread(r, "podis-bgsave");
-                t.setDaemon(true);
-                return t;
-            }));
+            s = ks.snapshot(sink, snapshotOptions(config, "podis-bgsave"));
         } catch (RuntimeException e) {
             closeQuietly(ch);
             deleteQuietly(temp);
@@ -243,7 +236,7 @@ public final class BackgroundSave {
                 // the server is closing: nobody to report to
             }
         });
-        s.runOn(server.commandLoop(), LOOP_SHARE, () -> server.stats().totalCommandsProcessed);
+        drive(server, s);
         return true;
     }
 
@@ -255,6 +248,28 @@ public final class BackgroundSave {
         } else if (++delayedKeys % -micros == 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(1000);
         }
+    }
+
+    /**
+     * How the server's snapshots (BGSAVE, AOF rewrite) run: {@code snapshot-buffer-size},
+     * {@code snapshot-cpu-percent} for the writer thread, a daemon writer thread named {@code thread}.
+     */
+    public static Snapshot.Options snapshotOptions(ServerConfig config, String thread) {
+        return new Snapshot.Options().bufferBytes(config.getLong("snapshot-buffer-size"))
+                .writerShare(config.getLong("snapshot-cpu-percent") / 100.0).threads(r -> {
+                    Thread t = new Thread(r, thread);
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /**
+     * Runs a snapshot's walk on the command loop at {@code snapshot-cpu-percent} of it while clients
+     * keep it busy (executed commands tell), flat out when they do not.
+     */
+    public static void drive(ServerContext server, Snapshot s) {
+        s.runOn(server.commandLoop(), server.config().getLong("snapshot-cpu-percent") / 100.0,
+                () -> server.stats().totalCommandsProcessed);
     }
 
     /** Redis names the temporary file of a background save after the child's pid; there is no child here. */

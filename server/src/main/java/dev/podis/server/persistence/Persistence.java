@@ -312,7 +312,7 @@ public final class Persistence {
      * @return false when the save failed and {@code force} is not set: the shutdown must not go on
      */
     public boolean prepareShutdown(boolean save, boolean nosave, boolean force) {
-        if (loading || loaded.isCompletedExceptionally() || emptyStartRefused) {
+        if (loading || loaded.isCompletedExceptionally() || emptyStartRefused()) {
             save = false;
             nosave = true;
         }

@@ -137,8 +137,8 @@ class PersistenceReadinessTest {
         }
     }
 
-    @Test
-    void anEmptyStartIsRefusedWhenADatasetWasSaved(@TempDir Path dir) throws Exception {
+    /** A server on {@code dir} that saves one key and stops. */
+    static void saveOneKey(Path dir) throws Exception {
         PodisServer first = start(dir);
         try (Jedis j = new Jedis("127.0.0.1", first.port())) {
             j.set("a", "1");
@@ -146,6 +146,11 @@ class PersistenceReadinessTest {
         } finally {
             first.close();
         }
+    }
+
+    @Test
+    void anEmptyStartIsRefusedWhenADatasetWasSaved(@TempDir Path dir) throws Exception {
+        saveOneKey(dir);
         assertEquals("keys:1", Files.readAllLines(dir.resolve("podis-dataset")).get(0));
         Files.delete(dir.resolve("dump.rdb")); // the volume lost the file, or dbfilename changed
         PodisServer s = start(dir, "--save", "1 1");
@@ -196,13 +201,7 @@ class PersistenceReadinessTest {
 
     @Test
     void aRefusedEmptyStartIsNotSavedOverAtShutdown(@TempDir Path dir) throws Exception {
-        PodisServer first = start(dir);
-        try (Jedis j = new Jedis("127.0.0.1", first.port())) {
-            j.set("a", "1");
-            j.save();
-        } finally {
-            first.close();
-        }
+        saveOneKey(dir);
         Path rdb = dir.resolve("dump.rdb");
         Files.move(rdb, dir.resolve("elsewhere.rdb"));
         PodisServer s = start(dir);
