@@ -906,7 +906,9 @@ public final class Aof implements Propagation.Subscriber {
         KeyspaceSink writer;
         try {
             writer = useRdbBase() ? new RdbWriter(os, server.persistence().writerOptions().aofBase(true))
-                    : new AofCommandSink(os, config.getBool("aof-timestamp-enabled") ? nowSeconds() : 0);
+                    : new AofCommandSink(os, config.getBool("aof-timestamp-enabled") ? nowSeconds() : 0,
+                            server.scripting().functions().libraries().stream()
+                                    .map(dev.podis.server.scripting.Functions.Library::code).toList());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -6,7 +6,10 @@ import dev.podis.storage.StoredValue;
 import dev.podis.storage.types.HashValue;
 import dev.podis.storage.types.ListValue;
 import dev.podis.storage.types.SetValue;
+import dev.podis.storage.types.Listpack;
 import dev.podis.storage.types.SortedSetValue;
+import dev.podis.storage.types.StreamId;
+import dev.podis.storage.types.StreamValue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -14,12 +17,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Writes a keyspace copy as the commands that rebuild it: an AOF base file without RDB preamble
- * ({@code aof-use-rdb-preamble no}), as Redis's rewriteAppendOnlyFileRio: per non-empty database
- * a SELECT, then per key SET, RPUSH, SADD, ZADD or HMSET (at most 64 elements per command) and a
- * PEXPIREAT for a key with a time to live. With {@code aof-timestamp-enabled} the file starts
+ * ({@code aof-use-rdb-preamble no}), as Redis's rewriteAppendOnlyFileRio: a FUNCTION LOAD per
+ * function library, then per non-empty database a SELECT, then per key SET, RPUSH, SADD, ZADD or
+ * HMSET (at most 64 elements per command), a stream as XADDs, XSETID, XGROUP and XCLAIM
+ * ({@link #stream}), and a PEXPIREAT for a key with a time to live. With {@code aof-timestamp-enabled} the file starts
  * with a {@code #TS:<unix seconds>} annotation.
  */
 final class AofCommandSink implements KeyspaceSink {
@@ -33,16 +38,29 @@ final class AofCommandSink implements KeyspaceSink {
     private static final byte[] ZADD = bytes("ZADD");
     private static final byte[] HMSET = bytes("HMSET");
     private static final byte[] PEXPIREAT = bytes("PEXPIREAT");
+    private static final byte[] FUNCTION = bytes("FUNCTION");
+    private static final byte[] LOAD = bytes("LOAD");
+    private static final byte[] XADD = bytes("XADD");
+    private static final byte[] XSETID = bytes("XSETID");
+    private static final byte[] XGROUP = bytes("XGROUP");
+    private static final byte[] XCLAIM = bytes("XCLAIM");
 
     private final OutputStream out;
     private final ByteBuf buf = Unpooled.buffer(FLUSH_AT * 2);
     private final RespWriter w = new RespWriter(buf, null);
     private long keys;
 
-    AofCommandSink(OutputStream out, long timestampSeconds) throws IOException {
+    AofCommandSink(OutputStream out, long timestampSeconds, List<byte[]> functionLibraries) throws IOException {
         this.out = out;
         if (timestampSeconds > 0) {
             buf.writeBytes(("#TS:" + timestampSeconds + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        for (byte[] code : functionLibraries) { // rewriteFunctions: before the databases
+            w.arrayHeader(3);
+            w.bulk(FUNCTION);
+            w.bulk(LOAD);
+            w.bulk(code);
+            flushIfFull();
         }
     }
 
@@ -73,7 +91,7 @@ final class AofCommandSink implements KeyspaceSink {
                 case SET -> set(key, (SetValue) v.object());
                 case ZSET -> zset(key, (SortedSetValue) v.object());
                 case HASH -> hash(key, (HashValue) v.object());
-                default -> throw new IOException("cannot write a " + v.type().redisName() + " as AOF commands");
+                default -> stream(key, (StreamValue) v.object());
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -180,6 +198,79 @@ final class AofCommandSink implements KeyspaceSink {
             w.bulk(v, vo, vl);
             b.itemDone();
         });
+    }
+
+    /**
+     * rewriteStreamObject: an XADD per entry (an empty stream as {@code XADD key MAXLEN 0 0-1 x y}),
+     * an XSETID with the last ID, ENTRIESADDED and MAXDELETEDID, then per group an XGROUP CREATE
+     * with ENTRIESREAD and per consumer an {@code XCLAIM key group consumer 0 id TIME t RETRYCOUNT n
+     * JUSTID FORCE} for each pending entry, or an XGROUP CREATECONSUMER when it has none.
+     */
+    private void stream(byte[] key, StreamValue s) throws IOException {
+        if (s.length() > 0) {
+            Listpack.Element f = new Listpack.Element();
+            Listpack.Element x = new Listpack.Element();
+            StreamValue.Iterator it = s.iterator(null, null, false);
+            while (it.next()) {
+                w.arrayHeader(3 + 2 * it.numFields());
+                w.bulk(XADD);
+                w.bulk(key);
+                w.bulk(id(it.ms(), it.seq()));
+                for (int i = it.numFields(); i > 0; i--) {
+                    it.field(f, x);
+                    element(f);
+                    element(x);
+                }
+                flushIfFull();
+            }
+        } else {
+            command(XADD, key, bytes("MAXLEN"), bytes("0"), bytes("0-1"), bytes("x"), bytes("y"));
+        }
+        command(XSETID, key, id(s.lastId()), bytes("ENTRIESADDED"), decimal(s.entriesAdded()),
+                bytes("MAXDELETEDID"), id(s.maxDeletedId()));
+        for (StreamValue.Group g : s.groups().values()) {
+            command(XGROUP, bytes("CREATE"), key, g.name(), id(g.lastId), bytes("ENTRIESREAD"), decimal(g.entriesRead));
+            for (StreamValue.Consumer c : g.consumers().values()) {
+                if (c.pel().isEmpty()) {
+                    command(XGROUP, bytes("CREATECONSUMER"), key, g.name(), c.name());
+                    continue;
+                }
+                for (java.util.Map.Entry<StreamId, StreamValue.Nack> e : c.pel().entrySet()) {
+                    command(XCLAIM, key, g.name(), c.name(), bytes("0"), id(e.getKey()), bytes("TIME"),
+                            decimal(e.getValue().deliveryTime), bytes("RETRYCOUNT"),
+                            decimal(e.getValue().deliveryCount), bytes("JUSTID"), bytes("FORCE"));
+                }
+            }
+        }
+    }
+
+    private void command(byte[] name, byte[]... args) throws IOException {
+        w.arrayHeader(1 + args.length);
+        w.bulk(name);
+        for (byte[] a : args) {
+            w.bulk(a);
+        }
+        flushIfFull();
+    }
+
+    private void element(Listpack.Element e) {
+        if (e.isInt) {
+            w.bulkDecimal(e.intValue);
+        } else {
+            w.bulk(e.array, e.offset, e.length);
+        }
+    }
+
+    private static byte[] id(StreamId id) {
+        return id(id.ms(), id.seq());
+    }
+
+    private static byte[] id(long ms, long seq) {
+        return bytes(Long.toUnsignedString(ms) + "-" + Long.toUnsignedString(seq));
+    }
+
+    private static byte[] decimal(long v) {
+        return bytes(Long.toString(v));
     }
 
     private void flushIfFull() throws IOException {

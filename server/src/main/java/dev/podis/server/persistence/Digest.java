@@ -7,7 +7,9 @@ import dev.podis.storage.types.Decimal;
 import dev.podis.storage.types.HashValue;
 import dev.podis.storage.types.ListValue;
 import dev.podis.storage.types.SetValue;
+import dev.podis.storage.types.Listpack;
 import dev.podis.storage.types.SortedSetValue;
+import dev.podis.storage.types.StreamValue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,7 +24,8 @@ import java.security.NoSuchAlgorithmException;
  *   <li>{@code mixDigest(d, data)}: d = SHA1(d ^ SHA1(data)) — order matters;</li>
  *   <li>a value: mix the type number (big endian 32 bits); a string: mix it; a list: mix each
  *       element in order; a set: xor each member; a sorted set and a hash: per element a fresh
- *       digest mixing member and score ("%.17g") or field and value, xored in; then, when the key
+ *       digest mixing member and score ("%.17g") or field and value, xored in; a stream: per live
+ *       entry in ID order mix "ms.seq", then each field and value; then, when the key
  *       has an expiry, xor "!!expire!!";</li>
  *   <li>the dataset: for each non-empty database, mix its number; for each key, a fresh digest
  *       mixing the key and then the value as above, xored into the result. All zeros when empty.</li>
@@ -134,11 +137,36 @@ public final class Digest implements KeyspaceSink {
                 });
                 break;
             }
-            default:
-                break; // streams: their digest plugs in here (entry ids, fields and values mixed in order)
+            default: {
+                // entries in ID order: "<ms>.<seq>", then each field and value (tombstones and
+                // groups are not part of it, as in Redis)
+                StreamValue.Iterator it = ((StreamValue) v.object()).iterator(null, null, false);
+                Listpack.Element f = new Listpack.Element();
+                Listpack.Element x = new Listpack.Element();
+                while (it.next()) {
+                    byte[] id = (Long.toUnsignedString(it.ms()) + "." + Long.toUnsignedString(it.seq()))
+                            .getBytes(StandardCharsets.US_ASCII);
+                    mix(d, id, 0, id.length);
+                    for (int i = it.numFields(); i > 0; i--) {
+                        it.field(f, x);
+                        mixElement(d, f);
+                        mixElement(d, x);
+                    }
+                }
+                break;
+            }
         }
         if (v.hasExpiry()) {
             xor(d, EXPIRE, 0, EXPIRE.length);
+        }
+    }
+
+    private void mixElement(byte[] d, Listpack.Element e) {
+        if (e.isInt) {
+            byte[] t = Decimal.text(e.intValue);
+            mix(d, t, 0, t.length);
+        } else {
+            mix(d, e.array, e.offset, e.length);
         }
     }
 

@@ -160,7 +160,11 @@ public final class RdbOutput {
     /** rdbSaveLen: 6-bit, 14-bit, 32-bit or 64-bit length. */
     public void writeLength(long len) throws IOException {
         ensure(9);
-        if (len < (1 << 6)) {
+        if (len < 0) { // unsigned, as rdbSaveLen's uint64_t (a stream group's entries-read of -1)
+            buf[pos++] = (byte) Rdb.LEN_64BIT;
+            putIntBE(len >>> 32);
+            putIntBE(len);
+        } else if (len < (1 << 6)) {
             buf[pos++] = (byte) len;
         } else if (len < (1 << 14)) {
             buf[pos++] = (byte) ((len >>> 8) | 0x40);

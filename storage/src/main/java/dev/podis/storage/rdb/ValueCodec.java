@@ -7,6 +7,7 @@ import dev.podis.storage.types.IntSet;
 import dev.podis.storage.types.ListValue;
 import dev.podis.storage.types.SetValue;
 import dev.podis.storage.types.SortedSetValue;
+import dev.podis.storage.types.StreamValue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,13 +24,14 @@ import java.util.List;
  * large elements), intsets as intset blobs (Podis's intset is byte-compatible: copied), small
  * sets as listpacks from version 11 on (version 10 has no set listpack: a plain set), small
  * hashes and sorted sets as listpacks, large ones as plain hashes and binary-score sorted sets
- * (written tail first, as Redis does).
+ * (written tail first, as Redis does), streams as stream listpacks 2 (version 10) or 3 (from 11),
+ * their nodes copied verbatim ({@link StreamCodec}).
  *
  * <p><b>Reading</b> accepts every type of RDB versions 9 to 12 that Podis holds, including
  * ziplists and zipmaps of older files, into Podis's own encodings at the configured thresholds
  * ({@link EncodingLimits}), converting where Redis's loading converts. Every blob is validated
  * (bounds, back-lengths, counts, order, duplicates) so that corrupt input is an
- * {@link RdbException}, never a broken value. Streams, modules and hashes with field expiry are
+ * {@link RdbException}, never a broken value. Modules and hashes with field expiry are
  * {@link RdbException.Unsupported}.
  *
  * <p>An instance keeps scratch buffers: use one per thread.
@@ -58,7 +60,7 @@ public final class ValueCodec {
             case HASH:
                 return ((HashValue) v.object()).isPacked() ? Rdb.TYPE_HASH_LISTPACK : Rdb.TYPE_HASH;
             default:
-                return Rdb.TYPE_STREAM_LISTPACKS_3;
+                return StreamCodec.rdbType(version);
         }
     }
 
@@ -89,7 +91,7 @@ public final class ValueCodec {
                     writeHash(out, (HashValue) v.object());
                     break;
                 default:
-                    writeStream(out, v);
+                    StreamCodec.write(out, (StreamValue) v.object(), type);
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -224,11 +226,6 @@ public final class ValueCodec {
         });
     }
 
-    /** Streams are not held yet: their codec plugs in here (RDB_TYPE_STREAM_LISTPACKS_3). */
-    private void writeStream(RdbOutput out, StoredValue v) throws IOException {
-        throw new RdbException.Unsupported("type " + v.type().redisName() + " not supported", out.size());
-    }
-
     // ================================================================== reading
 
     /**
@@ -271,7 +268,7 @@ public final class ValueCodec {
                 case Rdb.TYPE_STREAM_LISTPACKS:
                 case Rdb.TYPE_STREAM_LISTPACKS_2:
                 case Rdb.TYPE_STREAM_LISTPACKS_3:
-                    return readStream(in, type, expireAt, lruOrLfu);
+                    return StoredValue.decoded(ValueType.STREAM, null, StreamCodec.read(in, type), expireAt, lruOrLfu);
                 default:
                     if (Rdb.isValueType(type)) {
                         throw new RdbException.Unsupported("type " + Rdb.typeName(type) + " not supported at offset "
@@ -286,11 +283,6 @@ public final class ValueCodec {
 
     private static StoredValue collection(ValueType t, Object o, long expireAt, int lru) {
         return o == null ? null : StoredValue.decoded(t, null, o, expireAt, lru);
-    }
-
-    /** Streams are not held yet: their codec plugs in here (RDB_TYPE_STREAM_LISTPACKS, _2, _3). */
-    private StoredValue readStream(RdbInput in, int type, long expireAt, int lru) throws IOException {
-        throw new RdbException.Unsupported("type stream not supported at offset " + in.offset(), in.offset());
     }
 
     // ---- lists

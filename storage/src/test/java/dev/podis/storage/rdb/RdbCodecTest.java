@@ -361,15 +361,15 @@ class RdbCodecTest {
 
     @Test
     void unsupportedTypesSayWhich() {
-        byte[] p = {15, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        byte[] p = {24, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0};
         long crc = Crc64.update(0, p, 0, 4);
         for (int k = 0; k < 8; k++) {
             p[4 + k] = (byte) (crc >>> (8 * k));
         }
         RdbInput in = RdbInput.of(p, 1, 1);
-        RdbException e = assertThrows(RdbException.class, () -> new ValueCodec().read(in, 15, new EncodingLimits(), -1, 0));
+        RdbException e = assertThrows(RdbException.class, () -> new ValueCodec().read(in, 24, new EncodingLimits(), -1, 0));
         assertTrue(e instanceof RdbException.Unsupported);
-        assertTrue(e.getMessage().startsWith("type stream not supported"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("type hash with field expiration not supported"), e.getMessage());
     }
 
     @Test
