@@ -3,6 +3,7 @@ package dev.podis.server.commands;
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Blocking;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -544,9 +545,13 @@ public final class StreamCommands implements CommandFamily {
         s.append(id, argv, fieldPos, pairsArgs / 2, nodeMaxBytes.asLong(), nodeMaxEntries.asLong());
         if (created) {
             c.db().put(key, StoredValue.object(ValueType.STREAM, s, StoredValue.NO_EXPIRY));
+            server.notifyNew(c, key);
         }
         id(c.reply(), id);
-        trim(s, a);
+        event(c, "xadd", key);
+        if (trim(s, a) > 0) {
+            event(c, "xtrim", key);
+        }
         server.blocking().signalKeyAsReady(c.dbIndex(), key);
     }
 
@@ -559,7 +564,16 @@ public final class StreamCommands implements CommandFamily {
         if (s == WRONG) {
             return;
         }
-        c.reply().integer(s == null ? 0 : trim(s, a));
+        long trimmed = s == null ? 0 : trim(s, a);
+        c.reply().integer(trimmed);
+        if (trimmed > 0) {
+            event(c, "xtrim", argv[1]);
+        }
+    }
+
+    /** A keyspace event of the stream class ({@code t}) for {@code key}. */
+    private void event(Client c, String name, byte[] key) {
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STREAM, name, key);
     }
 
     // ------------------------------------------------------------------ XRANGE, XLEN, XDEL, XSETID
@@ -649,6 +663,9 @@ public final class StreamCommands implements CommandFamily {
             }
         }
         c.reply().integer(deleted);
+        if (deleted > 0) {
+            event(c, "xdel", argv[1]);
+        }
     }
 
     void xsetid(Client c, byte[][] argv) {
@@ -691,10 +708,6 @@ public final class StreamCommands implements CommandFamily {
             c.error(NO_SUCH_KEY);
             return;
         }
-        if (id.compareTo(s.maxDeletedId()) < 0) {
-            c.error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
-            return;
-        }
         if (s.length() > 0) {
             if (id.compareTo(s.lastValidId()) < 0) {
                 c.error("ERR The ID specified in XSETID is smaller than the target stream top item");
@@ -705,8 +718,13 @@ public final class StreamCommands implements CommandFamily {
                 return;
             }
         }
+        if (id.compareTo(s.maxDeletedId()) < 0) {
+            c.error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
+            return;
+        }
         s.setLastId(id, entriesAdded, maxDeleted);
         c.reply().ok();
+        event(c, "xsetid", argv[1]);
     }
 
     // ------------------------------------------------------------------ XREAD, XREADGROUP
@@ -869,6 +887,7 @@ public final class StreamCommands implements CommandFamily {
                 consumer = g.consumer(consumerName);
                 if (consumer == null) {
                     consumer = g.createConsumer(consumerName, now);
+                    event(c, "xgroup-createconsumer", key);
                 }
                 consumer.seenTime = now;
             } else if (s.length() > 0) {
@@ -1069,9 +1088,11 @@ public final class StreamCommands implements CommandFamily {
             if (s == null) {
                 s = new StreamValue();
                 c.db().put(argv[2], StoredValue.object(ValueType.STREAM, s, StoredValue.NO_EXPIRY));
+                server.notifyNew(c, argv[2]);
             }
             if (s.createGroup(argv[3], id, entriesRead) != null) {
                 r.ok();
+                event(c, "xgroup-create", argv[2]);
             } else {
                 c.error("BUSYGROUP Consumer Group name already exists");
             }
@@ -1085,20 +1106,29 @@ public final class StreamCommands implements CommandFamily {
             cg.lastId = id;
             cg.entriesRead = entriesRead;
             r.ok();
+            event(c, "xgroup-setid", argv[2]);
         } else if (Args.is(opt, "DESTROY") && argv.length == 4) {
             if (cg != null) {
                 s.destroyGroup(argv[3]);
                 r.integer(1);
+                event(c, "xgroup-destroy", argv[2]);
                 // blocked XREADGROUP clients of this group get their NOGROUP error
                 server.blocking().signalKeyAsReady(c.dbIndex(), argv[2]);
             } else {
                 r.integer(0);
             }
         } else if (Args.is(opt, "CREATECONSUMER") && argv.length == 5) {
-            r.integer(cg.createConsumer(argv[4], now()) != null ? 1 : 0);
+            boolean made = cg.createConsumer(argv[4], now()) != null;
+            r.integer(made ? 1 : 0);
+            if (made) {
+                event(c, "xgroup-createconsumer", argv[2]);
+            }
         } else if (Args.is(opt, "DELCONSUMER") && argv.length == 5) {
             StreamValue.Consumer consumer = cg.consumer(argv[4]);
             r.integer(consumer == null ? 0 : cg.deleteConsumer(consumer));
+            if (consumer != null) {
+                event(c, "xgroup-delconsumer", argv[2]);
+            }
         } else {
             c.error(subcommandSyntax(argv));
         }
@@ -1339,6 +1369,7 @@ public final class StreamCommands implements CommandFamily {
         StreamValue.Consumer consumer = g.consumer(argv[3]);
         if (consumer == null) {
             consumer = g.createConsumer(argv[3], now);
+            event(c, "xgroup-createconsumer", argv[1]);
         }
         consumer.seenTime = now;
         RespWriter r = c.reply();
@@ -1441,6 +1472,7 @@ public final class StreamCommands implements CommandFamily {
         StreamValue.Consumer consumer = g.consumer(argv[3]);
         if (consumer == null) {
             consumer = g.createConsumer(argv[3], now);
+            event(c, "xgroup-createconsumer", argv[1]);
         }
         consumer.seenTime = now;
         long attempts = count * 10;
