@@ -4,7 +4,10 @@
 For each server (alternating, --rounds times): start it empty, wait, read INFO used_memory and the
 process's VmRSS, send `XADD s * f v` N times through redis-cli --pipe, wait, read both again, check
 XLEN. Reported per server: growth of used_memory and of RSS, in total and per entry, and the
-stream's own size as the server accounts it (MEMORY USAGE s SAMPLES 0).
+stream's own size as the server accounts it (MEMORY USAGE s SAMPLES 0). Podis's used_memory is the
+Java heap in use, so a full GC (`jcmd <pid> GC.run`) runs before each reading of it; its RSS
+growth is mostly the JVM touching its heap (garbage of the 1M commands included), bounded by -Xmx:
+run once more with `--jvm-opts "... -XX:+AlwaysPreTouch"` to see the growth beyond the heap.
 
 Usage (from the repository root, after `mvn -q -DskipTests package`):
   python3 benchmarks/side-by-side/stream_memory.py [--entries 1000000] [--rounds 2]
@@ -47,8 +50,12 @@ def used_memory(port):
     raise RuntimeError("no used_memory")
 
 
-def settle(proc, port):
+def settle(kind, proc, port):
     time.sleep(2)
+    if kind == "podis":
+        # used_memory is the heap in use, garbage included: a full GC first leaves the live data
+        subprocess.run(["jcmd", str(proc.pid), "GC.run"], capture_output=True, check=True)
+        time.sleep(1)
     return used_memory(port), rss_kb(proc.pid) * 1024
 
 
@@ -57,9 +64,9 @@ def measure(kind, workdir, jvm_opts, entries, payload):
     proc, port = start(kind, workdir, jvm_opts)
     try:
         cli(port, "PING")
-        mem0, rss0 = settle(proc, port)
+        mem0, rss0 = settle(kind, proc, port)
         subprocess.run(["redis-cli", "-p", str(port), "--pipe"], input=payload, capture_output=True, check=True)
-        mem1, rss1 = settle(proc, port)
+        mem1, rss1 = settle(kind, proc, port)
         n = int(cli(port, "XLEN", "s"))
         if n != entries:
             raise RuntimeError("%s holds %d entries, not %d" % (kind, n, entries))

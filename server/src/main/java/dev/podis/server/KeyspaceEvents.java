@@ -28,10 +28,10 @@ import java.util.Map;
  * {@link ServerContext#lookupRead}) are reported by the server itself; eviction reports
  * {@code evicted} through {@link ServerContext#evicted} (or {@link dev.podis.storage.KeyspaceListener#evicted}).
  *
- * <p>Families still to come call the same API with Redis's names: streams with {@link #STREAM}
- * ({@code xadd}, {@code xtrim}, {@code xdel}, {@code xsetid}, {@code xgroup-create},
- * {@code xgroup-createconsumer}, {@code xgroup-delconsumer}, {@code xgroup-destroy},
- * {@code xgroup-setid}, {@code xautoclaim}/{@code xclaim} as {@code xclaim}), HyperLogLog with
+ * <p>The other families use the same API with Redis's names: streams with {@link #STREAM}
+ * ({@code xadd} then {@code xtrim} when it trimmed, {@code xtrim}, {@code xdel}, {@code xsetid},
+ * {@code xgroup-create}, {@code xgroup-createconsumer}, {@code xgroup-delconsumer},
+ * {@code xgroup-destroy}, {@code xgroup-setid}; claims report no event of their own), HyperLogLog with
  * {@link #STRING} ({@code pfadd}, and {@code pfadd} for PFMERGE's destination), geo through the
  * sorted-set class ({@link #ZSET}: {@code zadd} for GEOADD, {@code geosearchstore} for
  * GEOSEARCHSTORE and {@code georadiusstore} for the STORE forms of GEORADIUS, {@code del} instead
