@@ -207,15 +207,36 @@ class PersistenceCommandsTest {
     }
 
     @Test
-    void aStreamFromRedisIsNotSupportedYet(@TempDir Path dir) throws Exception {
+    void aCorruptStreamInRedisFileRefusesToStartNamingTheOffset(@TempDir Path dir) throws Exception {
         RealRedis redis = RealRedis.start(dir, "dump.rdb");
         org.junit.jupiter.api.Assumptions.assumeTrue(redis != null, "redis-server is not installed");
         try (redis; Jedis rj = new Jedis("127.0.0.1", redis.port(), 10_000)) {
             run(rj, "XADD", "stream", "1-1", "f", "v");
             assertEquals("OK", run(rj, "SAVE"));
         }
+        Path file = dir.resolve("dump.rdb");
+        try (Podis p = podis(dir); Jedis j = new Jedis(p.host(), p.port(), 10_000)) {
+            assertEquals(1L, j.xlen("stream")); // the file as Redis wrote it loads
+        }
+        // the node key (a 16-byte string: master ID 1-1) made 15 bytes long, checksum recomputed
+        byte[] b = Files.readAllBytes(file);
+        byte[] key = {0x10, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1};
+        int at = -1;
+        for (int i = 0; i + key.length <= b.length && at < 0; i++) {
+            if (java.util.Arrays.equals(b, i, i + key.length, key, 0, key.length)) {
+                at = i;
+            }
+        }
+        assertTrue(at > 0, "the node key is in the file");
+        b[at] = 0x0f;
+        long crc = dev.podis.storage.rdb.Crc64.of(b, 0, b.length - 8);
+        for (int i = 0; i < 8; i++) {
+            b[b.length - 8 + i] = (byte) (crc >>> (8 * i));
+        }
+        Files.write(file, b);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> podis(dir));
-        assertTrue(e.getMessage().contains("type stream not supported"), e.getMessage());
+        assertTrue(e.getMessage().contains("Stream node key entry is not the size of a stream ID at offset " + at),
+                e.getMessage());
     }
 
     @Test
