@@ -456,14 +456,14 @@ def draw_chart(csv_path, png_path, title):
     return True
 
 
-def update_readme(section):
+def update_readme(section, path=README):
     """Replaces the marked section of README.md with `section`."""
-    with open(README) as f:
+    with open(path) as f:
         text = f.read()
     a, b = text.find(README_BEGIN), text.find(README_END)
     if a < 0 or b < a:
         raise SystemExit("README.md has no %s ... %s section" % (README_BEGIN, README_END))
-    with open(README, "w") as f:
+    with open(path, "w") as f:
         f.write(text[:a + len(README_BEGIN)] + "\n" + section + text[b:])
 
 
@@ -599,7 +599,8 @@ def main(argv=None):
         # Warm-up on both (a fresh Podis runs the first 200 K requests at -P 16 at a quarter of its
         # steady rate while the JIT compiles; Redis gets the same treatment so both hold the same data).
         for name in servers:
-            measure(name, 16, args.warmup, "warm-up")
+            if args.warmup > 0:
+                measure(name, 16, args.warmup, "warm-up")
         print("warm-up done (%.0f s)" % (time.time() - t0), file=sys.stderr)
         for rnd in range(args.rounds):
             for p in args.pipelines:
