@@ -370,6 +370,12 @@ def machine_info():
             "commit": commit + (" (with local changes)" if dirty else "")}
 
 
+LOADED_NOTE = ("Note: the load average exceeded the number of cores during the run. On an oversubscribed machine "
+               "the scheduler shares CPU per thread, so Podis (several busy threads: network event loops, command "
+               "thread, GC) gets a larger share than single-threaded Redis, and the ratios lean towards Podis; the "
+               "rounds' spread shows how far single measurements move.")
+
+
 def loadavg():
     return "%.2f %.2f %.2f" % os.getloadavg()
 
@@ -656,6 +662,9 @@ def main(argv=None):
           + (" Both servers ran with `%s`." % args.server_args if args.server_args else "")
           + (" Podis's JVM options: `%s`." % args.jvm_opts if args.jvm_opts else " Podis ran with the JVM's default options."),
           ""]
+    busy = max(float(l.split()[0]) for l in loads + [load_after]) > machine["cores"]
+    if busy:
+        md += [LOADED_NOTE, ""]
     md += markdown_table(rows)
     md += [""] + memory_lines(mem, args.memory_keys)
     md += [""] + gc_lines(gc)
@@ -677,7 +686,7 @@ def main(argv=None):
                    "(`%s`; report [%s.md](%s.md)):" % (
                        stamp, machine_line, load_before, load_after, machine["redis"], machine["commit"],
                        machine["java"], "python3 benchmarks/side-by-side/compare.py --full", rel, rel), ""]
-        section += markdown_table(rows) + [""] + memory_lines(mem, args.memory_keys)
+        section += ([LOADED_NOTE, ""] if busy else []) + markdown_table(rows) + [""] + memory_lines(mem, args.memory_keys)
         if gc:
             w, p16 = gc["whole run"], gc.get("-P 16")
             section += ["", "Podis GC pauses during the throughput runs: %d, longest %.2f ms, %d over 1 ms%s." % (
