@@ -372,7 +372,7 @@ def machine_info():
 
 LOADED_NOTE = ("Note: the load average exceeded the number of cores during the run. On an oversubscribed machine "
                "the scheduler shares CPU per thread, so Podis (several busy threads: network event loops, command "
-               "thread, GC) gets a larger share than single-threaded Redis, and the ratios lean towards Podis; the "
+               "thread, GC) can get a larger share than single-threaded Redis, leaning the ratios towards Podis; the "
                "rounds' spread shows how far single measurements move.")
 
 
