@@ -8,7 +8,7 @@ key (process RSS growth after loading N 16-byte keys with 100-byte values into a
 each kind, DBSIZE checked), Podis's GC pauses (from its own -Xlog:gc log), a PNG chart of the
 ratios, and the README's generated table.
 
-The issue's full set, from a fresh clone (builds the jars first; about 15-20 minutes):
+The full set, from a fresh clone (builds the jars first; 15-25 minutes on 2 cores):
   python3 benchmarks/side-by-side/compare.py --full
 A one-minute smoke run of the same steps (tiny request counts; results in a temporary directory):
   python3 benchmarks/side-by-side/compare.py --quick
