@@ -30,15 +30,17 @@ final class HeapDatabase extends BaseDatabase {
         return map.estimatedBytes() + expires.estimatedBytes() + valueBytes;
     }
 
-    private static long valueCost(StoredValue v) {
-        return 40 + (v.bytes() == null ? 16 : 16 + v.bytes().length);
+    /** A value's bytes: the StoredValue and its payload ({@code aux}: the node's collection bytes). */
+    private static long valueCost(StoredValue v, long aux) {
+        return 40 + (v.bytes() == null ? 16 + aux : 16 + v.bytes().length);
     }
 
     @Override
     public StoredValue get(byte[] key) {
         StoredValue v = peek(key);
         if (v != null) {
-            v.lruOrLfu(hooks.lruClock());
+            v.lruOrLfu(hooks.access(v.lruOrLfu(), hooks.now()));
+            hooks.lastTouched = key;
         }
         return v;
     }
@@ -69,21 +71,27 @@ final class HeapDatabase extends BaseDatabase {
         KeyTable.Node n = map.insert(key);
         StoredValue old = (StoredValue) n.value;
         if (old != null) {
-            valueBytes -= valueCost(old);
+            valueBytes -= valueCost(old, n.aux);
         }
         if (value.lruOrLfu() == 0) {
-            value.lruOrLfu(hooks.lruClock());
+            long now = hooks.now();
+            value.lruOrLfu(old != null ? hooks.overwrite(old.lruOrLfu(), key, now) : hooks.initialAccess(now));
         }
         n.value = value;
-        valueBytes += valueCost(value);
+        n.aux = 0;
+        if (value.object() != null) {
+            n.aux = collectionBytes(value.object());
+            hooks.collectionWritten(this, n.key, value); // it may be filled in place next
+        }
+        valueBytes += valueCost(value, n.aux);
         if (value.hasExpiry() || (old != null && old.hasExpiry())) {
             indexExpiry(n.key, value.expireAt());
         }
     }
 
     private void removeNode(byte[] key, StoredValue v) {
-        map.remove(key);
-        valueBytes -= valueCost(v);
+        KeyTable.Node n = map.remove(key);
+        valueBytes -= valueCost(v, n == null ? 0 : n.aux);
         if (v.hasExpiry()) {
             expires.remove(key);
         }
@@ -161,6 +169,42 @@ final class HeapDatabase extends BaseDatabase {
         }
         scratch.clear();
         return next;
+    }
+
+    @Override
+    void remeasure(byte[] key, StoredValue v) {
+        KeyTable.Node n = map.find(key);
+        if (n == null || v.object() == null || ((StoredValue) n.value).object() != v.object()) {
+            return;
+        }
+        long bytes = collectionBytes(v.object());
+        valueBytes += bytes - n.aux;
+        n.aux = bytes;
+    }
+
+    @Override
+    void sampleKeys(int count, Sampler sink) {
+        for (int i = 0; i < count && map.size() > 0; i++) {
+            KeyTable.Node n = map.random(random);
+            StoredValue v = (StoredValue) n.value;
+            sink.accept(n.key, v.lruOrLfu(), v.expireAt(), true);
+        }
+    }
+
+    @Override
+    long probe(byte[] key) {
+        KeyTable.Node n = map.find(key);
+        return n == null ? -1 : (((StoredValue) n.value).lruOrLfu() & 0xFFFFFFFFL) | ON_HEAP; // all of it is on the heap
+    }
+
+    @Override
+    boolean removeForEviction(byte[] key) {
+        KeyTable.Node n = map.find(key);
+        if (n == null) {
+            return false;
+        }
+        removeNode(n.key, (StoredValue) n.value);
+        return true;
     }
 
     @Override

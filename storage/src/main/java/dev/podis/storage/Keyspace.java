@@ -205,7 +205,6 @@ public final class Keyspace implements AutoCloseable {
         hooks.listener = listener == null ? KeyspaceListener.NONE : listener;
     }
 
-    /** Keys removed because they expired, lazily or by {@link #activeExpireCycle}, since creation. */
     /**
      * Turns the reports of {@link KeyspaceListener#modified}, {@code clearing} and {@code swapping}
      * on or off (on while any client WATCHes a key; off, a write costs one field read).
@@ -214,8 +213,45 @@ public final class Keyspace implements AutoCloseable {
         hooks.trackChanges = on;
     }
 
+    /** Keys removed because they expired, lazily or by {@link #activeExpireCycle}, since creation. */
     public long expiredKeys() {
         return hooks.expiredKeys;
+    }
+
+    /** Keys removed by the maxmemory policy ({@link Eviction}) since creation. */
+    public long evictedKeys() {
+        return hooks.evictedKeys;
+    }
+
+    Hooks hooks() {
+        return hooks;
+    }
+
+    /** Database {@code i} when it is one of ours (eviction needs more than {@link Database}), else null. */
+    BaseDatabase base(int i) {
+        return databases[i] instanceof BaseDatabase ? (BaseDatabase) databases[i] : null;
+    }
+
+    /**
+     * A command looked up the collection {@code v} under {@code key} of database {@code db} for
+     * writing: it may change in place, so its memory is measured again (at the latest when
+     * {@link #usedMemory()} is next read). Strings need no call: they change through
+     * {@link Database#put}.
+     */
+    public void collectionWritten(int db, byte[] key, StoredValue v) {
+        if (v != null && v.object() != null && databases[db] instanceof BaseDatabase) {
+            hooks.collectionWritten((BaseDatabase) databases[db], key, v);
+        }
+    }
+
+    /** The LFU counter in a key's access field ({@link StoredValue#lruOrLfu()}) after the decay due now (OBJECT FREQ). */
+    public int lfuCounter(int accessField) {
+        return Lfu.counter(accessField, hooks.now(), hooks.lfuDecayTime);
+    }
+
+    /** Seconds since the LRU clock in a key's access field (OBJECT IDLETIME). */
+    public long idleSeconds(int accessField) {
+        return Lfu.idleSeconds(accessField, hooks.now());
     }
 
     /** SWAPDB: clients of either database see the other's data from now on. */
@@ -247,6 +283,9 @@ public final class Keyspace implements AutoCloseable {
      * heap-side indexes (estimate).
      */
     public long usedMemory() {
+        if (hooks.hasPending()) {
+            hooks.settle();
+        }
         return memory.getAsLong();
     }
 

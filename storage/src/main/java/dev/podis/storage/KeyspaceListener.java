@@ -15,6 +15,15 @@ public interface KeyspaceListener {
     void expired(int db, byte[] key);
 
     /**
+     * {@code key} of database {@code db} was evicted by the maxmemory policy and removed. Counts
+     * as a change of the key (WATCH), as Redis's signalModifiedKey; this is also where the
+     * {@code evicted} keyspace notification and the propagated DEL belong. Same array rules as
+     * {@link #expired}.
+     */
+    default void evicted(int db, byte[] key) {
+    }
+
+    /**
      * {@code key} of database {@code db} is about to be written or removed by a command (put, a
      * removal that finds the key, an expiry change). Called only while the keyspace tracks changes
      * ({@link Keyspace#trackChanges}), before the change; the array must not be kept.

@@ -59,11 +59,24 @@ final class OffHeapDatabase extends BaseDatabase {
         final long entries;
         /** Keys in this map. */
         long keys;
+        /** {@link OffHeapSizing#mapOverhead} as last computed, and the key count it was computed for. */
+        private long overhead;
+        private long overheadKeys = -1;
 
         Shard(long id, ChronicleMap<byte[], byte[]> map, long entries) {
             this.id = id;
             this.map = map;
             this.entries = entries;
+        }
+
+        /** The map's resident bytes beyond its entries, recomputed when the key count moved by more than 1/64. */
+        long overhead() {
+            long k = keys;
+            if (overheadKeys < 0 || Math.abs(k - overheadKeys) > Math.max(16, overheadKeys >> 6)) {
+                overhead = OffHeapSizing.mapOverhead(map.segments(), k);
+                overheadKeys = k;
+            }
+            return overhead;
         }
     }
     private final LargeValueStore large = new LargeValueStore();
@@ -92,16 +105,16 @@ final class OffHeapDatabase extends BaseDatabase {
         return shards.size();
     }
 
-    /** Off-heap and heap bytes this database holds (estimate of Chronicle entry space in use). */
+    /** Off-heap and heap bytes this database holds (estimate of Chronicle entry space in use, collections as last measured). */
     long usedBytes() {
-        return offHeapBytes() + expires.estimatedBytes() + objects.estimatedBytes();
+        return offHeapBytes() + expires.estimatedBytes() + objects.estimatedBytes() + objects.objectBytes();
     }
 
     /** Bytes outside the Java heap: Chronicle entries and maps, large values. */
     long offHeapBytes() {
         long maps = 0;
-        for (Shard sh : shards) {
-            maps += OffHeapSizing.mapOverhead(sh.map.segments(), sh.keys);
+        for (int i = 0, n = shards.size(); i < n; i++) {
+            maps += shards.get(i).overhead();
         }
         return entryBytes + large.usedBytes() + maps;
     }
@@ -147,7 +160,8 @@ final class OffHeapDatabase extends BaseDatabase {
                 long size = d.size();
                 int lru = Record.lru(header);
                 if (touch) {
-                    int clock = Hooks.lruClock(now);
+                    hooks.lastTouched = key;
+                    int clock = hooks.access(lru, now);
                     if (clock != lru) {
                         if (in instanceof RandomDataOutput) {
                             Record.writeLru((RandomDataOutput) in, off, clock); // in place, under the update lock
@@ -181,7 +195,8 @@ final class OffHeapDatabase extends BaseDatabase {
                 return StoredValue.decoded(type,
                         large.load(Record.readLongLE(in, off + p), Record.readLongLE(in, off + p + 8)), null, exp, lru);
             default:
-                return StoredValue.decoded(type, null, objects.get(Record.readIntLE(in, off + p)), exp, lru);
+                int slot = Record.readIntLE(in, off + p);
+                return StoredValue.decoded(type, objects.get(slot), exp, lru, slot);
         }
     }
 
@@ -229,7 +244,8 @@ final class OffHeapDatabase extends BaseDatabase {
             migrateStep(MIGRATE_PER_WRITE);
         }
         long exp = value.expireAt();
-        int lru = value.lruOrLfu() != 0 ? value.lruOrLfu() : hooks.lruClock();
+        boolean fresh = value.lruOrLfu() == 0;
+        int lru = fresh ? hooks.initialAccess(hooks.now()) : value.lruOrLfu();
         long largeId = 0;
         int slot = -1;
         HeapData rec;
@@ -243,10 +259,11 @@ final class OffHeapDatabase extends BaseDatabase {
             }
         } else {
             slot = objects.add(value.object());
+            objects.account(slot, collectionBytes(value.object()));
             rec = Record.object(recData, value.type(), exp, lru, slot);
         }
         try {
-            store(key, rec, value);
+            store(key, rec, value, fresh && hooks.lfu);
         } catch (RuntimeException e) {
             if (largeId != 0) {
                 large.free(largeId, value.bytes().length);
@@ -256,12 +273,20 @@ final class OffHeapDatabase extends BaseDatabase {
             }
             throw e;
         }
+        if (slot >= 0) {
+            value.slot = slot;
+            hooks.collectionWritten(this, key, value); // it may be filled in place next
+        }
         if (exp != StoredValue.NO_EXPIRY || expires.size() > 0) {
             indexExpiry(key, exp);
         }
     }
 
-    private void store(byte[] key, HeapData rec, StoredValue value) {
+    /**
+     * Writes {@code rec} under {@code key}. {@code keepLfu}: the record carries a new key's LFU
+     * data, to be replaced by the existing key's (counting this write as an access) when the key exists.
+     */
+    private void store(byte[] key, HeapData rec, StoredValue value, boolean keepLfu) {
         HeapData k = keyData.of(key);
         for (int s = 0; s < shards.size(); s++) {
             Shard shard = shards.get(s);
@@ -288,6 +313,9 @@ final class OffHeapDatabase extends BaseDatabase {
                 Data<byte[]> d = e.value();
                 long oldSize = d.size();
                 byte[] oldRef = refOf(d.bytes(), d.offset());
+                if (keepLfu) {
+                    Record.lru(rec, hooks.overwrite(Record.lru(d.bytes(), d.offset()), key, hooks.now()));
+                }
                 try {
                     c.replaceValue(e, rec);
                 } catch (IllegalStateException | IllegalArgumentException full) {
@@ -563,6 +591,144 @@ final class OffHeapDatabase extends BaseDatabase {
         return false;
     }
 
+    // ------------------------------------------------------------------ accounting and eviction
+
+    @Override
+    void remeasure(byte[] key, StoredValue v) {
+        if (v.slot >= 0 && objects.holds(v.slot, v.object())) {
+            objects.account(v.slot, collectionBytes(v.object()));
+        }
+    }
+
+    @Override
+    long probe(byte[] key) {
+        for (int s = 0; s < shards.size(); s++) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(keyData.of(key))) {
+                c.readLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e != null) {
+                    Data<byte[]> d = e.value();
+                    int header = Record.header(d.bytes(), d.offset());
+                    return Record.lru(header) | (Record.kind(header) == Record.OBJECT ? ON_HEAP : 0);
+                }
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    boolean removeForEviction(byte[] key) {
+        for (int s = 0; s < shards.size(); s++) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(keyData.of(key))) {
+                c.updateLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e != null) {
+                    removeEntry(shards.get(s), c, e, key, true);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Most candidates gathered by one walk of a segment (see {@link #sampleKeys}). */
+    static final int SAMPLE_BUFFER = 4096;
+    /** Candidates older than this are gathered again (the LRU clock's resolution is a second). */
+    private static final long SAMPLE_MAX_AGE_NANOS = 1_000_000_000L;
+    private byte[][] sampleKey = new byte[64][];
+    private int[] sampleAccess = new int[64];
+    private long[] sampleExpiry = new long[64];
+    private boolean[] sampleHeap = new boolean[64];
+    /** Candidates left to hand out; those handed out are swapped behind this. */
+    private int sampleLeft;
+    private long sampledAt;
+
+    /**
+     * Random keys for eviction. Chronicle Map can only walk a segment from its start, and a walk
+     * costs about as much as a few thousand lookups; so one walk of a random segment (of a shard
+     * picked by its size) gathers its entries, and later calls take random ones of them, without
+     * repeats, until half are taken or a second has passed. A segment is a slice of the hash
+     * space, so its keys are as random as any others (Redis's dictGetSomeKeys likewise takes
+     * neighbouring buckets).
+     */
+    @Override
+    void sampleKeys(int count, Sampler sink) {
+        for (int i = 0; i < count && this.count > 0; i++) {
+            if (sampleLeft == 0 || System.nanoTime() - sampledAt > SAMPLE_MAX_AGE_NANOS) {
+                gatherSamples();
+                if (sampleLeft == 0) {
+                    return;
+                }
+            }
+            int k = random.nextInt(sampleLeft);
+            sink.accept(sampleKey[k], sampleAccess[k], sampleExpiry[k], sampleHeap[k]);
+            int last = --sampleLeft;
+            swapSample(k, last);
+        }
+    }
+
+    private void swapSample(int a, int b) {
+        byte[] key = sampleKey[a];
+        sampleKey[a] = sampleKey[b];
+        sampleKey[b] = key;
+        int ac = sampleAccess[a];
+        sampleAccess[a] = sampleAccess[b];
+        sampleAccess[b] = ac;
+        long ex = sampleExpiry[a];
+        sampleExpiry[a] = sampleExpiry[b];
+        sampleExpiry[b] = ex;
+        boolean h = sampleHeap[a];
+        sampleHeap[a] = sampleHeap[b];
+        sampleHeap[b] = h;
+    }
+
+    private void gatherSamples() {
+        java.util.Arrays.fill(sampleKey, null);
+        sampleLeft = 0;
+        sampledAt = System.nanoTime();
+        ChronicleMap<byte[], byte[]> m = pickShard().map;
+        int segments = m.segments();
+        int seg = random.nextInt(segments);
+        int[] taken = {0};
+        for (int visited = 0; visited < segments && taken[0] == 0; visited++, seg = (seg + 1) % segments) {
+            try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(seg)) {
+                long n = c.size();
+                if (n == 0) {
+                    continue;
+                }
+                if (sampleKey.length < Math.min(n, SAMPLE_BUFFER)) {
+                    int cap = (int) Math.min(SAMPLE_BUFFER, Long.highestOneBit(n - 1) << 1);
+                    sampleKey = new byte[cap][];
+                    sampleAccess = new int[cap];
+                    sampleExpiry = new long[cap];
+                    sampleHeap = new boolean[cap];
+                }
+                long stride = Math.max(1, (n + SAMPLE_BUFFER - 1) / SAMPLE_BUFFER);
+                long[] index = {0};
+                c.forEachSegmentEntryWhile(e -> {
+                    if (index[0]++ % stride != 0) {
+                        return true;
+                    }
+                    Data<byte[]> d = e.value();
+                    RandomDataInput in = d.bytes();
+                    long off = d.offset();
+                    int header = Record.header(in, off);
+                    int k = taken[0]++;
+                    sampleKey[k] = keyOf(e);
+                    sampleAccess[k] = Record.lru(header);
+                    sampleExpiry[k] = Record.expireAt(in, off, header);
+                    sampleHeap[k] = Record.kind(header) == Record.OBJECT;
+                    return taken[0] < sampleKey.length;
+                });
+            }
+        }
+        // Hand out half: the other half stays as likely candidates are evicted from this slice.
+        sampleLeft = (taken[0] + 1) / 2;
+        for (int i = 0; i < sampleLeft; i++) {
+            swapSample(i, i + random.nextInt(taken[0] - i));
+        }
+    }
+
     // ------------------------------------------------------------------ iteration
 
     @Override
@@ -693,6 +859,8 @@ final class OffHeapDatabase extends BaseDatabase {
         }
         shards.clear();
         migrateSegment = 0;
+        sampleLeft = 0;
+        java.util.Arrays.fill(sampleKey, null);
         large.clear();
         objects.clear();
         expires.clear();

@@ -89,6 +89,14 @@ final class Record {
         return (rec.array()[0] >>> 4) & 0x03;
     }
 
+    /** Sets the LRU/LFU field of a record being built in {@code rec}. */
+    static void lru(HeapData rec, int lru) {
+        byte[] r = rec.array();
+        r[1] = (byte) lru;
+        r[2] = (byte) (lru >>> 8);
+        r[3] = (byte) (lru >>> 16);
+    }
+
     /** Rewrites the LRU clock of the record at {@code off} in place (the record's size does not change). */
     static void writeLru(RandomDataOutput out, long off, int lru) {
         out.writeByte(off + 1, (byte) lru);

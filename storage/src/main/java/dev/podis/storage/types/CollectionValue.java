@@ -13,4 +13,13 @@ public interface CollectionValue {
 
     /** Bytes of memory the payload holds, estimated (MEMORY USAGE). */
     long memoryUsage();
+
+    /**
+     * Bytes of memory the payload holds, for the keyspace's accounting ({@code used_memory},
+     * {@code maxmemory}): measured again after every command that may change the collection, so
+     * it must be cheap (constant time, or a bounded sample). By default {@link #memoryUsage()}.
+     */
+    default long accountedBytes() {
+        return memoryUsage();
+    }
 }
