@@ -94,6 +94,12 @@ public final class CommandDispatcher {
             spec.recordRejected();
             return;
         }
+        if (server.maxmemory().refuses(c, spec)) {
+            // maxmemory: evicted what the policy allows and still over it (processCommand's OOM check)
+            c.error(OOM);
+            spec.recordRejected();
+            return;
+        }
         if (c.subscribed() && c.protocol() == 2 && !PubSub.allowedWhileSubscribed(spec.fullName())) {
             // RESP2 subscribed mode: only the pub/sub commands, PING, QUIT and RESET (RESP3 has no limit)
             c.error(PubSub.subscribedModeError(spec.fullName()));

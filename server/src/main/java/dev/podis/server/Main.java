@@ -91,7 +91,8 @@ public final class Main {
         }
         PodisServer server;
         try {
-            server = new PodisServer(config).start();
+            // Under a container memory limit, maxmemory 0 is derived from it (see Maxmemory).
+            server = new PodisServer(config, dev.podis.storage.MemoryBudget.cgroupLimit()).start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;

@@ -49,6 +49,7 @@ public final class ServerContext {
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
     private Client shutdownRequestedBy;
+    private final Maxmemory maxmemory;
 
     public ServerContext(ServerConfig config, Keyspace keyspace, CommandTable commands) {
         this.config = config;
@@ -75,6 +76,14 @@ public final class ServerContext {
             }
 
             @Override
+            public void evicted(int db, byte[] key) {
+                stats.evictedKeys++;
+                transactions.modified(db, key); // a change for WATCH, as Redis's signalModifiedKey
+                // The "evicted" keyspace notification (notify-keyspace-events e) and the DEL
+                // propagated to the AOF and replicas belong here.
+            }
+
+            @Override
             public void clearing(int db) {
                 transactions.clearing(db);
             }
@@ -85,6 +94,12 @@ public final class ServerContext {
             }
         });
         configureIntrospection();
+        this.maxmemory = new Maxmemory(this);
+    }
+
+    /** maxmemory (explicit or derived from the container's limit), its accounting and the eviction policy. */
+    public Maxmemory maxmemory() {
+        return maxmemory;
     }
 
     /**
@@ -105,6 +120,9 @@ public final class ServerContext {
     /** Looks a key up for a command that will modify it (lookupKeyWrite): no hit/miss statistics. */
     public StoredValue lookupWrite(Client c, byte[] key) {
         StoredValue v = c.db().get(key);
+        if (v != null && v.object() != null) {
+            keyspace.collectionWritten(c.dbIndex(), key, v); // changed in place: measured again
+        }
         if (transactions.watching()) {
             transactions.lookedUpForWrite(c, key, v); // WATCH: a collection may change in place
         }
