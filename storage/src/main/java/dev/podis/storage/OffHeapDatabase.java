@@ -645,9 +645,10 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /**
      * Random keys for eviction. Chronicle Map can only walk a segment from its start, and a walk
-     * costs about as much as a few thousand lookups; so one walk of a random segment (of a shard
+     * costs about as much as a few hundred lookups; so one walk of a random segment (of a shard
      * picked by its size) gathers its entries, and later calls take random ones of them, without
-     * repeats, until half are taken or a second has passed. A segment is a slice of the hash
+     * repeats, until all are taken or a second has passed: about as many entries are visited per
+     * eviction as there are samples (maxmemory-samples). A segment is a slice of the hash
      * space, so its keys are as random as any others (Redis's dictGetSomeKeys likewise takes
      * neighbouring buckets).
      */
@@ -722,11 +723,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 });
             }
         }
-        // Hand out half: the other half stays as likely candidates are evicted from this slice.
-        sampleLeft = (taken[0] + 1) / 2;
-        for (int i = 0; i < sampleLeft; i++) {
-            swapSample(i, i + random.nextInt(taken[0] - i));
-        }
+        sampleLeft = taken[0];
     }
 
     // ------------------------------------------------------------------ iteration
