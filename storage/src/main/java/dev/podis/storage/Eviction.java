@@ -25,8 +25,15 @@ import java.util.function.LongSupplier;
 public final class Eviction {
     /** Redis's EVPOOL_SIZE. */
     static final int POOL_SIZE = 16;
-    /** Rounds of sampling without finding a live candidate before giving up (a safety net). */
+    /**
+     * Rounds of sampling without finding a live candidate before giving up, unless the candidates
+     * are rare (only values on the heap wanted): then as many rounds as it takes to see every key
+     * about twice, within the time limit.
+     */
     private static final int MAX_EMPTY_ROUNDS = 100;
+    /** evictOne's answers besides "evicted one". */
+    private static final int NONE = 0;
+    private static final int OUT_OF_TIME = -1;
 
     /** The eight policies of {@code maxmemory-policy}. */
     public enum Policy {
@@ -149,14 +156,19 @@ public final class Eviction {
         long limitMicros = timeLimitMicros();
         long limitNanos = limitMicros == Long.MAX_VALUE ? Long.MAX_VALUE : limitMicros * 1000;
         long freed = 0;
+        long deadline = limitNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + limitNanos;
         while (true) {
             boolean total = over.getAsLong() > 0;
             if (!total && heapOver.getAsLong() <= 0) {
                 return Result.OK;
             }
             heapOnly = !total;
-            if (!evictOne()) {
+            int found = evictOne(deadline);
+            if (found == NONE) {
                 return Result.FAIL;
+            }
+            if (found == OUT_OF_TIME) {
+                return Result.RUNNING;
             }
             freed++;
             if (freed % 16 == 0 && System.nanoTime() - start > limitNanos) {
@@ -165,8 +177,8 @@ public final class Eviction {
         }
     }
 
-    /** Picks and evicts one key by the policy; false when there is no candidate. */
-    private boolean evictOne() {
+    /** Picks and evicts one key by the policy: 1, or {@link #NONE} without a candidate, or {@link #OUT_OF_TIME}. */
+    private int evictOne(long deadline) {
         int n = keyspace.count();
         boolean all = policy.allKeys();
         if (policy.random()) {
@@ -190,16 +202,20 @@ public final class Eviction {
                         db.sampleVolatileKeys(1, heapOnly, one);
                     }
                 }
-                if (picked[0] != null) {
-                    return db.evict(picked[0]);
+                if (picked[0] != null && db.evict(picked[0])) {
+                    return 1;
                 }
             }
-            return false;
+            return NONE;
         }
         if (heapOnly) {
             dropOffHeapCandidates();
         }
-        for (int round = 0; round < MAX_EMPTY_ROUNDS; round++) {
+        long rounds = MAX_EMPTY_ROUNDS;
+        for (long round = 0; round < rounds; round++) {
+            if (round > 0 && round % 64 == 0 && System.nanoTime() - deadline > 0) {
+                return OUT_OF_TIME;
+            }
             long candidates = 0;
             populatingNow = keyspace.now();
             for (int i = 0; i < n; i++) {
@@ -220,7 +236,10 @@ public final class Eviction {
                 }
             }
             if (candidates == 0) {
-                return false;
+                return NONE;
+            }
+            if (heapOnly) {
+                rounds = Math.max(MAX_EMPTY_ROUNDS, 2 * candidates / samples + 1);
             }
             // The best candidates are at the end of the pool; skip those gone meanwhile ("ghosts").
             for (int k = POOL_SIZE - 1; k >= 0; k--) {
@@ -233,11 +252,11 @@ public final class Eviction {
                 poolScore[k] = 0;
                 BaseDatabase db = dbIndex < n ? keyspace.base(dbIndex) : null;
                 if (db != null && (all ? db.holds(key) : db.isVolatile(key)) && db.evict(key)) {
-                    return true;
+                    return 1;
                 }
             }
         }
-        return false;
+        return NONE;
     }
 
     /** Keeps only the pool's candidates whose values live on the heap, in order, packed to the left. */

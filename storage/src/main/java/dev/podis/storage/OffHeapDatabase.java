@@ -59,24 +59,38 @@ final class OffHeapDatabase extends BaseDatabase {
         final long entries;
         /** Keys in this map. */
         long keys;
-        /** {@link OffHeapSizing#mapOverhead} as last computed, and the key count it was computed for. */
-        private long overhead;
-        private long overheadKeys = -1;
+        /** The map's reservation when created, and what a key costs of it (per entry, over the target fill). */
+        private final long reserved;
+        private final double reservedPerEntry;
+        /** {@link #cost()} as last computed, and the key count it was computed for. */
+        private long cost;
+        private long costKeys = -1;
 
         Shard(long id, ChronicleMap<byte[], byte[]> map, long entries) {
             this.id = id;
             this.map = map;
             this.entries = entries;
+            this.reserved = map.offHeapMemoryUsed();
+            this.reservedPerEntry = (double) reserved / entries / OffHeapSizing.TARGET_FILL;
         }
 
-        /** The map's resident bytes beyond its entries, recomputed when the key count moved by more than 1/64. */
-        long overhead() {
+        /**
+         * What this map costs for its keys: each key at least its share of the map's reservation
+         * at {@link OffHeapSizing#TARGET_FILL} (under churn all of it becomes resident, and a map
+         * is never sized past the budget), at
+         * least the resident hash lookups of the segments its keys are spread over
+         * ({@link OffHeapSizing#mapOverhead}), plus every extra tier the map has allocated since
+         * (tiers are never given back). Recomputed when the key count moved by more than 1/64.
+         */
+        long cost() {
             long k = keys;
-            if (overheadKeys < 0 || Math.abs(k - overheadKeys) > Math.max(16, overheadKeys >> 6)) {
-                overhead = OffHeapSizing.mapOverhead(map.segments(), k);
-                overheadKeys = k;
+            if (costKeys < 0 || Math.abs(k - costKeys) > Math.max(16, costKeys >> 6)) {
+                long share = (long) (k * reservedPerEntry);
+                cost = Math.max(share, OffHeapSizing.mapOverhead(map.segments(), k))
+                        + Math.max(0, map.offHeapMemoryUsed() - reserved);
+                costKeys = k;
             }
-            return overhead;
+            return cost;
         }
     }
     private final LargeValueStore large = new LargeValueStore();
@@ -105,18 +119,31 @@ final class OffHeapDatabase extends BaseDatabase {
         return shards.size();
     }
 
+    /** For tests and diagnostics: each map's entries, keys, reservation now and at creation. */
+    String describeShards() {
+        StringBuilder sb = new StringBuilder();
+        for (Shard sh : shards) {
+            sb.append(String.format("[entries %d keys %d allocated %d reserved %d cost %d] ", sh.entries, sh.keys,
+                    sh.map.offHeapMemoryUsed(), sh.reserved, sh.cost()));
+        }
+        return sb.toString();
+    }
+
     /** Off-heap and heap bytes this database holds (estimate of Chronicle entry space in use, collections as last measured). */
     long usedBytes() {
         return offHeapBytes() + expires.estimatedBytes() + objects.estimatedBytes() + objects.objectBytes();
     }
 
-    /** Bytes outside the Java heap: Chronicle entries and maps, large values. */
+    /**
+     * Bytes outside the Java heap: the maps (each {@link Shard#cost()}, or the entries' own size
+     * when that is more) and the large values.
+     */
     long offHeapBytes() {
         long maps = 0;
         for (int i = 0, n = shards.size(); i < n; i++) {
-            maps += shards.get(i).overhead();
+            maps += shards.get(i).cost();
         }
-        return entryBytes + large.usedBytes() + maps;
+        return Math.max(entryBytes, maps) + large.usedBytes();
     }
 
     /** Estimated Chronicle space of one entry: chunk-rounded key + record and size fields (the map's part is {@link OffHeapSizing#mapOverhead}). */
@@ -387,7 +414,9 @@ final class OffHeapDatabase extends BaseDatabase {
         if (shards.size() == 1) {
             migrateSegment = 0;
         }
-        addShard(sizing.nextEntries(shards.get(shards.size() - 1).entries, count));
+        long avgEntry = count > 0 ? entryBytes / count : OffHeapSizing.AVERAGE_KEY + OffHeapSizing.AVERAGE_RECORD;
+        long entries = sizing.nextEntries(shards.get(shards.size() - 1).entries, count, avgEntry);
+        shards.add(new Shard(nextShardId++, sizing.newMap(entries, avgEntry), entries));
     }
 
     /** Entries moved from an older map into the newest one per write while a migration runs. */
@@ -609,7 +638,8 @@ final class OffHeapDatabase extends BaseDatabase {
                 if (e != null) {
                     Data<byte[]> d = e.value();
                     int header = Record.header(d.bytes(), d.offset());
-                    return Record.lru(header) | (Record.kind(header) == Record.OBJECT ? ON_HEAP : 0);
+                    boolean heap = Record.kind(header) == Record.OBJECT || Record.expireAt(d.bytes(), d.offset(), header) != StoredValue.NO_EXPIRY;
+                    return Record.lru(header) | (heap ? ON_HEAP : 0);
                 }
             }
         }
@@ -631,26 +661,30 @@ final class OffHeapDatabase extends BaseDatabase {
         return false;
     }
 
-    /** Most candidates gathered by one walk of a segment (see {@link #sampleKeys}). */
-    static final int SAMPLE_BUFFER = 4096;
+    /** Candidates gathered by one walk of a segment (see {@link #sampleKeys}). */
+    static final int SAMPLE_BUFFER = 256;
+    /** Segments looked at for each walk; the fullest is walked. */
+    private static final int SAMPLE_SEGMENT_CHOICES = 4;
     /** Candidates older than this are gathered again (the LRU clock's resolution is a second). */
     private static final long SAMPLE_MAX_AGE_NANOS = 1_000_000_000L;
-    private byte[][] sampleKey = new byte[64][];
-    private int[] sampleAccess = new int[64];
-    private long[] sampleExpiry = new long[64];
-    private boolean[] sampleHeap = new boolean[64];
+    private final byte[][] sampleKey = new byte[SAMPLE_BUFFER][];
+    private final int[] sampleAccess = new int[SAMPLE_BUFFER];
+    private final long[] sampleExpiry = new long[SAMPLE_BUFFER];
+    private final boolean[] sampleHeap = new boolean[SAMPLE_BUFFER];
     /** Candidates left to hand out; those handed out are swapped behind this. */
     private int sampleLeft;
     private long sampledAt;
 
     /**
      * Random keys for eviction. Chronicle Map can only walk a segment from its start, and a walk
-     * costs about as much as a few hundred lookups; so one walk of a random segment (of a shard
-     * picked by its size) gathers its entries, and later calls take random ones of them, without
-     * repeats, until all are taken or a second has passed: about as many entries are visited per
-     * eviction as there are samples (maxmemory-samples). A segment is a slice of the hash
-     * space, so its keys are as random as any others (Redis's dictGetSomeKeys likewise takes
-     * neighbouring buckets).
+     * costs about as much as a hundred lookups; so one walk gathers up to {@value #SAMPLE_BUFFER}
+     * evenly spaced entries of a segment, and later calls take random ones of them, without
+     * repeats, until all are taken or a second has passed: a walk serves about fifty evictions. A
+     * segment is a slice of the hash space, so its keys are as random as any others (Redis's
+     * dictGetSomeKeys likewise takes neighbouring buckets). The segment walked is the fullest of
+     * {@value #SAMPLE_SEGMENT_CHOICES} random ones (of a shard picked by its size): evictions then
+     * keep the segments evenly filled, as inserts do, and no segment fills up and makes the map
+     * allocate extra tiers while others are half empty.
      */
     @Override
     void sampleKeys(int count, Sampler sink) {
@@ -689,7 +723,21 @@ final class OffHeapDatabase extends BaseDatabase {
         sampledAt = System.nanoTime();
         ChronicleMap<byte[], byte[]> m = pickShard().map;
         int segments = m.segments();
-        int seg = random.nextInt(segments);
+        int seg = -1;
+        long fullest = 0;
+        for (int i = 0; i < SAMPLE_SEGMENT_CHOICES; i++) {
+            int candidate = random.nextInt(segments);
+            try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(candidate)) {
+                long n = c.size();
+                if (n > fullest) {
+                    fullest = n;
+                    seg = candidate;
+                }
+            }
+        }
+        if (seg < 0) {
+            seg = random.nextInt(segments);
+        }
         int[] taken = {0};
         for (int visited = 0; visited < segments && taken[0] == 0; visited++, seg = (seg + 1) % segments) {
             try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(seg)) {
@@ -697,19 +745,14 @@ final class OffHeapDatabase extends BaseDatabase {
                 if (n == 0) {
                     continue;
                 }
-                if (sampleKey.length < Math.min(n, SAMPLE_BUFFER)) {
-                    int cap = (int) Math.min(SAMPLE_BUFFER, Long.highestOneBit(n - 1) << 1);
-                    sampleKey = new byte[cap][];
-                    sampleAccess = new int[cap];
-                    sampleExpiry = new long[cap];
-                    sampleHeap = new boolean[cap];
-                }
-                long stride = Math.max(1, (n + SAMPLE_BUFFER - 1) / SAMPLE_BUFFER);
+                long stride = Math.max(1, n / SAMPLE_BUFFER);
+                long[] next = {random.nextLong(stride)};
                 long[] index = {0};
                 c.forEachSegmentEntryWhile(e -> {
-                    if (index[0]++ % stride != 0) {
+                    if (index[0]++ != next[0]) {
                         return true;
                     }
+                    next[0] += stride;
                     Data<byte[]> d = e.value();
                     RandomDataInput in = d.bytes();
                     long off = d.offset();
@@ -718,8 +761,9 @@ final class OffHeapDatabase extends BaseDatabase {
                     sampleKey[k] = keyOf(e);
                     sampleAccess[k] = Record.lru(header);
                     sampleExpiry[k] = Record.expireAt(in, off, header);
-                    sampleHeap[k] = Record.kind(header) == Record.OBJECT;
-                    return taken[0] < sampleKey.length;
+                    // on the heap: a collection, or a TTL (the expiry index entry)
+                    sampleHeap[k] = Record.kind(header) == Record.OBJECT || sampleExpiry[k] != StoredValue.NO_EXPIRY;
+                    return taken[0] < SAMPLE_BUFFER;
                 });
             }
         }
