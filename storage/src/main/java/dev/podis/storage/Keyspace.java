@@ -278,9 +278,10 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /**
-     * Bytes held for stored data, as INFO used_memory reports it: off-heap entry space in use
-     * (estimated from key and record sizes as Chronicle lays them out), large values, and the
-     * heap-side indexes (estimate).
+     * Bytes held for stored data, as INFO used_memory reports it and maxmemory limits it: the
+     * off-heap maps (each key at its share of its map's reservation, see {@code OffHeapSizing}),
+     * large values, the collections as last measured ({@link #collectionWritten}) and the heap-side
+     * indexes (estimates).
      */
     public long usedMemory() {
         if (hooks.hasPending()) {
