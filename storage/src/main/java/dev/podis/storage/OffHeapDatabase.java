@@ -329,6 +329,7 @@ final class OffHeapDatabase extends BaseDatabase {
                             count++;
                             shard.keys++;
                             entryBytes += entryCost(key.length, rec.size());
+                            growEarly(shard);
                             return;
                         } catch (IllegalStateException | IllegalArgumentException full) {
                             rethrowIfClosed(m, full);
@@ -414,9 +415,26 @@ final class OffHeapDatabase extends BaseDatabase {
         if (shards.size() == 1) {
             migrateSegment = 0;
         }
-        long avgEntry = count > 0 ? entryBytes / count : OffHeapSizing.AVERAGE_KEY + OffHeapSizing.AVERAGE_RECORD;
-        long entries = sizing.nextEntries(shards.get(shards.size() - 1).entries, count, avgEntry);
-        shards.add(new Shard(nextShardId++, sizing.newMap(entries, avgEntry), entries));
+        long entries = sizing.nextEntries(shards.get(shards.size() - 1).entries, count, averageEntry());
+        shards.add(new Shard(nextShardId++, sizing.newMap(entries, averageEntry()), entries));
+    }
+
+    private long averageEntry() {
+        return count > 0 ? entryBytes / count : OffHeapSizing.AVERAGE_KEY + OffHeapSizing.AVERAGE_RECORD;
+    }
+
+    /**
+     * Replaces the only map by a bigger one as soon as its keys pass {@link OffHeapSizing#TARGET_FILL}
+     * of its entries, before it allocates extra tiers (which are never given back), when the budget
+     * allows a bigger one.
+     */
+    private void growEarly(Shard shard) {
+        if (shards.size() != 1 || shard.keys <= shard.entries * OffHeapSizing.TARGET_FILL || sizing.atBudget()) {
+            return;
+        }
+        if (sizing.nextEntries(shard.entries, count, averageEntry()) > shard.entries + shard.entries / 4) {
+            grow();
+        }
     }
 
     /** Entries moved from an older map into the newest one per write while a migration runs. */
