@@ -6,7 +6,8 @@
 #   docker/build-local-base.sh [image]      default image: localhost/podis-base:bookworm-jdk17
 #
 # Then build Podis on it, e.g. with the jar built on the host (mvn -DskipTests package):
-#   CONTAINERS_CONF=docker/podman-containers.conf podman build -f docker/Dockerfile --build-arg JAR_FROM=prebuilt \
+#   export CONTAINERS_CONF=$PWD/docker/podman-containers.conf
+#   podman build -f docker/Dockerfile --build-arg JAR_FROM=prebuilt \
 #       --build-arg BASE_IMAGE=localhost/podis-base:bookworm-jdk17 \
 #       --build-arg BUILD_IMAGE=localhost/podis-base:bookworm-jdk17 -t podis:local .
 #
