@@ -205,27 +205,32 @@ class MaxmemoryTest {
         }
     }
 
-    /** Mean OBJECT FREQ of 30 keys read 300 times each, with the default lfu-log-factor 10. */
+    /**
+     * Mean OBJECT FREQ of 100 keys read 300 times each, with the default lfu-log-factor 10, without
+     * decay (a minute starting during one of the runs would take one off every counter).
+     */
     private static double meanFrequencyAfterReads(Jedis j) {
         j.configSet("maxmemory", "100mb");
         j.configSet("maxmemory-policy", "allkeys-lfu");
+        j.configSet("lfu-decay-time", "0");
         Pipeline p = j.pipelined();
-        for (int k = 0; k < 30; k++) {
+        for (int k = 0; k < 100; k++) {
             p.set("f:" + k, "v");
         }
         for (int i = 0; i < 300; i++) {
-            for (int k = 0; k < 30; k++) {
+            for (int k = 0; k < 100; k++) {
                 p.get("f:" + k);
             }
         }
         p.sync();
         double sum = 0;
-        for (int k = 0; k < 30; k++) {
+        for (int k = 0; k < 100; k++) {
             sum += j.objectFreq("f:" + k);
         }
         j.configSet("maxmemory", "0");
         j.configSet("maxmemory-policy", "noeviction");
-        return sum / 30;
+        j.configSet("lfu-decay-time", "1");
+        return sum / 100;
     }
 
     @Test
@@ -234,8 +239,9 @@ class MaxmemoryTest {
         try (TestServer s = TestServer.start(); Jedis j = s.jedis()) {
             podis = meanFrequencyAfterReads(j);
         }
-        // 300 reads: the counter passes 12 after 217 accesses on average, 13 after 288 (1 + 11 + 21 + ...).
-        assertTrue(podis > 10.5 && podis < 14, "mean OBJECT FREQ " + podis);
+        // 300 reads: Redis's LFULogIncr gives 12.97 on average, a mean of 100 counters varies by 0.16
+        // (simulated); the same against a real Redis, whose mean varies as much.
+        assertEquals(12.97, podis, 0.8, "mean OBJECT FREQ");
         try (RealRedis redis = RealRedis.start()) {
             if (redis == null) {
                 return;
