@@ -23,7 +23,8 @@ import java.util.List;
  *
  * <p>Defaults differ from the standalone server in what suits a test: a free port on
  * {@code 127.0.0.1}, nothing written to disk ({@code save ""}, {@code appendonly no}, {@code dir}
- * the system temporary directory, which Podis only names and never writes to), the heap keyspace
+ * the system temporary directory, written to only by an explicit SAVE or DEBUG RELOAD, and no
+ * dataset loaded at start unless a data directory is given), the heap keyspace
  * ({@code keyspace-backend heap}: no JVM flags needed, a start in milliseconds, no native memory;
  * the command code is the same for both keyspaces), and no admin HTTP port ({@code admin-port -1}).
  * Every default can be changed with
@@ -36,11 +37,13 @@ import java.util.List;
  */
 public final class Podis implements AutoCloseable {
     private final ServerConfig config;
+    private final boolean dataDirGiven;
     private PodisServer server;
     private boolean closed;
 
-    private Podis(ServerConfig config) {
+    private Podis(ServerConfig config, boolean dataDirGiven) {
         this.config = config;
+        this.dataDirGiven = dataDirGiven;
     }
 
     public static Builder builder() {
@@ -51,17 +54,25 @@ public final class Podis implements AutoCloseable {
      * Binds the listening sockets and starts the server thread.
      *
      * @return this Podis, started
-     * @throws IllegalStateException if already started or closed, or the address cannot be bound
+     * @throws IllegalStateException if already started or closed, the address cannot be bound, or
+     *                               the append-only file ({@code appendonly yes}) cannot be loaded
      */
     public synchronized Podis start() {
         if (server != null || closed) {
             throw new IllegalStateException(closed ? "this Podis is closed; build a new one" : "already started");
         }
         Thread warmUp = firstStartWarmUp();
-        PodisServer s = new PodisServer(config);
+        PodisServer s = new PodisServer(config).loadAtStart(dataDirGiven);
         try {
             joinQuietly(warmUp);
             s.start();
+            s.loaded().join(); // the data in dir/dbfilename, when a data directory was given
+        } catch (java.util.concurrent.CompletionException e) {
+            s.close();
+            String what = config.getBool("appendonly") ? "the append-only file " + config.get("appenddirname")
+                    : config.get("dbfilename");
+            throw new IllegalStateException("cannot load " + what + " from " + config.get("dir")
+                    + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             s.close();
             Thread.currentThread().interrupt();
@@ -216,9 +227,10 @@ public final class Podis implements AutoCloseable {
         }
 
         /**
-         * The directory for data files ({@code dir}), created if missing. Podis has no persistence
-         * yet and writes nothing there; once RDB snapshots and the AOF exist, they will live here
-         * (when enabled with {@code save} / {@code appendonly}). Without it, nothing is ever written.
+         * The directory for data files ({@code dir}), created if missing. {@link Podis#start()}
+         * loads {@code dbfilename} (dump.rdb) from it when present and returns once it is loaded;
+         * SAVE writes it there. Without it nothing is loaded at start. With {@code appendonly yes}
+         * the append-only file ({@code appendonlydir} in it) is loaded instead and kept there.
          */
         public Builder dataDir(Path dir) {
             try {
@@ -243,10 +255,12 @@ public final class Podis implements AutoCloseable {
             set(c, "save", "");
             set(c, "appendonly", "no");
             set(c, "keyspace-backend", "heap");
+            boolean dir = false;
             for (String[] s : settings) {
                 set(c, s[0], s[1]);
+                dir |= s[0].equalsIgnoreCase("dir");
             }
-            return new Podis(c);
+            return new Podis(c, dir);
         }
 
         private static void set(ServerConfig c, String name, String value) {

@@ -84,6 +84,15 @@ public class KeyspaceBenchmark {
         return db.get(nextKey());
     }
 
+    /** GET's path in the server: the value handed to a sink (the reply writer) from a reused buffer. */
+    @Benchmark
+    public int readString() {
+        return db.readString(nextKey(), true, sink);
+    }
+
+    private long sinkBytes;
+    private final Database.StringSink sink = (bytes, offset, length) -> this.sinkBytes += length;
+
     @Benchmark
     public void set() {
         db.put(nextKey(), StoredValue.string(value));

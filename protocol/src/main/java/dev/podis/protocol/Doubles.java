@@ -6,9 +6,6 @@ import java.math.RoundingMode;
 
 /** Formats doubles as Redis replies them: "%.17g" with trailing zeros dropped, and inf/-inf/nan. */
 public final class Doubles {
-    /** printf rounds the exact binary value to nearest, ties to even. */
-    private static final MathContext SEVENTEEN_DIGITS = new MathContext(17, RoundingMode.HALF_EVEN);
-
     private Doubles() {
     }
 
@@ -93,12 +90,31 @@ public final class Doubles {
 
     /** The general case: the exact binary value rounded to 17 significant digits. */
     static String formatRounded(double value) {
-        // %.17g: 17 significant digits, exponent form when exp < -4 or exp >= 17.
-        BigDecimal bd = new BigDecimal(value).round(SEVENTEEN_DIGITS);
+        return formatG(value, 17);
+    }
+
+    /**
+     * C's {@code printf("%.<precision>g")} (Lua 5.1 formats numbers with {@code %.14g}): the value
+     * rounded to {@code precision} significant digits, trailing zeros dropped, exponent form when
+     * the exponent is below -4 or at least {@code precision}; "inf", "-inf", "nan" and "-0" as glibc.
+     */
+    public static String formatG(double value, int precision) {
+        if (Double.isNaN(value)) {
+            return "nan";
+        }
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "inf" : "-inf";
+        }
+        if (value == 0) {
+            return (1 / value < 0) ? "-0" : "0";
+        }
+        if (value == Math.rint(value) && Math.abs(value) < 1e15 && Math.abs(value) < Math.pow(10, precision)) {
+            return Long.toString((long) value);
+        }
+        BigDecimal bd = new BigDecimal(value).round(new MathContext(precision, RoundingMode.HALF_EVEN));
         int exponent = bd.precision() - bd.scale() - 1;
-        if (exponent < -4 || exponent >= 17) {
-            String digits = bd.unscaledValue().abs().toString();
-            digits = stripZeros(digits);
+        if (exponent < -4 || exponent >= precision) {
+            String digits = stripZeros(bd.unscaledValue().abs().toString());
             StringBuilder sb = new StringBuilder();
             if (value < 0) {
                 sb.append('-');

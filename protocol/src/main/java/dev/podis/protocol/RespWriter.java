@@ -89,7 +89,15 @@ public final class RespWriter {
      * framing.
      */
     public void error(String text) {
-        if (errorListener != null) {
+        error(text, true);
+    }
+
+    /**
+     * An error reply that the error statistics count only when {@code counted} (a script's error
+     * that repeats a command's error, already counted when the command failed, is not).
+     */
+    public void error(String text, boolean counted) {
+        if (counted && errorListener != null) {
             errorListener.accept(text);
         }
         if (text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0) {
@@ -238,7 +246,14 @@ public final class RespWriter {
 
     /** A double: RESP3 {@code ,<d>}; RESP2 a bulk string. Formatted as Redis does. */
     public void doubleValue(double value) {
-        String text = Doubles.format(value);
+        doubleText(Doubles.format(value));
+    }
+
+    /**
+     * A double in a text the caller formatted (Redis's addReplyHumanLongDouble): RESP3
+     * {@code ,<text>}; RESP2 a bulk string.
+     */
+    public void doubleText(String text) {
         if (resp3()) {
             out.writeByte(',');
             writeAscii(text);
@@ -273,6 +288,11 @@ public final class RespWriter {
         } else {
             bulk(body);
         }
+    }
+
+    /** Copies already-encoded RESP bytes (a pub/sub message encoded once for all its receivers). */
+    public void raw(byte[] encoded) {
+        out.writeBytes(encoded);
     }
 
     /** Copies already-encoded RESP bytes (for example a reply captured for MULTI/EXEC). */

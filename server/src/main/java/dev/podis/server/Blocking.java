@@ -56,16 +56,20 @@ public final class Blocking {
         final ValueType type;
         final Waiter waiter;
         final long deadline;
+        /** Served also when a key is deleted or changes type (XREADGROUP: Redis's unblock_on_nokey). */
+        final boolean unblockOnNoKey;
         ScheduledFuture<?> timer;
         boolean done;
 
-        Wait(Client client, int db, ByteBuffer[] keys, ValueType type, Waiter waiter, long deadline) {
+        Wait(Client client, int db, ByteBuffer[] keys, ValueType type, Waiter waiter, long deadline,
+             boolean unblockOnNoKey) {
             this.client = client;
             this.db = db;
             this.keys = keys;
             this.type = type;
             this.waiter = waiter;
             this.deadline = deadline;
+            this.unblockOnNoKey = unblockOnNoKey;
         }
 
         @Override
@@ -94,6 +98,8 @@ public final class Blocking {
     private LinkedHashSet<ReadyKey> ready = new LinkedHashSet<>();
     private int blockedClients;
     private int withTimeout;
+    /** Waits that want to hear about deleted keys; while there are any the keyspace reports changes. */
+    private int noKeyWaits;
     private boolean handling;
 
     Blocking(ServerContext server) {
@@ -125,10 +131,19 @@ public final class Blocking {
      * wait, or the connection closes. The command must not have replied.
      */
     public void block(Client c, byte[][] keys, ValueType type, long deadline, Waiter waiter) {
+        block(c, keys, type, deadline, false, waiter);
+    }
+
+    /**
+     * As {@link #block(Client, byte[][], ValueType, long, Waiter)}; with {@code unblockOnNoKey}
+     * the waiter is also run when one of the keys is deleted, overwritten with another type or
+     * emptied by FLUSHDB/FLUSHALL/SWAPDB (XREADGROUP, whose retry then answers an error).
+     */
+    public void block(Client c, byte[][] keys, ValueType type, long deadline, boolean unblockOnNoKey, Waiter waiter) {
         ByteBuffer[] wrapped = new ByteBuffer[keys.length];
         int db = c.dbIndex();
         Map<ByteBuffer, ArrayDeque<Wait>> byKey = waiting.computeIfAbsent(db, k -> new HashMap<>());
-        Wait w = new Wait(c, db, wrapped, type, waiter, deadline);
+        Wait w = new Wait(c, db, wrapped, type, waiter, deadline, unblockOnNoKey);
         int distinct = 0;
         for (byte[] key : keys) {
             ByteBuffer k = ByteBuffer.wrap(key.clone()); // the wait outlives the request's buffers
@@ -146,6 +161,9 @@ public final class Blocking {
             byKey.computeIfAbsent(k, x -> new ArrayDeque<>()).addLast(w);
         }
         blockedClients++;
+        if (unblockOnNoKey && noKeyWaits++ == 0) {
+            server.updateChangeTracking();
+        }
         if (deadline > 0) {
             withTimeout++;
             long delay = Math.max(0, deadline - System.currentTimeMillis());
@@ -216,6 +234,45 @@ public final class Blocking {
         }
     }
 
+    /** Whether some wait must hear about deleted keys ({@link #keyChanged}, {@link #databaseCleared}). */
+    boolean needsKeyChanges() {
+        return noKeyWaits > 0;
+    }
+
+    /**
+     * {@code key} of {@code db} is about to be written, deleted or expired (reported by the keyspace
+     * while {@link #needsKeyChanges()}): waits that unblock on a missing key get to look again, as
+     * Redis's signalDeletedKeyAsReady.
+     */
+    void keyChanged(int db, byte[] key) {
+        if (noKeyWaits == 0) {
+            return;
+        }
+        Map<ByteBuffer, ArrayDeque<Wait>> byKey = waiting.get(db);
+        if (byKey == null) {
+            return;
+        }
+        ArrayDeque<Wait> q = byKey.get(ByteBuffer.wrap(key));
+        if (q != null) {
+            for (Wait w : q) {
+                if (w.unblockOnNoKey) {
+                    ready.add(new ReadyKey(db, ByteBuffer.wrap(key.clone())));
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Database {@code db} is about to be emptied: every key waited on there may be gone. */
+    void databaseCleared(int db) {
+        Map<ByteBuffer, ArrayDeque<Wait>> byKey = waiting.get(db);
+        if (byKey != null && noKeyWaits > 0) {
+            for (ByteBuffer k : byKey.keySet()) {
+                ready.add(new ReadyKey(db, k));
+            }
+        }
+    }
+
     /** True when some key was signalled since the last {@link #handleClientsBlockedOnKeys}. */
     public boolean hasReadyKeys() {
         return !ready.isEmpty();
@@ -254,12 +311,40 @@ public final class Blocking {
                 continue;
             }
             StoredValue v = server.keyspace().db(rk.db()).peek(key);
-            if (v == null || v.type() != w.type) {
-                return;
+            if ((v == null || v.type() != w.type) && !w.unblockOnNoKey) {
+                continue;
             }
-            if (w.waiter.serve(w.client)) {
+            if (serve(w)) {
                 finish(w, true);
             }
+        }
+    }
+
+    /**
+     * Runs a waiter as an execution unit of its own, as the dispatcher runs a command: what the
+     * command propagates as (BLPOP as LPOP, BLMOVE as LMOVE, ...) enters the write stream if it
+     * changed data.
+     */
+    private boolean serve(Wait w) {
+        Client c = w.client;
+        Propagation propagation = server.propagation();
+        long dirtyBefore = server.keyspace().dirty();
+        c.propagateArgv = null;
+        c.propagateFlags = 0;
+        propagation.enter(null);
+        server.beginCommand(c); // the served command runs as the client's own
+        try {
+            boolean served = w.waiter.serve(c);
+            if (served && c.propagateArgv != null && server.keyspace().dirty() != dirtyBefore
+                    && (c.propagateFlags & (Client.PREVENT_AOF | Client.PREVENT_REPL)) == 0) {
+                propagation.add(w.db, c.propagateArgv, Propagation.ALL);
+            }
+            return served;
+        } finally {
+            c.propagateArgv = null;
+            c.propagateFlags = 0;
+            propagation.exit();
+            server.endCommand(c);
         }
     }
 
@@ -291,6 +376,9 @@ public final class Blocking {
             }
         }
         blockedClients--;
+        if (w.unblockOnNoKey && --noKeyWaits == 0) {
+            server.updateChangeTracking();
+        }
         if (w.deadline > 0) {
             withTimeout--;
         }

@@ -65,10 +65,32 @@ public final class Client {
         return server;
     }
 
+    /** Writes a string from the keyspace as a bulk reply (GET's zero-copy path; one instance per client). */
+    private final Database.StringSink bulkReply = (bytes, offset, length) -> reply().bulk(bytes, offset, length);
+
+    /** A sink that writes the string it receives as this client's next bulk reply. */
+    public Database.StringSink bulkReply() {
+        return bulkReply;
+    }
+
+    /**
+     * A client without a connection, for commands the server runs itself (a script's
+     * redis.call): its replies go where its owner points {@link #reply()}'s target, and it
+     * shows as {@code address} in MONITOR and the slow log.
+     */
+    public static Client detached(ServerContext server, String address) {
+        Client c = new Client(server.nextClientId(), null, server);
+        c.detachedAddress = address;
+        return c;
+    }
+
+    /** The address of a {@link #detached} client, null for a connection. */
+    private String detachedAddress;
+
     /** The writer for this client's replies; valid while a command executes. */
     public RespWriter reply() {
         if (reply.target() == null) {
-            reply.target(channel.alloc().ioBuffer(REPLY_BUFFER));
+            reply.target(channel != null ? channel.alloc().ioBuffer(REPLY_BUFFER) : io.netty.buffer.Unpooled.buffer(REPLY_BUFFER));
         }
         return reply;
     }
@@ -81,6 +103,9 @@ public final class Client {
     /** Sends what the replies so far wrote. */
     public void flush() {
         flushScheduled = false;
+        if (!server.beforeReply()) {
+            return; // what these replies acknowledge could not be persisted: the server is stopping
+        }
         ByteBuf out = reply.target();
         boolean flushed = false;
         if (out != null) {
@@ -128,6 +153,31 @@ public final class Client {
             flushScheduled = true;
             channel.eventLoop().execute(this::flush);
         }
+    }
+
+    /**
+     * A client without a connection, for commands the server runs itself (the AOF loader): it is
+     * authenticated, may not block, and its replies go nowhere ({@link #dropReplies}).
+     */
+    public static Client detached(ServerContext server) {
+        Client c = new Client(-1, new io.netty.channel.embedded.EmbeddedChannel(), server);
+        c.authenticated = true;
+        c.denyBlocking = true;
+        return c;
+    }
+
+    /** Forgets the replies written so far (a detached client's, which nobody reads). */
+    public void dropReplies() {
+        ByteBuf out = reply.target();
+        if (out != null) {
+            out.clear();
+        }
+    }
+
+    /** Releases a {@link #detached} client. */
+    public void closeDetached() {
+        release();
+        channel.close();
     }
 
     /** Releases what the client holds; called once when the connection closes. */
@@ -242,11 +292,11 @@ public final class Client {
     }
 
     public String address() {
-        return Addresses.format(channel.remoteAddress());
+        return channel == null ? detachedAddress : Addresses.format(channel.remoteAddress());
     }
 
     public String localAddress() {
-        return Addresses.format(channel.localAddress());
+        return channel == null ? detachedAddress : Addresses.format(channel.localAddress());
     }
 
     // ---- Connection state used by CLIENT, RESET and CLIENT PAUSE (connection family) ----
@@ -393,6 +443,18 @@ public final class Client {
         return transaction != null && transaction.dirty;
     }
 
+    /** CLIENT TRACKING state, or null until the client first enables tracking (kept by {@link Tracking}). */
+    private Tracking.State tracking;
+
+    /** The client's CLIENT TRACKING state (CLIENT LIST flags t, B, R and redir=), or null if it never tracked. */
+    public Tracking.State trackingState() {
+        return tracking;
+    }
+
+    void trackingState(Tracking.State state) {
+        this.tracking = state;
+    }
+
     /** Set while blocking commands must not block (MULTI/EXEC, scripts): they answer as on timeout. */
     private boolean denyBlocking;
 
@@ -455,5 +517,55 @@ public final class Client {
 
     void closeAsap() {
         this.closeAsap = true;
+    }
+
+    // ---- The write stream (see Propagation): what this command propagates ----
+
+    /** Set while a command runs: it propagates as this instead of its own argv (null: as it ran). */
+    byte[][] propagateArgv;
+    /** PREVENT_* and FORCE_* bits for the command that runs. */
+    int propagateFlags;
+    static final int PREVENT_AOF = Propagation.AOF;
+    static final int PREVENT_REPL = Propagation.REPL;
+    static final int FORCE_SHIFT = 2;
+
+    /**
+     * True when something consumes the write stream (the AOF, a replica): a command family may
+     * skip building a rewrite ({@link #propagateAs}) when nobody would read it.
+     */
+    public boolean propagating() {
+        return server.propagation().active();
+    }
+
+    /**
+     * The command that runs propagates as {@code argv} instead of the arguments it was called
+     * with (Redis's rewriteClientCommandVector): SET EX as SET PXAT, INCRBYFLOAT as SET KEEPTTL,
+     * BLPOP as LPOP, EXPIRE with a past time as DEL... The arrays must not change afterwards.
+     * It still propagates only if it changed data, unless forced ({@link #forcePropagation}).
+     */
+    public void propagateAs(byte[]... argv) {
+        this.propagateArgv = argv;
+    }
+
+    /**
+     * Adds {@code argv}, for the client's current database, to the write stream now, before the
+     * running command itself (Redis's alsoPropagate): SPOP with a count as SREMs, ...
+     */
+    public void alsoPropagate(byte[]... argv) {
+        server.propagation().add(dbIndex, argv, Propagation.ALL);
+    }
+
+    /** The running command does not propagate itself (what it added with {@link #alsoPropagate} does). */
+    public void preventPropagation() {
+        this.propagateFlags |= PREVENT_AOF | PREVENT_REPL;
+    }
+
+    /**
+     * The running command propagates to {@code targets} ({@link Propagation#AOF},
+     * {@link Propagation#REPL}) even if it changed no data (FLUSHALL on an empty dataset; PUBLISH
+     * to replicas only).
+     */
+    public void forcePropagation(int targets) {
+        this.propagateFlags |= (targets & Propagation.ALL) << FORCE_SHIFT;
     }
 }

@@ -15,6 +15,7 @@ import java.util.Locale;
  */
 public final class CommandDispatcher {
     static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+    static final String LOADING = "LOADING Redis is loading the dataset in memory";
 
     private final ServerContext server;
     private final CommandTable table;
@@ -23,15 +24,27 @@ public final class CommandDispatcher {
         this.server = server;
         this.table = server.commands();
         server.transactions().dispatcher(this);
+        server.scripting().dispatcher(this);
+        server.dispatcher(this);
     }
 
     public void dispatch(Client c, byte[][] argv) {
+        if (server.halted()) {
+            return; // past the final save of a shutdown: nothing runs, nothing is acknowledged
+        }
         if (c.multiQueued() >= 0 || argv[0].length == 4) {
             // MULTI queuing, and EXEC refused by the checks (EXECABORT): see Transactions
             server.transactions().dispatch(c, argv, this);
-            return;
+        } else {
+            dispatchChecked(c, argv);
         }
-        dispatchChecked(c, argv);
+        if (c.trackingState() != null && c.multiQueued() < 0 && !isClient(argv[0])) {
+            Tracking.endCaching(c); // CLIENT CACHING covers one command (or one MULTI/EXEC)
+        }
+    }
+
+    private static boolean isClient(byte[] name) {
+        return name.length == 6 && new String(name, StandardCharsets.US_ASCII).equalsIgnoreCase("client");
     }
 
     /** {@link #dispatch} without the transaction hook (Transactions calls it back). */
@@ -63,6 +76,47 @@ public final class CommandDispatcher {
         if (skip && c.held() && c.replyMode() == Client.ReplyMode.ON) {
             c.replyMode(Client.ReplyMode.SKIP); // held by CLIENT PAUSE: the skip applies when it runs
         }
+    }
+
+    /**
+     * Runs a command read back from an AOF, as Redis's loader does: the command is looked up and
+     * run, nothing else (no checks, statistics, propagation or blocking); its reply is left in
+     * {@code c}. Returns false for a command this server does not know.
+     *
+     * @throws KeyspaceFullException when the dataset does not fit in the memory budget
+     */
+    public boolean replay(Client c, byte[][] argv) {
+        CommandSpec spec = replayable(argv);
+        if (spec == null) {
+            return false;
+        }
+        int arity = spec.arity();
+        if ((arity > 0 && argv.length != arity) || argv.length < -arity) {
+            c.error("ERR wrong number of arguments for '" + spec.fullName() + "' command");
+            return true;
+        }
+        try {
+            spec.handler().execute(c, argv);
+        } catch (KeyspaceFullException e) {
+            throw e; // the dataset does not fit: loading must fail, not lose data
+        } catch (RuntimeException | StackOverflowError e) {
+            Log.warn("command " + spec.fullName() + " failed while loading", e);
+            c.error("ERR internal error executing '" + spec.fullName() + "': " + e);
+        }
+        return true;
+    }
+
+    /** Whether {@link #replay} knows the command of {@code argv} (Redis's loader refuses unknown ones). */
+    public boolean knows(byte[][] argv) {
+        return replayable(argv) != null;
+    }
+
+    private CommandSpec replayable(byte[][] argv) {
+        CommandSpec spec = table.lookup(argv[0]);
+        if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
+            spec = spec.subcommand(lower(argv[1]));
+        }
+        return spec == null || spec.handler() == null ? null : spec;
     }
 
     private void process(Client c, byte[][] argv) {
@@ -100,9 +154,28 @@ public final class CommandDispatcher {
             spec.recordRejected();
             return;
         }
+        String refusal = server.writeRefusal();
+        if (refusal != null && (spec.has(CommandSpec.WRITE) || spec.fullName().equals("ping")
+                || (spec.fullName().equals("exec") && server.transactions().queuedWrites(c)))) {
+            // persistence is failing (MISCONF): writes are refused until it recovers, as Redis
+            c.error(refusal);
+            spec.recordRejected();
+            return;
+        }
         if (c.subscribed() && c.protocol() == 2 && !PubSub.allowedWhileSubscribed(spec.fullName())) {
             // RESP2 subscribed mode: only the pub/sub commands, PING, QUIT and RESET (RESP3 has no limit)
             c.error(PubSub.subscribedModeError(spec.fullName()));
+            spec.recordRejected();
+            return;
+        }
+        if (server.persistence().loading() && !spec.has(CommandSpec.LOADING)) {
+            c.error(LOADING);
+            spec.recordRejected();
+            return;
+        }
+        if (server.scriptBusy() && !spec.has(CommandSpec.ALLOW_BUSY)) {
+            // a script runs past busy-reply-threshold: only SCRIPT/FUNCTION KILL, SHUTDOWN NOSAVE & co.
+            c.error(server.scripting().busyError());
             spec.recordRejected();
             return;
         }
@@ -117,6 +190,35 @@ public final class CommandDispatcher {
         execute(c, spec, argv);
     }
 
+    /**
+     * The command (or subcommand) {@code argv} names, or null when there is none or it is not
+     * implemented; no checks. For scripts, which make their own checks before
+     * {@link #executeForScript}.
+     */
+    public CommandSpec resolve(byte[][] argv) {
+        CommandSpec spec = table.lookup(argv[0]);
+        if (spec == null) {
+            return null;
+        }
+        if (!spec.subcommands().isEmpty()) {
+            if (argv.length < 2) {
+                return spec;
+            }
+            CommandSpec sub = spec.subcommand(lower(argv[1]));
+            return sub == null || sub.handler() == null ? null : sub;
+        }
+        return spec.handler() == null ? null : spec;
+    }
+
+    /**
+     * Runs a command for a script (redis.call) through the normal execution path: statistics,
+     * slow log, MONITOR, keyspace reports and, once it exists, write propagation see it. The
+     * script made Redis's script checks (arity, noscript, read-only, OOM) before.
+     */
+    public void executeForScript(Client c, CommandSpec spec, byte[][] argv) {
+        execute(c, spec, argv);
+    }
+
     /** Runs a command queued by MULTI, inside EXEC (its checks were made when it was queued). */
     void executeQueued(Client c, CommandSpec spec, byte[][] argv) {
         execute(c, spec, argv);
@@ -125,29 +227,65 @@ public final class CommandDispatcher {
     private void execute(Client c, CommandSpec spec, byte[][] argv) {
         ServerStats stats = server.stats();
         long errorsBefore = stats.totalErrorReplies;
+        Propagation propagation = server.propagation();
+        long dirtyBefore = server.keyspace().dirty();
+        // EXEC and scripts run commands of the same client inside this one: keep the outer state
+        byte[][] outerArgv = c.propagateArgv;
+        int outerFlags = c.propagateFlags;
+        c.propagateArgv = null;
+        c.propagateFlags = 0;
+        propagation.enter(spec);
         long start = System.nanoTime();
+        server.beginCommand(c);
         try {
-            spec.handler().execute(c, argv);
-        } catch (KeyspaceFullException e) {
-            // The keyspace could not grow: memory is at maxmemory (or the container's limit).
-            c.error(OOM);
-        } catch (RuntimeException | StackOverflowError e) {
-            // A bug in one command must never take the server or the connection down.
-            Log.warn("command " + spec.fullName() + " failed", e);
-            c.error("ERR internal error executing '" + spec.fullName() + "': " + e);
+            try {
+                spec.handler().execute(c, argv);
+            } catch (KeyspaceFullException e) {
+                // The keyspace could not grow: memory is at maxmemory (or the container's limit).
+                c.error(OOM);
+            } catch (RuntimeException | StackOverflowError e) {
+                // A bug in one command must never take the server or the connection down.
+                Log.warn("command " + spec.fullName() + " failed", e);
+                c.error("ERR internal error executing '" + spec.fullName() + "': " + e);
+            }
+            long nanos = System.nanoTime() - start;
+            long micros = nanos / 1000;
+            c.touch(System.currentTimeMillis(), spec.fullName());
+            stats.totalCommandsProcessed++;
+            spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
+            spec.recordLatency(nanos);
+            server.commandExecuted(c, spec, argv, micros);
+            if (propagation.active()) {
+                propagate(c, spec, argv, server.keyspace().dirty() != dirtyBefore,
+                        stats.totalErrorReplies != errorsBefore);
+            }
+        } finally {
+            c.propagateArgv = outerArgv;
+            c.propagateFlags = outerFlags;
+            propagation.exit();
+            // held-back invalidations and messages for c follow its reply (after a whole EXEC)
+            server.endCommand(c);
         }
-        long nanos = System.nanoTime() - start;
-        long micros = nanos / 1000;
-        c.touch(System.currentTimeMillis(), spec.fullName());
-        stats.totalCommandsProcessed++;
-        spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
-        spec.recordLatency(nanos);
-        server.commandExecuted(c, spec, argv, micros);
         Blocking blocking = server.blocking();
         if (blocking.hasReadyKeys() && !c.denyBlocking()) {
             // as Redis: clients blocked on keys this command filled are served once it completes
             // (inside MULTI/EXEC or a script, once the whole transaction or script completes)
             blocking.handleClientsBlockedOnKeys();
+        }
+    }
+
+    /**
+     * Redis's decision in call(): a command that changed data enters the write stream (as it ran,
+     * or as its family rewrote it), unless it answered an error, is EXEC or a script (their
+     * effects enter instead) or prevented it; a forced command enters regardless.
+     */
+    private void propagate(Client c, CommandSpec spec, byte[][] argv, boolean dirty, boolean failed) {
+        int flags = c.propagateFlags;
+        int targets = dirty && !failed ? Propagation.ALL : 0;
+        targets |= (flags >>> Client.FORCE_SHIFT) & Propagation.ALL;
+        targets &= ~(flags & (Client.PREVENT_AOF | Client.PREVENT_REPL));
+        if (targets != 0 && spec.propagation() != CommandSpec.Propagation.EFFECTS_ONLY) {
+            server.propagation().add(c.dbIndex(), c.propagateArgv != null ? c.propagateArgv : argv, targets);
         }
     }
 

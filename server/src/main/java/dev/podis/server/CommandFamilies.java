@@ -7,14 +7,19 @@ import dev.podis.server.commands.CommandCommands;
 import dev.podis.server.commands.ConfigCommands;
 import dev.podis.server.commands.ConnectionCommands;
 import dev.podis.server.commands.DatabaseCommands;
+import dev.podis.server.commands.GeoCommands;
 import dev.podis.server.commands.HashCommands;
+import dev.podis.server.commands.HyperLogLogCommands;
 import dev.podis.server.commands.KeyCommands;
 import dev.podis.server.commands.ListCommands;
+import dev.podis.server.commands.PersistenceCommands;
 import dev.podis.server.commands.PubSubCommands;
+import dev.podis.server.commands.ScriptingCommands;
 import dev.podis.server.commands.ServerCommands;
 import dev.podis.server.commands.SetCommands;
 import dev.podis.server.commands.SortCommands;
 import dev.podis.server.commands.SortedSetCommands;
+import dev.podis.server.commands.StreamCommands;
 import dev.podis.server.commands.StringCommands;
 
 import java.util.ArrayList;
@@ -39,10 +44,16 @@ final class CommandFamilies {
         families.add(new ListCommands(server));
         families.add(new HashCommands(server));
         families.add(new SetCommands(server));
-        families.add(new SortedSetCommands(server));
+        SortedSetCommands zsets = new SortedSetCommands(server);
+        families.add(zsets);
+        families.add(new GeoCommands(server, zsets));
+        families.add(new HyperLogLogCommands(server));
         families.add(new SortCommands(server));
+        families.add(new StreamCommands(server));
         families.add(new PubSubCommands(server));
+        families.add(new PersistenceCommands(server));
         families.add(server.transactions());
+        families.add(new ScriptingCommands(server));
         return families;
     }
 }

@@ -44,6 +44,11 @@ public final class Log {
         }
     }
 
+    /** Logs at Redis's level number (0 debug, 1 verbose, 2 notice, 3 warning), as redis.log does. */
+    public static void at(int level, String message) {
+        log(level, ".-*#".charAt(Math.max(0, Math.min(3, level))), message);
+    }
+
     private static void log(int at, char mark, String message) {
         if (at < level) {
             return;

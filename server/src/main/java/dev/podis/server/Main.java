@@ -107,14 +107,23 @@ public final class Main {
                 : dev.podis.server.commands.ServerCommands.CGROUP_MEMORY_LIMIT + " bytes")
                 + ", CPU quota " + ("0".equals(dev.podis.server.commands.ServerCommands.CGROUP_CPU_QUOTA) ? "none"
                 : dev.podis.server.commands.ServerCommands.CGROUP_CPU_QUOTA + " CPUs"));
+        server.loaded().whenComplete((ok, failure) -> {
+            if (failure != null) {
+                // as Redis: a dataset that cannot be loaded stops the server (the reason is logged)
+                new Thread(() -> System.exit(1), "podis-load-failed").start();
+            }
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         server.onShutdownCommand(() -> System.exit(0));
+        server.onFatal(() -> System.exit(1));
         // SIGTERM / SIGINT: the graceful shutdown sequence, then exit code 0 (see docs/operations.md).
         for (String sig : new String[] {"TERM", "INT"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> {
-                    server.shutdown("SIG" + sig);
-                    System.exit(0);
+                    // false: the final save failed (shutdown-on-sig* without force) or SHUTDOWN ABORT: go on
+                    if (server.shutdown("SIG" + sig)) {
+                        System.exit(0);
+                    }
                 });
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 Log.warn("cannot handle SIG" + sig + " (" + e.getMessage() + "); the shutdown hook stops the server");

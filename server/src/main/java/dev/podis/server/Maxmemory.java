@@ -76,6 +76,11 @@ public final class Maxmemory {
     private long effective;
     private String source = "none";
     private long heapLimit;
+    /**
+     * Whether the last check before a command ({@link #refuses}) found memory over the limit with
+     * nothing left to evict (Redis's pre_command_oom_state): scripts consult it.
+     */
+    private boolean outOfMemory;
     /** Eviction goes on in tasks on the command loop (Redis's evictionTimeProc). */
     private boolean continuing;
     /** When used memory first went over the limit without being brought back (nanoTime), 0 when within. */
@@ -172,6 +177,15 @@ public final class Maxmemory {
         return eviction.policy();
     }
 
+    /**
+     * Redis's {@code pre_command_oom_state}: the check before the running command found used
+     * memory over maxmemory that eviction could not bring back (scripts without {@code allow-oom}
+     * are refused, and their denyoom commands until they have written).
+     */
+    public boolean outOfMemory() {
+        return outOfMemory && effective > 0;
+    }
+
     /** INFO total_eviction_exceeded_time (ms). */
     public long exceededTotalMillis() {
         return exceededTotalMillis + exceededCurrentMillis();
@@ -244,9 +258,10 @@ public final class Maxmemory {
      */
     boolean refuses(Client c, CommandSpec spec) {
         if (effective <= 0) {
+            outOfMemory = false;
             return false;
         }
-        boolean outOfMemory = perform() == Eviction.Result.FAIL;
+        outOfMemory = perform() == Eviction.Result.FAIL;
         if (!outOfMemory) {
             return false;
         }

@@ -59,6 +59,8 @@ public final class PodisServer implements AutoCloseable {
     private ServerBootstrap bootstrap;
     private ScheduledFuture<?> cron;
     private final List<Runnable> afterShutdownCommand = new ArrayList<>();
+    private final List<Runnable> onFatal = new ArrayList<>();
+    private final AtomicBoolean fatal = new AtomicBoolean();
     private boolean closed;
     private AdminServer admin;
     private int adminPort = -1;
@@ -66,6 +68,11 @@ public final class PodisServer implements AutoCloseable {
     private volatile boolean shuttingDown;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** The shutdown under way: completes with true once stopped, false when cancelled. */
+    private volatile CompletableFuture<Boolean> attempt;
+    /** While a signal's shutdown writes its final RDB (its waiting caller does not give up meanwhile). */
+    private volatile boolean finalSaving;
+    private boolean loadAtStart = true;
 
     public PodisServer(ServerConfig config) {
         this(config, -1);
@@ -96,7 +103,65 @@ public final class PodisServer implements AutoCloseable {
         this.maxClients = config.value("maxclients");
         config.onChange("loglevel", Log::level);
         context.shutdownHandler(this::shutdownFromCommand);
+        context.fatalHandler(this::fatal);
+        // CONFIG SET appendonly yes starts the AOF with a rewrite; no stops it (Redis's updateAppendonly)
+        config.onApply("appendonly", v -> {
+            if (config.getBool("appendonly")) {
+                context.aof().enable();
+            } else {
+                context.aof().disable();
+            }
+        });
+        context.shutdownControl(() -> shuttingDown, this::abortShutdown);
         context.readiness().add(() -> shuttingDown ? "shutting down" : accepting ? null : "not accepting connections");
+    }
+
+    /** Runs {@code action} after an unrecoverable error stopped the server (the standalone server exits with 1). */
+    public void onFatal(Runnable action) {
+        onFatal.add(action);
+    }
+
+    /**
+     * An unrecoverable error (an AOF write failing under appendfsync always): every connection
+     * closes at once without the replies it had pending (they would acknowledge writes that are
+     * not on disk), and the server stops. Called on the command loop.
+     */
+    private void fatal(String reason) {
+        if (fatal.getAndSet(true)) {
+            return;
+        }
+        shuttingDown = true;
+        accepting = false;
+        for (Channel ch : listeners) {
+            ch.close();
+        }
+        for (Client c : new ArrayList<>(context.clients().values())) {
+            c.channel().close();
+        }
+        Thread t = new Thread(() -> {
+            close();
+            for (Runnable r : onFatal) {
+                r.run();
+            }
+        }, "podis-fatal");
+        t.start();
+    }
+
+    /**
+     * Whether {@link #start()} loads the dataset from {@code dir} (default yes, as Redis); the
+     * in-process server turns it off unless a data directory was given.
+     */
+    public PodisServer loadAtStart(boolean load) {
+        this.loadAtStart = load;
+        return this;
+    }
+
+    /**
+     * Completes once the dataset loaded at start is in memory (at once when there was none);
+     * completes exceptionally when it could not be loaded (Redis exits then).
+     */
+    public CompletableFuture<Void> loaded() {
+        return context.persistence().loaded();
     }
 
     /** Runs {@code action} after SHUTDOWN has stopped the server (the standalone server exits). */
@@ -104,41 +169,75 @@ public final class PodisServer implements AutoCloseable {
         afterShutdownCommand.add(action);
     }
 
-    /** SHUTDOWN: the one shutdown sequence; the caller's connection closes at once, without a reply. */
+    /** SHUTDOWN (its final save is done): the one shutdown sequence, without waiting for other clients' input. */
     private void shutdownFromCommand() {
-        beginShutdown("SHUTDOWN", context.shutdownRequestedBy());
+        beginShutdown("SHUTDOWN", context.shutdownRequestedBy(), null);
     }
 
     /**
-     * Stops gracefully (SIGTERM, SIGINT: the standalone server's signal handler) and returns once
-     * the server is closed: see {@link #beginShutdown}. Safe to call several times and from any
-     * thread but the command loop.
+     * Stops gracefully (SIGTERM, SIGINT: the standalone server's signal handler; or the JVM's
+     * exit) and returns once the server is closed: see {@link #beginShutdown}. Safe to call several
+     * times and from any thread but the command loop.
+     *
+     * @return true when the server stopped; false when the shutdown was refused (the final save
+     *         failed and {@code shutdown-on-sigterm}/{@code shutdown-on-sigint} lacks {@code force})
+     *         or aborted (SHUTDOWN ABORT): the server goes on serving
      */
-    public void shutdown(String why) {
-        beginShutdown(why, null);
+    public boolean shutdown(String why) {
+        CompletableFuture<Boolean> a = beginShutdown(why, null, signalFlags(why));
         long timeout = context.config().getInt("shutdown-timeout") * 1000L;
-        try {
-            stopped.get(timeout + 5000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
-            Log.warn("graceful shutdown did not finish in time, stopping now");
-            close();
+        while (true) {
+            try {
+                return a.get(timeout + 5000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (TimeoutException e) {
+                if (finalSaving) {
+                    continue; // the final RDB takes as long as it takes (the pod's grace period is the limit)
+                }
+                Log.warn("graceful shutdown did not finish in time, stopping now");
+                close();
+                return true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                close();
+                return true;
+            }
         }
+    }
+
+    /** What a signal's shutdown does about the final save: {@code shutdown-on-sigterm} / {@code shutdown-on-sigint}. */
+    private ShutdownFlags signalFlags(String why) {
+        String param = why.equals("SIGINT") ? "shutdown-on-sigint" : "shutdown-on-sigterm";
+        String v = context.config().param(param) == null ? "default" : context.config().get(param);
+        List<String> words = List.of(v.toLowerCase(java.util.Locale.ROOT).split("\\s+"));
+        return new ShutdownFlags(words.contains("save"), words.contains("nosave"), words.contains("force"));
+    }
+
+    /** SAVE / NOSAVE / FORCE of a shutdown's final save. */
+    record ShutdownFlags(boolean save, boolean nosave, boolean force) {
     }
 
     /**
      * The shutdown sequence, for signals and SHUTDOWN alike: readiness goes false at once; on the
-     * command loop the listeners stop accepting; commands already sent keep being read, executed
-     * and answered until the connections are quiet (no input for a moment) or
-     * {@code shutdown-timeout} seconds have passed; then every reply is flushed, the connections
-     * close and the server closes. Runs {@link #onShutdownCommand} actions at the end.
+     * command loop the listeners stop accepting. For a signal, commands already sent keep being
+     * read, executed and answered until the connections are quiet (no input for a moment) or
+     * {@code shutdown-timeout} seconds have passed; then no command runs any more and the final
+     * save is made ({@link dev.podis.server.persistence.Persistence#prepareShutdown}). SHUTDOWN made
+     * its save itself and stops at once, as Redis. Then every reply is flushed, the connections
+     * close and the server closes. If the final save fails (without FORCE), or SHUTDOWN ABORT comes
+     * while commands are drained, the listeners open again and the server goes on.
+     *
+     * @param flags the final save to make after the drain; null for SHUTDOWN (made already)
      */
-    private void beginShutdown(String why, Client initiator) {
+    private CompletableFuture<Boolean> beginShutdown(String why, Client initiator, ShutdownFlags flags) {
         shuttingDown = true;
         if (!shutdownStarted.compareAndSet(false, true)) {
-            return;
+            CompletableFuture<Boolean> a = attempt;
+            return a != null ? a : CompletableFuture.completedFuture(true);
         }
+        CompletableFuture<Boolean> a = new CompletableFuture<>();
+        attempt = a;
         Log.warn("Shutting down (" + why + ")...");
         long deadline = System.nanoTime() + context.config().getInt("shutdown-timeout") * 1_000_000_000L;
         io.netty.channel.EventLoop cl = context.commandLoop();
@@ -151,39 +250,100 @@ public final class PodisServer implements AutoCloseable {
                 if (initiator != null) {
                     initiator.channel().close();
                 }
-                drain(deadline, -1);
+                if (flags == null) {
+                    closeConnections(a);
+                } else {
+                    drain(deadline, -1, flags, a);
+                }
             });
         } catch (RuntimeException e) {
-            finishShutdown(List.of()); // the loop has already stopped
+            finishShutdown(List.of(), a); // the loop has already stopped
         }
+        return a;
     }
 
-    /** On the command loop: waits until no input arrives for one period, or the deadline. */
-    private void drain(long deadline, long inputSeen) {
+    /** On the command loop: waits until no input arrives for one period, or the deadline; then the final save. */
+    private void drain(long deadline, long inputSeen, ShutdownFlags flags, CompletableFuture<Boolean> a) {
+        if (a.isDone()) {
+            return; // aborted
+        }
         long input = context.stats().netInputBytes;
         if (input != inputSeen && System.nanoTime() < deadline && !context.clients().isEmpty()) {
-            context.commandLoop().schedule(() -> drain(deadline, input), 100, TimeUnit.MILLISECONDS);
+            context.commandLoop().schedule(() -> drain(deadline, input, flags, a), 100, TimeUnit.MILLISECONDS);
             return;
         }
+        context.halted(true);
+        boolean saved;
+        finalSaving = true;
+        try {
+            saved = context.persistence().prepareShutdown(flags.save(), flags.nosave(), flags.force());
+        } finally {
+            finalSaving = false;
+        }
+        if (!saved) {
+            cancelShutdown(a, "the final save failed");
+            return;
+        }
+        closeConnections(a);
+    }
+
+    /** On the command loop: the replies made so far are flushed, then every connection closes and the server stops. */
+    private void closeConnections(CompletableFuture<Boolean> a) {
         List<ChannelFuture> closing = new ArrayList<>();
         for (Client c : new ArrayList<>(context.clients().values())) {
             c.flush();
             closing.add(c.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
         }
         // Off the command loop: closing the server stops that loop.
-        Thread t = new Thread(() -> finishShutdown(closing), "podis-shutdown");
+        Thread t = new Thread(() -> finishShutdown(closing, a), "podis-shutdown");
         t.start();
     }
 
-    private void finishShutdown(List<ChannelFuture> closing) {
+    /**
+     * On the command loop: the shutdown does not happen (Redis's cancelShutdown): commands run
+     * again, the listeners open again and readiness returns.
+     */
+    private void cancelShutdown(CompletableFuture<Boolean> a, String why) {
+        Log.warn("Shutdown cancelled: " + why + "; the server goes on.");
+        context.halted(false);
+        accepting = true;
+        shuttingDown = false;
+        attempt = null;
+        shutdownStarted.set(false);
+        // the caller of shutdown() learns of it once the server listens again
+        reopenListeners().whenComplete((ok, e) -> a.complete(false));
+    }
+
+    /** SHUTDOWN ABORT, on the command loop: cancels a signal's shutdown while it drains commands in flight. */
+    private boolean abortShutdown() {
+        CompletableFuture<Boolean> a = attempt;
+        if (a == null || a.isDone() || context.halted()) {
+            return false;
+        }
+        cancelShutdown(a, "SHUTDOWN ABORT");
+        return true;
+    }
+
+    /** On the command loop: listens again on the bound addresses after a cancelled shutdown; completes once bound. */
+    private CompletableFuture<Void> reopenListeners() {
+        listeners.clear();
+        listening.clear();
+        int port = context.port();
+        List<CompletableFuture<Void>> bound = new ArrayList<>();
+        for (String host : boundHosts) {
+            bound.add(listenAsync(host, port));
+        }
+        return CompletableFuture.allOf(bound.toArray(new CompletableFuture<?>[0]));
+    }
+
+    private void finishShutdown(List<ChannelFuture> closing, CompletableFuture<Boolean> a) {
         for (ChannelFuture f : closing) {
             f.awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        // TODO persistence: flush the AOF, and write a final RDB when save points are configured,
-        // here: after the last command ran and before the keyspace closes.
         close();
         Log.warn("Podis is now ready to exit, bye bye...");
         stopped.complete(null);
+        a.complete(true);
         for (Runnable r : afterShutdownCommand) {
             r.run();
         }
@@ -208,8 +368,26 @@ public final class PodisServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         // One loop accepts, reads, executes and writes: Redis's single-threaded model (see ServerContext).
-        loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), io);
+        // Its I/O handler is wrapped so that a long script can let it serve other clients (CommandLoopIo).
+        CommandLoopIo commandLoopIo = new CommandLoopIo(io);
+        loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), commandLoopIo);
+        context.io(commandLoopIo);
         context.commandLoop(loop.next());
+        if (context.config().getBool("appendonly")) {
+            // With the AOF on, the dataset comes from it and not from the RDB (Redis's
+            // loadDataFromDisk), in steps too: clients that connect meanwhile get -LOADING.
+            try {
+                context.aof().startUp();
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        } else if (loadAtStart) {
+            // Before the listeners open: clients that connect during the load get -LOADING.
+            context.persistence().loadDataset();
+        } else {
+            context.persistence().loaded().complete(null);
+        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop)
                 .channel(channelType)
@@ -239,6 +417,7 @@ public final class PodisServer implements AutoCloseable {
                             context.monitors().remove(client);
                             context.blocking().clientClosed(client);
                             context.transactions().clientGone(client);
+                            context.tracking().disable(client);
                             client.release();
                         });
                         ch.pipeline().addLast("resp", conn);
@@ -318,20 +497,30 @@ public final class PodisServer implements AutoCloseable {
         boundConfigPort = configured;
         context.port(port);
         for (String host : hosts) {
-            if (keep.containsKey(host)) {
-                continue;
+            if (!keep.containsKey(host)) {
+                listenAsync(host, port);
             }
-            String addr = host.startsWith("-") ? host.substring(1) : host;
-            bootstrap.bind(new InetSocketAddress(addr, port)).addListener(f -> {
-                if (f.isSuccess()) {
-                    Channel ch = ((ChannelFuture) f).channel();
-                    listeners.add(ch);
-                    listening.put(host, ch);
-                } else if (!host.startsWith("-")) {
-                    Log.warn("cannot listen on " + addr + ":" + port + ": " + f.cause());
-                }
-            });
         }
+    }
+
+    /**
+     * On the command loop: starts listening on {@code host} (a bind address as {@link #bindAddresses}
+     * spells it; a leading "-" marks an optional one); completes once bound or failed (logged).
+     */
+    private CompletableFuture<Void> listenAsync(String host, int port) {
+        String addr = host.startsWith("-") ? host.substring(1) : host;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        bootstrap.bind(new InetSocketAddress(addr, port)).addListener(f -> {
+            if (f.isSuccess()) {
+                Channel ch = ((ChannelFuture) f).channel();
+                listeners.add(ch);
+                listening.put(host, ch);
+            } else if (!host.startsWith("-")) {
+                Log.warn("cannot listen on " + addr + ":" + port + ": " + f.cause());
+            }
+            done.complete(null);
+        });
+        return done;
     }
 
     /** Redis's "bind" list: "*" is every IPv4 address, "::*" every IPv6 one; a leading "-" marks an optional address. */
@@ -383,16 +572,21 @@ public final class PodisServer implements AutoCloseable {
         long periodMicros = 1_000_000L / hz;
         cron = context.commandLoop().scheduleAtFixedRate(() -> {
             context.outputBufferLimits().cron(); // client-output-buffer-limit, also while paused
+            context.aof().cron(); // retries a failed write, everysec fsync, scheduled and automatic rewrites
+            context.persistence().cron(); // save points and scheduled BGSAVEs, also while paused
             if (context.pause().active()) {
                 return; // CLIENT PAUSE stops active expiry too, as in Redis
             }
-            if (!context.activeExpire()) {
-                return; // DEBUG SET-ACTIVE-EXPIRE 0
+            if (!context.activeExpire() || context.persistence().loading()) {
+                return; // DEBUG SET-ACTIVE-EXPIRE 0, or the dataset is still loading
             }
             long cycleStart = System.nanoTime();
             // Active expiry may use a quarter of the CPU, as Redis's slow cycle does.
             // Removed keys reach stats.expiredKeys through the keyspace listener (ServerContext).
             context.keyspace().activeExpireCycle(periodMicros / 4);
+            if (context.blocking().hasReadyKeys()) {
+                context.blocking().handleClientsBlockedOnKeys(); // e.g. an expired stream a XREADGROUP waits on
+            }
             context.latencyMonitor().addIfNeeded("expire-cycle", (System.nanoTime() - cycleStart) / 1_000_000);
         }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
     }
@@ -418,10 +612,13 @@ public final class PodisServer implements AutoCloseable {
         }
         listeners.clear();
         listening.clear();
+        context.persistence().close();
         if (loop != null) {
             loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             loop = null;
         }
+        // the command loop has stopped: the last writes are in the buffer (dropped after a fatal error)
+        context.aof().shutdown(!fatal.get());
         context.keyspace().close();
         stopped.complete(null);
     }

@@ -23,7 +23,8 @@ import java.util.Map;
  * {@link Client#flushSoon()}; after each one the receiver's output buffer limit is checked
  * ({@link OutputBufferLimits}), and a receiver scheduled to be closed gets nothing more (it still
  * counts as a receiver, as in Redis). A message for the publishing client itself is held back
- * and written after the command's reply ({@link #deliverToSelf}), as Redis 7.2 does.
+ * and written after the command's reply ({@link #deliverToSelf}, called by the dispatcher), as
+ * Redis 7.2 does.
  *
  * <p>Each client's counters ({@link Client#channelSubscriptions()} ...) are kept current; they
  * make {@link Client#subscribed()}, CLIENT LIST sub=/psub=/ssub= and flag P. A client's
@@ -172,8 +173,9 @@ public final class PubSub {
         int receivers = 0;
         LinkedHashSet<Client> subs = registry[kind.ordinal()].get(ByteBuffer.wrap(channel));
         if (subs != null) {
+            Encoded encoded = new Encoded(kind.messageType, null, channel, message);
             for (Client r : subs) {
-                deliver(publisher, r, kind.messageType, null, channel, message);
+                deliver(publisher, r, encoded);
                 receivers++;
             }
         }
@@ -187,8 +189,9 @@ public final class PubSub {
                 if (!Glob.match(pattern, channel)) {
                     continue;
                 }
+                Encoded encoded = new Encoded(Kind.PATTERN.messageType, pattern, channel, message);
                 for (Client r : e.getValue()) {
-                    deliver(publisher, r, Kind.PATTERN.messageType, pattern, channel, message);
+                    deliver(publisher, r, encoded);
                     receivers++;
                 }
             }
@@ -196,7 +199,90 @@ public final class PubSub {
         return receivers;
     }
 
-    /** Writes the messages the last {@link #publish} held back for the publishing client itself. */
+    /**
+     * One message as its receivers get it, encoded on first use once per protocol (a RESP2 array,
+     * a RESP3 push) and then copied into each receiver's reply buffer: with many subscribers the
+     * per-receiver work is one copy.
+     */
+    private static final class Encoded {
+        final byte[] type;
+        final byte[] pattern;
+        final byte[] channel;
+        final byte[] message;
+        private byte[] resp2;
+        private byte[] resp3;
+
+        Encoded(byte[] type, byte[] pattern, byte[] channel, byte[] message) {
+            this.type = type;
+            this.pattern = pattern;
+            this.channel = channel;
+            this.message = message;
+        }
+
+        byte[] bytes(boolean push) {
+            byte[] b = push ? resp3 : resp2;
+            if (b == null) {
+                b = encode(push);
+                if (push) {
+                    resp3 = b;
+                } else {
+                    resp2 = b;
+                }
+            }
+            return b;
+        }
+
+        private byte[] encode(boolean push) {
+            int size = 4 + bulkSize(type) + bulkSize(channel) + bulkSize(message) + (pattern == null ? 0 : bulkSize(pattern));
+            byte[] out = new byte[size];
+            out[0] = (byte) (push ? '>' : '*');
+            out[1] = (byte) (pattern == null ? '3' : '4');
+            out[2] = '\r';
+            out[3] = '\n';
+            int at = bulk(out, 4, type);
+            if (pattern != null) {
+                at = bulk(out, at, pattern);
+            }
+            at = bulk(out, at, channel);
+            bulk(out, at, message);
+            return out;
+        }
+
+        private static int bulkSize(byte[] b) {
+            return 1 + digits(b.length) + 2 + b.length + 2;
+        }
+
+        private static int bulk(byte[] out, int at, byte[] b) {
+            out[at++] = '$';
+            int d = digits(b.length);
+            for (int i = d - 1, v = b.length; i >= 0; i--, v /= 10) {
+                out[at + i] = (byte) ('0' + v % 10);
+            }
+            at += d;
+            out[at++] = '\r';
+            out[at++] = '\n';
+            System.arraycopy(b, 0, out, at, b.length);
+            at += b.length;
+            out[at++] = '\r';
+            out[at++] = '\n';
+            return at;
+        }
+
+        private static int digits(int v) {
+            int d = 1;
+            while (v >= 10) {
+                v /= 10;
+                d++;
+            }
+            return d;
+        }
+    }
+
+    /**
+     * Writes the messages held back for the publishing client itself (PUBLISH, keyspace
+     * notifications); the dispatcher calls it once the client's command is done, so inside
+     * MULTI/EXEC they follow the reply of the whole transaction, as Redis 7.2 holds them.
+     */
     public void deliverToSelf(Client c) {
         if (toSelf.isEmpty()) {
             return;
@@ -207,37 +293,15 @@ public final class PubSub {
         toSelf.clear();
     }
 
-    /**
-     * Like {@link #deliverToSelf}, for a PUBLISH inside MULTI/EXEC or a script: the messages follow
-     * the reply of the whole transaction or script, so they never land inside its reply (as Redis
-     * 7.2 holds them until the outermost command completes).
-     */
-    public void deliverToSelfAfterCommand(Client c) {
-        if (toSelf.isEmpty()) {
-            return;
-        }
-        List<SelfMessage> held = new ArrayList<>(toSelf);
-        toSelf.clear();
-        c.channel().eventLoop().execute(() -> {
-            if (!c.channel().isActive()) {
-                return;
-            }
-            for (SelfMessage m : held) {
-                write(c, m.type(), m.pattern(), m.channel(), m.message());
-            }
-            c.flush();
-        });
-    }
-
-    private void deliver(Client publisher, Client r, byte[] type, byte[] pattern, byte[] channel, byte[] message) {
+    private void deliver(Client publisher, Client r, Encoded m) {
         if (r == publisher) {
-            toSelf.add(new SelfMessage(type, pattern, channel, message));
+            toSelf.add(new SelfMessage(m.type, m.pattern, m.channel, m.message));
             return;
         }
         if (r.closingAsap()) {
             return; // being closed for its output buffer: counted, not written (as Redis)
         }
-        write(r, type, pattern, channel, message);
+        r.reply().raw(m.bytes(r.protocol() > 2));
         r.flushSoon();
         server.outputBufferLimits().check(r);
     }

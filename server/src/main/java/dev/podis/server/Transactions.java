@@ -5,8 +5,6 @@ import dev.podis.server.command.CommandSpec;
 import dev.podis.server.command.CommandTable;
 import dev.podis.storage.Database;
 import dev.podis.storage.KeyspaceListener;
-import dev.podis.storage.StoredValue;
-import dev.podis.storage.ValueType;
 
 import io.netty.buffer.ByteBuf;
 
@@ -28,7 +26,7 @@ import java.util.Set;
  * one array.
  *
  * <p>WATCH: the watched keys of every database map to their clients. While any key is watched
- * the keyspace reports its changes ({@link dev.podis.storage.Keyspace#trackChanges}): a put, a
+ * the keyspace reports its changes ({@link dev.podis.storage.Keyspace#startTrackingChanges}): a put, a
  * removal, an expiry change, an expiry, a flush (watched keys that exist) and a swap (watched
  * keys that exist in either database); {@link ServerContext#lookupWrite} reports collections
  * about to be changed in place. A reported key makes its watchers dirty (and unwatches them, as
@@ -196,6 +194,20 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
         return st != null && st.inMulti && st.denyoom;
     }
 
+    /** True if {@code c} is in MULTI with a queued script (EVAL, EVALSHA, FCALL and their _RO forms). */
+    public boolean queuedScripts(Client c) {
+        State st = c.transaction();
+        if (st == null || !st.inMulti) {
+            return false;
+        }
+        for (CommandSpec spec : st.specs) {
+            if (spec.aclCategories().contains("@scripting") && spec.parent() == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True if {@code c} is in MULTI with a queued command that may write (CLIENT PAUSE WRITE holds its EXEC). */
     boolean queuedWrites(Client c) {
         State st = c.transaction();
@@ -335,7 +347,7 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
         clients.add(c);
         st.watches.add(new Watch(db, k));
         if (watchCount++ == 0) {
-            server.keyspace().trackChanges(true);
+            server.keyspace().startTrackingChanges();
         }
     }
 
@@ -356,13 +368,8 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
         }
         st.watches.clear();
         if (watchCount == 0) {
-            server.keyspace().trackChanges(false);
+            server.keyspace().stopTrackingChanges();
         }
-    }
-
-    /** True while some client watches a key (checked before reporting anything). */
-    boolean watching() {
-        return watchCount > 0;
     }
 
     /** Marks the watchers of {@code key} in database {@code db} dirty (Redis's touchWatchedKey). */
@@ -382,13 +389,6 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
             State st = c.transaction();
             st.dirty = true;
             unwatchAll(c, st);
-        }
-    }
-
-    /** Called by {@link ServerContext#lookupWrite}: a collection found there may be changed in place. */
-    void lookedUpForWrite(Client c, byte[] key, StoredValue v) {
-        if (v != null && v.type() != ValueType.STRING) {
-            touch(c.dbIndex(), key); // strings change through Database.put, reported by the keyspace
         }
     }
 

@@ -60,15 +60,21 @@ abstract class BaseDatabase implements Database {
         hooks.listener.expired(index, key);
     }
 
-    /** Reports a write of {@code key} to the listener while the keyspace tracks changes (WATCH). */
+    /** Counts a write of {@code key}, and reports it to the listener while the keyspace tracks changes. */
     final void modified(byte[] key) {
+        hooks.dirty++;
         if (hooks.trackChanges) {
             hooks.listener.modified(index, key);
         }
     }
 
-    /** Reports that this database is about to be emptied, while the keyspace tracks changes. */
+    /**
+     * Counts the emptying of this database (one change per key, plus one so that flushing an empty
+     * database still counts, as Redis propagates every FLUSHDB), and reports it while the keyspace
+     * tracks changes.
+     */
     final void clearing() {
+        hooks.dirty += size() + 1;
         if (hooks.trackChanges) {
             hooks.listener.clearing(index);
         }
@@ -145,6 +151,15 @@ abstract class BaseDatabase implements Database {
     /** Passes about {@code count} keys picked at random (Redis's dictGetSomeKeys), expired ones included. */
     abstract void sampleKeys(int count, Sampler sink);
 
+    /**
+     * Like {@link #sampleKeys}, but only keys whose eviction frees Java heap (see {@link Sampler}),
+     * picked uniformly among them however few they are: eviction while only the heap part of the
+     * memory is over its limit. By default {@link #sampleKeys} (a heap database: every key).
+     */
+    void sampleHeapKeys(int count, Sampler sink) {
+        sampleKeys(count, sink);
+    }
+
     /** Bit of {@link #probe}'s result: evicting the key frees Java heap (see {@link Sampler}). */
     static final long ON_HEAP = 1L << 32;
 
@@ -192,6 +207,54 @@ abstract class BaseDatabase implements Database {
         hooks.evictedKeys++;
         hooks.listener.evicted(index, key);
         return true;
+    }
+
+    // ------------------------------------------------------------------ snapshots (see Snapshot)
+
+    /** The number this database had when the running snapshot started (its entries go there). */
+    int snapshotIndex;
+
+    /**
+     * One step of a snapshot's walk: visits whole units (a Chronicle segment, a few hash buckets)
+     * from {@code cursor} (0 at the start), hands every entry not yet handled to {@code s} and
+     * marks it handled.
+     *
+     * @return the next cursor, 0 when the walk of this database is complete
+     */
+    abstract long snapshotWalk(long cursor, Snapshot s);
+
+    /**
+     * A command is about to change the collection at {@code key} in place: hands its value to the
+     * running snapshot first, if the snapshot has not got it yet.
+     */
+    abstract void snapshotBeforeInPlace(byte[] key, Snapshot s);
+
+    /**
+     * Empties this database by moving its entries into a new, frozen database, which the running
+     * snapshot walks and then releases (FLUSHDB while a snapshot runs). Called from {@link #clear}.
+     */
+    abstract BaseDatabase detachEntries();
+
+    /** From {@code clear()}: true if the running snapshot took this database's entries (nothing left to free). */
+    final boolean detachForSnapshot() {
+        Snapshot s = hooks.snapshot;
+        if (s == null || !s.wantsDetach(this)) {
+            return false;
+        }
+        s.detached(this, detachEntries());
+        expires.clear();
+        return true;
+    }
+
+    /**
+     * Hands every key that is live at {@code now} to {@code sink} exactly once, with its value as
+     * stored (the key array and value may be the database's own: the sink must not change them).
+     * Nothing may change the database meanwhile; expired keys are skipped, not removed.
+     */
+    abstract void copyEntries(KeyspaceSink sink, long now) throws java.io.IOException;
+
+    /** A hint that about {@code keys} keys are about to be added (RDB loading): sizes an empty database for them. */
+    void expectKeys(long keys) {
     }
 
     /** Background work (the off-heap database moves entries into a grown map) until the deadline. */

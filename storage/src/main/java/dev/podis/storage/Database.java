@@ -26,6 +26,37 @@ public interface Database {
 
     boolean exists(byte[] key);
 
+    /** {@link #readString}: the key holds a string, which was passed to the sink. */
+    int STRING = 1;
+    /** {@link #readString}: no live key. */
+    int MISSING = 0;
+    /** {@link #readString}: the key holds another type (nothing was passed to the sink). */
+    int NOT_STRING = -1;
+
+    /** Receives a string value from {@link #readString}: bytes valid only during the call. */
+    @FunctionalInterface
+    interface StringSink {
+        void accept(byte[] bytes, int offset, int length);
+    }
+
+    /**
+     * GET's path: passes the string at {@code key} to {@code sink} without handing out a copy
+     * (the off-heap database passes a reused buffer), updating the access time if {@code touch}.
+     *
+     * @return {@link #STRING}, {@link #MISSING} or {@link #NOT_STRING}
+     */
+    default int readString(byte[] key, boolean touch, StringSink sink) {
+        StoredValue v = touch ? get(key) : peek(key);
+        if (v == null) {
+            return MISSING;
+        }
+        if (v.type() != ValueType.STRING) {
+            return NOT_STRING;
+        }
+        sink.accept(v.bytes(), 0, v.length());
+        return STRING;
+    }
+
     /**
      * Stores {@code value} under {@code key}, replacing any value (its expiry comes from {@code value}).
      * The keyspace may keep {@code key} and the value's arrays: the caller must not change them afterwards.

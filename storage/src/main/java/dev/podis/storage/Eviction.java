@@ -196,7 +196,9 @@ public final class Eviction {
                 };
                 // While only heap values help, a few tries to find one among the other keys.
                 for (int t = 0; t < (heapOnly ? samples * 4 : 1) && picked[0] == null; t++) {
-                    if (all) {
+                    if (all && heapOnly) {
+                        db.sampleHeapKeys(1, one);
+                    } else if (all) {
                         db.sampleKeys(1, one);
                     } else {
                         db.sampleVolatileKeys(1, heapOnly, one);
@@ -229,7 +231,9 @@ public final class Eviction {
                 }
                 candidates += keys;
                 populatingDb = i;
-                if (all) {
+                if (all && heapOnly) {
+                    db.sampleHeapKeys(samples, toPool);
+                } else if (all) {
                     db.sampleKeys(samples, toPool);
                 } else {
                     db.sampleVolatileKeys(samples, policy != Policy.VOLATILE_TTL || heapOnly, toPool);

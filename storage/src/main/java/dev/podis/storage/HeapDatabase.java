@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * {@link #put} are kept, not copied.
  */
 final class HeapDatabase extends BaseDatabase {
-    private final KeyTable map = new KeyTable();
+    private KeyTable map = new KeyTable();
     private final SplittableRandom random = new SplittableRandom();
     private final List<byte[]> scratch = new ArrayList<>();
     private long valueBytes;
@@ -52,8 +52,8 @@ final class HeapDatabase extends BaseDatabase {
             return null;
         }
         StoredValue v = (StoredValue) n.value;
-        if (v.hasExpiry() && v.expireAt() <= hooks.now()) {
-            removeNode(key, v);
+        if (v.hasExpiry() && v.expireAt() <= hooks.expiryNow()) {
+            removeNode(key);
             expired(n.key);
             return null;
         }
@@ -70,6 +70,13 @@ final class HeapDatabase extends BaseDatabase {
         modified(key);
         KeyTable.Node n = map.insert(key);
         StoredValue old = (StoredValue) n.value;
+        Snapshot s = hooks.snapshot;
+        if (s != null && n.mark != hooks.generation) {
+            if (old != null) {
+                handOver(s, n.key, old, true);
+            }
+            n.mark = hooks.generation; // written during the snapshot: the walk skips it
+        }
         if (old != null) {
             valueBytes -= valueCost(old, n.aux);
         }
@@ -89,9 +96,15 @@ final class HeapDatabase extends BaseDatabase {
         }
     }
 
-    private void removeNode(byte[] key, StoredValue v) {
+    /** Removes the node of {@code key} (present), handing its value to a running snapshot first. */
+    private void removeNode(byte[] key) {
         KeyTable.Node n = map.remove(key);
-        valueBytes -= valueCost(v, n == null ? 0 : n.aux);
+        StoredValue v = (StoredValue) n.value;
+        Snapshot s = hooks.snapshot;
+        if (s != null && n.mark != hooks.generation) {
+            handOver(s, n.key, v, true);
+        }
+        valueBytes -= valueCost(v, n.aux);
         if (v.hasExpiry()) {
             expires.remove(key);
         }
@@ -104,7 +117,7 @@ final class HeapDatabase extends BaseDatabase {
             return false;
         }
         modified(key);
-        removeNode(key, v);
+        removeNode(key);
         return true;
     }
 
@@ -117,7 +130,7 @@ final class HeapDatabase extends BaseDatabase {
         }
         StoredValue v = (StoredValue) n.value;
         if (v.hasExpiry() && v.expireAt() <= now) {
-            removeNode(key, v);
+            removeNode(key);
             return true;
         }
         return false;
@@ -159,7 +172,7 @@ final class HeapDatabase extends BaseDatabase {
         scratch.clear();
         long next = map.scan(cursor, Math.max(1, count), n -> scratch.add(n.key));
         // Expired keys found on the way are removed now (the table is not touched during the scan).
-        long now = hooks.now();
+        long now = hooks.expiryNow();
         for (byte[] k : scratch) {
             if (removeIfExpired(k, now)) {
                 expired(k);
@@ -169,6 +182,55 @@ final class HeapDatabase extends BaseDatabase {
         }
         scratch.clear();
         return next;
+    }
+
+    /** Hands {@code v} to the snapshot: string arrays are never changed in place, collections are copied. */
+    private void handOver(Snapshot s, byte[] key, StoredValue v, boolean cow) {
+        Object payload = v.type() == ValueType.STRING ? v.bytes() : Snapshot.frozenCopy(v.object());
+        s.ref(this, v.type(), v.lruOrLfu(), v.expireAt(), key, payload, cow);
+    }
+
+    @Override
+    long snapshotWalk(long cursor, Snapshot s) {
+        int generation = hooks.generation;
+        boolean emit = s.emitting();
+        return map.scan(cursor, 128, n -> {
+            if (n.mark != generation) {
+                n.mark = generation;
+                if (emit) {
+                    handOver(s, n.key, (StoredValue) n.value, false);
+                }
+            }
+        });
+    }
+
+    @Override
+    void snapshotBeforeInPlace(byte[] key, Snapshot s) {
+        KeyTable.Node n = map.find(key);
+        if (n != null && n.mark != hooks.generation) {
+            n.mark = hooks.generation;
+            handOver(s, n.key, (StoredValue) n.value, true);
+        }
+    }
+
+    @Override
+    BaseDatabase detachEntries() {
+        HeapDatabase frozen = new HeapDatabase(index(), hooks);
+        frozen.map = map;
+        frozen.valueBytes = valueBytes;
+        map = new KeyTable();
+        valueBytes = 0;
+        return frozen;
+    }
+
+    @Override
+    void copyEntries(KeyspaceSink sink, long now) throws java.io.IOException {
+        map.forEach(n -> {
+            StoredValue v = (StoredValue) n.value;
+            if (!v.hasExpiry() || v.expireAt() > now) {
+                sink.entry(n.key, v);
+            }
+        });
     }
 
     @Override
@@ -203,13 +265,16 @@ final class HeapDatabase extends BaseDatabase {
         if (n == null) {
             return false;
         }
-        removeNode(n.key, (StoredValue) n.value);
+        removeNode(n.key); // hands the old value to a running snapshot, as any removal
         return true;
     }
 
     @Override
     public void clear() {
         clearing();
+        if (detachForSnapshot()) {
+            return;
+        }
         map.clear();
         expires.clear();
         valueBytes = 0;
@@ -217,6 +282,8 @@ final class HeapDatabase extends BaseDatabase {
 
     @Override
     void release() {
-        clear();
+        map.clear();
+        expires.clear();
+        valueBytes = 0;
     }
 }

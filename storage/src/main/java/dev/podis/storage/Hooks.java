@@ -13,8 +13,29 @@ final class Hooks {
     KeyspaceListener listener = KeyspaceListener.NONE;
     long expiredKeys;
     long evictedKeys;
-    /** Whether writes are reported to {@link KeyspaceListener#modified} (WATCH): one field read per write. */
+    /** Whether writes are reported to {@link KeyspaceListener#modified}: one field read per write. */
     boolean trackChanges;
+    /** How many users (WATCH, a snapshot, client tracking...) asked for change reports. */
+    int changeTrackers;
+    /**
+     * Changes made to the data since start (Redis's {@code server.dirty}): one per key written or
+     * removed, per expiry change, per in-place collection write, per key emptied by a flush.
+     */
+    long dirty;
+    /** The snapshot in progress (or finishing its walk after an abort), else null: one field read per write. */
+    Snapshot snapshot;
+    /**
+     * Bit 7 of an off-heap record's first byte as records are written now ({@code 0} or {@code 0x80}).
+     * A snapshot flips it when it starts: a record still carrying the other value has not been
+     * written since, nor visited by the snapshot's walk (see {@link Snapshot}).
+     */
+    int mark;
+    /**
+     * The heap databases' equivalent of {@link #mark}: the number of the latest snapshot. A heap
+     * entry stamped with it ({@code KeyTable.Node.mark}) was written during that snapshot or already
+     * handed to it. 0 (a new node's mark) only before the first snapshot.
+     */
+    int generation;
 
     /** The access field holds LFU data (an LFU maxmemory policy) instead of the LRU clock. */
     boolean lfu;
@@ -42,6 +63,17 @@ final class Hooks {
 
     long now() {
         return clock.getAsLong();
+    }
+
+    /**
+     * While true nothing expires (Redis does not expire keys while it loads a dataset: an AOF
+     * replays commands against keys as they were when the commands ran).
+     */
+    boolean expiryPaused;
+
+    /** The time expiry decisions compare with: {@link #now()}, or before every time while expiry is paused. */
+    long expiryNow() {
+        return expiryPaused ? Long.MIN_VALUE : clock.getAsLong();
     }
 
     /** Redis's LRU clock: seconds, 24 bits. */

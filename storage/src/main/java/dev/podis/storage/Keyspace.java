@@ -200,17 +200,96 @@ public final class Keyspace implements AutoCloseable {
         return hooks.now();
     }
 
+    /**
+     * Stops (true) or restarts expiry: while stopped no key expires, lazily or actively, and
+     * {@link #alreadyExpired} answers false. Redis does the same while it loads a dataset: an AOF
+     * replays commands against keys as they were when the commands ran, so a key whose time to
+     * live ran out since must stay until the replay is over.
+     */
+    public void pauseExpiry(boolean paused) {
+        hooks.expiryPaused = paused;
+    }
+
+    public boolean expiryPaused() {
+        return hooks.expiryPaused;
+    }
+
+    /**
+     * Whether an absolute expiry time {@code at} (ms) is already past (Redis's checkAlreadyExpired):
+     * commands that set such a time delete the key instead. False while expiry is paused.
+     */
+    public boolean alreadyExpired(long at) {
+        return at <= hooks.expiryNow();
+    }
+
     /** Receives keys removed by expiry (lazily or actively); replaces any previous listener. */
     public void listener(KeyspaceListener listener) {
         hooks.listener = listener == null ? KeyspaceListener.NONE : listener;
     }
 
     /**
-     * Turns the reports of {@link KeyspaceListener#modified}, {@code clearing} and {@code swapping}
-     * on or off (on while any client WATCHes a key; off, a write costs one field read).
+     * Asks for the reports of {@link KeyspaceListener#modified}, {@code clearing} and {@code swapping}
+     * (WATCH while a key is watched, a snapshot while it runs, ...). Reports stay on until every
+     * caller has called {@link #stopTrackingChanges}; with none, a write costs one field read.
      */
-    public void trackChanges(boolean on) {
-        hooks.trackChanges = on;
+    public void startTrackingChanges() {
+        hooks.trackChanges = ++hooks.changeTrackers > 0;
+    }
+
+    /** Ends one {@link #startTrackingChanges}. */
+    public void stopTrackingChanges() {
+        if (hooks.changeTrackers > 0) {
+            hooks.changeTrackers--;
+        }
+        hooks.trackChanges = hooks.changeTrackers > 0;
+    }
+
+    /**
+     * Changes made to the data since start, as Redis's {@code server.dirty}: save points and
+     * {@code rdb_changes_since_last_save} read it, and a command that raised it is a write to
+     * propagate (AOF, replicas).
+     */
+    public long dirty() {
+        return hooks.dirty;
+    }
+
+    /**
+     * A command is about to change the collection at {@code key} in place (collections are not
+     * re-put after a change): counts it and reports it like a put.
+     */
+    public void modifiedInPlace(int db, byte[] key) {
+        hooks.dirty++;
+        Snapshot s = hooks.snapshot;
+        if (s != null && databases[db] instanceof BaseDatabase) {
+            ((BaseDatabase) databases[db]).snapshotBeforeInPlace(key, s);
+        }
+        if (hooks.trackChanges) {
+            hooks.listener.modifiedInPlace(db, key);
+        }
+    }
+
+    /**
+     * Starts a point-in-time copy of every database into {@code sink}, made while commands go on
+     * (see {@link Snapshot}): drive its walk with {@link Snapshot#runOn} or {@link Snapshot#step}
+     * on the command thread; the sink is called on the snapshot's writer thread. One at a time.
+     *
+     * @throws IllegalStateException if a snapshot is running
+     */
+    public Snapshot snapshot(KeyspaceSink sink, Snapshot.Options options) {
+        Snapshot running = hooks.snapshot;
+        if (running != null) {
+            if (running.emitting() && running.failure() == null) {
+                throw new IllegalStateException("a snapshot is already running");
+            }
+            running.finishNow(); // a failed or aborted one still restoring its marks
+        }
+        return new Snapshot(hooks, databases, sink, options == null ? new Snapshot.Options() : options);
+    }
+
+    /** The snapshot whose walk is running, or null. */
+    public Snapshot runningSnapshot() {
+        Snapshot s = hooks.snapshot;
+        return s != null && s.emitting() ? s : null;
     }
 
     /** Keys removed because they expired, lazily or by {@link #activeExpireCycle}, since creation. */
@@ -254,8 +333,68 @@ public final class Keyspace implements AutoCloseable {
         return Lfu.idleSeconds(accessField, hooks.now());
     }
 
+    /**
+     * Sets the change counter (see {@link #dirty()}) back to {@code value}: loading a dataset
+     * (start-up, DEBUG RELOAD) is not a change, as in Redis, though it writes through the databases.
+     */
+    public void dirty(long value) {
+        hooks.dirty = value;
+    }
+
+    /**
+     * A synchronous copy of the whole keyspace (SAVE, DEBUG DIGEST, DEBUG RELOAD): for each
+     * non-empty database in order, {@link KeyspaceSink#database} with its sizes, then every key
+     * that is live now exactly once; then {@link KeyspaceSink#end}. Keys that expired but are not
+     * removed yet are skipped (and left in place). Nothing may change the keyspace until it
+     * returns: run it on the command thread. The sink must not change the keys or values it is
+     * given (they may be the stored ones) and must copy what it keeps.
+     */
+    public void copyTo(KeyspaceSink sink) throws java.io.IOException {
+        long now = hooks.now();
+        for (int i = 0; i < databases.length; i++) {
+            Database d = databases[i];
+            if (d.size() == 0) {
+                continue;
+            }
+            sink.database(i, d.size(), d.volatileSize());
+            if (d instanceof BaseDatabase) {
+                ((BaseDatabase) d).copyEntries(sink, now);
+            } else {
+                copyByScan(d, sink);
+            }
+        }
+        sink.end();
+    }
+
+    /** Databases of other kinds: SCAN (every key at least once; duplicates dropped) and PEEK. */
+    private static void copyByScan(Database d, KeyspaceSink sink) throws java.io.IOException {
+        java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
+        java.util.List<byte[]> batch = new java.util.ArrayList<>();
+        long cursor = 0;
+        do {
+            batch.clear();
+            cursor = d.scan(cursor, 1000, batch::add);
+            for (byte[] k : batch) {
+                if (seen.add(java.nio.ByteBuffer.wrap(k))) {
+                    StoredValue v = d.peek(k);
+                    if (v != null) {
+                        sink.entry(k, v);
+                    }
+                }
+            }
+        } while (cursor != 0);
+    }
+
+    /** A hint that about {@code keys} keys are about to be loaded into database {@code db} (RDB RESIZEDB). */
+    public void expectKeys(int db, long keys) {
+        if (databases[db] instanceof BaseDatabase) {
+            ((BaseDatabase) databases[db]).expectKeys(keys);
+        }
+    }
+
     /** SWAPDB: clients of either database see the other's data from now on. */
     public void swap(int a, int b) {
+        hooks.dirty++;
         if (hooks.trackChanges) {
             hooks.listener.swapping(a, b);
         }
@@ -314,6 +453,9 @@ public final class Keyspace implements AutoCloseable {
         // Moving entries into a grown map may use a quarter of the time; expiry always gets the rest.
         long backgroundDeadline = start + Math.max(1, budgetMicros) * 250;
         long removed = 0;
+        if (hooks.expiryPaused) {
+            return 0;
+        }
         int n = databases.length;
         for (int visited = 0; visited < n; visited++) {
             int i = expireDb;
@@ -346,6 +488,9 @@ public final class Keyspace implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            if (hooks.snapshot != null) {
+                hooks.snapshot.discard();
+            }
             closer.run();
         }
     }

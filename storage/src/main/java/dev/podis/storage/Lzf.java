@@ -13,9 +13,11 @@ package dev.podis.storage;
  *       The copy may overlap the bytes it produces.</li>
  * </ul>
  *
- * <p>Compression finds earlier 3-byte matches through a hash table of recent positions. The
- * table is per thread and never cleared: a stale entry is only a candidate, verified against
- * the input before use, so it can never produce a wrong reference.
+ * <p>Compression finds earlier 3-byte matches through a hash table of recent positions (after a
+ * match, only the two positions before the next one are added, as liblzf's VERY_FAST mode that
+ * Redis uses). The table is per thread and never cleared: entries of earlier inputs are told
+ * apart by a bias (see {@code Table}), and any candidate is verified against the input before
+ * use, so it can never produce a wrong reference.
  */
 public final class Lzf {
     private static final int HLOG = 14;
@@ -24,7 +26,18 @@ public final class Lzf {
     private static final int MAX_OFF = 1 << 13;
     private static final int MAX_REF = (1 << 8) + (1 << 3);
 
-    private static final ThreadLocal<int[]> TABLE = ThreadLocal.withInitial(() -> new int[HSIZE]);
+    /**
+     * A thread's hash table. Positions go in biased by {@code next}, which grows with every call,
+     * so that entries left by earlier inputs fall below the current input's range and are refused
+     * at once (liblzf stores pointers, which other buffers' entries rarely match); without it every
+     * stale entry looks like a candidate and costs a comparison.
+     */
+    private static final class Table {
+        final int[] slots = new int[HSIZE];
+        int next = 1;
+    }
+
+    private static final ThreadLocal<Table> TABLE = ThreadLocal.withInitial(Table::new);
 
     private Lzf() {
     }
@@ -38,7 +51,14 @@ public final class Lzf {
         if (inLen <= 0 || outLimit <= 0) {
             return 0;
         }
-        int[] table = TABLE.get();
+        Table t = TABLE.get();
+        int[] table = t.slots;
+        if (t.next > Integer.MAX_VALUE - inLen - 2) {
+            java.util.Arrays.fill(table, 0);
+            t.next = 1;
+        }
+        int bias = t.next - inOff;
+        t.next += inLen + 1;
         int end = inOff + inLen;
         int outEnd = Math.min(out.length, outOff + outLimit);
         int ip = inOff;
@@ -46,8 +66,8 @@ public final class Lzf {
         int lit = 0;
         while (ip < end - 2) {
             int h = hash(in, ip);
-            int ref = table[h];
-            table[h] = ip;
+            int ref = table[h] - bias;
+            table[h] = ip + bias;
             int off = ip - ref - 1;
             if (ref >= inOff && ref < ip && off < MAX_OFF
                     && in[ref] == in[ip] && in[ref + 1] == in[ip + 1] && in[ref + 2] == in[ip + 2]) {
@@ -75,12 +95,14 @@ public final class Lzf {
                 out[op++] = (byte) off;
                 lit = 0;
                 op++; // control byte of the next literal run
-                // remember the positions inside the match too, for later matches
-                int stop = Math.min(ip + len, end - 2);
-                for (int p = ip + 1; p < stop; p++) {
-                    table[hash(in, p)] = p;
-                }
                 ip += len;
+                // As liblzf built the way Redis builds it (VERY_FAST): only the two positions
+                // before the next one are remembered, not every position inside the match (on a
+                // long repetitive value that is ~50x less work, for a slightly worse ratio).
+                int stop = Math.min(ip, end - 2);
+                for (int p = ip - 2; p < stop; p++) {
+                    table[hash(in, p)] = p + bias;
+                }
             } else {
                 if (op >= outEnd) {
                     return 0;

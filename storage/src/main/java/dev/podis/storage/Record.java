@@ -7,12 +7,15 @@ import net.openhft.chronicle.bytes.RandomDataOutput;
  * The stored record of one key in the off-heap keyspace: the value of the Chronicle Map entry.
  *
  * <pre>
- * byte 0      bits 0-3 type ({@link ValueType} ordinal), bits 4-5 payload kind, bit 6 has expiry
+ * byte 0      bits 0-3 type ({@link ValueType} ordinal), bits 4-5 payload kind, bit 6 has expiry,
+ *             bit 7 the snapshot mark ({@link Hooks#mark}: which records a running snapshot has handled)
  * bytes 1-3   24-bit LRU clock or LFU data (little endian)
  * [8 bytes]   expiry, absolute Unix ms, only when bit 6 is set
  * payload     INLINE: the string bytes (up to {@link #INLINE_MAX}), the rest of the record
  *             LARGE:  8-byte id in the large-value store + 8-byte length
- *             OBJECT: 4-byte slot of a heap object (collections)
+ *             OBJECT: none (collections: the heap object, its expiry and LRU clock are found by key in
+ *                     the database's heap index, which is the truth for them; the record keeps
+ *                     type and expiry so that SCAN, RANDOMKEY and the map migration need no heap lookup)
  * </pre>
  *
  * A value without a TTL costs 4 bytes of header; one with a TTL 12.
@@ -26,6 +29,8 @@ final class Record {
     static final int INLINE_MAX = 8 * 1024;
 
     private static final int EXPIRY_BIT = 0x40;
+    /** The snapshot mark bit of byte 0 (see {@link Snapshot}). */
+    static final int MARK_BIT = 0x80;
 
     private Record() {
     }
@@ -34,9 +39,9 @@ final class Record {
         return expiry ? 12 : 4;
     }
 
-    private static int writeHeader(byte[] r, ValueType type, int kind, long expireAt, int lru) {
+    private static int writeHeader(byte[] r, ValueType type, int kind, long expireAt, int lru, int mark) {
         boolean exp = expireAt != StoredValue.NO_EXPIRY;
-        r[0] = (byte) (type.ordinal() | kind << 4 | (exp ? EXPIRY_BIT : 0));
+        r[0] = (byte) (type.ordinal() | kind << 4 | (exp ? EXPIRY_BIT : 0) | mark);
         r[1] = (byte) lru;
         r[2] = (byte) (lru >>> 8);
         r[3] = (byte) (lru >>> 16);
@@ -49,37 +54,37 @@ final class Record {
         return 12;
     }
 
-    static HeapData inline(HeapData out, ValueType type, long expireAt, int lru, byte[] payload) {
+    static HeapData inline(HeapData out, ValueType type, long expireAt, int lru, int mark, byte[] payload) {
         byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + payload.length);
-        int off = writeHeader(r, type, INLINE, expireAt, lru);
+        int off = writeHeader(r, type, INLINE, expireAt, lru, mark);
         System.arraycopy(payload, 0, r, off, payload.length);
         return out;
     }
 
-    static HeapData large(HeapData out, ValueType type, long expireAt, int lru, long id, long length) {
+    static HeapData large(HeapData out, ValueType type, long expireAt, int lru, int mark, long id, long length) {
         byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + 16);
-        int off = writeHeader(r, type, LARGE, expireAt, lru);
+        int off = writeHeader(r, type, LARGE, expireAt, lru, mark);
         putLong(r, off, id);
         putLong(r, off + 8, length);
         return out;
     }
 
-    static HeapData object(HeapData out, ValueType type, long expireAt, int lru, int slot) {
-        byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + 4);
-        int off = writeHeader(r, type, OBJECT, expireAt, lru);
-        r[off] = (byte) slot;
-        r[off + 1] = (byte) (slot >>> 8);
-        r[off + 2] = (byte) (slot >>> 16);
-        r[off + 3] = (byte) (slot >>> 24);
+    /** A collection's record: type and expiry only (the value itself is found on the heap by key). */
+    static HeapData object(HeapData out, ValueType type, long expireAt, int lru, int mark) {
+        byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY));
+        writeHeader(r, type, OBJECT, expireAt, lru, mark);
         return out;
     }
 
-    /** The same record with another expiry and LRU value; payload (and any reference it holds) unchanged. */
-    static HeapData withHeader(HeapData out, RandomDataInput in, long off, long size, long expireAt, int lru) {
+    /**
+     * The same record with another expiry, LRU value and snapshot mark; payload (and any reference
+     * it holds) unchanged.
+     */
+    static HeapData withHeader(HeapData out, RandomDataInput in, long off, long size, long expireAt, int lru, int mark) {
         int oldHeader = headerSize(hasExpiry(in, off));
         int payload = (int) (size - oldHeader);
         byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + payload);
-        int p = writeHeader(r, type(in, off), kind(in, off), expireAt, lru);
+        int p = writeHeader(r, type(in, off), kind(in, off), expireAt, lru, mark);
         in.read(off + oldHeader, r, p, payload);
         return out;
     }
@@ -87,6 +92,12 @@ final class Record {
     /** The payload kind of a record being built in {@code rec}. */
     static int kind(HeapData rec) {
         return (rec.array()[0] >>> 4) & 0x03;
+    }
+
+    /** The LRU/LFU field of a record being built in {@code rec}. */
+    static int lru(HeapData rec) {
+        byte[] r = rec.array();
+        return (r[1] & 0xFF) | (r[2] & 0xFF) << 8 | (r[3] & 0xFF) << 16;
     }
 
     /** Sets the LRU/LFU field of a record being built in {@code rec}. */
@@ -145,6 +156,16 @@ final class Record {
 
     static int kind(RandomDataInput in, long off) {
         return (in.readUnsignedByte(off) >>> 4) & 0x03;
+    }
+
+    /** The snapshot mark of the record at {@code off}: 0 or {@link #MARK_BIT}. */
+    static int mark(RandomDataInput in, long off) {
+        return in.readUnsignedByte(off) & MARK_BIT;
+    }
+
+    /** The snapshot mark in a {@link #header} value. */
+    static int mark(int header) {
+        return header & MARK_BIT;
     }
 
     static boolean hasExpiry(RandomDataInput in, long off) {

@@ -19,8 +19,6 @@ public final class StoredValue {
     private final Object object;
     private final long expireAt;
     private int lruOrLfu;
-    /** The off-heap keyspace's object slot of a collection read from or stored in it, else -1. */
-    int slot = -1;
 
     private StoredValue(ValueType type, byte[] bytes, Object object, long expireAt, int lruOrLfu) {
         this.type = type;
@@ -49,12 +47,6 @@ public final class StoredValue {
     /** Used by keyspace implementations when decoding a stored record. */
     public static StoredValue decoded(ValueType type, byte[] bytes, Object object, long expireAt, int lruOrLfu) {
         return new StoredValue(type, bytes, object, expireAt, lruOrLfu);
-    }
-
-    static StoredValue decoded(ValueType type, Object object, long expireAt, int lruOrLfu, int slot) {
-        StoredValue v = new StoredValue(type, null, object, expireAt, lruOrLfu);
-        v.slot = slot;
-        return v;
     }
 
     public ValueType type() {

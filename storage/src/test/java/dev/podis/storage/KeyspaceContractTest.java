@@ -148,6 +148,67 @@ abstract class KeyspaceContractTest {
     }
 
     @Test
+    void collectionsKeepExpiryAccessTimeAndTypeThroughEveryPath() {
+        Object set = new Object();
+        long now = clock.get();
+        int lru0 = (int) ((now / 1000) & 0xFFFFFF);
+        db.put(b("s"), StoredValue.object(ValueType.SET, set, StoredValue.NO_EXPIRY));
+        db.put(b("str"), StoredValue.string(b("v")));
+        assertEquals(Database.NOT_STRING, db.readString(b("s"), true, (a, o, n) -> fail("no string")));
+        StringBuilder got = new StringBuilder();
+        assertEquals(Database.STRING, db.readString(b("str"), true, (a, o, n) -> got.append(new String(a, o, n, StandardCharsets.UTF_8))));
+        assertEquals("v", got.toString());
+        assertEquals(Database.MISSING, db.readString(b("none"), true, (a, o, n) -> fail("missing")));
+        // access time: get touches, peek does not
+        clock.addAndGet(3000);
+        assertEquals(lru0, db.peek(b("s")).lruOrLfu());
+        assertSame(set, db.get(b("s")).object());
+        assertEquals(lru0 + 3, db.peek(b("s")).lruOrLfu());
+        // expiry set later is seen by every read, and the key expires lazily
+        assertTrue(db.setExpireAt(b("s"), clock.get() + 1000));
+        assertEquals(clock.get() + 1000, db.expireAt(b("s")));
+        assertEquals(clock.get() + 1000, db.get(b("s")).expireAt());
+        assertEquals(1, db.volatileSize());
+        assertTrue(db.setExpireAt(b("s"), StoredValue.NO_EXPIRY));
+        assertEquals(StoredValue.NO_EXPIRY, db.get(b("s")).expireAt());
+        assertTrue(db.setExpireAt(b("s"), clock.get() + 1000));
+        Set<String> scanned = new HashSet<>();
+        long cursor = 0;
+        do {
+            cursor = db.scan(cursor, 10, k -> scanned.add(s(k)));
+        } while (cursor != 0);
+        assertEquals(Set.of("s", "str"), scanned);
+        clock.addAndGet(1000);
+        assertNull(db.get(b("s")));
+        assertFalse(db.exists(b("s")));
+        assertEquals(Database.MISSING, db.readString(b("s"), true, (a, o, n) -> fail("expired")));
+        assertEquals(1, db.size());
+        assertEquals(0, db.volatileSize());
+        // a string replacing a collection, a collection replacing a string, removal
+        db.put(b("s"), StoredValue.object(ValueType.ZSET, set, clock.get() + 5000));
+        db.put(b("s"), StoredValue.string(b("x")));
+        assertEquals(ValueType.STRING, db.get(b("s")).type());
+        assertEquals(StoredValue.NO_EXPIRY, db.expireAt(b("s")));
+        db.put(b("str"), StoredValue.object(ValueType.HASH, set, StoredValue.NO_EXPIRY));
+        assertEquals(ValueType.HASH, db.get(b("str")).type());
+        assertTrue(db.remove(b("str")));
+        assertNull(db.get(b("str")));
+        assertFalse(db.remove(b("str")));
+        // many collections across a growing keyspace stay reachable
+        for (int i = 0; i < 50_000; i++) {
+            db.put(b("c" + i), StoredValue.object(ValueType.LIST, i, i % 2 == 0 ? StoredValue.NO_EXPIRY : clock.get() + 100_000));
+        }
+        for (int i = 0; i < 50_000; i += 997) {
+            assertEquals(i, db.get(b("c" + i)).object());
+        }
+        assertEquals(50_001, db.size());
+        assertEquals(25_000, db.volatileSize());
+        db.clear();
+        assertNull(db.get(b("c0")));
+        assertEquals(0, db.size());
+    }
+
+    @Test
     void setExpireAtAndPersist() {
         long now = clock.get();
         assertFalse(db.setExpireAt(b("none"), now + 10));
@@ -315,6 +376,45 @@ abstract class KeyspaceContractTest {
     }
 
     @Test
+    void largeValuesReadAgainAreTheCurrentOnes() {
+        // The off-heap store keeps heap copies of recently used large values: reads must still see
+        // every overwrite and removal, and an array read earlier keeps the value it had.
+        Random rnd = new Random(2);
+        int keys = 20;
+        byte[][] current = new byte[keys][];
+        byte[] first = null;
+        for (int round = 0; round < 200; round++) {
+            int k = rnd.nextInt(keys);
+            byte[] key = b("large:" + k);
+            int op = rnd.nextInt(4);
+            if (op == 0) {
+                assertEquals(current[k] != null, db.remove(key));
+                current[k] = null;
+            } else if (op == 1) {
+                byte[] v = new byte[Record.INLINE_MAX + 1 + rnd.nextInt(20_000)];
+                rnd.nextBytes(v);
+                db.put(key, StoredValue.string(v));
+                current[k] = v.clone();
+            }
+            for (int j = 0; j < keys; j++) {
+                StoredValue got = db.get(b("large:" + j));
+                if (current[j] == null) {
+                    assertNull(got);
+                } else {
+                    assertArrayEquals(current[j], got.bytes(), "key " + j + " in round " + round);
+                }
+            }
+            if (round == 100 && current[k] != null) {
+                first = db.get(key).bytes();
+                byte[] copy = first.clone();
+                db.put(key, StoredValue.string(new byte[Record.INLINE_MAX + 10]));
+                assertArrayEquals(copy, first);
+                current[k] = new byte[Record.INLINE_MAX + 10];
+            }
+        }
+    }
+
+    @Test
     void swapExchangesDatabases() {
         ks.db(0).put(b("a"), StoredValue.string(b("zero")));
         ks.db(1).put(b("b"), StoredValue.string(b("one"), clock.get() + 5));
@@ -425,7 +525,7 @@ abstract class KeyspaceContractTest {
         });
         db.put(b("untracked"), StoredValue.string(b("1")));
         assertEquals(List.of(), events, "nothing is reported while not tracking");
-        ks.trackChanges(true);
+        ks.startTrackingChanges();
         db.put(b("a"), StoredValue.string(b("1")));
         assertFalse(db.remove(b("missing")));
         assertFalse(db.setExpireAt(b("missing"), clock.get() + 1000));
@@ -440,9 +540,80 @@ abstract class KeyspaceContractTest {
         assertEquals(List.of("modified 0:a", "modified 0:a", "modified 0:a", "modified 1:x", "expired 1:x", "swapping 0 1",
                 "clearing 1 size 1"), events);
         events.clear();
-        ks.trackChanges(false);
+        ks.stopTrackingChanges();
         ks.db(0).put(b("b"), StoredValue.string(b("1")));
         ks.flushAll();
         assertEquals(List.of(), events);
+    }
+
+    @Test
+    void dirtyCountsEveryChangeAsRedisServerDirty() {
+        long start = ks.dirty();
+        db.put(b("a"), StoredValue.string(b("1")));
+        db.put(b("b"), StoredValue.string(b("1")));
+        assertEquals(start + 2, ks.dirty(), "one per put");
+        assertFalse(db.remove(b("missing")));
+        assertFalse(db.setExpireAt(b("missing"), clock.get() + 1000));
+        db.get(b("a"));
+        assertEquals(start + 2, ks.dirty(), "reads and misses change nothing");
+        assertTrue(db.setExpireAt(b("a"), clock.get() + 1000));
+        assertTrue(db.remove(b("b")));
+        assertEquals(start + 4, ks.dirty());
+        ks.modifiedInPlace(0, b("a"));
+        assertEquals(start + 5, ks.dirty(), "an in-place collection write");
+        ks.swap(0, 1);
+        assertEquals(start + 6, ks.dirty(), "a swap");
+        ks.db(1).clear();
+        assertEquals(start + 8, ks.dirty(), "a flush: one per key removed, plus one");
+        ks.db(1).clear();
+        assertEquals(start + 9, ks.dirty(), "flushing an empty database still counts");
+    }
+
+    @Test
+    void copyToGivesEveryLiveKeyOnceDatabaseByDatabase() throws java.io.IOException {
+        int n = 30_000; // enough for several segments and a grown off-heap map
+        for (int i = 0; i < n; i++) {
+            ks.db(0).put(b("k" + i), StoredValue.string(b("v" + i), i % 10 == 0 ? clock.get() + 1000 : StoredValue.NO_EXPIRY));
+        }
+        ks.db(2).put(b("big"), StoredValue.string(new byte[20_000]));
+        ks.db(2).put(b("coll"), StoredValue.object(ValueType.HASH, "payload", StoredValue.NO_EXPIRY));
+        ks.db(2).put(b("gone"), StoredValue.string(b("x"), clock.get() + 10));
+        clock.addAndGet(100); // "gone" expired but is still stored
+        long dirty = ks.dirty();
+        List<String> calls = new ArrayList<>();
+        Set<String> keys0 = new HashSet<>();
+        ks.copyTo(new KeyspaceSink() {
+            int current = -1;
+
+            @Override
+            public void database(int index, long keys, long expires) {
+                current = index;
+                calls.add("db" + index + ":" + keys + ":" + expires);
+            }
+
+            @Override
+            public void entry(byte[] key, StoredValue value) {
+                if (current == 0) {
+                    assertTrue(keys0.add(s(key)), "twice: " + s(key));
+                    int i = Integer.parseInt(s(key).substring(1));
+                    assertEquals("v" + i, s(value.bytes()));
+                    assertEquals(i % 10 == 0, value.hasExpiry());
+                } else {
+                    calls.add(s(key) + "=" + (value.type() == ValueType.STRING ? value.bytes().length : value.object()));
+                }
+            }
+
+            @Override
+            public void end() {
+                calls.add("end");
+            }
+        });
+        assertEquals(n, keys0.size());
+        assertEquals("db0:" + n + ":" + n / 10, calls.get(0));
+        assertEquals("db2:3:1", calls.get(1));
+        assertEquals(Set.of("big=20000", "coll=payload"), Set.copyOf(calls.subList(2, 4)));
+        assertEquals(List.of("end"), calls.subList(4, calls.size()));
+        assertEquals(dirty, ks.dirty(), "a copy changes nothing");
+        assertEquals(3, ks.db(2).size(), "the expired key is skipped, not removed");
     }
 }

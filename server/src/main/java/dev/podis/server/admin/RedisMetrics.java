@@ -5,6 +5,7 @@ import dev.podis.server.ServerStats;
 import dev.podis.server.Version;
 import dev.podis.server.command.CommandSpec;
 import dev.podis.server.commands.ServerCommands;
+import dev.podis.server.persistence.Persistence;
 import dev.podis.storage.Database;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -60,6 +61,9 @@ public final class RedisMetrics implements AutoCloseable {
         double netOut;
         double aofEnabled;
         double lastSave;
+        double loading;
+        double changesSinceLastSave;
+        double lastBgsaveOk;
         final Map<String, double[]> commands = new HashMap<>(); // name → {calls, seconds}
         double[] dbKeys = new double[0];
         double[] dbExpiring = new double[0];
@@ -84,13 +88,13 @@ public final class RedisMetrics implements AutoCloseable {
         counter("redis_rejected_connections", f -> f.rejected);
         counter("redis_net_input_bytes", f -> f.netIn);
         counter("redis_net_output_bytes", f -> f.netOut);
-        // Persistence and replication do not exist yet: fixed values until they do.
-        gauge("redis_loading_dump_file", f -> 0);
-        gauge("redis_rdb_changes_since_last_save", f -> 0);
+        // INFO persistence's loading, rdb_changes_since_last_save, rdb_last_save_time, rdb_last_bgsave_status (1 ok, 0 err)
+        gauge("redis_loading_dump_file", f -> f.loading);
+        gauge("redis_rdb_changes_since_last_save", f -> f.changesSinceLastSave);
         gauge("redis_rdb_last_save_timestamp_seconds", f -> f.lastSave);
-        gauge("redis_rdb_last_bgsave_status", f -> 1);
+        gauge("redis_rdb_last_bgsave_status", f -> f.lastBgsaveOk);
         gauge("redis_aof_enabled", f -> f.aofEnabled);
-        gauge("redis_connected_slaves", f -> 0);
+        gauge("redis_connected_slaves", f -> 0); // replication does not exist yet
         int dbs = server.keyspace().count();
         for (int i = 0; i < dbs; i++) {
             int db = i;
@@ -139,8 +143,12 @@ public final class RedisMetrics implements AutoCloseable {
         f.rejected = st.rejectedConnections;
         f.netIn = st.netInputBytes;
         f.netOut = st.netOutputBytes;
-        f.aofEnabled = server.config().getBool("appendonly") ? 1 : 0;
-        f.lastSave = server.startedAt() / 1000; // no RDB yet: the start, as INFO's rdb_last_save_time
+        f.aofEnabled = server.aof().enabled() ? 1 : 0;
+        Persistence p = server.persistence();
+        f.lastSave = p.lastSave();
+        f.loading = p.loading() ? 1 : 0;
+        f.changesSinceLastSave = p.changesSinceLastSave();
+        f.lastBgsaveOk = p.backgroundSave().lastOk() ? 1 : 0;
         for (CommandSpec s : server.commands().all()) {
             addCommand(f, s);
             for (CommandSpec sub : s.subcommands().values()) {

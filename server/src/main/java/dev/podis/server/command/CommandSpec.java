@@ -27,8 +27,18 @@ public final class CommandSpec {
     public static final int MOVABLE_KEYS = 1 << 12;
     public static final int ALLOW_BUSY = 1 << 13;
 
+    /**
+     * How a command enters the write stream ({@link dev.podis.server.Propagation}) besides the
+     * usual rule (a command that changed data enters as it ran): EXEC and the script commands
+     * never enter themselves, their effects do; the commands that touch arbitrary keys (Redis's
+     * CMD_TOUCHES_ARBITRARY_KEYS) send the deletions of keys they found expired without wrapping
+     * them in MULTI/EXEC.
+     */
+    public enum Propagation { NORMAL, EFFECTS_ONLY, ARBITRARY_KEYS }
+
     private final String name;
     private final String fullName;
+    private final Propagation propagation;
     private final int arity;
     private final List<String> flags;
     private final int flagBits;
@@ -67,6 +77,16 @@ public final class CommandSpec {
             bits |= bitOf(f);
         }
         this.flagBits = bits;
+        this.propagation = switch (fullName) {
+            case "exec", "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro" -> Propagation.EFFECTS_ONLY;
+            case "scan", "keys", "randomkey" -> Propagation.ARBITRARY_KEYS;
+            default -> Propagation.NORMAL;
+        };
+    }
+
+    /** How this command enters the write stream beyond the usual rule (see {@link Propagation}). */
+    public Propagation propagation() {
+        return propagation;
     }
 
     private static int bitOf(String flag) {

@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -20,6 +21,10 @@ import java.util.Arrays;
  * as 0; writing past the end grows the string with zero bytes (up to proto-max-bulk-len). As for
  * every string, the stored array is never changed in place: a write stores a modified copy, and
  * keeps the key's time to live.
+ *
+ * <p>Keyspace events as bitops.c: {@code new} for a created string, {@code setbit} when SETBIT
+ * changed the string or BITFIELD wrote a field; BITOP reports {@code set} for its destination, or
+ * {@code del} when an empty result removed it.
  */
 public final class BitmapCommands implements CommandFamily {
     private static final String BIT_OFFSET_ERR = "ERR bit offset is not an integer or out of range";
@@ -101,7 +106,11 @@ public final class BitmapCommands implements CommandFamily {
             } else {
                 updated[index] &= (byte) ~mask;
             }
+            if (v == null) {
+                server.notifyNew(c, argv[1]);
+            }
             c.db().put(argv[1], StoredValue.string(updated, v == null ? StoredValue.NO_EXPIRY : v.expireAt()));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "setbit", argv[1]);
         }
         c.reply().integer(old);
     }
@@ -383,7 +392,7 @@ public final class BitmapCommands implements CommandFamily {
         }
         byte[] dest = argv[2];
         if (maxLen == 0) {
-            c.db().remove(dest);
+            server.storeResult(c, dest, null, KeyspaceEvents.STRING, "set");
             c.reply().integer(0);
             return;
         }
@@ -415,7 +424,7 @@ public final class BitmapCommands implements CommandFamily {
                 }
             }
         }
-        c.db().put(dest, StoredValue.string(res));
+        server.storeResult(c, dest, StoredValue.string(res), KeyspaceEvents.STRING, "set");
         c.reply().integer(maxLen);
     }
 
@@ -517,6 +526,7 @@ public final class BitmapCommands implements CommandFamily {
 
         RespWriter r = c.reply();
         r.arrayHeader(ops);
+        int changes = 0;
         for (int k = 0; k < ops; k++) {
             int bits = bitsOf[k];
             long offset = offsetOf[k];
@@ -541,10 +551,17 @@ public final class BitmapCommands implements CommandFamily {
                 next = wrap(value + incr, bits, signed[k]);
             }
             writeField(s, offset, bits, next);
+            changes++;
             r.integer(opcode[k] == OP_SET ? old : next);
         }
         if (!readOnly) {
+            if (v == null) {
+                server.notifyNew(c, key);
+            }
             c.db().put(key, StoredValue.string(s, v == null ? StoredValue.NO_EXPIRY : v.expireAt()));
+            if (changes > 0) {
+                server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "setbit", key);
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.podis.server.commands;
 
+import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
 import dev.podis.server.ServerContext;
+import dev.podis.server.Tracking;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.net.ClientConnection;
@@ -17,8 +19,8 @@ import java.util.Locale;
 /**
  * The CLIENT command (networking.c's clientCommand): identity (ID, SETNAME, GETNAME, SETINFO),
  * introspection (LIST, INFO), control of other connections (KILL, PAUSE, UNPAUSE, UNBLOCK) and of
- * this one (REPLY, NO-EVICT, NO-TOUCH). TRACKING, TRACKINGINFO, GETREDIR and CACHING are not
- * implemented yet and answer as unknown subcommands.
+ * this one (REPLY, NO-EVICT, NO-TOUCH), and client-side caching (TRACKING, CACHING, GETREDIR,
+ * TRACKINGINFO; the tracking itself is {@link Tracking}).
  */
 public final class ClientCommands implements CommandFamily {
     /** Client types as CLIENT LIST TYPE and CLIENT KILL TYPE name them. */
@@ -105,6 +107,10 @@ public final class ClientCommands implements CommandFamily {
         t.bind("client|unpause", this::unpause);
         t.bind("client|unblock", this::unblock);
         t.bind("client|help", this::help);
+        t.bind("client|tracking", this::tracking);
+        t.bind("client|caching", this::caching);
+        t.bind("client|getredir", this::getredir);
+        t.bind("client|trackinginfo", this::trackinginfo);
     }
 
     void id(Client c, byte[][] argv) {
@@ -392,6 +398,144 @@ public final class ClientCommands implements CommandFamily {
         c.reply().integer(1);
     }
 
+    // ---- client-side caching
+
+    /** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP], checks in Redis's order. */
+    void tracking(Client c, byte[][] argv) {
+        long redirect = 0;
+        int options = 0;
+        List<byte[]> prefixes = new ArrayList<>();
+        for (int j = 3; j < argv.length; j++) {
+            boolean moreArgs = j + 1 < argv.length;
+            byte[] opt = argv[j];
+            if (Args.is(opt, "REDIRECT") && moreArgs) {
+                j++;
+                if (redirect != 0) {
+                    c.error("ERR A client can only redirect to a single other client");
+                    return;
+                }
+                redirect = Args.parseLong(argv[j]);
+                if (redirect == Args.NOT_A_NUMBER && !Args.isLong(argv[j])) {
+                    c.error(Args.NOT_INTEGER);
+                    return;
+                }
+                if (!server.clients().containsKey(redirect)) {
+                    c.error("ERR The client ID you want redirect to does not exist");
+                    return;
+                }
+            } else if (Args.is(opt, "BCAST")) {
+                options |= Tracking.BCAST;
+            } else if (Args.is(opt, "OPTIN")) {
+                options |= Tracking.OPTIN;
+            } else if (Args.is(opt, "OPTOUT")) {
+                options |= Tracking.OPTOUT;
+            } else if (Args.is(opt, "NOLOOP")) {
+                options |= Tracking.NOLOOP;
+            } else if (Args.is(opt, "PREFIX") && moreArgs) {
+                prefixes.add(argv[++j]);
+            } else {
+                c.error(Args.SYNTAX);
+                return;
+            }
+        }
+        Tracking tracking = server.tracking();
+        if (Args.is(argv[2], "ON")) {
+            String error = tracking.enableError(c, options, prefixes);
+            if (error != null) {
+                c.error(error);
+                return;
+            }
+            tracking.enable(c, redirect, options, prefixes);
+        } else if (Args.is(argv[2], "OFF")) {
+            tracking.disable(c);
+        } else {
+            c.error(Args.SYNTAX);
+            return;
+        }
+        c.reply().ok();
+    }
+
+    /** CLIENT CACHING YES|NO: for OPTIN (YES) or OPTOUT (NO) tracking, about the next command. */
+    void caching(Client c, byte[][] argv) {
+        Tracking.State st = c.trackingState();
+        if (st == null || !st.on()) {
+            c.error("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
+                    + "OPTOUT mode enabled");
+            return;
+        }
+        if (Args.is(argv[2], "YES")) {
+            if (!st.optin()) {
+                c.error("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+                return;
+            }
+        } else if (Args.is(argv[2], "NO")) {
+            if (!st.optout()) {
+                c.error("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+                return;
+            }
+        } else {
+            c.error(Args.SYNTAX);
+            return;
+        }
+        Tracking.caching(c);
+        c.reply().ok();
+    }
+
+    void getredir(Client c, byte[][] argv) {
+        c.reply().integer(redirectOf(c));
+    }
+
+    /** The redirect id CLIENT GETREDIR, TRACKINGINFO and CLIENT LIST redir= show: -1 when not tracking. */
+    private static long redirectOf(Client c) {
+        Tracking.State st = c.trackingState();
+        return st != null && st.on() ? st.redirect() : -1;
+    }
+
+    /** CLIENT TRACKINGINFO: a map of flags (a set), redirect and prefixes. */
+    void trackinginfo(Client c, byte[][] argv) {
+        Tracking.State st = c.trackingState();
+        List<String> flags = new ArrayList<>();
+        flags.add(st != null && st.on() ? "on" : "off");
+        if (st != null) {
+            if (st.bcast()) {
+                flags.add("bcast");
+            }
+            if (st.optin()) {
+                flags.add("optin");
+                if (st.caching()) {
+                    flags.add("caching-yes");
+                }
+            }
+            if (st.optout()) {
+                flags.add("optout");
+                if (st.caching()) {
+                    flags.add("caching-no");
+                }
+            }
+            if (st.noloop()) {
+                flags.add("noloop");
+            }
+            if (st.brokenRedirect()) {
+                flags.add("broken_redirect");
+            }
+        }
+        RespWriter r = c.reply();
+        r.mapHeader(3);
+        r.bulk("flags");
+        r.setHeader(flags.size());
+        for (String f : flags) {
+            r.bulk(f);
+        }
+        r.bulk("redirect");
+        r.integer(redirectOf(c));
+        r.bulk("prefixes");
+        List<byte[]> prefixes = st == null ? List.of() : st.prefixes();
+        r.arrayHeader(prefixes.size());
+        for (byte[] p : prefixes) {
+            r.bulk(p);
+        }
+    }
+
     void help(Client c, byte[][] argv) {
         c.reply().arrayHeader(HELP.length);
         for (String line : HELP) {
@@ -496,7 +640,7 @@ public final class ClientCommands implements CommandFamily {
                 .append(" events=").append(ch.isActive() ? (oll > 0 ? "rw" : "r") : "")
                 .append(" cmd=").append(cmd)
                 .append(" user=default")
-                .append(" redir=-1")
+                .append(" redir=").append(redirectOf(c))
                 .append(" resp=").append(c.protocol())
                 .append(" lib-name=").append(c.libName() == null ? "" : c.libName())
                 .append(" lib-ver=").append(c.libVersion() == null ? "" : c.libVersion());
@@ -514,6 +658,16 @@ public final class ClientCommands implements CommandFamily {
         }
         if (c.blocked() != null || c.held()) {
             sb.append('b');
+        }
+        Tracking.State tracking = c.trackingState();
+        if (tracking != null && tracking.on()) {
+            sb.append('t');
+            if (tracking.brokenRedirect()) {
+                sb.append('R');
+            }
+            if (tracking.bcast()) {
+                sb.append('B');
+            }
         }
         if (c.watchDirty()) {
             sb.append('d');

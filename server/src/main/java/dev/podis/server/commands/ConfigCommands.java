@@ -67,8 +67,9 @@ public final class ConfigCommands implements CommandFamily {
             String pattern = Args.str(argv[i]);
             if (pattern.indexOf('[') < 0 && pattern.indexOf('*') < 0 && pattern.indexOf('?') < 0) {
                 String key = pattern.toLowerCase(Locale.ROOT);
-                if (!matches.containsKey(key) && config.param(pattern) != null) {
-                    matches.put(key, new String[] {pattern, config.get(pattern)});
+                ConfigParam p = config.param(pattern);
+                if (!matches.containsKey(key) && p != null) {
+                    matches.put(key, new String[] {pattern, p.shown(config.get(pattern))});
                 }
                 continue;
             }
@@ -78,7 +79,7 @@ public final class ConfigCommands implements CommandFamily {
                     continue;
                 }
                 if (Glob.match(pattern, name, true)) {
-                    matches.put(name, new String[] {name, config.get(name)});
+                    matches.put(name, new String[] {name, p.shown(config.get(name))});
                 }
             }
         }

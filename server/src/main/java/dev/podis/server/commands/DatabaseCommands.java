@@ -1,9 +1,11 @@
 package dev.podis.server.commands;
 
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
+import dev.podis.server.persistence.Persistence;
 import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
 import dev.podis.storage.StoredValue;
@@ -11,6 +13,9 @@ import dev.podis.storage.StoredValue;
 /**
  * Commands that act on whole databases, or move keys between them: SWAPDB, MOVE, DBSIZE, FLUSHDB,
  * FLUSHALL (SELECT lives with the connection commands).
+ *
+ * <p>MOVE reports {@code new} in the target database, then {@code move_from} and {@code move_to};
+ * SWAPDB, FLUSHDB and FLUSHALL report no keyspace events, as in Redis.
  *
  * <p>FLUSHDB/FLUSHALL ASYNC reply and behave as in Redis (the data is gone for every later
  * command); the memory is released synchronously here, which is cheap for the heap keyspace.
@@ -82,8 +87,11 @@ public final class DatabaseCommands implements CommandFamily {
             return;
         }
         // The value (with its expiry) changes database; a collection payload moves as it is.
+        server.notifyKeyspaceEvent(c, (int) target, KeyspaceEvents.NEW, "new", key);
         c.db().remove(key);
         dst.put(key, v);
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "move_from", key);
+        server.notifyKeyspaceEvent(c, (int) target, KeyspaceEvents.GENERIC, "move_to", key);
         server.blocking().signalKeyAsReady((int) target, key);
         c.reply().integer(1);
     }
@@ -105,6 +113,18 @@ public final class DatabaseCommands implements CommandFamily {
             return;
         }
         server.keyspace().flushAll();
+        // As Redis's flushAllDataAndResetRDB: a background save of the old data is stopped, and with
+        // save points the (empty) dataset is saved at once, so that a restart does not bring it back.
+        Persistence p = server.persistence();
+        p.backgroundSave().kill("FLUSHALL");
+        if (p.backgroundSave().savePointsConfigured()) {
+            p.countSave();
+            try {
+                p.save();
+            } catch (java.io.IOException | RuntimeException e) {
+                // logged by save(); FLUSHALL itself succeeded
+            }
+        }
         c.reply().ok();
     }
 

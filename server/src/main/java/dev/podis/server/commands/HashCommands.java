@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -28,8 +29,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * hash-max-listpack-entries fields or holds a field or value longer than
  * hash-max-listpack-value bytes, checked in the same places as Redis. A hash that loses its
  * last field is removed from the keyspace.
+ *
+ * <p>Keyspace events as t_hash.c: {@code new} for a created hash, then {@code hset} (HSET, HMSET,
+ * HSETNX when it sets), {@code hincrby}, {@code hincrbyfloat}, or {@code hdel} followed by
+ * {@code del} when the hash became empty.
  */
 public final class HashCommands implements CommandFamily {
+    private static final byte[] HSET = Args.bytes("HSET");
     static final String NOT_INTEGER_HASH = "ERR hash value is not an integer";
     static final String NOT_FLOAT_HASH = "ERR hash value is not a float";
     static final String NOT_FLOAT = "ERR value is not a valid float";
@@ -98,7 +104,9 @@ public final class HashCommands implements CommandFamily {
         return (HashValue) v.object();
     }
 
+    /** Puts a hash the command created (a {@code new} key). */
     private void store(Client c, byte[] key, HashValue h) {
+        server.notifyNew(c, key);
         c.db().put(key, StoredValue.object(ValueType.HASH, h, StoredValue.NO_EXPIRY));
     }
 
@@ -161,6 +169,7 @@ public final class HashCommands implements CommandFamily {
         if (created) {
             store(c, argv[1], h);
         }
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.HASH, "hset", argv[1]);
         if (name.equals("hset")) {
             c.reply().integer(added);
         } else {
@@ -186,6 +195,7 @@ public final class HashCommands implements CommandFamily {
         if (created) {
             store(c, argv[1], h);
         }
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.HASH, "hset", argv[1]);
         c.reply().integer(1);
     }
 
@@ -199,13 +209,21 @@ public final class HashCommands implements CommandFamily {
             return;
         }
         int deleted = 0;
+        boolean emptied = false;
         for (int i = 2; i < argv.length; i++) {
             if (h.remove(argv[i])) {
                 deleted++;
                 if (h.size() == 0) {
                     c.db().remove(argv[1]);
+                    emptied = true;
                     break;
                 }
+            }
+        }
+        if (deleted > 0) {
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.HASH, "hdel", argv[1]);
+            if (emptied) {
+                server.notifyDeleted(c, argv[1]);
             }
         }
         c.reply().integer(deleted);
@@ -244,6 +262,7 @@ public final class HashCommands implements CommandFamily {
         if (created) {
             store(c, argv[1], h);
         }
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.HASH, "hincrby", argv[1]);
         c.reply().integer(result);
     }
 
@@ -283,7 +302,9 @@ public final class HashCommands implements CommandFamily {
         if (created) {
             store(c, argv[1], h);
         }
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.HASH, "hincrbyfloat", argv[1]);
         c.reply().bulk(text);
+        c.propagateAs(HSET, argv[1], argv[2], text); // the value it produced, as Redis
     }
 
     // ---------------------------------------------------------------- reads

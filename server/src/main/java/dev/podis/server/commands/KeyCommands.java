@@ -1,6 +1,8 @@
 package dev.podis.server.commands;
 
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -29,6 +31,11 @@ import java.util.Set;
  * <p>Key lookups follow Redis's flavours: commands that only inspect a key (EXISTS, TYPE, TTL,
  * OBJECT) count keyspace hits/misses without updating the key's access time; writes use
  * {@link ServerContext#lookupWrite}; TOUCH always updates the access time.
+ *
+ * <p>Keyspace events as Redis's db.c and expire.c: {@code del} per key removed, {@code expire}
+ * (or {@code del} for a time already past), {@code persist}, {@code new} + {@code rename_from} +
+ * {@code rename_to}, {@code new} + {@code copy_to}; EXISTS, TYPE, the TTL family and TOUCH report
+ * {@code keymiss} for a missing key, OBJECT does not.
  */
 public final class KeyCommands implements CommandFamily {
     static final String NO_SUCH_KEY = "ERR no such key";
@@ -67,10 +74,10 @@ public final class KeyCommands implements CommandFamily {
         t.bind("unlink", this::del);
         t.bind("exists", this::exists);
         t.bind("type", this::type);
-        t.bind("expire", (c, argv) -> expire(c, argv, server.keyspace().now(), true, "expire"));
-        t.bind("pexpire", (c, argv) -> expire(c, argv, server.keyspace().now(), false, "pexpire"));
-        t.bind("expireat", (c, argv) -> expire(c, argv, 0, true, "expireat"));
-        t.bind("pexpireat", (c, argv) -> expire(c, argv, 0, false, "pexpireat"));
+        t.bind("expire", (c, argv) -> expire(c, argv, true, true, "expire"));
+        t.bind("pexpire", (c, argv) -> expire(c, argv, true, false, "pexpire"));
+        t.bind("expireat", (c, argv) -> expire(c, argv, false, true, "expireat"));
+        t.bind("pexpireat", (c, argv) -> expire(c, argv, false, false, "pexpireat"));
         t.bind("ttl", (c, argv) -> ttl(c, argv, false, false));
         t.bind("pttl", (c, argv) -> ttl(c, argv, true, false));
         t.bind("expiretime", (c, argv) -> ttl(c, argv, false, true));
@@ -90,15 +97,25 @@ public final class KeyCommands implements CommandFamily {
         t.bind("object|help", this::objectHelp);
     }
 
-    /** A read lookup that counts hits/misses but leaves the access time alone (LOOKUP_NOTOUCH). */
-    private StoredValue inspect(Client c, byte[] key) {
+    /**
+     * A read lookup that counts hits/misses but leaves the access time alone (LOOKUP_NOTOUCH); a
+     * miss is a {@code keymiss} event unless {@code quiet} (OBJECT: LOOKUP_NONOTIFY).
+     */
+    private StoredValue inspect(Client c, byte[] key, boolean quiet) {
         StoredValue v = c.db().peek(key);
         if (v == null) {
             server.stats().keyspaceMisses++;
+            if (!quiet) {
+                server.notifyKeyspaceEvent(c, KeyspaceEvents.KEY_MISS, "keymiss", key);
+            }
         } else {
             server.stats().keyspaceHits++;
         }
         return v;
+    }
+
+    private StoredValue inspect(Client c, byte[] key) {
+        return inspect(c, key, false);
     }
 
     // ---- DEL, UNLINK, EXISTS, TYPE, TOUCH, RANDOMKEY
@@ -110,6 +127,7 @@ public final class KeyCommands implements CommandFamily {
         for (int i = 1; i < argv.length; i++) {
             if (db.remove(argv[i])) {
                 removed++;
+                server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", argv[i]);
             }
         }
         c.reply().integer(removed);
@@ -141,6 +159,7 @@ public final class KeyCommands implements CommandFamily {
                 n++;
             } else {
                 server.stats().keyspaceMisses++;
+                server.notifyKeyspaceEvent(c, KeyspaceEvents.KEY_MISS, "keymiss", argv[i]);
             }
         }
         c.reply().integer(n);
@@ -158,10 +177,13 @@ public final class KeyCommands implements CommandFamily {
     // ---- expiry
 
     /**
-     * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT [NX|XX|GT|LT]. {@code base} is added to the given time
-     * (now for relative forms, 0 for absolute ones); a resulting time in the past deletes the key.
+     * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT [NX|XX|GT|LT]. A {@code relative} time is added to now;
+     * a resulting time not after now (one reading of the clock for the whole command, as Redis's
+     * command time) deletes the key.
      */
-    void expire(Client c, byte[][] argv, long base, boolean seconds, String name) {
+    void expire(Client c, byte[][] argv, boolean relative, boolean seconds, String name) {
+        long now = server.keyspace().now();
+        long base = relative ? now : 0;
         boolean nx = false;
         boolean xx = false;
         boolean gt = false;
@@ -220,12 +242,23 @@ public final class KeyCommands implements CommandFamily {
                 || (gt && (persistent || when <= current))
                 || (lt && !persistent && when >= current)) {
             c.reply().integer(0);
+            c.preventPropagation(); // nothing changed (a collection counts as written once looked up)
             return;
         }
-        if (when <= server.keyspace().now()) {
+        if (server.keyspace().alreadyExpired(when)) {
             c.db().remove(key);
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", key);
+            c.propagateAs(server.expireDeleteCommand(), key);
         } else {
             c.db().setExpireAt(key, when);
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "expire", key);
+            if (!"pexpireat".equals(name) && c.propagating()) {
+                // propagated as PEXPIREAT with an absolute time, options kept (Redis 7)
+                byte[][] as = argv.clone();
+                as[0] = Propagation.PEXPIREAT;
+                as[2] = Propagation.number(when);
+                c.propagateAs(as);
+            }
         }
         c.reply().integer(1);
     }
@@ -252,9 +285,11 @@ public final class KeyCommands implements CommandFamily {
         StoredValue v = server.lookupWrite(c, argv[1]);
         if (v == null || !v.hasExpiry()) {
             c.reply().integer(0);
+            c.preventPropagation();
             return;
         }
         c.db().setExpireAt(argv[1], StoredValue.NO_EXPIRY);
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "persist", argv[1]);
         c.reply().integer(1);
     }
 
@@ -276,14 +311,21 @@ public final class KeyCommands implements CommandFamily {
             }
             return;
         }
-        if (nx && server.lookupWrite(c, dst) != null) {
-            c.reply().integer(0);
-            return;
+        if (nx) {
+            if (server.lookupWrite(c, dst) != null) {
+                c.reply().integer(0);
+                return;
+            }
+        } else {
+            c.db().peek(dst); // a destination past its time to live expires first, as Redis's lookup does
         }
-        // The value keeps its expiry; put() replaces whatever dst held.
+        // The value keeps its expiry; put() replaces whatever dst held (as new: Redis deletes it first).
         Database db = c.db();
         db.remove(src);
+        server.notifyNew(c, dst);
         db.put(dst, v);
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "rename_from", src);
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "rename_to", dst);
         server.blocking().signalKeyAsReady(c.dbIndex(), dst);
         if (nx) {
             c.reply().integer(1);
@@ -330,7 +372,9 @@ public final class KeyCommands implements CommandFamily {
             c.reply().integer(0);
             return;
         }
+        server.notifyKeyspaceEvent(c, dstIndex, KeyspaceEvents.NEW, "new", newKey);
         dst.put(newKey, duplicate(v));
+        server.notifyKeyspaceEvent(c, dstIndex, KeyspaceEvents.GENERIC, "copy_to", newKey);
         server.blocking().signalKeyAsReady(dstIndex, newKey);
         c.reply().integer(1);
     }
@@ -408,7 +452,7 @@ public final class KeyCommands implements CommandFamily {
     // ---- OBJECT
 
     void objectEncoding(Client c, byte[][] argv) {
-        StoredValue v = inspect(c, argv[2]);
+        StoredValue v = inspect(c, argv[2], true);
         if (v == null) {
             c.reply().nullBulk();
             return;
@@ -446,7 +490,7 @@ public final class KeyCommands implements CommandFamily {
      * LRU/LFU policy, which needs per-key access data; every other value has one reference.
      */
     void objectRefcount(Client c, byte[][] argv) {
-        StoredValue v = inspect(c, argv[2]);
+        StoredValue v = inspect(c, argv[2], true);
         if (v == null) {
             c.reply().nullBulk();
             return;
@@ -463,7 +507,7 @@ public final class KeyCommands implements CommandFamily {
     }
 
     void objectIdletime(Client c, byte[][] argv) {
-        StoredValue v = inspect(c, argv[2]);
+        StoredValue v = inspect(c, argv[2], true);
         if (v == null) {
             c.reply().nullBulk();
             return;
@@ -478,7 +522,7 @@ public final class KeyCommands implements CommandFamily {
 
     /** The LFU counter after the decay due now (Redis's LFUDecrAndReturn; see storage's Lfu). */
     void objectFreq(Client c, byte[][] argv) {
-        StoredValue v = inspect(c, argv[2]);
+        StoredValue v = inspect(c, argv[2], true);
         if (v == null) {
             c.reply().nullBulk();
             return;

@@ -3,6 +3,8 @@ package dev.podis.server.commands;
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Blocking;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -26,6 +28,11 @@ import java.util.Arrays;
  * limit of {@code list-max-listpack-size}. A list is changed in place; a list that becomes
  * empty is removed from the keyspace.
  *
+ * <p>Keyspace events as t_list.c: {@code new} for a created list, one {@code lpush}/{@code rpush}
+ * per command, {@code lpop}/{@code rpop}, {@code linsert}, {@code lset}, {@code lrem},
+ * {@code ltrim}, each followed by {@code del} when the list became empty; a move reports the push
+ * to the destination before the pop from the source.
+ *
  * <p>Blocking commands that find nothing to pop wait through {@link Blocking}; a command that
  * creates a list signals the key as ready so waiting clients are served after it completes.
  * Served clients run the same code again without blocking ({@link #blockingPop} and
@@ -41,6 +48,13 @@ public final class ListCommands implements CommandFamily {
     static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
     static final String TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range";
 
+
+    private static final byte[] LPOP = Args.bytes("LPOP");
+    private static final byte[] RPOP = Args.bytes("RPOP");
+    private static final byte[] LMOVE = Args.bytes("LMOVE");
+    private static final byte[] RPOPLPUSH = Args.bytes("RPOPLPUSH");
+    private static final byte[] LEFT = Args.bytes("left");
+    private static final byte[] RIGHT = Args.bytes("right");
 
     private final ServerContext server;
     private final ConfigValue fillSetting;
@@ -119,18 +133,32 @@ public final class ListCommands implements CommandFamily {
     private ListValue create(Client c, byte[] key) {
         ListValue l = new ListValue();
         l.compressDepth(compressSetting.asInt());
+        server.notifyNew(c, key);
         c.db().put(key, StoredValue.object(ValueType.LIST, l, StoredValue.NO_EXPIRY));
         server.blocking().signalKeyAsReady(c.dbIndex(), key);
         return l;
     }
 
-    /** After removing elements: delete an emptied list, or let it shrink back to a listpack. */
-    private void removed(Client c, byte[] key, ListValue l) {
+    /**
+     * After removing elements (listElementsRemoved): reports {@code event}, then deletes an emptied
+     * list ({@code del}) or lets it shrink back to a listpack.
+     */
+    private void removed(Client c, byte[] key, ListValue l, String event) {
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.LIST, event, key);
         if (l.isEmpty()) {
             c.db().remove(key);
+            server.notifyDeleted(c, key);
         } else {
             l.convertIfShrunk(fill());
         }
+    }
+
+    private static String popEvent(boolean head) {
+        return head ? "lpop" : "rpop";
+    }
+
+    private static String pushEvent(boolean head) {
+        return head ? "lpush" : "rpush";
     }
 
     /** getLongFromObjectOrReply: Redis's strict integer parsing; {@code msg} replaces the default text. */
@@ -228,6 +256,7 @@ public final class ListCommands implements CommandFamily {
         for (int i = 2; i < argv.length; i++) {
             l.push(argv[i], head, fill);
         }
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.LIST, pushEvent(head), key);
         c.reply().integer(l.size());
     }
 
@@ -261,7 +290,7 @@ public final class ListCommands implements CommandFamily {
         } else {
             popRange(c, l, head, n[0]);
         }
-        removed(c, argv[1], l);
+        removed(c, argv[1], l, popEvent(head));
     }
 
     /** Pops up to {@code count} elements from one end and replies them as an array, in pop order. */
@@ -369,6 +398,7 @@ public final class ListCommands implements CommandFamily {
         l.convertForAppend(fill, argv[3]);
         l.set(index, argv[3], fill);
         l.convertIfShrunk(fill);
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.LIST, "lset", argv[1]);
         c.reply().ok();
     }
 
@@ -394,6 +424,7 @@ public final class ListCommands implements CommandFamily {
         // As Redis: converted before looking for the pivot, whether or not it is found.
         l.convertForAppend(fill, argv[4]);
         if (l.insert(argv[3], argv[4], before, fill)) {
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.LIST, "linsert", argv[1]);
             c.reply().integer(l.size());
         } else {
             c.reply().integer(-1);
@@ -418,7 +449,7 @@ public final class ListCommands implements CommandFamily {
                 ? l.remove(argv[3], 0, false) // |LONG_MIN| is more than any list holds: all of them
                 : l.remove(argv[3], Math.abs(count), count >= 0);
         if (removedCount > 0) {
-            removed(c, argv[1], l);
+            removed(c, argv[1], l, "lrem");
         }
         c.reply().integer(removedCount);
     }
@@ -456,7 +487,7 @@ public final class ListCommands implements CommandFamily {
             }
             l.trim(start, end);
         }
-        removed(c, argv[1], l);
+        removed(c, argv[1], l, "ltrim");
         c.reply().ok();
     }
 
@@ -602,11 +633,8 @@ public final class ListCommands implements CommandFamily {
         }
         d.convertForAppend(fill, value);
         d.push(value, toHead, fill);
-        if (s.isEmpty()) {
-            c.db().remove(src);
-        } else {
-            s.convertIfShrunk(fill);
-        }
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.LIST, pushEvent(toHead), dst);
+        removed(c, src, s, popEvent(fromHead));
         c.reply().bulk(value);
     }
 
@@ -623,7 +651,7 @@ public final class ListCommands implements CommandFamily {
         if (deadline < 0) {
             return;
         }
-        blmove(c, argv[1], argv[2], from, to, deadline);
+        blmove(c, argv[1], argv[2], from, to, deadline, new byte[][] {LMOVE, argv[1], argv[2], argv[3], argv[4]});
     }
 
     void brpoplpush(Client c, byte[][] argv) {
@@ -631,10 +659,16 @@ public final class ListCommands implements CommandFamily {
         if (deadline < 0) {
             return;
         }
-        blmove(c, argv[1], argv[2], false, true, deadline);
+        blmove(c, argv[1], argv[2], false, true, deadline, new byte[][] {RPOPLPUSH, argv[1], argv[2]});
     }
 
-    private void blmove(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, long deadline) {
+    /**
+     * BLMOVE and BRPOPLPUSH; {@code as} is how they propagate when served at once (LMOVE or
+     * RPOPLPUSH with the client's arguments). Served later they propagate as Redis's
+     * serveClientBlockedOnList writes them (LMOVE with lower-case left/right).
+     */
+    private void blmove(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, long deadline,
+                        byte[][] as) {
         StoredValue v = server.lookupWrite(c, src);
         if (v != null && v.type() != ValueType.LIST) {
             c.error(Args.WRONGTYPE);
@@ -642,6 +676,7 @@ public final class ListCommands implements CommandFamily {
         }
         if (v != null) {
             move(c, src, dst, fromHead, toHead);
+            c.propagateAs(as);
             return;
         }
         if (c.denyBlocking()) {
@@ -658,6 +693,8 @@ public final class ListCommands implements CommandFamily {
                     return false;
                 }
                 move(client, from, to, fromHead, toHead);
+                client.propagateAs(as[0] == RPOPLPUSH ? new byte[][] {RPOPLPUSH, from, to}
+                        : new byte[][] {LMOVE, from, to, fromHead ? LEFT : RIGHT, toHead ? LEFT : RIGHT});
                 return true;
             }
 
@@ -758,11 +795,14 @@ public final class ListCommands implements CommandFamily {
             r.arrayHeader(2);
             r.bulk(key);
             if (nested) {
+                // LMPOP / BLMPOP propagate as LPOP / RPOP key count (the count it took), as Redis
+                c.propagateAs(head ? LPOP : RPOP, key, Propagation.number(Math.min(count, l.size())));
                 popRange(c, l, head, count);
             } else {
+                c.propagateAs(head ? LPOP : RPOP, key); // BLPOP / BRPOP as LPOP / RPOP
                 r.bulk(l.pop(head));
             }
-            removed(c, key, l);
+            removed(c, key, l, popEvent(head));
             return true;
         }
         return false;

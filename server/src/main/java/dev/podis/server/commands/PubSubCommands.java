@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.Propagation;
 import dev.podis.server.PubSub;
 import dev.podis.server.PubSub.Kind;
 import dev.podis.server.ServerContext;
@@ -93,13 +94,9 @@ public final class PubSubCommands implements CommandFamily {
     void publish(Client c, byte[][] argv, boolean shard) {
         int receivers = pubsub.publish(c, argv[1], argv[2], shard);
         c.reply().integer(receivers);
-        // As Redis 7.2: a message to the publisher itself follows the reply, and inside MULTI/EXEC
-        // or a script (where blocking is denied) it follows the reply of the whole transaction.
-        if (c.denyBlocking()) {
-            pubsub.deliverToSelfAfterCommand(c);
-        } else {
-            pubsub.deliverToSelf(c);
-        }
+        c.forcePropagation(Propagation.REPL); // replicas deliver it to their subscribers; not the AOF
+        // As Redis 7.2: a message to the publisher itself follows the reply (of the whole
+        // transaction inside MULTI/EXEC): the dispatcher delivers it once the command is done.
     }
 
     /** PUBSUB CHANNELS [pattern] / PUBSUB SHARDCHANNELS [pattern] */

@@ -13,6 +13,11 @@ import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandSpec;
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.command.LatencyHistogram;
+import dev.podis.server.persistence.Digest;
+import dev.podis.server.persistence.Persistence;
+import dev.podis.storage.rdb.Rdb;
+import dev.podis.storage.rdb.RdbOutput;
+import dev.podis.storage.rdb.ValueCodec;
 import dev.podis.storage.Database;
 import dev.podis.storage.StoredValue;
 import dev.podis.storage.types.CollectionValue;
@@ -47,9 +52,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * /proc, and {@code podis_jvm_heap_used} the heap in use. MEMORY USAGE estimates a key as Redis
  * would account it (object header, string header, allocator size classes).
  *
- * <p>SHUTDOWN: persistence is not there yet, so SAVE behaves as NOSAVE; the server stops through
- * the callback its owner installed (the in-process server stops its threads; the standalone
- * server exits with status 0).
+ * <p>SHUTDOWN: the final save is made first (Persistence.prepareShutdown: with save points or
+ * SAVE, never with NOSAVE); when it fails the server goes on and the client gets Redis's error,
+ * unless FORCE. Then the server stops through the callback its owner installed (the in-process
+ * server stops its threads; the standalone server exits with status 0).
  */
 public final class ServerCommands implements CommandFamily {
     private static final long LRU_CLOCK_MAX = (1 << 24) - 1;
@@ -241,7 +247,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "client_recent_max_input_buffer", 0);
         field(sb, "client_recent_max_output_buffer", 0);
         field(sb, "blocked_clients", server.blocking().blockedClients());
-        field(sb, "tracking_clients", 0);
+        field(sb, "tracking_clients", server.tracking().clients());
         field(sb, "clients_in_timeout_table", server.blocking().clientsWithTimeout());
     }
 
@@ -334,10 +340,10 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "used_memory_lua", 0);
         field(sb, "used_memory_vm_eval", 0);
         field(sb, "used_memory_lua_human", "0B");
-        field(sb, "used_memory_scripts_eval", 0);
-        field(sb, "number_of_cached_scripts", 0);
-        field(sb, "number_of_functions", 0);
-        field(sb, "number_of_libraries", 0);
+        field(sb, "used_memory_scripts_eval", server.scripting().cachedScriptBytes());
+        field(sb, "number_of_cached_scripts", server.scripting().cachedScripts());
+        field(sb, "number_of_functions", server.scripting().functions().functionCount());
+        field(sb, "number_of_libraries", server.scripting().functions().libraries().size());
         field(sb, "used_memory_vm_functions", 0);
         field(sb, "used_memory_vm_total", 0);
         field(sb, "used_memory_vm_total_human", "0B");
@@ -361,7 +367,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "mem_clients_slaves", 0);
         field(sb, "mem_clients_normal", 0);
         field(sb, "mem_cluster_links", 0);
-        field(sb, "mem_aof_buffer", 0);
+        field(sb, "mem_aof_buffer", server.aof().bufferMemory());
         field(sb, "mem_allocator", "jvm-" + System.getProperty("java.version"));
         // Podis's own: the two parts of used_memory, the JVM, and where maxmemory comes from.
         field(sb, "podis_used_memory_offheap", offHeap);
@@ -381,37 +387,7 @@ public final class ServerCommands implements CommandFamily {
     }
 
     private void persistenceSection(StringBuilder sb) {
-        sb.append("# Persistence\r\n");
-        field(sb, "loading", 0);
-        field(sb, "async_loading", 0);
-        field(sb, "current_cow_peak", 0);
-        field(sb, "current_cow_size", 0);
-        field(sb, "current_cow_size_age", 0);
-        field(sb, "current_fork_perc", "0.00");
-        field(sb, "current_save_keys_processed", 0);
-        field(sb, "current_save_keys_total", 0);
-        field(sb, "rdb_changes_since_last_save", 0);
-        field(sb, "rdb_bgsave_in_progress", 0);
-        field(sb, "rdb_last_save_time", server.startedAt() / 1000);
-        field(sb, "rdb_last_bgsave_status", "ok");
-        field(sb, "rdb_last_bgsave_time_sec", -1);
-        field(sb, "rdb_current_bgsave_time_sec", -1);
-        field(sb, "rdb_saves", 0);
-        field(sb, "rdb_last_cow_size", 0);
-        field(sb, "rdb_last_load_keys_expired", 0);
-        field(sb, "rdb_last_load_keys_loaded", 0);
-        field(sb, "aof_enabled", server.config().getBool("appendonly") ? 1 : 0);
-        field(sb, "aof_rewrite_in_progress", 0);
-        field(sb, "aof_rewrite_scheduled", 0);
-        field(sb, "aof_last_rewrite_time_sec", -1);
-        field(sb, "aof_current_rewrite_time_sec", -1);
-        field(sb, "aof_last_bgrewrite_status", "ok");
-        field(sb, "aof_rewrites", 0);
-        field(sb, "aof_rewrites_consecutive_failures", 0);
-        field(sb, "aof_last_write_status", "ok");
-        field(sb, "aof_last_cow_size", 0);
-        field(sb, "module_fork_in_progress", 0);
-        field(sb, "module_fork_last_cow_size", 0);
+        server.persistence().infoSection(sb);
     }
 
     private void statsSection(StringBuilder sb) {
@@ -455,12 +431,12 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "active_defrag_key_misses", 0);
         field(sb, "total_active_defrag_time", 0);
         field(sb, "current_active_defrag_time", 0);
-        field(sb, "tracking_total_keys", 0);
-        field(sb, "tracking_total_items", 0);
-        field(sb, "tracking_total_prefixes", 0);
+        field(sb, "tracking_total_keys", server.tracking().totalKeys());
+        field(sb, "tracking_total_items", server.tracking().totalItems());
+        field(sb, "tracking_total_prefixes", server.tracking().totalPrefixes());
         field(sb, "unexpected_error_replies", 0);
         field(sb, "total_error_replies", st.totalErrorReplies);
-        field(sb, "dump_payload_sanitizations", 0);
+        field(sb, "dump_payload_sanitizations", server.persistence().dumpPayloadSanitizations());
         field(sb, "total_reads_processed", 0);
         field(sb, "total_writes_processed", 0);
         field(sb, "io_threaded_reads_processed", 0);
@@ -612,14 +588,35 @@ public final class ServerCommands implements CommandFamily {
         byte[] sub = argv[1];
         if (Args.is(sub, "HELP") && argv.length == 2) {
             helpReply(c, "DEBUG",
+                    "DIGEST",
+                    "    Output a hex signature representing the current DB content.",
+                    "DIGEST-VALUE <key> [<key> ...]",
+                    "    Output a hex signature of the values of all the specified keys.",
                     "OBJECT <key>",
                     "    Show low level info about the <key> and associated value.",
+                    "RELOAD [option ...]",
+                    "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+                    "    * MERGE: conflicting keys will be loaded from RDB.",
+                    "    * NOFLUSH: the existing database will not be removed before load, but",
+                    "      conflicting keys will generate an exception and kill the server.",
+                    "    * NOSAVE: the database will be loaded from an existing RDB file.",
+                    "    Examples:",
+                    "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+                    "      the database.",
+                    "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+                    "      existing RDB file.",
+                    "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+                    "      file to the database.",
                     "SET-ACTIVE-EXPIRE <0|1>",
                     "    Setting it to 0 disables expiring keys in background when they are not",
                     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
                     "    default.",
                     "SLEEP <seconds>",
-                    "    Stop the server for <seconds>. Decimals allowed.");
+                    "    Stop the server for <seconds>. Decimals allowed.",
+                    "LOADAOF",
+                    "    Flush the AOF buffers on disk and reload the AOF in memory.",
+                    "AOF-FLUSH-SLEEP <microsec>",
+                    "    Server will sleep before flushing the AOF, this is used for testing.");
         } else if (Args.is(sub, "SLEEP") && argv.length == 3) {
             double seconds = atof(Args.str(argv[2]));
             long micros = (long) (seconds * 1_000_000);
@@ -632,9 +629,36 @@ public final class ServerCommands implements CommandFamily {
                 }
             }
             c.reply().ok();
+        } else if (Args.is(sub, "AOF-FLUSH-SLEEP") && argv.length == 3) {
+            server.aof().flushSleep(atoi(Args.str(argv[2])));
+            c.reply().ok();
+        } else if (Args.is(sub, "LOADAOF") && argv.length == 2) {
+            c.preventPropagation(); // the reload is not a write to log
+            String err = server.aof().debugLoadAof();
+            if (err != null) {
+                c.error("ERR " + err);
+            } else {
+                c.reply().ok();
+            }
         } else if (Args.is(sub, "SET-ACTIVE-EXPIRE") && argv.length == 3) {
             server.activeExpire(atoi(Args.str(argv[2])) != 0);
             c.reply().ok();
+        } else if (Args.is(sub, "DIGEST") && argv.length == 2) {
+            Digest d = new Digest();
+            try {
+                server.keyspace().copyTo(d);
+            } catch (IOException e) {
+                throw new IllegalStateException(e); // the digest sink does no I/O
+            }
+            c.reply().simple(d.hex());
+        } else if (Args.is(sub, "DIGEST-VALUE")) {
+            Digest d = new Digest();
+            c.reply().arrayHeader(argv.length - 2);
+            for (int j = 2; j < argv.length; j++) {
+                c.reply().simple(d.valueDigest(c.db().peek(argv[j])));
+            }
+        } else if (Args.is(sub, "RELOAD")) {
+            debugReload(c, argv);
         } else if (Args.is(sub, "OBJECT") && argv.length == 3) {
             StoredValue v = c.db().peek(argv[2]);
             if (v == null) {
@@ -644,7 +668,7 @@ public final class ServerCommands implements CommandFamily {
             long lru = v.lruOrLfu() & LRU_CLOCK_MAX;
             long idle = server.keyspace().idleSeconds(v.lruOrLfu());
             String text = "Value at:0x" + Long.toHexString(0x7f0000000000L | (System.identityHashCode(v) & 0xffffffffL))
-                    + " refcount:1 encoding:" + encoding(v) + " serializedlength:" + serializedLength(v)
+                    + " refcount:1 encoding:" + KeyCommands.encodingOf(v) + " serializedlength:" + serializedLength(v)
                     + " lru:" + lru + " lru_seconds_idle:" + idle;
             c.reply().simple(text);
         } else {
@@ -687,52 +711,47 @@ public final class ServerCommands implements CommandFamily {
         return neg ? -v : v;
     }
 
-    /** The encoding Redis would choose for a value of this shape (OBJECT ENCODING's names). */
-    static String encoding(StoredValue v) {
-        switch (v.type()) {
-            case STRING: {
-                byte[] b = v.bytes();
-                if (b.length <= 20 && Args.isLong(b)) {
-                    return "int";
-                }
-                return b.length <= 44 ? "embstr" : "raw";
-            }
-            case LIST: return "quicklist";
-            case SET: return "hashtable";
-            case ZSET: return "skiplist";
-            case HASH: return "hashtable";
-            default: return "stream";
+    /** rdbSavedObjectLen: the bytes of the value's body in an RDB file, with rdbcompression as configured. */
+    private long serializedLength(StoredValue v) {
+        try {
+            RdbOutput out = RdbOutput.counting(server.config().getBool("rdbcompression"));
+            server.persistence().codec().writeBody(out, v, ValueCodec.rdbType(v, Rdb.DEFAULT_VERSION));
+            return out.size();
+        } catch (IOException e) {
+            return 0; // a type without a codec
         }
     }
 
-    /** Bytes of the value in an RDB file, without LZF compression (strings), or an estimate. */
-    static long serializedLength(StoredValue v) {
-        if (v.type() == ValueType.STRING) {
-            byte[] b = v.bytes();
-            if (b.length <= 11 && Args.isLong(b)) {
-                long n = Args.parseLong(b);
-                if (n >= -128 && n <= 127) {
-                    return 2;
-                } else if (n >= -32768 && n <= 32767) {
-                    return 3;
-                } else if (n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE) {
-                    return 5;
-                }
+    /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, flush, load back (debug.c). */
+    private void debugReload(Client c, byte[][] argv) {
+        if (server.persistence().loading()) {
+            c.error("LOADING Redis is loading the dataset in memory");
+            return;
+        }
+        boolean flush = true;
+        boolean save = true;
+        boolean merge = false;
+        for (int j = 2; j < argv.length; j++) {
+            if (Args.is(argv[j], "MERGE")) {
+                merge = true;
+            } else if (Args.is(argv[j], "NOFLUSH")) {
+                flush = false;
+            } else if (Args.is(argv[j], "NOSAVE")) {
+                save = false;
+            } else {
+                c.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+                return;
             }
-            return lengthPrefix(b.length) + b.length;
         }
-        return valueSize(v, Long.MAX_VALUE);
-    }
-
-    private static int lengthPrefix(long len) {
-        if (len < 64) {
-            return 1;
-        } else if (len < 16384) {
-            return 2;
-        } else if (len <= 0xffffffffL) {
-            return 5;
+        try {
+            server.persistence().reload(save, flush, merge);
+            c.reply().ok();
+        } catch (Persistence.SaveFailed e) {
+            c.error("ERR");
+        } catch (IOException | RuntimeException e) {
+            Log.warn("DEBUG RELOAD could not load the RDB file: " + e.getMessage());
+            c.error("ERR Error trying to load the RDB dump, check server logs.");
         }
-        return 9;
     }
 
     // ---- MONITOR, SHUTDOWN --------------------------------------------------------------------
@@ -771,12 +790,36 @@ public final class ServerCommands implements CommandFamily {
             return;
         }
         if (abort) {
-            c.error("ERR No shutdown in progress.");
+            if (server.abortShutdown()) {
+                c.reply().ok();
+            } else {
+                c.error("ERR No shutdown in progress.");
+            }
             return;
         }
+        if (!now && c.denyBlocking()) {
+            c.error("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+            return;
+        }
+        if (server.shutdownInProgress()) {
+            return; // a signal's shutdown is under way: this connection closes with the others
+        }
+        if (server.scriptBusy()) {
+            if (!nosave) {
+                c.error(server.scripting().busyError()); // only SHUTDOWN NOSAVE while a script is busy
+                return;
+            }
+            server.scripting().abortForShutdown(); // it stops at its next check, writes or not
+        }
         Log.warn("User requested shutdown...");
-        // Nothing to save yet (no persistence) and no replicas to wait for: stop now.
-        // The connection closes without a reply, as Redis's does when it exits.
+        // Redis's finishShutdown: the final save (when save points are configured or SAVE is given)
+        // is made now, before anything stops; if it fails the server goes on (unless FORCE).
+        // No replicas to wait for, so NOW changes nothing.
+        if (!server.persistence().prepareShutdown(save, nosave, force)) {
+            c.error("ERR Errors trying to SHUTDOWN. Check logs.");
+            return;
+        }
+        // No command runs after this one; the connection closes without a reply, as Redis's does when it exits.
         server.shutdown(c);
     }
 

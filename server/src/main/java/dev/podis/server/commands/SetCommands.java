@@ -2,6 +2,8 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -28,8 +30,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * keyspace; the STORE variants replace the destination (dropping its TTL) or delete it when the
  * result is empty. Results are built and ordered as Redis builds them, so small sets reply in
  * the same order as Redis.
+ *
+ * <p>Keyspace events as t_set.c: {@code new} for a created set, {@code sadd} (when a member was
+ * added), {@code srem}, {@code spop}, each followed by {@code del} when the set became empty;
+ * SMOVE reports {@code srem} (and {@code del}) for the source, then {@code sadd} for the
+ * destination; the STORE variants report {@code sinterstore}, {@code sunionstore} or
+ * {@code sdiffstore}, or {@code del} when an empty result removed the destination.
  */
 public final class SetCommands implements CommandFamily {
+    private static final byte[] SREM = Args.bytes("SREM");
     static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
 
 
@@ -90,8 +99,16 @@ public final class SetCommands implements CommandFamily {
         return checked(c, server.lookupWrite(c, key));
     }
 
+    /** Puts a set the command created (a {@code new} key). */
     private void store(Client c, byte[] key, SetValue s) {
+        server.notifyNew(c, key);
         c.db().put(key, StoredValue.object(ValueType.SET, s, StoredValue.NO_EXPIRY));
+    }
+
+    /** A STORE variant's result: the set (null when empty) replaces the destination. */
+    private void storeResult(Client c, byte[] key, SetValue s, String event) {
+        server.storeResult(c, key, s == null || s.size() == 0 ? null
+                : StoredValue.object(ValueType.SET, s, StoredValue.NO_EXPIRY), KeyspaceEvents.SET, event);
     }
 
     private boolean add(SetValue s, byte[] m) {
@@ -145,6 +162,9 @@ public final class SetCommands implements CommandFamily {
         if (created) {
             store(c, argv[1], s);
         }
+        if (added > 0) {
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.SET, "sadd", argv[1]);
+        }
         c.reply().integer(added);
     }
 
@@ -162,10 +182,12 @@ public final class SetCommands implements CommandFamily {
             if (s.remove(argv[i])) {
                 removed++;
                 if (s.size() == 0) {
-                    c.db().remove(argv[1]);
                     break;
                 }
             }
+        }
+        if (removed > 0) {
+            removed(c, argv[1], s, "srem");
         }
         c.reply().integer(removed);
     }
@@ -236,15 +258,17 @@ public final class SetCommands implements CommandFamily {
             c.reply().integer(0);
             return;
         }
-        if (src.size() == 0) {
-            c.db().remove(argv[1]);
-        }
+        removed(c, argv[1], src, "srem");
+        boolean added;
         if (dst == null) {
             dst = create(member, 1);
-            add(dst, member);
+            added = add(dst, member);
             store(c, argv[2], dst);
         } else {
-            add(dst, member);
+            added = add(dst, member);
+        }
+        if (added) {
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.SET, "sadd", argv[2]);
         }
         c.reply().integer(1);
     }
@@ -270,10 +294,21 @@ public final class SetCommands implements CommandFamily {
         }
         byte[] m = s.popRandom(ThreadLocalRandom.current());
         c.reply().bulk(m);
+        c.propagateAs(SREM, argv[1], m); // the member it happened to pick
+        removed(c, argv[1], s, "spop");
+    }
+
+    /** After removing members: reports {@code event}, then deletes an emptied set ({@code del}). */
+    private void removed(Client c, byte[] key, SetValue s, String event) {
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.SET, event, key);
         if (s.size() == 0) {
-            c.db().remove(argv[1]);
+            c.db().remove(key);
+            server.notifyDeleted(c, key);
         }
     }
+
+    /** SREM commands of at most this many members propagate SPOP with a count (Redis 7.2). */
+    private static final int SPOP_PROPAGATE_BATCH = 1024;
 
     private void spopWithCount(Client c, byte[][] argv) {
         long count = Args.parseLong(argv[2]);
@@ -288,6 +323,7 @@ public final class SetCommands implements CommandFamily {
         RespWriter r = c.reply();
         if (s == null || count == 0) {
             r.setHeader(0);
+            c.preventPropagation();
             return;
         }
         int size = s.size();
@@ -299,15 +335,38 @@ public final class SetCommands implements CommandFamily {
             }
             r.setHeader(all.size());
             all.forEach(bulkWriter(r));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.SET, "spop", argv[1]);
             c.db().remove(argv[1]);
+            server.notifyDeleted(c, argv[1]);
+            c.propagateAs(Propagation.DEL, argv[1]); // DEL whatever lazyfree says, as Redis 7.0
             return;
         }
         int n = (int) count;
         r.setHeader(n);
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        boolean propagating = c.propagating();
+        byte[][] batch = null;
+        int inBatch = 0;
         for (int i = 0; i < n; i++) {
-            r.bulk(s.popRandom(rnd));
+            byte[] m = s.popRandom(rnd);
+            r.bulk(m);
+            if (propagating) {
+                // the members it picked, as SREMs of up to 1024 members (Redis 7.2)
+                if (batch == null) {
+                    batch = new byte[2 + Math.min(SPOP_PROPAGATE_BATCH, n - i)][];
+                    batch[0] = SREM;
+                    batch[1] = argv[1];
+                    inBatch = 0;
+                }
+                batch[2 + inBatch++] = m;
+                if (2 + inBatch == batch.length) {
+                    c.alsoPropagate(batch);
+                    batch = null;
+                }
+            }
         }
+        removed(c, argv[1], s, "spop");
+        c.preventPropagation();
     }
 
     /** Above this ratio of set size to count, unique samples are drawn by random picks. */
@@ -448,7 +507,7 @@ public final class SetCommands implements CommandFamily {
         RespWriter r = c.reply();
         if (empty) {
             if (dstKey != null) {
-                c.db().remove(dstKey);
+                storeResult(c, dstKey, null, "sinterstore");
                 r.integer(0);
             } else if (cardinalityOnly) {
                 r.integer(0);
@@ -495,16 +554,11 @@ public final class SetCommands implements CommandFamily {
         if (cardinalityOnly) {
             r.integer(cardinality);
         } else if (dst != null) {
-            if (dst.size() > 0) {
-                if (onlyIntegers) {
-                    dst.maybeConvertToIntSet(maxIntset.asLong());
-                }
-                store(c, dstKey, dst);
-                r.integer(dst.size());
-            } else {
-                c.db().remove(dstKey);
-                r.integer(0);
+            if (dst.size() > 0 && onlyIntegers) {
+                dst.maybeConvertToIntSet(maxIntset.asLong());
             }
+            storeResult(c, dstKey, dst, "sinterstore");
+            r.integer(dst.size());
         } else {
             r.setHeader(out.size());
             for (byte[] m : out) {
@@ -602,11 +656,7 @@ public final class SetCommands implements CommandFamily {
             dst.forEach(bulkWriter(r));
             return;
         }
-        if (dst.size() > 0) {
-            store(c, dstKey, dst);
-        } else {
-            c.db().remove(dstKey);
-        }
+        storeResult(c, dstKey, dst, diff ? "sdiffstore" : "sunionstore");
         r.integer(dst.size());
     }
 

@@ -2,6 +2,7 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -38,12 +39,14 @@ import java.util.List;
  * comparison when storing. With an ALPHA BY pattern, equal keys keep their order: Redis's qsort
  * (glibc's merge sort) is stable, so a stable sort is used; but when BY and a LIMIT that does not
  * cover everything are combined, Redis sorts with its partial quicksort, which moves equal keys,
- * and {@link #partialSort} follows the same steps so the same elements come out in the same
+ * and {@link PartialSort} follows the same steps so the same elements come out in the same
  * order.</li>
  * <li>{@code BY} a pattern without {@code *} skips sorting: lists and sorted sets keep their
  * order (DESC walks it backwards) and LIMIT picks the range directly; a set is still sorted
  * (ALPHA) when the result is stored, so that the stored list does not depend on the set's layout.</li>
  * <li>Sorting a sorted set converts it to the skiplist encoding, as Redis does.</li>
+ * <li>STORE reports the keyspace event {@code sortstore} (class l), or {@code del} when an empty
+ * result removed the destination.</li>
  * </ul>
  */
 public final class SortCommands implements CommandFamily {
@@ -211,7 +214,7 @@ public final class SortCommands implements CommandFamily {
             if (!conversionError) {
                 Comparator cmp = new Comparator(alpha, desc, sortBy != null, storeKey != null);
                 if (sortBy != null && (start != 0 || end != items.length - 1)) {
-                    partialSort(items, cmp, (int) start, (int) end);
+                    PartialSort.sort(items, items.length, cmp::compare, (int) start, (int) end);
                 } else {
                     Arrays.sort(items, cmp::compare);
                 }
@@ -257,10 +260,10 @@ public final class SortCommands implements CommandFamily {
                     append(list, v == null ? new byte[0] : v, fill);
                 }
             }
-            c.db().put(storeKey, StoredValue.object(ValueType.LIST, list, StoredValue.NO_EXPIRY));
-            server.blocking().signalKeyAsReady(c.dbIndex(), storeKey);
+            server.storeResult(c, storeKey, StoredValue.object(ValueType.LIST, list, StoredValue.NO_EXPIRY),
+                    KeyspaceEvents.LIST, "sortstore");
         } else {
-            c.db().remove(storeKey);
+            server.storeResult(c, storeKey, null, KeyspaceEvents.LIST, "sortstore");
         }
         c.reply().integer(outputLength);
     }
@@ -446,112 +449,6 @@ public final class SortCommands implements CommandFamily {
             if (x == 0) {
                 return 0;
             }
-        }
-    }
-
-    // ------------------------------------------------------------------ partial quicksort
-
-    /**
-     * Sorts enough of {@code v} that positions {@code lo..hi} hold what a full sort would put
-     * there, with the steps of Redis's pqsort (Bentley and McIlroy's three-way quicksort that
-     * skips the partitions outside the wanted range), so that elements with equal keys end up in
-     * the same places as in Redis.
-     */
-    static void partialSort(Item[] v, Comparator cmp, int lo, int hi) {
-        partialSort(v, 0, v.length, cmp, lo, hi);
-    }
-
-    private static void partialSort(Item[] v, int a, int n, Comparator cmp, int lo, int hi) {
-        while (true) {
-            if (n < 7) {
-                for (int m = a + 1; m < a + n; m++) {
-                    for (int l = m; l > a && cmp.compare(v[l - 1], v[l]) > 0; l--) {
-                        swap(v, l, l - 1);
-                    }
-                }
-                return;
-            }
-            int pm = a + n / 2;
-            if (n > 7) {
-                int pl = a;
-                int pn = a + n - 1;
-                if (n > 40) {
-                    int d = n / 8;
-                    pl = median3(v, pl, pl + d, pl + 2 * d, cmp);
-                    pm = median3(v, pm - d, pm, pm + d, cmp);
-                    pn = median3(v, pn - 2 * d, pn - d, pn, cmp);
-                }
-                pm = median3(v, pl, pm, pn, cmp);
-            }
-            swap(v, a, pm);
-            int pa = a + 1;
-            int pb = pa;
-            int pc = a + n - 1;
-            int pd = pc;
-            while (true) {
-                int r;
-                while (pb <= pc && (r = cmp.compare(v[pb], v[a])) <= 0) {
-                    if (r == 0) {
-                        swap(v, pa, pb);
-                        pa++;
-                    }
-                    pb++;
-                }
-                while (pb <= pc && (r = cmp.compare(v[pc], v[a])) >= 0) {
-                    if (r == 0) {
-                        swap(v, pc, pd);
-                        pd--;
-                    }
-                    pc--;
-                }
-                if (pb > pc) {
-                    break;
-                }
-                swap(v, pb, pc);
-                pb++;
-                pc--;
-            }
-            int pn = a + n;
-            int r = Math.min(pa - a, pb - pa);
-            swapRanges(v, a, pb - r, r);
-            r = Math.min(pd - pc, pn - pd - 1);
-            swapRanges(v, pb, pn - r, r);
-            r = pb - pa;
-            if (r > 1 && overlaps(a, r, lo, hi)) {
-                partialSort(v, a, r, cmp, lo, hi);
-            }
-            r = pd - pc;
-            if (r <= 1) {
-                return;
-            }
-            a = pn - r;
-            n = r;
-            if (!overlaps(a, n, lo, hi)) {
-                return;
-            }
-        }
-    }
-
-    /** Whether positions {@code from..from+n-1} meet the wanted range, as pqsort tests it. */
-    private static boolean overlaps(int from, int n, int lo, int hi) {
-        return !((lo < from && hi < from) || (lo >= from + n && hi >= from + n));
-    }
-
-    private static int median3(Item[] v, int a, int b, int c, Comparator cmp) {
-        return cmp.compare(v[a], v[b]) < 0
-                ? (cmp.compare(v[b], v[c]) < 0 ? b : (cmp.compare(v[a], v[c]) < 0 ? c : a))
-                : (cmp.compare(v[b], v[c]) > 0 ? b : (cmp.compare(v[a], v[c]) < 0 ? a : c));
-    }
-
-    private static void swap(Item[] v, int i, int j) {
-        Item t = v[i];
-        v[i] = v[j];
-        v[j] = t;
-    }
-
-    private static void swapRanges(Item[] v, int i, int j, int n) {
-        for (int k = 0; k < n; k++) {
-            swap(v, i + k, j + k);
         }
     }
 }

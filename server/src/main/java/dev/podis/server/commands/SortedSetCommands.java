@@ -3,6 +3,8 @@ package dev.podis.server.commands;
 import dev.podis.protocol.Doubles;
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -43,6 +45,14 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>BZPOPMIN, BZPOPMAX and BZMPOP wait through the server's {@link Blocking} registry, served
  * by {@link #serveBlockingPop} when a key they wait on gets members.
+ *
+ * <p>Keyspace events as t_zset.c: {@code new} for a created sorted set, {@code zadd} or
+ * {@code zincr} (ZINCRBY, ZADD INCR) when a member was added or its score changed, {@code zrem},
+ * {@code zremrangebyscore}/{@code zremrangebyrank}/{@code zremrangebylex}, {@code zpopmin}/
+ * {@code zpopmax} (the blocking and ZMPOP forms too), each followed by {@code del} when the set
+ * became empty; the STORE forms report {@code zunionstore}, {@code zinterstore},
+ * {@code zdiffstore} or {@code zrangestore}, or {@code del} when an empty result removed the
+ * destination.
  */
 public final class SortedSetCommands implements CommandFamily {
     static final String NOT_FLOAT = "ERR value is not a valid float";
@@ -66,6 +76,9 @@ public final class SortedSetCommands implements CommandFamily {
     private static final int SUM = 0;
     private static final int MIN = 1;
     private static final int MAX = 2;
+
+    private static final byte[] ZPOPMIN = Args.bytes("ZPOPMIN");
+    private static final byte[] ZPOPMAX = Args.bytes("ZPOPMAX");
 
     private final ServerContext server;
     private final ConfigValue maxEntries;
@@ -119,9 +132,10 @@ public final class SortedSetCommands implements CommandFamily {
     // ------------------------------------------------------------------ lookups
 
     /** Returned by the lookups after a WRONGTYPE reply. */
-    private static final SortedSetValue WRONG = SortedSetValue.create(0, 0, 0, 0);
+    static final SortedSetValue WRONG = SortedSetValue.create(0, 0, 0, 0);
 
-    private SortedSetValue read(Client c, byte[] key) {
+    /** The sorted set at {@code key} (lookupKeyRead), null when missing, {@link #WRONG} after WRONGTYPE. */
+    SortedSetValue read(Client c, byte[] key) {
         return typed(c, server.lookupRead(c, key));
     }
 
@@ -152,11 +166,19 @@ public final class SortedSetCommands implements CommandFamily {
         return SortedSetValue.create(sizeHint, lengthHint, entriesLimit(), valueLimit());
     }
 
-    /** Removes the key of a sorted set that has become empty. */
-    private static void dropIfEmpty(Client c, byte[] key, SortedSetValue z) {
+    /** After removing members: reports {@code event}, then removes a sorted set that became empty ({@code del}). */
+    private void removed(Client c, byte[] key, SortedSetValue z, String event) {
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.ZSET, event, key);
         if (z.size() == 0) {
             c.db().remove(key);
+            server.notifyDeleted(c, key);
         }
+    }
+
+    /** A STORE command's result: the sorted set (null when empty) replaces the destination. */
+    void storeResult(Client c, byte[] dst, SortedSetValue z, String event) {
+        server.storeResult(c, dst, z == null ? null : StoredValue.object(ValueType.ZSET, z, StoredValue.NO_EXPIRY),
+                KeyspaceEvents.ZSET, event);
     }
 
     // ------------------------------------------------------------------ ZADD, ZINCRBY
@@ -232,6 +254,7 @@ public final class SortedSetCommands implements CommandFamily {
                 return;
             }
             z = newSet(elements, maxLength);
+            server.notifyNew(c, key);
             c.db().put(key, StoredValue.object(ValueType.ZSET, z, StoredValue.NO_EXPIRY));
             server.blocking().signalKeyAsReady(c.dbIndex(), key);
         }
@@ -272,6 +295,9 @@ public final class SortedSetCommands implements CommandFamily {
                 result = score;
             }
         }
+        if (added > 0 || updated > 0) {
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
+        }
         if (incr) {
             if (processed > 0) {
                 c.reply().doubleValue(result);
@@ -303,7 +329,9 @@ public final class SortedSetCommands implements CommandFamily {
                 }
             }
         }
-        dropIfEmpty(c, argv[1], z);
+        if (removed > 0) {
+            removed(c, argv[1], z, "zrem");
+        }
         c.reply().integer(removed);
     }
 
@@ -792,25 +820,34 @@ public final class SortedSetCommands implements CommandFamily {
 
     private void storeRange(Client c, byte[] dst, SortedSetValue z, int first, int count, boolean reverse) {
         if (count == 0) {
-            c.db().remove(dst);
+            storeResult(c, dst, null, "zrangestore");
             c.reply().integer(0);
             return;
         }
         SortedSetValue out = newSet(count, 0);
-        long entries = entriesLimit();
-        long value = valueLimit();
         SortedSetValue.Cursor it = z.at(first);
         for (int i = 0; i < count && it.valid(); i++) {
-            out.insert(it.member(), it.score(), entries, value);
+            addResult(out, it.member(), it.score());
             if (reverse) {
                 it.prev();
             } else {
                 it.next();
             }
         }
-        c.db().put(dst, StoredValue.object(ValueType.ZSET, out, StoredValue.NO_EXPIRY));
-        server.blocking().signalKeyAsReady(c.dbIndex(), dst);
+        storeResult(c, dst, out, "zrangestore");
         c.reply().integer(out.size());
+    }
+
+    /**
+     * A new set for a computed result of {@code count} members at most {@code maxLength} bytes
+     * long, in the encoding Redis would pick (ZRANGESTORE, GEOSEARCHSTORE and GEORADIUS STORE).
+     */
+    SortedSetValue newResult(long count, long maxLength) {
+        return newSet(count, maxLength);
+    }
+
+    void addResult(SortedSetValue out, byte[] member, double score) {
+        out.insert(member, score, entriesLimit(), valueLimit());
     }
 
     // ------------------------------------------------------------------ ZREMRANGEBY*
@@ -886,7 +923,9 @@ public final class SortedSetCommands implements CommandFamily {
             to = lexRange.to(z);
         }
         int removed = to > from ? z.removeRange(from, to) : 0;
-        dropIfEmpty(c, argv[1], z);
+        if (removed > 0) {
+            removed(c, argv[1], z, type == RANK ? "zremrangebyrank" : type == SCORE ? "zremrangebyscore" : "zremrangebylex");
+        }
         c.reply().integer(removed);
     }
 
@@ -1005,7 +1044,7 @@ public final class SortedSetCommands implements CommandFamily {
         Source[] src = new Source[n];
         int j = numIndex + 1;
         for (int i = 0; i < n; i++, j++) {
-            StoredValue v = dst != null ? server.lookupWrite(c, argv[j]) : server.lookupRead(c, argv[j]);
+            StoredValue v = server.lookupRead(c, argv[j]); // STORE forms too, as Redis 7 (keymiss, statistics)
             Source s = new Source();
             if (v != null) {
                 if (v.type() == ValueType.ZSET) {
@@ -1087,8 +1126,9 @@ public final class SortedSetCommands implements CommandFamily {
         }
         result.sort(ORDER);
         if (dst != null) {
+            String event = op == UNION ? "zunionstore" : op == INTER ? "zinterstore" : "zdiffstore";
             if (result.isEmpty()) {
-                c.db().remove(dst);
+                storeResult(c, dst, null, event);
                 c.reply().integer(0);
                 return;
             }
@@ -1102,9 +1142,7 @@ public final class SortedSetCommands implements CommandFamily {
             for (Scored s : result) {
                 out.insert(s.member, s.score, entries, value);
             }
-            c.db().put(dst, StoredValue.object(ValueType.ZSET, out, StoredValue.NO_EXPIRY));
-            server.blocking().signalKeyAsReady(c.dbIndex(), dst);
-        server.blocking().signalKeyAsReady(c.dbIndex(), dst);
+            storeResult(c, dst, out, event);
             c.reply().integer(out.size());
             return;
         }
@@ -1355,6 +1393,11 @@ public final class SortedSetCommands implements CommandFamily {
         }
         int size = z.size();
         int n = (int) Math.min(count, size);
+        if (emitKey) {
+            // BZPOPMIN/BZPOPMAX propagate as ZPOPMIN/ZPOPMAX key, ZMPOP/BZMPOP with the count taken (Redis)
+            byte[] as = max ? ZPOPMAX : ZPOPMIN;
+            c.propagateAs(nested ? new byte[][] {as, key, Propagation.number(n)} : new byte[][] {as, key});
+        }
         if (!nested && !emitKey) {
             w.arrayHeader(n * 2);
         } else if (nested && !emitKey) {
@@ -1385,7 +1428,7 @@ public final class SortedSetCommands implements CommandFamily {
         } else {
             z.removeRange(0, n);
         }
-        dropIfEmpty(c, key, z);
+        removed(c, key, z, max ? "zpopmax" : "zpopmin");
         return true;
     }
 

@@ -2,6 +2,8 @@ package dev.podis.server.commands;
 
 import dev.podis.protocol.RespWriter;
 import dev.podis.server.Client;
+import dev.podis.server.KeyspaceEvents;
+import dev.podis.server.Propagation;
 import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
@@ -21,6 +23,11 @@ import java.util.Arrays;
  * back, so a snapshot that holds the old value keeps seeing it. Commands that change a string's
  * content (APPEND, SETRANGE, INCR...) keep its time to live; commands that replace the value (SET
  * without KEEPTTL, GETSET, MSET) drop it, as in Redis.
+ *
+ * <p>Keyspace events as Redis's t_string.c: {@code new} for a created key, then {@code set},
+ * {@code append}, {@code setrange}, {@code incrby} (INCR, DECR and DECRBY too) or
+ * {@code incrbyfloat}; {@code expire}/{@code persist}/{@code del} for SET's and GETEX's expiry
+ * options; GETDEL reports {@code del}.
  *
  * <p>GET, SET, MGET, MSET and INCR are the hot path: they parse no options when there are none,
  * convert nothing to {@code String} and allocate only the stored value.
@@ -86,19 +93,19 @@ public final class StringCommands implements CommandFamily {
     // ---------------------------------------------------------------- GET / SET family
 
     void get(Client c, byte[][] argv) {
-        StoredValue v = server.lookupRead(c, argv[1]);
-        if (v == null) {
+        int r = server.readStringReply(c, argv[1]);
+        if (r == Database.MISSING) {
             c.reply().nullBulk();
-        } else if (v.type() != ValueType.STRING) {
+        } else if (r == Database.NOT_STRING) {
             c.error(Args.WRONGTYPE);
-        } else {
-            c.reply().bulk(v.bytes());
         }
     }
 
     void set(Client c, byte[][] argv) {
         if (argv.length == 3) {
+            server.notifyIfNew(c, argv[1]);
             c.db().put(argv[1], StoredValue.string(argv[2]));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[1]);
             c.reply().ok();
             return;
         }
@@ -110,6 +117,21 @@ public final class StringCommands implements CommandFamily {
         int expireArg = (int) (parsed >>> 32);
         setGeneric(c, argv[1], argv[2], (int) parsed, expireArg == 0 ? null : argv[expireArg],
                 "ERR invalid expire time in 'set' command", false);
+        if (expireArg == 0 && ((int) parsed & GET) != 0 && c.propagating()) {
+            c.propagateAs(withoutGet(argv)); // Redis 7 propagates SET ... GET without GET
+        }
+    }
+
+    /** SET's arguments without its GET option. */
+    private static byte[][] withoutGet(byte[][] argv) {
+        byte[][] out = new byte[argv.length - 1][];
+        int n = 0;
+        for (int i = 0; i < argv.length; i++) {
+            if (i < 3 || !Args.is(argv[i], "GET")) {
+                out[n++] = argv[i];
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     void setnx(Client c, byte[][] argv) {
@@ -140,6 +162,7 @@ public final class StringCommands implements CommandFamily {
             }
         }
         StoredValue old = null;
+        boolean looked = (flags & (GET | NX | XX | KEEPTTL)) != 0;
         if ((flags & GET) != 0) {
             old = server.lookupRead(c, key);
             if (old != null && old.type() != ValueType.STRING) {
@@ -168,11 +191,20 @@ public final class StringCommands implements CommandFamily {
         if ((flags & KEEPTTL) != 0 && found) {
             at = old.expireAt();
         }
-        Database db = c.db();
-        if (expire != null && at <= now) {
-            db.remove(key); // an absolute time already past: the new value expires at once
-        } else {
-            db.put(key, StoredValue.string(value, at));
+        if (!looked) {
+            server.notifyIfNew(c, key);
+        } else if (!found) {
+            server.notifyNew(c, key);
+        }
+        // An absolute time already past is stored too: the key expires on its next access, as in Redis.
+        c.db().put(key, StoredValue.string(value, at));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", key);
+        if (expire != null) {
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "expire", key);
+        }
+        if (expire != null && c.propagating()) {
+            // relative or absolute, the expiry propagates as an absolute time (Redis 7)
+            c.propagateAs(Propagation.SET, key, value, Propagation.PXAT, Propagation.number(at));
         }
         if ((flags & GET) == 0) {
             if (intReply) {
@@ -279,13 +311,19 @@ public final class StringCommands implements CommandFamily {
         }
         c.reply().bulk(v.bytes());
         if (expireArg != 0) {
-            if (at <= now) {
+            if (server.keyspace().alreadyExpired(at)) {
                 c.db().remove(key);
+                server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", key);
+                c.propagateAs(server.expireDeleteCommand(), key);
             } else {
                 c.db().put(key, v.withExpireAt(at));
+                server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "expire", key);
+                c.propagateAs(Propagation.PEXPIREAT, key, Propagation.number(at));
             }
         } else if ((flags & PERSIST) != 0 && v.hasExpiry()) {
             c.db().put(key, v.withExpireAt(StoredValue.NO_EXPIRY));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "persist", key);
+            c.propagateAs(Propagation.PERSIST, key);
         }
     }
 
@@ -309,7 +347,9 @@ public final class StringCommands implements CommandFamily {
         }
         Database db = c.db();
         for (int i = 1; i < argv.length; i += 2) {
+            server.notifyIfNew(c, argv[i]);
             db.put(argv[i], StoredValue.string(argv[i + 1]));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[i]);
         }
         c.reply().ok();
     }
@@ -327,7 +367,9 @@ public final class StringCommands implements CommandFamily {
         }
         Database db = c.db();
         for (int i = 1; i < argv.length; i += 2) {
+            server.notifyIfNew(c, argv[i]);
             db.put(argv[i], StoredValue.string(argv[i + 1]));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[i]);
         }
         c.reply().integer(1);
     }
@@ -340,10 +382,13 @@ public final class StringCommands implements CommandFamily {
         }
         if (v == null) {
             c.reply().nullBulk();
+            server.notifyNew(c, argv[1]);
         } else {
             c.reply().bulk(v.bytes());
         }
         c.db().put(argv[1], StoredValue.string(argv[2]));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[1]);
+        c.propagateAs(Propagation.SET, argv[1], argv[2]);
     }
 
     void getdel(Client c, byte[][] argv) {
@@ -355,6 +400,8 @@ public final class StringCommands implements CommandFamily {
         } else {
             c.reply().bulk(v.bytes());
             c.db().remove(argv[1]);
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.GENERIC, "del", argv[1]);
+            c.propagateAs(Propagation.DEL, argv[1]);
         }
     }
 
@@ -365,7 +412,9 @@ public final class StringCommands implements CommandFamily {
         byte[] add = argv[2];
         StoredValue v = server.lookupWrite(c, key);
         if (v == null) {
+            server.notifyNew(c, key);
             c.db().put(key, StoredValue.string(add));
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "append", key);
             c.reply().integer(add.length);
             return;
         }
@@ -380,6 +429,7 @@ public final class StringCommands implements CommandFamily {
         byte[] joined = Arrays.copyOf(cur, cur.length + add.length);
         System.arraycopy(add, 0, joined, cur.length, add.length);
         c.db().put(key, StoredValue.string(joined, v.expireAt()));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "append", key);
         c.reply().integer(joined.length);
     }
 
@@ -483,7 +533,11 @@ public final class StringCommands implements CommandFamily {
         int newLength = (int) Math.max(cur.length, offset + value.length);
         byte[] updated = Arrays.copyOf(cur, newLength);
         System.arraycopy(value, 0, updated, (int) offset, value.length);
+        if (v == null) {
+            server.notifyNew(c, key);
+        }
         c.db().put(key, StoredValue.string(updated, expireAt));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "setrange", key);
         c.reply().integer(newLength);
     }
 
@@ -560,7 +614,11 @@ public final class StringCommands implements CommandFamily {
             return;
         }
         long result = value + by;
+        if (v == null) {
+            server.notifyNew(c, key);
+        }
         c.db().put(key, StoredValue.string(decimal(result), expireAt));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrby", key);
         c.reply().integer(result);
     }
 
@@ -615,8 +673,14 @@ public final class StringCommands implements CommandFamily {
             return;
         }
         byte[] text = LongDouble.format(sum);
+        if (v == null) {
+            server.notifyNew(c, key);
+        }
         c.db().put(key, StoredValue.string(text, expireAt));
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrbyfloat", key);
         c.reply().bulk(text);
+        // replayed as the value it produced, so that float rounding cannot differ (Redis)
+        c.propagateAs(Propagation.SET, key, text, Propagation.KEEPTTL);
     }
 
     // ---------------------------------------------------------------- LCS

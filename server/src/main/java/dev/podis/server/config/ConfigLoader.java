@@ -365,7 +365,7 @@ public final class ConfigLoader {
     }
 
     /** Redis's sdscatrepr: a double-quoted string with escapes. */
-    static String repr(String s) {
+    public static String repr(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         for (byte x : b) {

@@ -59,6 +59,8 @@ public final class ConfigParam {
     final List<String> enumValues;
     final Special special;
     final Check check;
+    /** How CONFIG GET shows a stored value, when that differs from the value itself. */
+    final java.util.function.UnaryOperator<String> shown;
 
     private ConfigParam(Builder b) {
         this.name = b.name;
@@ -79,6 +81,12 @@ public final class ConfigParam {
         this.enumValues = b.enumValues;
         this.special = b.special;
         this.check = b.check;
+        this.shown = b.shown;
+    }
+
+    /** The text CONFIG GET shows for the stored {@code value}. */
+    public String shown(String value) {
+        return shown == null ? value : shown.apply(value);
     }
 
     public String name() {
@@ -156,6 +164,7 @@ public final class ConfigParam {
         List<String> enumValues;
         Special special;
         Check check;
+        java.util.function.UnaryOperator<String> shown;
 
         Builder(String name, Type type, String defaultValue) {
             this.name = name;
@@ -226,6 +235,11 @@ public final class ConfigParam {
 
         Builder special(Special s) {
             special = s;
+            return this;
+        }
+
+        Builder shown(java.util.function.UnaryOperator<String> f) {
+            shown = f;
             return this;
         }
 

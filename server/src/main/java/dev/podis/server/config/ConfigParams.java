@@ -191,7 +191,7 @@ final class ConfigParams {
         p.add(mem("stream-node-max-bytes", 4096, 0, LONG_MAX).unsigned().build());
         p.add(mem("zset-max-listpack-value", 64, 0, LONG_MAX).unsigned().alias("zset-max-ziplist-value").build());
         p.add(mem("hll-sparse-max-bytes", 3000, 0, LONG_MAX).unsigned().build());
-        p.add(num("tracking-table-max-keys", 1000000, 0, LONG_MAX).unsigned().build());
+        p.add(num("tracking-table-max-keys", 1000000, 0, LONG_MAX).unsigned().active().build());
         p.add(mem("client-query-buffer-limit", 1024 * MB, MB, LONG_MAX).unsigned().active().build());
         // ssize_t, time_t, off_t
         p.add(mem("maxmemory-clients", 0, -100, LONG_MAX).percent().build());
@@ -228,7 +228,8 @@ final class ConfigParams {
                 "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
                 SpecialParams::clientOutputBufferLimit).multiArg().build());
         p.add(special("oom-score-adj-values", "0 200 800", SpecialParams::oomScoreAdjValues).multiArg().build());
-        p.add(special("notify-keyspace-events", "", SpecialParams::notifyKeyspaceEvents).build());
+        p.add(special("notify-keyspace-events", "", SpecialParams::notifyKeyspaceEvents).active()
+                .shown(SpecialParams::shownKeyspaceEvents).build());
         p.add(special("bind", "* -::*", SpecialParams::bind).multiArg().active().build());
         p.add(special("replicaof", "", SpecialParams::replicaOf).alias("slaveof").multiArg().immutable().build());
         p.add(special("latency-tracking-info-percentiles", "50 99 99.9", SpecialParams::percentiles).multiArg().build());
@@ -241,6 +242,16 @@ final class ConfigParams {
         // -1 disables it. admin-bind: its address; empty means bind's first address.
         p.add(num("admin-port", 9121, -1, 65535).immutable().build());
         p.add(str("admin-bind", "").immutable().build());
+        // When the data directory says the last save held keys but start-up loaded none: yes stays
+        // not ready (and makes no automatic save) instead of serving an empty dataset.
+        p.add(bool("refuse-empty-start", "yes").build());
+        // Bytes a fork-less snapshot (BGSAVE) may hold for its writer thread before its walk waits
+        // (see docs/architecture.md): more finishes the walk sooner, less holds less memory.
+        p.add(mem("snapshot-buffer-size", 8 * MB, 64 * 1024, LONG_MAX).build());
+        // While clients keep the server busy: the share, in percent, of the command loop the
+        // snapshot's walk takes, and of one CPU its writer thread (encoding, compression, file I/O)
+        // takes. Both run flat out when the server is idle; the writer also when it falls behind.
+        p.add(num("snapshot-cpu-percent", 5, 1, 90).build());
         return p;
     }
 

@@ -1,5 +1,7 @@
 package dev.podis.server.config;
 
+import dev.podis.server.KeyspaceEvents;
+
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -266,65 +268,25 @@ final class SpecialParams {
         return sb.toString();
     }
 
-    /** The event classes in the order Redis prints them; 'A' stands for g$lshzxetd. */
-    private static final String CLASS_ORDER = "g$lshzxetdn";
-    private static final String ALL = "g$lshzxetd";
-
+    /**
+     * notify-keyspace-events: the classes as Redis parses them; stored in Redis's order with "n"
+     * kept next to "A" (Redis's own text drops it there, see {@link #shownKeyspaceEvents}).
+     */
     static String notifyKeyspaceEvents(List<String> args, String current) throws ConfigException {
         if (args.size() != 1) {
             throw new ConfigException("wrong number of arguments");
         }
-        String s = args.get(0);
-        boolean[] cls = new boolean[CLASS_ORDER.length()];
-        boolean keyspace = false;
-        boolean keyevent = false;
-        boolean miss = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == 'A') {
-                for (int k = 0; k < ALL.length(); k++) {
-                    cls[CLASS_ORDER.indexOf(ALL.charAt(k))] = true;
-                }
-            } else if (c == 'K') {
-                keyspace = true;
-            } else if (c == 'E') {
-                keyevent = true;
-            } else if (c == 'm') {
-                miss = true;
-            } else if (CLASS_ORDER.indexOf(c) >= 0) {
-                cls[CLASS_ORDER.indexOf(c)] = true;
-            } else {
-                throw new ConfigException("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-            }
+        int flags = KeyspaceEvents.parse(args.get(0));
+        if (flags < 0) {
+            throw new ConfigException(KeyspaceEvents.INVALID);
         }
-        StringBuilder sb = new StringBuilder();
-        boolean all = true;
-        for (int k = 0; k < ALL.length(); k++) {
-            all &= cls[CLASS_ORDER.indexOf(ALL.charAt(k))];
-        }
-        if (all) {
-            sb.append('A');
-            if (cls[CLASS_ORDER.indexOf('n')]) {
-                // 'n' is not part of 'A'; Redis's formatter drops it here, Podis keeps it so it is not lost.
-                sb.append('n');
-            }
-        } else {
-            for (int k = 0; k < CLASS_ORDER.length(); k++) {
-                if (cls[k]) {
-                    sb.append(CLASS_ORDER.charAt(k));
-                }
-            }
-        }
-        if (keyspace) {
-            sb.append('K');
-        }
-        if (keyevent) {
-            sb.append('E');
-        }
-        if (miss) {
-            sb.append('m');
-        }
-        return sb.toString();
+        return KeyspaceEvents.formatKeepingNew(flags);
+    }
+
+    /** What CONFIG GET shows for notify-keyspace-events: Redis's text, without "n" after "A". */
+    static String shownKeyspaceEvents(String stored) {
+        int flags = KeyspaceEvents.parse(stored);
+        return flags < 0 ? stored : KeyspaceEvents.format(flags);
     }
 
     static String replicaOf(List<String> args, String current) throws ConfigException {

@@ -58,6 +58,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean paused;
     /** True once the connection is going away: further input is ignored. */
     private boolean closing;
+    /** True while {@link #processInput} runs (a long script may let the loop read this channel again meanwhile). */
+    private boolean processing;
+    /** A script command read during the loop's I/O phase, to run from a task (see {@link #processInput}). */
+    private byte[][] deferred;
 
     public ClientConnection(ServerContext server, CommandDispatcher dispatcher) {
         this.server = server;
@@ -90,7 +94,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         server.stats().netInputBytes += in.readableBytes();
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
         // While CLIENT PAUSE holds this client, processInput keeps the bytes for when it resumes.
-        processInput(ctx);
+        if (!processing) {
+            processInput(ctx);
+        }
         if (paused && cumulation != null && cumulation.readableBytes() >= readPause()) {
             ctx.channel().config().setAutoRead(false);
         }
@@ -102,14 +108,26 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** Executes every complete request buffered, in order, until input runs out or the channel is full. */
     private void processInput(ChannelHandlerContext ctx) {
-        if (cumulation == null || closing) {
+        if (cumulation == null || closing || processing) {
             return;
         }
+        processing = true;
+        try {
+            processBuffered(ctx);
+        } finally {
+            processing = false;
+        }
+        if (closing) {
+            releaseCumulation(); // the channel closed while a script ran (see channelInactive)
+        }
+    }
+
+    private void processBuffered(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
         parser.setMaxBulkLength(maxBulkLen.asLong());
         parser.setAuthenticated(client.authenticated());
         try {
-            while (!client.closing() && !client.held() && client.blocked() == null) {
+            while (!client.closing() && !client.held() && client.blocked() == null && deferred == null && !closing) {
                 if (!channel.isWritable()) {
                     paused = true;
                     break;
@@ -119,6 +137,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                     break;
                 }
                 if (argv.length > 0) {
+                    if (server.inIoPhase() && server.scripting().runsScript(client, argv)) {
+                        // A script starts from a task, outside the loop's I/O phase, so that a long
+                        // one can let the loop serve other clients (CommandLoopIo); the requests
+                        // behind it wait for it, in order.
+                        deferred = argv;
+                        ctx.executor().execute(this::runDeferred);
+                        break;
+                    }
                     dispatcher.dispatch(client, argv);
                     parser.setAuthenticated(client.authenticated());
                     client.writePending(WRITE_THRESHOLD);
@@ -150,6 +176,24 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Runs the script command {@link #processInput} deferred, then the requests behind it. */
+    private void runDeferred() {
+        byte[][] argv = deferred;
+        deferred = null;
+        if (argv == null || closing || !ctx.channel().isActive()) {
+            return;
+        }
+        processing = true;
+        try {
+            dispatcher.dispatch(client, argv);
+            parser.setAuthenticated(client.authenticated());
+        } finally {
+            processing = false;
+        }
+        processInput(ctx);
+        client.flush();
+    }
+
     /**
      * Runs the command CLIENT PAUSE held, then the requests that arrived behind it, and reads
      * again; called on the command loop when the pause ends.
@@ -157,7 +201,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     public void resumeHeld() {
         byte[][] argv = client.takeHeldCommand();
         if (argv != null) {
-            dispatcher.dispatch(client, argv);
+            processing = true;
+            try {
+                dispatcher.dispatch(client, argv);
+            } finally {
+                processing = false;
+            }
         }
         if (!client.held()) {
             processInput(ctx);
@@ -180,14 +229,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        client.flush();
+        if (server.repliesWait()) {
+            // Writes wait to be persisted (the AOF): flush after this round of reads, so that one
+            // write (and under appendfsync always one fsync) covers every client of the round.
+            client.flushSoon();
+        } else {
+            client.flush();
+        }
         ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
-        if (channel.isWritable() && !closing) {
+        if (channel.isWritable() && !closing && !processing) {
             if (paused) {
                 paused = false;
                 processInput(ctx);
@@ -204,8 +259,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        parser.reset();
-        releaseCumulation();
+        if (!processing) { // else processInput releases them once the running command returns
+            parser.reset();
+            releaseCumulation();
+        }
         ctx.fireChannelInactive();
     }
 

@@ -11,18 +11,18 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Sends any command by name through Jedis and decodes the reply (bulk and status as String). */
-final class Cmd {
+public final class Cmd {
     private Cmd() {
     }
 
-    static Object run(Jedis j, String... argv) {
+    public static Object run(Jedis j, String... argv) {
         byte[] name = argv[0].getBytes(StandardCharsets.UTF_8);
         String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
         return decode(j.sendCommand(() -> name, rest));
     }
 
     /** The text of the error reply the command must get. */
-    static String error(Jedis j, String... argv) {
+    public static String error(Jedis j, String... argv) {
         return assertThrows(JedisDataException.class, () -> run(j, argv)).getMessage();
     }
 

@@ -90,7 +90,7 @@ class PubSubCommandsTest {
     }
 
     private static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting: " + what);
@@ -531,6 +531,8 @@ class PubSubCommandsTest {
             s.setReceiveBufferSize(4096);
             s.connect(new InetSocketAddress("127.0.0.1", own.port()));
             opened.add(s);
+            // The server must have the connection before "gone from CLIENT LIST" below means anything.
+            waitUntil(() -> admin.clientList().split("\n").length == 2, "the silent connection is registered");
             OutputStream out = s.getOutputStream();
             byte[] get = RawClient.encode("GET", "big");
             byte[] many = new byte[get.length * 64];

@@ -1,6 +1,5 @@
 package dev.podis.server.commands;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,15 +16,16 @@ final class RealRedis implements AutoCloseable {
     }
 
     static RealRedis start() {
-        String path = System.getenv("PATH");
-        boolean found = false;
-        for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            if (new File(dir, "redis-server").canExecute()) {
-                found = true;
-                break;
-            }
-        }
-        if (!found) {
+        return start(null, "dump.rdb");
+    }
+
+    /**
+     * Starts with {@code --dir dir --dbfilename file} (it loads that file when present) or, with a
+     * null dir, without one; null when redis-server is missing or does not come up (a file it
+     * cannot load).
+     */
+    static RealRedis start(java.nio.file.Path dir, String dbfilename, String... extraArgs) {
+        if (dev.podis.server.diff.RedisProcess.findExecutable() == null) {
             return null;
         }
         try {
@@ -33,11 +33,17 @@ final class RealRedis implements AutoCloseable {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "yes")
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("redis-server", "--port",
+                    Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+                    "--enable-debug-command", "yes"));
+            if (dir != null) {
+                args.addAll(java.util.List.of("--dir", dir.toString(), "--dbfilename", dbfilename));
+            }
+            args.addAll(java.util.List.of(extraArgs));
+            Process p = new ProcessBuilder(args)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
+            while (System.currentTimeMillis() < deadline && p.isAlive()) {
                 try (Socket probe = new Socket("127.0.0.1", port)) {
                     return new RealRedis(p, port);
                 } catch (IOException e) {

@@ -47,8 +47,9 @@ class ServerConfigTest {
             assertTrue(names.add(n), "duplicate name " + n);
         }
         // Redis 7.0's CONFIG GET * lists 192 names (aliases included) with TLS; 7.2 adds four;
-        // Podis adds its own keyspace-backend, admin-port and admin-bind.
-        assertEquals(196 + 3, c.names().size() - hidden(c));
+        // Podis adds its own keyspace-backend, admin-port, admin-bind, refuse-empty-start,
+        // snapshot-buffer-size and snapshot-cpu-percent.
+        assertEquals(196 + 6, c.names().size() - hidden(c));
         assertNotNull(c.param("keyspace-backend"));
         assertSame(c.param("replicaof"), c.param("slaveof"));
         assertSame(c.param("hash-max-listpack-entries"), c.param("HASH-MAX-ZIPLIST-ENTRIES"));

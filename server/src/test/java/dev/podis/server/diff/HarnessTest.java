@@ -212,10 +212,43 @@ class HarnessTest {
                 "@raw",
                 "@raw x \"PING\\r\\n\"",
                 "@resp3 extra",
+                "@client",
+                "@client a b",
+                "@send",
+                "@same-type x\n@send BLPOP k 0",
+                "@reply extra",
+                "@blocked x",
+                "@blocked -1",
         };
         for (String text : bad) {
             assertThrows(Script.ParseException.class, () -> Script.parse("bad.redis", text), text);
         }
+    }
+
+    @Test
+    void parsesMultiClientDirectives() throws Exception {
+        Script s = Script.parse("t.redis", String.join("\n",
+                "@client a",
+                "@send XREAD BLOCK 0 STREAMS s $",
+                "@blocked 1",
+                "@client main",
+                "XADD s 1-1 f v",
+                "@client a",
+                "@same-shape \"why\"",
+                "@reply"));
+        List<Script.Step> steps = s.steps();
+        assertEquals(8, steps.size() + 1); // the comparison directive is not a step
+        assertEquals(Script.Kind.CLIENT, steps.get(0).kind());
+        assertArrayEquals(b("a"), steps.get(0).argv()[0]);
+        assertEquals(Script.Kind.SEND, steps.get(1).kind());
+        assertEquals(6, steps.get(1).argv().length);
+        assertEquals(Script.Kind.BLOCKED, steps.get(2).kind());
+        assertEquals(1, steps.get(2).millis());
+        assertEquals(Script.Kind.COMMAND, steps.get(4).kind());
+        assertEquals(Script.Kind.REPLY, steps.get(6).kind());
+        assertEquals(1, steps.get(6).replies());
+        assertEquals(Script.Mode.SAME_SHAPE, steps.get(6).mode());
+        assertEquals("@reply", steps.get(6).describe());
     }
 
     private static Script.Step step(Script.Mode mode) {

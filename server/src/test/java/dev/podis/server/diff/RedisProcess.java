@@ -17,29 +17,29 @@ import java.util.stream.Stream;
 
 /**
  * A real {@code redis-server} (the one found on the PATH) started on a free loopback port in a
- * temporary directory of its own, without persistence, and killed on {@link #close()}.
+ * temporary directory of its own, without persistence, and killed on {@link #close()}; or, with
+ * {@link #startIn}, in a directory and with options of the caller's (persistence tests).
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final int port;
     private final Thread shutdownHook;
+    private final boolean ownDir;
 
-    private RedisProcess(Process process, Path dir, int port) {
+    private RedisProcess(Process process, Path dir, int port, boolean ownDir) {
         this.process = process;
         this.dir = dir;
         this.port = port;
+        this.ownDir = ownDir;
         this.shutdownHook = new Thread(process::destroyForcibly, "redis-server-kill");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** The redis-server executable on the PATH, or null. */
-    static Path findExecutable() {
+    public static Path findExecutable() {
         String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String d : path.split(File.pathSeparator)) {
+        for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
             if (d.isEmpty()) {
                 continue;
             }
@@ -48,38 +48,71 @@ final class RedisProcess implements AutoCloseable {
                 return p;
             }
         }
+        if (System.getenv("CI") != null) {
+            // CI installs redis-server (.ci/run): tests comparing against it must not skip silently there
+            throw new IllegalStateException("redis-server is not on the PATH, but CI must have it (see .ci/run)");
+        }
         return null;
     }
 
-    static RedisProcess start(Path executable) throws IOException, InterruptedException {
+    /** Starts it, with extra command-line options if any (e.g. {@code --enable-debug-command local}). */
+    static RedisProcess start(Path executable, String... options) throws IOException, InterruptedException {
+        List<String> args = new java.util.ArrayList<>(List.of("--save", "", "--appendonly", "no"));
+        args.addAll(List.of(options));
+        return start(executable, null, args);
+    }
+
+    /**
+     * Starts the redis-server on the PATH with {@code --dir dir} and {@code args} (redis-server
+     * flags such as {@code --appendonly yes}); {@code dir} is left in place on {@link #close()}.
+     */
+    public static RedisProcess startIn(Path dir, String... args) throws IOException, InterruptedException {
+        Path exe = findExecutable();
+        if (exe == null) {
+            throw new IOException("redis-server is not on the PATH");
+        }
+        return start(exe, dir, List.of(args));
+    }
+
+    private static RedisProcess start(Path executable, Path givenDir, List<String> args)
+            throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            Path dir = Files.createTempDirectory("podis-diff-redis");
+            Path dir = givenDir != null ? givenDir : Files.createTempDirectory("podis-diff-redis");
             int port = freePort();
-            Process p = new ProcessBuilder(List.of(executable.toString(),
+            List<String> cmd = new java.util.ArrayList<>(List.of(executable.toString(),
                     "--port", String.valueOf(port),
                     "--bind", "127.0.0.1",
-                    "--save", "",
-                    "--appendonly", "no",
                     "--daemonize", "no",
                     "--dir", dir.toString(),
-                    "--logfile", dir.resolve("redis.log").toString()))
+                    "--logfile", dir.resolve("redis.log").toString()));
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd)
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("stdout.log").toFile())
                     .start();
             if (awaitPong(p, port)) {
-                return new RedisProcess(p, dir, port);
+                return new RedisProcess(p, dir, port, givenDir == null);
             }
             p.destroyForcibly();
             p.waitFor(5, TimeUnit.SECONDS);
             last = new IOException("redis-server did not start on port " + port + ": " + log(dir));
-            deleteTree(dir);
+            if (givenDir == null) {
+                deleteTree(dir);
+            } else {
+                break; // the caller's files made it fail: trying again would not help
+            }
         }
         throw last;
     }
 
-    int port() {
+    /** The server's log so far (redis.log and its standard output). */
+    public String log() {
+        return log(dir);
+    }
+
+    public int port() {
         return port;
     }
 
@@ -116,6 +149,12 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the server with SIGKILL (no shutdown work: nothing more written). */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         process.destroy();
@@ -133,7 +172,9 @@ final class RedisProcess implements AutoCloseable {
         } catch (IllegalStateException ignored) {
             // already shutting down
         }
-        deleteTree(dir);
+        if (ownDir) {
+            deleteTree(dir);
+        }
     }
 
     private static boolean awaitPong(Process p, int port) throws InterruptedException {

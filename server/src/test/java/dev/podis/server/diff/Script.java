@@ -33,7 +33,15 @@ final class Script {
         /** Wait {@code millis}. */
         SLEEP,
         /** Both servers must close the connection; then both are reconnected. */
-        CLOSED
+        CLOSED,
+        /** Later steps use the connection named {@code argv[0]} (opened on first use, RESP2, db 0). */
+        CLIENT,
+        /** A command sent without reading its reply now (a blocking command): a later {@code @reply} reads it. */
+        SEND,
+        /** Reads one reply that is due on the current connection (after {@code @send}). */
+        REPLY,
+        /** Waits until both servers report {@code millis} blocked clients (INFO blocked_clients). */
+        BLOCKED
     }
 
     record Step(int line, Kind kind, byte[][] argv, byte[] raw, int replies, long millis, Mode mode, String reason,
@@ -44,6 +52,10 @@ final class Script {
                 case RAW -> "@raw " + Escapes.readable(raw);
                 case SLEEP -> "@sleep " + millis;
                 case CLOSED -> "@closed";
+                case CLIENT -> "@client " + new String(argv[0], StandardCharsets.UTF_8);
+                case SEND -> "@send " + Escapes.command(argv);
+                case REPLY -> "@reply";
+                case BLOCKED -> "@blocked " + millis;
             };
         }
     }
@@ -135,6 +147,47 @@ final class Script {
                             throw new ParseException(name, lineNo, "@sleep cannot follow a comparison directive");
                         }
                         steps.add(new Step(lineNo, Kind.SLEEP, null, null, 0, ms, Mode.EXACT, null, line));
+                    }
+                    case "@client" -> {
+                        if (rest.isEmpty() || firstSpace(rest) >= 0) {
+                            throw new ParseException(name, lineNo, "@client needs one connection name");
+                        }
+                        if (pendingMode != null) {
+                            throw new ParseException(name, lineNo, "@client cannot follow a comparison directive");
+                        }
+                        steps.add(new Step(lineNo, Kind.CLIENT, new byte[][] {bytes(rest)}, null, 0, 0, Mode.EXACT,
+                                null, line));
+                    }
+                    case "@send" -> {
+                        byte[][] argv = InlineSplitter.split(bytes(rest));
+                        if (argv == null || argv.length == 0) {
+                            throw new ParseException(name, lineNo, "@send needs a command");
+                        }
+                        if (pendingMode != null) {
+                            throw new ParseException(name, lineNo, "@send cannot follow a comparison directive "
+                                    + "(put it before the @reply that reads the reply)");
+                        }
+                        steps.add(new Step(lineNo, Kind.SEND, argv, null, 0, 0, Mode.EXACT, null, line));
+                    }
+                    case "@reply" -> {
+                        if (!rest.isEmpty()) {
+                            throw new ParseException(name, lineNo, "@reply takes no argument");
+                        }
+                        steps.add(new Step(lineNo, Kind.REPLY, null, null, 1, 0, m, pendingReason, line));
+                        pendingMode = null;
+                        pendingReason = null;
+                    }
+                    case "@blocked" -> {
+                        long n;
+                        try {
+                            n = Long.parseLong(rest);
+                        } catch (NumberFormatException e) {
+                            throw new ParseException(name, lineNo, "@blocked needs a number of clients");
+                        }
+                        if (n < 0 || pendingMode != null) {
+                            throw new ParseException(name, lineNo, "@blocked needs a count >= 0 and no comparison directive");
+                        }
+                        steps.add(new Step(lineNo, Kind.BLOCKED, null, null, 0, n, Mode.EXACT, null, line));
                     }
                     case "@closed" -> {
                         if (pendingMode != null) {

@@ -8,11 +8,14 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Runs one script against the reference Redis and against Podis, step by step over one raw
- * connection to each, and collects every step whose replies do not compare as the script says.
+ * Runs one script against the reference Redis and against Podis, step by step over raw
+ * connections to each (one, plus those a script names with {@code @client}), and collects every
+ * step whose replies do not compare as the script says.
  */
 final class ScriptRunner {
     /** A step whose replies did not compare as required. */
@@ -105,12 +108,47 @@ final class ScriptRunner {
 
     List<Mismatch> run(Script script, int redisPort, int podisPort) throws IOException {
         List<Mismatch> mismatches = new ArrayList<>();
-        try (Conn redis = new Conn("127.0.0.1", redisPort); Conn podis = new Conn("127.0.0.1", podisPort)) {
+        // Named connections (@client); "main" is the one every script starts with.
+        Map<String, Conn[]> clients = new LinkedHashMap<>();
+        try {
+            Conn[] current = {new Conn("127.0.0.1", redisPort), new Conn("127.0.0.1", podisPort)};
+            clients.put("main", current);
             int failures = 0;
             steps:
             for (Script.Step step : script.steps()) {
+                Conn redis = current[0];
+                Conn podis = current[1];
                 switch (step.kind()) {
                     case SLEEP -> sleep(step.millis());
+                    case CLIENT -> {
+                        String name = new String(step.argv()[0], StandardCharsets.UTF_8);
+                        Conn[] pair = clients.get(name);
+                        if (pair == null) {
+                            pair = new Conn[] {new Conn("127.0.0.1", redisPort), new Conn("127.0.0.1", podisPort)};
+                            clients.put(name, pair);
+                        }
+                        current = pair;
+                        transcript.append(step.line()).append(": ").append(step.describe()).append('\n');
+                    }
+                    case BLOCKED -> {
+                        String problem = awaitBlocked(clients, redisPort, podisPort, step.millis());
+                        transcript.append(step.line()).append(": ").append(step.describe()).append('\n');
+                        if (problem != null) {
+                            transcript.append("  MISMATCH: ").append(problem).append('\n');
+                            mismatches.add(new Mismatch(step, problem, "", ""));
+                        }
+                    }
+                    case SEND -> {
+                        byte[] request = encode(step.argv());
+                        String rs = send(redis, request);
+                        String ps = send(podis, request);
+                        transcript.append(step.line()).append(": ").append(step.describe()).append('\n');
+                        if (rs != null || ps != null) {
+                            String problem = "could not send: redis " + rs + ", podis " + ps;
+                            transcript.append("  MISMATCH: ").append(problem).append('\n');
+                            mismatches.add(new Mismatch(step, problem, "", ""));
+                        }
+                    }
                     case CLOSED -> {
                         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
                         String r = expectClose(redis, deadline);
@@ -125,13 +163,17 @@ final class ScriptRunner {
                         redis.open();
                         podis.open();
                     }
-                    case COMMAND, RAW -> {
-                        byte[] request = step.kind() == Script.Kind.RAW ? step.raw() : encode(step.argv());
+                    case COMMAND, RAW, REPLY -> {
                         // Both servers get the request before either reply is awaited: they work at the same
                         // time, and one deadline covers both.
                         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-                        String rs = send(redis, request);
-                        String ps = send(podis, request);
+                        String rs = null;
+                        String ps = null;
+                        if (step.kind() != Script.Kind.REPLY) {
+                            byte[] request = step.kind() == Script.Kind.RAW ? step.raw() : encode(step.argv());
+                            rs = send(redis, request);
+                            ps = send(podis, request);
+                        }
                         Outcome r = receive(redis, rs, step.replies(), deadline);
                         Outcome p = receive(podis, ps, step.replies(), deadline);
                         String problem = compare(step, r, p);
@@ -157,8 +199,56 @@ final class ScriptRunner {
                     }
                 }
             }
+        } finally {
+            for (Conn[] pair : clients.values()) {
+                pair[0].close();
+                pair[1].close();
+            }
         }
         return mismatches;
+    }
+
+    /**
+     * Polls INFO clients on both servers (over connections of its own, which are not blocked) until
+     * each reports {@code n} blocked clients; null when they do within the timeout, else why not.
+     */
+    private String awaitBlocked(Map<String, Conn[]> clients, int redisPort, int podisPort, long n) throws IOException {
+        Conn[] control = clients.get(" control");
+        if (control == null) {
+            control = new Conn[] {new Conn("127.0.0.1", redisPort), new Conn("127.0.0.1", podisPort)};
+            clients.put(" control", control);
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        long[] seen = new long[2];
+        while (true) {
+            for (int i = 0; i < 2; i++) {
+                seen[i] = blockedClients(control[i], deadline);
+            }
+            if (seen[0] == n && seen[1] == n) {
+                return null;
+            }
+            if (System.nanoTime() > deadline) {
+                return "blocked_clients did not reach " + n + " within " + timeoutMillis + " ms: redis " + seen[0]
+                        + ", podis " + seen[1];
+            }
+            sleep(2);
+        }
+    }
+
+    private long blockedClients(Conn c, long deadline) {
+        String failure = send(c, encode(new byte[][] {"INFO".getBytes(StandardCharsets.US_ASCII),
+                "clients".getBytes(StandardCharsets.US_ASCII)}));
+        Outcome o = receive(c, failure, 1, deadline);
+        if (!o.ok()) {
+            return -1;
+        }
+        String info = new String(o.replies().get(0).bytes(), StandardCharsets.ISO_8859_1);
+        int at = info.indexOf("blocked_clients:");
+        if (at < 0) {
+            return -1;
+        }
+        int end = info.indexOf('\r', at);
+        return Long.parseLong(info.substring(at + "blocked_clients:".length(), end));
     }
 
     private void record(Script.Step step, Outcome r, Outcome p, String problem) {

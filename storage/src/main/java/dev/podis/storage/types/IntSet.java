@@ -145,6 +145,46 @@ public final class IntSet {
         return data.length;
     }
 
+    /**
+     * The set as Redis's intset blob: encoding (the width: 2, 4 or 8) and length as 32-bit little
+     * endian, then the members, little endian, ascending. The members are stored here in exactly
+     * that form, so this is a copy.
+     */
+    public byte[] toBlob() {
+        byte[] b = new byte[8 + data.length];
+        INTS.set(b, 0, width);
+        INTS.set(b, 4, count);
+        System.arraycopy(data, 0, b, 8, data.length);
+        return b;
+    }
+
+    /**
+     * A set from an intset blob that may be corrupt (an RDB file, a DUMP payload): the header
+     * must describe the blob exactly and the members must be strictly ascending.
+     *
+     * @throws IllegalArgumentException when it does not
+     */
+    public static IntSet fromBlob(byte[] b) {
+        if (b.length < 8) {
+            throw new IllegalArgumentException("intset shorter than its header");
+        }
+        int w = (int) INTS.get(b, 0);
+        long n = (int) INTS.get(b, 4) & 0xffffffffL;
+        if (w != 2 && w != 4 && w != 8) {
+            throw new IllegalArgumentException("intset with invalid encoding " + w);
+        }
+        if (8 + n * w != b.length) {
+            throw new IllegalArgumentException("intset length " + n + " does not match its size");
+        }
+        IntSet s = new IntSet(java.util.Arrays.copyOfRange(b, 8, b.length), w, (int) n);
+        for (int i = 1; i < n; i++) {
+            if (s.get(i - 1) >= s.get(i)) {
+                throw new IllegalArgumentException("intset members out of order or duplicated");
+            }
+        }
+        return s;
+    }
+
     public IntSet copy() {
         return new IntSet(data.clone(), width, count);
     }

@@ -729,6 +729,37 @@ public final class ListValue implements CollectionValue {
         }
     }
 
+    /**
+     * Whether node {@code i} is a plain node (one element larger than the node limit, Redis's
+     * QUICKLIST_NODE_CONTAINER_PLAIN); for serialization node by node.
+     */
+    public boolean nodePlain(int i) {
+        return nodeAt(i).plain;
+    }
+
+    /** Number of elements in node {@code i}. */
+    public int nodeElements(int i) {
+        return nodeAt(i).count;
+    }
+
+    /** Visits every element of node {@code i}, head to tail, until the visitor returns false. */
+    public void visitNode(int i, Visitor v) {
+        try {
+            Node n = node(i);
+            byte[] b = n.buf;
+            for (int p = n.start; p < n.end; ) {
+                int hs = headerSize(b, p);
+                int len = readLength(b, p);
+                if (!v.visit(b, p + hs, len)) {
+                    return;
+                }
+                p += 2 * hs + len;
+            }
+        } finally {
+            settle();
+        }
+    }
+
     // ---------------------------------------------------------------- nodes
 
     /** Node {@code i} ready for element access: decompressed (and remembered for {@link #settle}). */
@@ -1102,8 +1133,8 @@ public final class ListValue implements CollectionValue {
      */
     static long lpEntrySize(byte[] b, int off, int len) {
         long enc;
-        long v = canonicalLong(b, off, len);
-        if (v != NO_LONG || isMinLong(b, off, len)) {
+        long v = Decimal.parse(b, off, len);
+        if (v != Decimal.NOT_AN_INTEGER || Decimal.isMinLong(b, off, len)) {
             if (v >= 0 && v <= 127) {
                 enc = 1;
             } else if (v >= -4096 && v <= 4095) {
@@ -1139,47 +1170,4 @@ public final class ListValue implements CollectionValue {
         return enc + backlen;
     }
 
-    private static final long NO_LONG = Long.MIN_VALUE;
-
-    private static boolean isMinLong(byte[] b, int off, int len) {
-        return len == 20 && new String(b, off, len, java.nio.charset.StandardCharsets.US_ASCII).equals("-9223372036854775808");
-    }
-
-    /** string2ll: canonical decimal only (no '+', no leading zeros, no spaces). */
-    private static long canonicalLong(byte[] s, int off, int len) {
-        if (len == 0 || len > 20) {
-            return NO_LONG;
-        }
-        if (len == 1 && s[off] == '0') {
-            return 0;
-        }
-        int i = off;
-        int end = off + len;
-        boolean negative = false;
-        if (s[i] == '-') {
-            negative = true;
-            i++;
-            if (i == end) {
-                return NO_LONG;
-            }
-        }
-        if (s[i] < '1' || s[i] > '9') {
-            return NO_LONG;
-        }
-        long v = 0;
-        for (; i < end; i++) {
-            int d = s[i] - '0';
-            if (d < 0 || d > 9) {
-                return NO_LONG;
-            }
-            if (v < (Long.MIN_VALUE + d) / 10) {
-                return NO_LONG;
-            }
-            v = v * 10 - d;
-        }
-        if (!negative) {
-            return v == Long.MIN_VALUE ? NO_LONG : -v;
-        }
-        return v;
-    }
 }

@@ -1,6 +1,5 @@
 package dev.podis.storage.types;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 /**
@@ -18,8 +17,6 @@ public final class SetValue implements CollectionValue {
         void integer(long v);
     }
 
-    private static final long NOT_INT = Long.MIN_VALUE;
-    private static final byte[] MIN_LONG = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
 
     private IntSet ints;
     private PackedBytes packed;
@@ -54,6 +51,16 @@ public final class SetValue implements CollectionValue {
         return new SetValue(null, new PackedBytes(32), null);
     }
 
+    /** A set in the intset encoding holding {@code ints} (owned by the set from now on). */
+    public static SetValue of(IntSet ints) {
+        return new SetValue(ints, null, null);
+    }
+
+    /** The members while the set is an intset, else null (read only: for serialization). */
+    public IntSet intSet() {
+        return ints;
+    }
+
     /** Redis's OBJECT ENCODING name. */
     @Override
     public String encoding() {
@@ -68,53 +75,20 @@ public final class SetValue implements CollectionValue {
 
     /** True if {@code s} is a 64-bit integer in canonical form (no '+', no leading zeros or spaces). */
     public static boolean isInteger(byte[] s) {
-        return parse(s) != NOT_INT || java.util.Arrays.equals(s, MIN_LONG);
+        return Decimal.isInteger(s, 0, s.length);
     }
 
     private static long parse(byte[] s) {
-        int len = s.length;
-        if (len == 0 || len > 20) {
-            return NOT_INT;
-        }
-        if (len == 1 && s[0] == '0') {
-            return 0;
-        }
-        int i = 0;
-        boolean neg = false;
-        if (s[0] == '-') {
-            neg = true;
-            i++;
-            if (len == 1) {
-                return NOT_INT;
-            }
-        }
-        if (s[i] < '1' || s[i] > '9') {
-            return NOT_INT;
-        }
-        long v = 0;
-        for (; i < len; i++) {
-            int d = s[i] - '0';
-            if (d < 0 || d > 9) {
-                return NOT_INT;
-            }
-            if (v < (Long.MIN_VALUE + d) / 10) {
-                return NOT_INT;
-            }
-            v = v * 10 - d;
-        }
-        if (!neg) {
-            return v == Long.MIN_VALUE ? NOT_INT : -v;
-        }
-        return v;
+        return Decimal.parse(s, 0, s.length);
     }
 
     private static long toLong(byte[] s) {
         long v = parse(s);
-        return v; // MIN_LONG itself parses to NOT_INT == Long.MIN_VALUE, which is its value
+        return v; // "-9223372036854775808" parses to NOT_AN_INTEGER == Long.MIN_VALUE, which is its value
     }
 
     private static byte[] decimal(long v) {
-        return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+        return Decimal.text(v);
     }
 
     private static int digits(long v) {

@@ -1,11 +1,11 @@
 package dev.podis.storage.types;
 
-/** Unsigned LEB128 lengths, the per-entry header of the compact encodings. */
-final class Varint {
+/** Unsigned LEB128 lengths, the per-entry header of the compact encodings (and of snapshot chunks). */
+public final class Varint {
     private Varint() {
     }
 
-    static int size(int v) {
+    public static int size(int v) {
         if (v < 0x80) {
             return 1;
         }
@@ -22,7 +22,7 @@ final class Varint {
     }
 
     /** Writes {@code v} at {@code pos}; returns the position after it. */
-    static int write(byte[] b, int pos, int v) {
+    public static int write(byte[] b, int pos, int v) {
         while (v >= 0x80) {
             b[pos++] = (byte) (v | 0x80);
             v >>>= 7;
@@ -31,7 +31,8 @@ final class Varint {
         return pos;
     }
 
-    static int read(byte[] b, int pos) {
+    /** The value at {@code pos} (it takes {@link #size} of it bytes). */
+    public static int read(byte[] b, int pos) {
         int v = 0;
         int shift = 0;
         while (true) {

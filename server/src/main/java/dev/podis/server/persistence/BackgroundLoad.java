@@ -1,0 +1,191 @@
+package dev.podis.server.persistence;
+
+import dev.podis.storage.KeyspaceSink;
+import dev.podis.storage.StoredValue;
+import dev.podis.storage.rdb.RdbLoader;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+
+import io.netty.channel.EventLoop;
+
+/**
+ * Loads a dataset with two threads: a reader thread parses the file ({@link RdbLoader}: reading,
+ * LZF, building values) into batches, and the command loop puts the batches into the keyspace in
+ * time slices, serving clients (with -LOADING) between slices. Parsing thus overlaps the
+ * keyspace's inserts, and the keyspace is only ever touched by the command loop.
+ *
+ * <p>The values built by the reader are handed over through a blocking queue (a happens-before
+ * edge) and never touched by the reader again.
+ */
+final class BackgroundLoad {
+    /** Keys per batch handed from the reader to the command loop. */
+    private static final int BATCH = 1024;
+    /** Batches parsed ahead of the inserts (memory bound: a few thousand values). */
+    private static final int AHEAD = 32;
+    /** The command loop inserts for at most this long before it serves clients again. */
+    private static final long SLICE_NANOS = 20_000_000L;
+
+    /** What the command loop does with the batches, and when the load ends. */
+    interface Target {
+        /** Puts one item into the keyspace (database switches and keys, in file order). */
+        KeyspaceSink sink();
+
+        /** Progress in bytes read, after each slice. */
+        void progress(long bytes);
+
+        /** Called per key inserted (key-load-delay). */
+        void perKey();
+
+        /** The load ended: {@code failure} is null on success. */
+        void done(Throwable failure);
+    }
+
+    private static final class Batch {
+        final byte[][] keys = new byte[BATCH][];
+        final StoredValue[] values = new StoredValue[BATCH];
+        /** Database switches, consumed in order where keys[i] is null. */
+        final List<long[]> databases = new ArrayList<>(1);
+        int n;
+        long offset;
+        boolean last;
+        Throwable failure;
+    }
+
+    private final RdbLoader loader;
+    private final EventLoop loop;
+    private final Target target;
+    private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(AHEAD);
+    private volatile boolean cancelled;
+
+    BackgroundLoad(RdbLoader loader, EventLoop loop, Target target) {
+        this.loader = loader;
+        this.loop = loop;
+        this.target = target;
+    }
+
+    /** Stops the reader (the server is closing); the keyspace keeps what was inserted. */
+    void cancel() {
+        cancelled = true;
+        queue.clear();
+    }
+
+    void start() {
+        Thread reader = new Thread(this::read, "podis-rdb-reader");
+        reader.setDaemon(true);
+        reader.start();
+        loop.execute(this::insert);
+    }
+
+    /** The reader thread: parses everything into batches. */
+    private void read() {
+        Batch[] current = {new Batch()};
+        KeyspaceSink collect = new KeyspaceSink() {
+            @Override
+            public void database(int db, long keys, long expires) throws IOException {
+                Batch b = current[0];
+                b.databases.add(new long[] {db, keys, expires});
+                b.keys[b.n] = null;
+                b.values[b.n] = null;
+                b.n++;
+                flushIfFull();
+            }
+
+            @Override
+            public void entry(byte[] key, StoredValue value) throws IOException {
+                Batch b = current[0];
+                b.keys[b.n] = key;
+                b.values[b.n] = value;
+                b.n++;
+                flushIfFull();
+            }
+
+            private void flushIfFull() throws IOException {
+                if (current[0].n == BATCH) {
+                    hand(current[0]);
+                    current[0] = new Batch();
+                }
+            }
+
+            @Override
+            public void end() {
+            }
+        };
+        Batch last;
+        try {
+            loader.loadAll(collect);
+            last = current[0];
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            last = current[0];
+            last.failure = e;
+        }
+        last.last = true;
+        try {
+            hand(last);
+        } catch (IOException ignored) {
+            // cancelled
+        }
+    }
+
+    private void hand(Batch b) throws IOException {
+        b.offset = loader.offset();
+        try {
+            while (!queue.offer(b, 100, TimeUnit.MILLISECONDS)) {
+                if (cancelled) {
+                    throw new IOException("load cancelled");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("load interrupted");
+        }
+    }
+
+    /** The command loop: inserts batches for one slice, then lets clients in. */
+    private void insert() {
+        if (cancelled) {
+            return;
+        }
+        long start = System.nanoTime();
+        KeyspaceSink sink = target.sink();
+        try {
+            Batch b;
+            while ((b = queue.poll()) != null) {
+                int db = 0;
+                for (int i = 0; i < b.n; i++) {
+                    if (b.keys[i] == null) {
+                        long[] d = b.databases.get(db++);
+                        sink.database((int) d[0], d[1], d[2]);
+                    } else {
+                        sink.entry(b.keys[i], b.values[i]);
+                        target.perKey();
+                    }
+                }
+                target.progress(b.offset);
+                if (b.last) {
+                    if (b.failure == null) {
+                        sink.end();
+                    }
+                    target.done(b.failure);
+                    return;
+                }
+                if (System.nanoTime() - start > SLICE_NANOS) {
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            cancelled = true;
+            queue.clear();
+            target.done(e);
+            return;
+        }
+        // Clients get their turn (a task queued with execute() would run before any I/O, as the
+        // loop runs its pending tasks first); an empty queue means the reader is behind: wait a bit.
+        loop.schedule(this::insert, queue.isEmpty() ? 200 : 10, TimeUnit.MICROSECONDS);
+    }
+}
