@@ -209,32 +209,10 @@ public final class ListValue implements CollectionValue {
         return total;
     }
 
-    /** Nodes measured one by one by {@link #accountedBytes()}; longer lists are sampled. */
-    private static final int ACCOUNTING_SAMPLES = 32;
-
-    /**
-     * {@link #memoryUsage()} in bounded time: exact up to {@value #ACCOUNTING_SAMPLES} nodes, else
-     * the nodes at both ends (where pushes and pops happen) and evenly spaced ones in between,
-     * scaled to the node count.
-     */
+    /** {@link #memoryUsage()} in bounded time (long lists are sampled: {@link CollectionValue#sampledNodeBytes}). */
     @Override
     public long accountedBytes() {
-        if (nodes <= ACCOUNTING_SAMPLES) {
-            return memoryUsage();
-        }
-        long sampled = 0;
-        int ends = ACCOUNTING_SAMPLES / 4;
-        for (int i = 0; i < ends; i++) {
-            sampled += nodeBytes(nodeAt(i)) + nodeBytes(nodeAt(nodes - 1 - i));
-        }
-        int inner = ACCOUNTING_SAMPLES - 2 * ends;
-        long step = (nodes - 2L * ends) / inner;
-        long innerBytes = 0;
-        for (int k = 0; k < inner; k++) {
-            innerBytes += nodeBytes(nodeAt((int) (ends + k * step)));
-        }
-        long innerNodes = nodes - 2L * ends;
-        return 32 + 16L + 4L * ring.length + sampled + innerBytes * innerNodes / inner;
+        return 32 + 16L + 4L * ring.length + CollectionValue.sampledNodeBytes(nodes, i -> nodeBytes(nodeAt(i)));
     }
 
     private static long nodeBytes(Node n) {
