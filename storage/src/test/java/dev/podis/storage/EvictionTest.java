@@ -285,6 +285,68 @@ class EvictionTest {
         assertEquals(510, db.size());
     }
 
+    private static StoredValue hash(int fields) {
+        HashValue h = HashValue.create();
+        for (int f = 0; f < fields; f++) {
+            h.set(b("f" + f), b("v" + f), 128, 64);
+        }
+        return StoredValue.object(ValueType.HASH, h, StoredValue.NO_EXPIRY);
+    }
+
+    /**
+     * Collections (off-heap: kept in the heap index, their records in Chronicle hold no access
+     * data) are sampled with their own LRU clock and evicted like strings.
+     */
+    @ParameterizedTest
+    @EnumSource(value = KeyspaceOptions.Backend.class, names = {"HEAP", "OFFHEAP"})
+    void allkeysLruEvictsCollectionsByTheirOwnAccessTime(KeyspaceOptions.Backend backend) {
+        Keyspace ks = open(backend);
+        Database db = ks.db(0);
+        for (int i = 0; i < 2000; i++) {
+            db.put(b("h" + i), hash(3));
+            db.put(b("s" + i), StoredValue.string(b("v" + i)));
+        }
+        clock.addAndGet(100_000);
+        Set<String> hot = new HashSet<>();
+        for (int i = 0; i < 2000; i += 10) {
+            assertNotNull(db.get(b("h" + i)));
+            hot.add("h" + i);
+        }
+        clock.addAndGet(5_000);
+        long full = ks.usedMemory();
+        assertEquals(Eviction.Result.OK, evictTo(eviction(ks, "allkeys-lru"), ks, 1000));
+        int lost = 0;
+        int collections = 0;
+        for (int i = 0; i < 2000; i++) {
+            if (db.exists(b("h" + i))) {
+                collections++;
+            } else if (hot.contains("h" + i)) {
+                lost++;
+            }
+        }
+        assertTrue(lost <= 2, lost + " of the " + hot.size() + " recently used hashes were evicted");
+        assertTrue(collections > hot.size() && collections < 1000, collections + " hashes left: cold ones were evicted too");
+        assertTrue(ks.usedMemory() < full * 2 / 3, "memory given back: " + full + " -> " + ks.usedMemory());
+    }
+
+    /** FLUSHALL gives back everything the keys were accounted at, strings and collections alike. */
+    @ParameterizedTest
+    @EnumSource(value = KeyspaceOptions.Backend.class, names = {"HEAP", "OFFHEAP"})
+    void flushGivesBackTheAccountedMemory(KeyspaceOptions.Backend backend) {
+        Keyspace ks = open(backend);
+        long empty = ks.usedMemory();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 3000; i++) {
+                ks.db(i % 2).put(b("h" + i), hash(50));
+                ks.db(i % 2).put(b("s" + i), StoredValue.string(new byte[200], clock.get() + 1_000_000));
+            }
+            long full = ks.usedMemory();
+            assertTrue(full - empty > 3000 * 50 * 10, "the hashes count: " + empty + " -> " + full);
+            ks.flushAll();
+            assertEquals(empty, ks.usedMemory(), "round " + round);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = KeyspaceOptions.Backend.class, names = {"HEAP", "OFFHEAP"})
     void collectionsCountInUsedMemoryAsTheyChange(KeyspaceOptions.Backend backend) {
