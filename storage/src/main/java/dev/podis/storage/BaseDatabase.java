@@ -125,7 +125,7 @@ abstract class BaseDatabase implements Database {
     /**
      * The bytes a collection payload is accounted at: its own estimate (as Redis would account
      * it) plus what the JVM adds around a small one (object headers of the value and its encoding
-     * object, measured with a class histogram: about 48 bytes) and its slot.
+     * object, measured with a class histogram: about 48 bytes) and the StoredValue around it.
      */
     static long collectionBytes(Object o) {
         return 64 + (o instanceof CollectionValue ? ((CollectionValue) o).accountedBytes() : 64);

@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -59,14 +58,7 @@ class MaxmemoryTest {
     }
 
     private static Map<String, String> info(Jedis j, String section) {
-        Map<String, String> m = new HashMap<>();
-        for (String line : j.info(section).split("\r\n")) {
-            int c = line.indexOf(':');
-            if (c > 0) {
-                m.put(line.substring(0, c), line.substring(c + 1));
-            }
-        }
-        return m;
+        return Cmd.info(j, section);
     }
 
     /**

@@ -98,8 +98,7 @@ class MaxmemoryPersistenceTest {
                     out.add("event: " + h);
                 }
             }
-            String stats = j.info("stats");
-            out.add(stats.substring(stats.indexOf("evicted_keys:"), stats.indexOf("\r\n", stats.indexOf("evicted_keys:"))));
+            out.add("evicted_keys:" + Cmd.info(j, "stats").get("evicted_keys"));
         }
         t.join(10_000);
         return out;
@@ -122,9 +121,7 @@ class MaxmemoryPersistenceTest {
     }
 
     private static long usedMemory(Jedis j) {
-        String mem = j.info("memory");
-        int i = mem.indexOf("used_memory:") + "used_memory:".length();
-        return Long.parseLong(mem.substring(i, mem.indexOf("\r\n", i)));
+        return Long.parseLong(Cmd.info(j, "memory").get("used_memory"));
     }
 
     /** Strings, hashes, lists, sets, sorted sets and HyperLogLogs (streams are not in RDB files yet). */
