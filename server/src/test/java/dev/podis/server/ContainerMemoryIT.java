@@ -1,15 +1,12 @@
 package dev.podis.server;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,15 +44,9 @@ class ContainerMemoryIT {
 
     @BeforeAll
     static void buildImage() throws Exception {
-        if (!onPath("podman")) {
-            String msg = "podman is not installed: the container test needs podman, buildah, debootstrap and runc "
-                    + "(apt-get install podman buildah debootstrap runc; .ci/run installs them)";
-            String ci = System.getenv("CI");
-            if (ci != null && !ci.isEmpty()) {
-                Assertions.fail(msg);
-            }
-            System.out.println("[container] SKIPPED: " + msg);
-            Assumptions.abort(msg);
+        if (TestTools.onPath("podman") == null) {
+            TestTools.missing("container", "podman is not installed: the container test needs podman, buildah, "
+                    + "debootstrap and runc (apt-get install podman buildah debootstrap runc; .ci/run installs them)");
         }
         String given = System.getenv("CONTAINERS_CONF");
         containersConf = given != null && !given.isEmpty() ? given
@@ -76,16 +67,6 @@ class ContainerMemoryIT {
         if (image != null) {
             run(2, "podman", "rmi", "-f", image);
         }
-    }
-
-    private static boolean onPath(String exe) {
-        String path = System.getenv("PATH");
-        for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            if (new File(dir, exe).canExecute()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Runs a command to completion (failing the test on a non-zero exit) and returns its output. */

@@ -77,13 +77,13 @@ class MaxmemoryPersistenceTest {
             }
         };
         Thread t = new Thread(() -> {
-            try (Jedis sub = new Jedis("127.0.0.1", port)) {
+            try (Jedis sub = new Jedis("127.0.0.1", port, 30_000)) {
                 sub.subscribe(listener, "__keyevent@0__:evicted", "marker");
             }
         });
         t.start();
         List<String> out = new ArrayList<>();
-        try (Jedis j = new Jedis("127.0.0.1", port)) {
+        try (Jedis j = new Jedis("127.0.0.1", port, 30_000)) {
             assertTrue(subscribed.await(10, TimeUnit.SECONDS));
             for (String[] argv : SCRIPT) {
                 Cmd.run(j, argv);
@@ -148,7 +148,8 @@ class MaxmemoryPersistenceTest {
     void accountingComesBackAfterReloadRestartAndFlush() throws Exception {
         long empty;
         long full;
-        try (TestServer podis = AofTestSupport.podis(podisDir); Jedis j = podis.jedis()) {
+        try (TestServer podis = AofTestSupport.podis(podisDir);
+             Jedis j = new Jedis("127.0.0.1", podis.port(), 30_000)) {
             empty = usedMemory(j);
             fill(j);
             full = usedMemory(j);
@@ -157,7 +158,8 @@ class MaxmemoryPersistenceTest {
             assertNear(full, usedMemory(j), "DEBUG RELOAD");
             assertEquals("OK", j.save());
         }
-        try (TestServer podis = AofTestSupport.podis(podisDir); Jedis j = podis.jedis()) {
+        try (TestServer podis = AofTestSupport.podis(podisDir);
+             Jedis j = new Jedis("127.0.0.1", podis.port(), 30_000)) {
             assertEquals(1800, j.dbSize());
             assertNear(full, usedMemory(j), "restart from the RDB");
             assertEquals("OK", j.flushAll());
@@ -167,7 +169,8 @@ class MaxmemoryPersistenceTest {
             fill(j);
             assertNear(full, usedMemory(j), "filled again");
         }
-        try (TestServer podis = AofTestSupport.podis(podisDir, "appendonly", "yes"); Jedis j = podis.jedis()) {
+        try (TestServer podis = AofTestSupport.podis(podisDir, "appendonly", "yes");
+             Jedis j = new Jedis("127.0.0.1", podis.port(), 30_000)) {
             assertEquals(1800, j.dbSize());
             assertNear(full, usedMemory(j), "restart from the AOF");
         }
@@ -203,14 +206,15 @@ class MaxmemoryPersistenceTest {
     @Test
     void restoredAndReloadedAccessDataAsInRedis() throws Exception {
         List<Object> actual;
-        try (TestServer podis = AofTestSupport.podis(podisDir); Jedis j = podis.jedis()) {
+        try (TestServer podis = AofTestSupport.podis(podisDir);
+             Jedis j = new Jedis("127.0.0.1", podis.port(), 30_000)) {
             actual = accessData(j);
         }
         assertEquals("[OK, OK, 100, OK, 7, OK, 100, 7, OK, OK, OK, OK, i1 idle as restored, i2 idle as restored, OK]",
                 String.valueOf(actual));
         Assumptions.assumeTrue(RedisProcess.findExecutable() != null, "redis-server is not installed");
         try (RedisProcess redis = RedisProcess.startIn(redisDir, "--save", "", "--enable-debug-command", "yes");
-             Jedis j = new Jedis("127.0.0.1", redis.port())) {
+             Jedis j = new Jedis("127.0.0.1", redis.port(), 30_000)) {
             assertEquals(String.valueOf(accessData(j)), String.valueOf(actual));
         }
     }
