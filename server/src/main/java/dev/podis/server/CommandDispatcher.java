@@ -148,6 +148,12 @@ public final class CommandDispatcher {
             spec.recordRejected();
             return;
         }
+        if (server.maxmemory().refuses(c, spec)) {
+            // maxmemory: evicted what the policy allows and still over it (processCommand's OOM check)
+            c.error(OOM);
+            spec.recordRejected();
+            return;
+        }
         String refusal = server.writeRefusal();
         if (refusal != null && (spec.has(CommandSpec.WRITE) || spec.fullName().equals("ping")
                 || (spec.fullName().equals("exec") && server.transactions().queuedWrites(c)))) {

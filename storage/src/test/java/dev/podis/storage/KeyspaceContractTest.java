@@ -467,7 +467,16 @@ abstract class KeyspaceContractTest {
         for (int i = 0; i < 5000; i++) {
             db.remove(b("k" + i));
         }
-        assertTrue(ks.usedMemory() < m0 + 100_000, "after removal " + ks.usedMemory() + " vs " + m0);
+        long m3 = ks.usedMemory();
+        if (backend() == KeyspaceOptions.Backend.HEAP) {
+            assertTrue(m3 < m0 + 100_000, "after removal " + m3 + " vs " + m0);
+        } else {
+            // The extra tiers the bigger values made the map allocate stay (Chronicle Map never
+            // gives them back) and are counted; the entries' share goes.
+            assertTrue(m3 < m2 - 5000 * 100, "after removal " + m3 + " vs " + m2);
+        }
+        db.clear();
+        assertTrue(ks.usedMemory() < m0 + 100_000, "after clear " + ks.usedMemory() + " vs " + m0);
     }
 
     @Test
