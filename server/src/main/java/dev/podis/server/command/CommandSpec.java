@@ -50,6 +50,8 @@ public final class CommandSpec {
     private final CommandSpec parent;
     private final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
     private CommandHandler handler;
+    /** The argument count with which the handler keeps no argument (runs on borrowed ones); 0: never. */
+    private int borrowArgc;
     private KeyExtractor keyExtractor;
     private LatencyHistogram latency;
 
@@ -174,6 +176,19 @@ public final class CommandSpec {
 
     void handler(CommandHandler handler) {
         this.handler = handler;
+    }
+
+    /**
+     * The argument count with which this command's handler keeps none of its arguments (nor
+     * hands them to anything that does), so that it may run on the parser's borrowed arrays;
+     * 0 when it never may. See {@link CommandTable#bindBorrowing}.
+     */
+    public int borrowArgc() {
+        return borrowArgc;
+    }
+
+    void borrowArgc(int argc) {
+        this.borrowArgc = argc;
     }
 
     /** True when Podis executes this command (or, for a container, any of its subcommands). */
