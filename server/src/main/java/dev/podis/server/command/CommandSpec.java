@@ -49,6 +49,8 @@ public final class CommandSpec {
     private final Map<String, Object> info;
     private final CommandSpec parent;
     private final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
+    /** The read-only view {@link #subcommands()} returns (one object, not one per call: the dispatcher asks per command). */
+    private final Map<String, CommandSpec> subcommandsView = Collections.unmodifiableMap(subcommands);
     private CommandHandler handler;
     /** The argument count with which the handler keeps no argument (runs on borrowed ones); 0: never. */
     private int borrowArgc;
@@ -159,7 +161,7 @@ public final class CommandSpec {
     }
 
     public Map<String, CommandSpec> subcommands() {
-        return Collections.unmodifiableMap(subcommands);
+        return subcommandsView;
     }
 
     void addSubcommand(CommandSpec sub) {
