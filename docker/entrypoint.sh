@@ -4,7 +4,8 @@
 #
 #   heap        = L / 4, at least 64 MiB, at most 31 GiB  (512 MiB when there is no limit)
 #   direct      = L / 16, at least 32 MiB, at most 256 MiB (256 MiB when there is no limit)
-#   GC          = G1 with a 20 ms pause target
+#   GC          = G1 with a 20 ms pause target (JAVA_OPTS=-XX:+UseZGC for sub-millisecond pauses;
+#                 docs/operations.md compares the two)
 # Collections (lists, hashes, sets, sorted sets) live in the heap, strings off-heap. With
 # maxmemory unset, Podis derives it from the same limit and this JVM's own sizes:
 #   maxmemory = L - heap - direct - (96 MiB + L / 16)

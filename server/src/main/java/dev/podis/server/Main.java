@@ -53,6 +53,11 @@ public final class Main {
 
     public static void main(String[] argv) {
         System.setProperty("chronicle.analytics.disable", "true");
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Netty's default leak detection records a stack trace for one buffer in 128: an
+            // allocation and ~1% of the command thread under load. Tests and embedded servers keep it.
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         int code = run(argv, System.out, System.err, System.getenv());
         System.exit(code);
     }

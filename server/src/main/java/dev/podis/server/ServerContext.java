@@ -577,6 +577,15 @@ public final class ServerContext {
         return shutdownRequestedBy;
     }
 
+    /**
+     * Whether nothing server-wide would keep a command's arguments beyond the command: no
+     * keyspace events (published messages may wait for delivery), no tracking clients, no
+     * MONITOR, no propagation (AOF, replicas). See {@code CommandDispatcher.runsBorrowed}.
+     */
+    public boolean keepsNoArguments() {
+        return notifyFlags == 0 && tracking.clients() == 0 && monitors.isEmpty() && !propagation.active();
+    }
+
     /** Whether the server is past its final save: commands that arrive are dropped without a reply. */
     public boolean halted() {
         return halted;

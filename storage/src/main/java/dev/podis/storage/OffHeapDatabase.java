@@ -271,7 +271,8 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     public int readString(byte[] key, boolean touch, StringSink sink) {
         if (objectIndex.size() > 0 && objectIndex.find(key) != null) {
-            return read(key, touch) == null ? MISSING : NOT_STRING; // a collection (or just expired)
+            // a collection (or just expired: the copy is what the expiry's listeners may keep)
+            return read(key.clone(), touch) == null ? MISSING : NOT_STRING;
         }
         long now = hooks.now();
         long expiryNow = hooks.expiryNow();
@@ -289,8 +290,9 @@ final class OffHeapDatabase extends BaseDatabase {
                 int header = Record.header(in, off);
                 long exp = Record.expireAt(in, off, header);
                 if (exp != StoredValue.NO_EXPIRY && exp <= expiryNow) {
-                    removeEntry(shards.get(s), c, e, key, true);
-                    expired(key);
+                    byte[] kept = key.clone(); // the caller may reuse key; a snapshot or listener may keep this
+                    removeEntry(shards.get(s), c, e, kept, true);
+                    expired(kept);
                     return MISSING;
                 }
                 if (touch) {
@@ -449,6 +451,33 @@ final class OffHeapDatabase extends BaseDatabase {
         }
         if (exp != StoredValue.NO_EXPIRY || expires.size() > 0) {
             indexExpiry(key, exp);
+        }
+    }
+
+    /** Strings up to this long are written by {@link #putString} straight from the caller's array. */
+    static final int PUT_STRING_DIRECT = 1024;
+
+    @Override
+    public void putString(byte[] key, byte[] value, long expireAt) {
+        if (value.length > PUT_STRING_DIRECT || expireAt != StoredValue.NO_EXPIRY || hooks.trackChanges
+                || hooks.snapshot != null) {
+            // Something keeps the key (the expiry index, a change listener, a snapshot) or the value
+            // (the large store): the general path, with copies of both.
+            put(key.clone(), StoredValue.string(value.clone(), expireAt));
+            return;
+        }
+        // Nothing below keeps key or value: the record is built in recData and copied into the map.
+        modified(key);
+        if (shards.isEmpty()) {
+            addShard(sizing.initialEntries());
+        } else if (shards.size() > 1) {
+            migrateStep(MIGRATE_PER_WRITE);
+        }
+        int lru = hooks.initialAccess(hooks.now());
+        store(key, Record.inline(recData, ValueType.STRING, StoredValue.NO_EXPIRY, lru, hooks.mark, value), null, lru,
+                hooks.lfu);
+        if (expires.size() > 0) {
+            expires.remove(key);
         }
     }
 
