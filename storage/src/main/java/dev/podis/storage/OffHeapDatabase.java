@@ -36,6 +36,17 @@ import java.util.function.Consumer;
  * {@link #put} and {@link #setExpireAt}). Every write that replaces or removes a record of a
  * collection removes its index entry in the same step ({@code freeRef}).
  *
+ * <h2>Strings changed in place: on the heap too</h2>
+ * A string stored with {@link #putMutableString} (a HyperLogLog that PFADD keeps changing) goes
+ * into the same heap index as a {@link MutableString}, its record in the map holding type and
+ * expiry only, like a collection's. A command changes it in place ({@link #mutableString}): one
+ * heap lookup, no Chronicle query, no entry relocation, and no allocation (a new array per change
+ * would be promoted to the old generation, since a key is changed again only after many other
+ * commands, and cost more in GC than it saved). Readers get the buffer itself when it has the
+ * exact length (it is then copied before the next change) or a copy. Any other write of the key
+ * ({@link #put}: SET, RESTORE, RENAME...) replaces the record as for a collection, which moves
+ * the string back into the map.
+ *
  * <h2>Capacity</h2>
  * A database holds one Chronicle Map ("shard"), created on the first write with
  * {@link OffHeapSizing#initialEntries} entries; it grows by Chronicle's extra segment tiers up to
@@ -94,6 +105,8 @@ final class OffHeapDatabase extends BaseDatabase {
     private final HeapData recData = new HeapData(128);
     private long count;
     private long entryBytes;
+    /** Bytes of the strings held in {@link #objectIndex} (arrays and their entries). */
+    private long heapStringBytes;
     /** Where {@link #readString} copies an inline value for its sink (reused; grows to the largest inline value read). */
     private byte[] valueScratch = new byte[256];
     /** The reference {@link #refOf} noted: its kind, and for a large value its id and length. */
@@ -101,7 +114,10 @@ final class OffHeapDatabase extends BaseDatabase {
     private long refId;
     private long refLength;
 
-    /** A collection's entry in {@link #objectIndex}: its type, the heap object and its LRU clock. */
+    /**
+     * A collection's entry in {@link #objectIndex}: its type, the heap object and its LRU clock;
+     * or a string's ({@link #putMutableString}), whose value is a {@link MutableString}.
+     */
     static final class HeapObject {
         final ValueType type;
         final Object value;
@@ -130,7 +146,8 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /** Off-heap and heap bytes this database holds (estimate of Chronicle entry space in use). */
     long usedBytes() {
-        return offHeapBytes() + expires.estimatedBytes() + objectIndex.estimatedBytes() + objectIndex.size() * 24L;
+        return offHeapBytes() + expires.estimatedBytes() + objectIndex.estimatedBytes() + objectIndex.size() * 24L
+                + heapStringBytes;
     }
 
     /** Bytes outside the Java heap: Chronicle entries and maps, large values. */
@@ -161,7 +178,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     private StoredValue read(byte[] key, boolean touch) {
         long now = hooks.now();
-        long expiryNow = hooks.expiryNow();
+        long expiryNow = hooks.expiryNow(now);
         if (objectIndex.size() > 0) {
             KeyTable.Node n = objectIndex.find(key);
             if (n != null) {
@@ -220,10 +237,18 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     public int readString(byte[] key, boolean touch, StringSink sink) {
         if (objectIndex.size() > 0 && objectIndex.find(key) != null) {
-            return read(key, touch) == null ? MISSING : NOT_STRING; // a collection (or just expired)
+            StoredValue v = read(key, touch); // a collection or a string held on the heap (or just expired)
+            if (v == null) {
+                return MISSING;
+            }
+            if (v.type() != ValueType.STRING) {
+                return NOT_STRING;
+            }
+            sink.accept(v.bytes(), 0, v.length());
+            return STRING;
         }
         long now = hooks.now();
-        long expiryNow = hooks.expiryNow();
+        long expiryNow = hooks.expiryNow(now);
         HeapData k = keyData.of(key);
         for (int s = 0; s < shards.size(); s++) {
             try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(k)) {
@@ -282,7 +307,19 @@ final class OffHeapDatabase extends BaseDatabase {
         if (touch) {
             o.lru = Hooks.lruClock(now);
         }
-        return StoredValue.decoded(o.type, null, o.value, exp, o.lru);
+        return decoded(o, exp);
+    }
+
+    /** The value of an {@link #objectIndex} entry: a collection, or a string's bytes (an array nobody changes). */
+    private static StoredValue decoded(HeapObject o, long exp) {
+        return o.type == ValueType.STRING
+                ? StoredValue.decoded(o.type, ((MutableString) o.value).frozen(), null, exp, o.lru)
+                : StoredValue.decoded(o.type, null, o.value, exp, o.lru);
+    }
+
+    /** The value of an {@link #objectIndex} entry for a snapshot: a copy nothing changes. */
+    private static Object frozenValue(HeapObject o) {
+        return o.type == ValueType.STRING ? ((MutableString) o.value).frozen() : Snapshot.frozenCopy(o.value);
     }
 
     private StoredValue decode(byte[] key, RandomDataInput in, long off, long size, int header, long exp, int lru) {
@@ -298,10 +335,9 @@ final class OffHeapDatabase extends BaseDatabase {
                 return StoredValue.decoded(type,
                         large.load(Record.readLongLE(in, off + p), Record.readLongLE(in, off + p + 8)), null, exp, lru);
             default: {
-                // Collections are read through objectIndex; its entry is the truth for them.
+                // Collections (and heap strings) are read through objectIndex; its entry is the truth for them.
                 KeyTable.Node n = objectIndex.find(key);
-                HeapObject o = (HeapObject) n.value;
-                return StoredValue.decoded(o.type, null, o.value, n.aux, o.lru);
+                return decoded((HeapObject) n.value, n.aux);
             }
         }
     }
@@ -355,6 +391,69 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void put(byte[] key, StoredValue value) {
+        put(key, value, false);
+    }
+
+    @Override
+    public void putMutableString(byte[] key, byte[] bytes, long expireAt) {
+        if (objectIndex.size() > 0) {
+            KeyTable.Node n = objectIndex.find(key);
+            if (n != null && n.aux == expireAt && ((HeapObject) n.value).type == ValueType.STRING) {
+                // Already on the heap with this expiry: only the index entry changes.
+                if (hooks.snapshot != null) {
+                    snapshotBeforeInPlace(key, hooks.snapshot);
+                }
+                HeapObject o = (HeapObject) n.value;
+                MutableString m = (MutableString) o.value;
+                m.bytes = bytes;
+                m.length = bytes.length;
+                m.shared = false;
+                o.lru = hooks.lruClock();
+                mutableStringChanged(key, m);
+                return;
+            }
+        }
+        put(key, StoredValue.string(bytes, expireAt), true);
+    }
+
+    @Override
+    public MutableString mutableString(byte[] key) {
+        if (objectIndex.size() == 0) {
+            return null;
+        }
+        KeyTable.Node n = objectIndex.find(key);
+        if (n == null || ((HeapObject) n.value).type != ValueType.STRING) {
+            return null;
+        }
+        long now = hooks.now();
+        if (n.aux != StoredValue.NO_EXPIRY && n.aux <= hooks.expiryNow(now)) {
+            return null; // the caller's get() removes it
+        }
+        HeapObject o = (HeapObject) n.value;
+        o.lru = Hooks.lruClock(now);
+        if (hooks.snapshot != null) {
+            snapshotBeforeInPlace(key, hooks.snapshot); // hands the value over before it changes
+        }
+        MutableString m = (MutableString) o.value;
+        m.unshare();
+        return m;
+    }
+
+    @Override
+    public void mutableStringChanged(byte[] key, MutableString m) {
+        modified(key);
+        long cost = heapStringCost(m);
+        heapStringBytes += cost - m.counted;
+        m.counted = cost;
+    }
+
+    /** Bytes a string held in {@link #objectIndex} is counted for (its holder, array header and buffer). */
+    private static long heapStringCost(MutableString m) {
+        return 24 + 16 + ((m.bytes.length + 7) & ~7L);
+    }
+
+    /** {@link #put}; with {@code onHeap} a string goes into {@link #objectIndex} as collections do. */
+    private void put(byte[] key, StoredValue value, boolean onHeap) {
         modified(key);
         if (shards.isEmpty()) {
             addShard(sizing.initialEntries());
@@ -365,7 +464,8 @@ final class OffHeapDatabase extends BaseDatabase {
         int lru = value.lruOrLfu() != 0 ? value.lruOrLfu() : hooks.lruClock();
         long largeId = 0;
         HeapData rec;
-        if (value.type() == ValueType.STRING) {
+        boolean indexed = onHeap || value.type() != ValueType.STRING;
+        if (!indexed) {
             byte[] b = value.bytes();
             if (b.length > Record.INLINE_MAX) {
                 largeId = large.store(b);
@@ -384,10 +484,17 @@ final class OffHeapDatabase extends BaseDatabase {
             }
             throw e;
         }
-        if (value.type() != ValueType.STRING) {
+        if (indexed) {
             // After the record is stored (a full keyspace throws above and leaves the index as it was).
             KeyTable.Node n = objectIndex.insert(key);
-            n.value = new HeapObject(value.type(), value.object(), lru);
+            if (onHeap) {
+                MutableString m = new MutableString(value.bytes(), value.bytes().length);
+                m.counted = heapStringCost(m);
+                heapStringBytes += m.counted;
+                n.value = new HeapObject(ValueType.STRING, m, lru);
+            } else {
+                n.value = new HeapObject(value.type(), value.object(), lru);
+            }
             n.aux = exp;
         }
         if (exp != StoredValue.NO_EXPIRY || expires.size() > 0) {
@@ -575,7 +682,10 @@ final class OffHeapDatabase extends BaseDatabase {
         if (refKind == Record.LARGE) {
             large.free(refId, refLength);
         } else if (refKind == Record.OBJECT) {
-            objectIndex.remove(key);
+            KeyTable.Node n = objectIndex.remove(key);
+            if (n != null && ((HeapObject) n.value).type == ValueType.STRING) {
+                heapStringBytes -= ((MutableString) ((HeapObject) n.value).value).counted;
+            }
         }
         refKind = Record.INLINE;
     }
@@ -905,7 +1015,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 break;
             default: {
                 HeapObject o = (HeapObject) objectIndex.find(key).value;
-                s.ref(this, type, o.lru, exp, key, Snapshot.frozenCopy(o.value), true);
+                s.ref(this, type, o.lru, exp, key, frozenValue(o), true);
             }
         }
     }
@@ -973,7 +1083,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 break;
             default: {
                 HeapObject o = (HeapObject) objectIndex.find(keyOf(e)).value;
-                s.ref(this, type, o.lru, exp, k.bytes(), k.offset(), (int) k.size(), Snapshot.frozenCopy(o.value));
+                s.ref(this, type, o.lru, exp, k.bytes(), k.offset(), (int) k.size(), frozenValue(o));
             }
         }
     }
@@ -1000,11 +1110,13 @@ final class OffHeapDatabase extends BaseDatabase {
         frozen.objectIndex = objectIndex;
         frozen.count = count;
         frozen.entryBytes = entryBytes;
+        frozen.heapStringBytes = heapStringBytes;
         shards.clear();
         large = new LargeValueStore();
         objectIndex = new KeyTable();
         count = 0;
         entryBytes = 0;
+        heapStringBytes = 0;
         migrateSegment = 0;
         return frozen;
     }
@@ -1020,6 +1132,7 @@ final class OffHeapDatabase extends BaseDatabase {
         expires.clear();
         count = 0;
         entryBytes = 0;
+        heapStringBytes = 0;
     }
 
     @Override
