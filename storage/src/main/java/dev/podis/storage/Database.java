@@ -81,6 +81,34 @@ public interface Database {
         put(key.clone(), StoredValue.string(value.clone(), expireAt));
     }
 
+    /**
+     * Stores a string that commands keep changing (a HyperLogLog under PFADD), as {@link #put}
+     * with {@code StoredValue.string(bytes, expireAt)} does; the keyspace may keep it where the
+     * next change is cheap (the off-heap database: on the heap, beside its collections). Readers
+     * see an ordinary string.
+     *
+     * @throws KeyspaceFullException as {@link #put}
+     */
+    default void putMutableString(byte[] key, byte[] bytes, long expireAt) {
+        put(key, StoredValue.string(bytes, expireAt));
+    }
+
+    /**
+     * The live string at {@code key} for a change in place, if the keyspace keeps it that way
+     * (stored by {@link #putMutableString}), else null (the key is missing, expired, of another
+     * type, or kept otherwise: read it with {@link #get} and store a changed copy). Updates the
+     * access time. The caller may change the buffer (see {@link MutableString}) during the current
+     * command and must then call {@link #mutableStringChanged}.
+     */
+    default MutableString mutableString(byte[] key) {
+        return null;
+    }
+
+    /** After a change in place of {@code s}, the value of {@code key}: counts the write as {@link #put} does. */
+    default void mutableStringChanged(byte[] key, MutableString s) {
+        throw new IllegalStateException("no string is changed in place here");
+    }
+
     /** Removes the key; true if a live key was removed. */
     boolean remove(byte[] key);
 

@@ -76,6 +76,11 @@ final class Hooks {
         return expiryPaused ? Long.MIN_VALUE : clock.getAsLong();
     }
 
+    /** {@link #expiryNow()} for a time {@code now} just read from {@link #clock} (one clock read for both). */
+    long expiryNow(long now) {
+        return expiryPaused ? Long.MIN_VALUE : now;
+    }
+
     /** Redis's LRU clock: seconds, 24 bits. */
     int lruClock() {
         return lruClock(clock.getAsLong());

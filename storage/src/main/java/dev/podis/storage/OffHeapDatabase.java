@@ -36,6 +36,17 @@ import java.util.function.Consumer;
  * {@link #put} and {@link #setExpireAt}). Every write that replaces or removes a record of a
  * collection removes its index entry in the same step ({@code freeRef}).
  *
+ * <h2>Strings changed in place: on the heap too</h2>
+ * A string stored with {@link #putMutableString} (a HyperLogLog that PFADD keeps changing) goes
+ * into the same heap index as a {@link MutableString}, its record in the map holding type and
+ * expiry only, like a collection's. A command changes it in place ({@link #mutableString}): one
+ * heap lookup, no Chronicle query, no entry relocation, and no allocation (a new array per change
+ * would be promoted to the old generation, since a key is changed again only after many other
+ * commands, and cost more in GC than it saved). Readers get the buffer itself when it has the
+ * exact length (it is then copied before the next change) or a copy. Any other write of the key
+ * ({@link #put}: SET, RESTORE, RENAME...) replaces the record as for a collection, which moves
+ * the string back into the map.
+ *
  * <h2>Capacity</h2>
  * A database holds one Chronicle Map ("shard"), created on the first write with
  * {@link OffHeapSizing#initialEntries} entries; it grows by Chronicle's extra segment tiers up to
@@ -130,7 +141,10 @@ final class OffHeapDatabase extends BaseDatabase {
     private long refId;
     private long refLength;
 
-    /** A collection's entry in {@link #objectIndex}: its type, the heap object and its LRU clock. */
+    /**
+     * A collection's entry in {@link #objectIndex}: its type, the heap object and its LRU clock;
+     * or a string's ({@link #putMutableString}), whose value is a {@link MutableString}.
+     */
     static final class HeapObject {
         /** Heap bytes of one (header, three fields and {@link #bytes}, aligned). */
         static final long BYTES = 32;
@@ -144,6 +158,11 @@ final class OffHeapDatabase extends BaseDatabase {
             this.type = type;
             this.value = value;
             this.lru = lru;
+        }
+
+        /** Its share of {@code objectBytes}: a string's own count (kept as it changes in place), else {@link #bytes}. */
+        long bytes() {
+            return type == ValueType.STRING ? ((MutableString) value).counted : bytes;
         }
     }
 
@@ -208,7 +227,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     private StoredValue read(byte[] key, boolean touch) {
         long now = hooks.now();
-        long expiryNow = hooks.expiryNow();
+        long expiryNow = hooks.expiryNow(now);
         if (objectIndex.size() > 0) {
             KeyTable.Node n = objectIndex.find(key);
             if (n != null) {
@@ -271,11 +290,19 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     public int readString(byte[] key, boolean touch, StringSink sink) {
         if (objectIndex.size() > 0 && objectIndex.find(key) != null) {
-            // a collection (or just expired: the copy is what the expiry's listeners may keep)
-            return read(key.clone(), touch) == null ? MISSING : NOT_STRING;
+            // a collection or a string held on the heap (or just expired: the copy is what the expiry's listeners may keep)
+            StoredValue v = read(key.clone(), touch);
+            if (v == null) {
+                return MISSING;
+            }
+            if (v.type() != ValueType.STRING) {
+                return NOT_STRING;
+            }
+            sink.accept(v.bytes(), 0, v.length());
+            return STRING;
         }
         long now = hooks.now();
-        long expiryNow = hooks.expiryNow();
+        long expiryNow = hooks.expiryNow(now);
         HeapData k = keyData.of(key);
         for (int s = 0; s < shards.size(); s++) {
             try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(k)) {
@@ -336,7 +363,19 @@ final class OffHeapDatabase extends BaseDatabase {
             o.lru = hooks.access(o.lru, now);
             hooks.lastTouched = key;
         }
-        return StoredValue.decoded(o.type, null, o.value, exp, o.lru);
+        return decoded(o, exp);
+    }
+
+    /** The value of an {@link #objectIndex} entry: a collection, or a string's bytes (an array nobody changes). */
+    private static StoredValue decoded(HeapObject o, long exp) {
+        return o.type == ValueType.STRING
+                ? StoredValue.decoded(o.type, ((MutableString) o.value).frozen(), null, exp, o.lru)
+                : StoredValue.decoded(o.type, null, o.value, exp, o.lru);
+    }
+
+    /** The value of an {@link #objectIndex} entry for a snapshot: a copy nothing changes. */
+    private static Object frozenValue(HeapObject o) {
+        return o.type == ValueType.STRING ? ((MutableString) o.value).frozen() : Snapshot.frozenCopy(o.value);
     }
 
     private StoredValue decode(byte[] key, RandomDataInput in, long off, long size, int header, long exp, int lru) {
@@ -352,10 +391,9 @@ final class OffHeapDatabase extends BaseDatabase {
                 return StoredValue.decoded(type,
                         large.load(Record.readLongLE(in, off + p), Record.readLongLE(in, off + p + 8)), null, exp, lru);
             default: {
-                // Collections are read through objectIndex; its entry is the truth for them.
+                // Collections (and heap strings) are read through objectIndex; its entry is the truth for them.
                 KeyTable.Node n = objectIndex.find(key);
-                HeapObject o = (HeapObject) n.value;
-                return StoredValue.decoded(o.type, null, o.value, n.aux, o.lru);
+                return decoded((HeapObject) n.value, n.aux);
             }
         }
     }
@@ -409,6 +447,69 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void put(byte[] key, StoredValue value) {
+        put(key, value, false);
+    }
+
+    @Override
+    public void putMutableString(byte[] key, byte[] bytes, long expireAt) {
+        if (objectIndex.size() > 0) {
+            KeyTable.Node n = objectIndex.find(key);
+            if (n != null && n.aux == expireAt && ((HeapObject) n.value).type == ValueType.STRING) {
+                // Already on the heap with this expiry: only the index entry changes.
+                if (hooks.snapshot != null) {
+                    snapshotBeforeInPlace(key, hooks.snapshot);
+                }
+                HeapObject o = (HeapObject) n.value;
+                MutableString m = (MutableString) o.value;
+                m.bytes = bytes;
+                m.length = bytes.length;
+                m.shared = false;
+                o.lru = hooks.access(o.lru, hooks.now());
+                mutableStringChanged(key, m);
+                return;
+            }
+        }
+        put(key, StoredValue.string(bytes, expireAt), true);
+    }
+
+    @Override
+    public MutableString mutableString(byte[] key) {
+        if (objectIndex.size() == 0) {
+            return null;
+        }
+        KeyTable.Node n = objectIndex.find(key);
+        if (n == null || ((HeapObject) n.value).type != ValueType.STRING) {
+            return null;
+        }
+        long now = hooks.now();
+        if (n.aux != StoredValue.NO_EXPIRY && n.aux <= hooks.expiryNow(now)) {
+            return null; // the caller's get() removes it
+        }
+        HeapObject o = (HeapObject) n.value;
+        o.lru = hooks.access(o.lru, now);
+        if (hooks.snapshot != null) {
+            snapshotBeforeInPlace(key, hooks.snapshot); // hands the value over before it changes
+        }
+        MutableString m = (MutableString) o.value;
+        m.unshare();
+        return m;
+    }
+
+    @Override
+    public void mutableStringChanged(byte[] key, MutableString m) {
+        modified(key);
+        long cost = heapStringCost(m);
+        objectBytes += cost - m.counted;
+        m.counted = cost;
+    }
+
+    /** Bytes a string held in {@link #objectIndex} is counted for (its holder, array header and buffer). */
+    private static long heapStringCost(MutableString m) {
+        return 24 + 16 + ((m.bytes.length + 7) & ~7L);
+    }
+
+    /** {@link #put}; with {@code onHeap} a string goes into {@link #objectIndex} as collections do. */
+    private void put(byte[] key, StoredValue value, boolean onHeap) {
         modified(key);
         if (shards.isEmpty()) {
             addShard(sizing.initialEntries());
@@ -420,7 +521,8 @@ final class OffHeapDatabase extends BaseDatabase {
         int lru = fresh ? hooks.initialAccess(hooks.now()) : value.lruOrLfu();
         long largeId = 0;
         HeapData rec;
-        if (value.type() == ValueType.STRING) {
+        boolean indexed = onHeap || value.type() != ValueType.STRING;
+        if (!indexed) {
             byte[] b = value.bytes();
             if (b.length > Record.INLINE_MAX) {
                 largeId = large.store(b);
@@ -439,15 +541,22 @@ final class OffHeapDatabase extends BaseDatabase {
             }
             throw e;
         }
-        if (value.type() != ValueType.STRING) {
+        if (indexed) {
             // After the record is stored (a full keyspace throws above and leaves the index as it was).
             KeyTable.Node n = objectIndex.insert(key);
-            HeapObject o = new HeapObject(value.type(), value.object(), lru);
-            o.bytes = collectionBytes(value.object());
-            objectBytes += o.bytes;
-            n.value = o;
+            if (onHeap) {
+                MutableString m = new MutableString(value.bytes(), value.bytes().length);
+                m.counted = heapStringCost(m);
+                objectBytes += m.counted;
+                n.value = new HeapObject(ValueType.STRING, m, lru);
+            } else {
+                HeapObject ho = new HeapObject(value.type(), value.object(), lru);
+                ho.bytes = collectionBytes(value.object());
+                objectBytes += ho.bytes;
+                n.value = ho;
+                hooks.collectionWritten(this, n.key, value); // it may be filled in place next
+            }
             n.aux = exp;
-            hooks.collectionWritten(this, n.key, value); // it may be filled in place next
         }
         if (exp != StoredValue.NO_EXPIRY || expires.size() > 0) {
             indexExpiry(key, exp);
@@ -705,7 +814,7 @@ final class OffHeapDatabase extends BaseDatabase {
         } else if (refKind == Record.OBJECT) {
             KeyTable.Node n = objectIndex.remove(key);
             if (n != null) {
-                objectBytes -= ((HeapObject) n.value).bytes;
+                objectBytes -= ((HeapObject) n.value).bytes();
             }
         }
         refKind = Record.INLINE;
@@ -1226,7 +1335,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 break;
             default: {
                 HeapObject o = (HeapObject) objectIndex.find(key).value;
-                s.ref(this, type, o.lru, exp, key, Snapshot.frozenCopy(o.value), true);
+                s.ref(this, type, o.lru, exp, key, frozenValue(o), true);
             }
         }
     }
@@ -1294,7 +1403,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 break;
             default: {
                 HeapObject o = (HeapObject) objectIndex.find(keyOf(e)).value;
-                s.ref(this, type, o.lru, exp, k.bytes(), k.offset(), (int) k.size(), Snapshot.frozenCopy(o.value));
+                s.ref(this, type, o.lru, exp, k.bytes(), k.offset(), (int) k.size(), frozenValue(o));
             }
         }
     }

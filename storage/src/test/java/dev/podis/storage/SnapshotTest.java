@@ -164,7 +164,11 @@ abstract class SnapshotTest {
             if (kind < 7) {
                 byte[] v = new byte[rnd.nextInt(5) == 0 ? 9000 + rnd.nextInt(3000) : rnd.nextInt(120)];
                 rnd.nextBytes(v);
-                d.put(b(k), StoredValue.string(v, ttl));
+                if (i % 3 == 0) {
+                    d.putMutableString(b(k), v, ttl); // held on the heap by the off-heap keyspace
+                } else {
+                    d.put(b(k), StoredValue.string(v, ttl));
+                }
             } else if (kind < 9) {
                 HashValue h = HashValue.create();
                 int fields = rnd.nextInt(3) == 0 ? 300 : 5;
@@ -202,8 +206,11 @@ abstract class SnapshotTest {
                 SetValue set = (SetValue) v.object();
                 set.add(b("m" + round), 512, 128, 64);
                 set.remove(b("5"));
-            } else if (v != null) {
+            } else if (v != null && (round & 1) == 0) {
                 d.put(k, StoredValue.string(Arrays.copyOf(v.bytes(), v.bytes().length + 1), v.expireAt()));
+            } else if (v != null) {
+                // as PFADD changes an HLL: a string replaced in the heap index (or moved there)
+                d.putMutableString(k, Arrays.copyOf(v.bytes(), v.bytes().length + 1), v.expireAt());
             }
         } else if (op < 85) {
             d.setExpireAt(k, rnd.nextBoolean() ? StoredValue.NO_EXPIRY : clock.get() + rnd.nextInt(5000));
