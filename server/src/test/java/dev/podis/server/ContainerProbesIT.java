@@ -74,37 +74,37 @@ class ContainerProbesIT {
         long deadline = System.currentTimeMillis() + 180_000;
         while (true) {
             ready = c.admin("/readyz");
-            if (ready.exitCode() == 200 || System.currentTimeMillis() > deadline) {
+            if (ready.code() == 200 || System.currentTimeMillis() > deadline) {
                 break;
             }
-            if (ready.exitCode() == 503) {
+            if (ready.code() == 503) {
                 assertTrue(ready.output().contains("\"ready\":false") && ready.output().contains("loading"), ready.output());
                 loading503++;
                 PodisContainer.Result live = c.admin("/livez");
-                assertEquals(200, live.exitCode(), "/livez while loading: " + live.output());
+                assertEquals(200, live.code(), "/livez while loading: " + live.output());
                 // still loading after /livez answered: it answered during the load
-                if (c.admin("/readyz").exitCode() == 503) {
+                if (c.admin("/readyz").code() == 503) {
                     liveWhileLoading++;
                     if (loadingMetrics == null) {
                         PodisContainer.Result m = c.admin("/metrics");
-                        if (m.exitCode() == 200 && c.admin("/readyz").exitCode() == 503) {
+                        if (m.code() == 200 && c.admin("/readyz").code() == 503) {
                             loadingMetrics = m.output();
                         }
                     }
                 }
             } else {
-                assertEquals(-1, ready.exitCode(), "/readyz before the load is done: " + ready.output());
+                assertEquals(-1, ready.code(), "/readyz before the load is done: " + ready.output());
             }
             Thread.sleep(100);
         }
         double readySeconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("[container] %d keys: ready after %.1f s; /readyz 503 seen %d times, /livez 200 while loading %d times%n",
                 KEYS, readySeconds, loading503, liveWhileLoading);
-        assertEquals(200, ready.exitCode(), "/readyz never 200: " + ready.output());
+        assertEquals(200, ready.code(), "/readyz never 200: " + ready.output());
         assertEquals("{\"ready\":true}", ready.output().trim());
         assertTrue(loading503 > 0, "/readyz was never 503 during the load");
         assertTrue(liveWhileLoading > 0, "/livez never answered during the load");
-        assertEquals(200, c.admin("/livez").exitCode());
+        assertEquals(200, c.admin("/livez").code());
         if (loadingMetrics != null) {
             assertEquals(1.0, samples(loadingMetrics).get("redis_loading_dump_file"), "redis_loading_dump_file while loading");
         }

@@ -74,7 +74,7 @@ class ContainerShutdownIT {
         assertTrue(min(acked) >= 300, "writes too slow: " + acked);
 
         long t0 = System.nanoTime();
-        PodisContainer.podman(2, "podman", "stop", "-t", "30", first.name()); // SIGTERM, SIGKILL after 30 s
+        PodisContainer.run(2, "podman", "stop", "-t", "30", first.name()); // SIGTERM, SIGKILL after 30 s
         double stopSeconds = (System.nanoTime() - t0) / 1e9;
         stop.set(true);
         for (Thread t : writers) {

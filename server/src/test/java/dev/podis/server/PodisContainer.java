@@ -80,10 +80,10 @@ final class PodisContainer implements AutoCloseable {
         containersConf = given != null && !given.isEmpty() ? given
                 : ROOT.resolve("docker/podman-containers.conf").toString();
         assertTrue(Files.isRegularFile(ROOT.resolve("server/target/podis.jar")), "the jar is built before the ITs");
-        podman(15, "sh", ROOT.resolve("docker/build-local-base.sh").toString(), BASE);
+        run(15, "sh", ROOT.resolve("docker/build-local-base.sh").toString(), BASE);
         String tag = "localhost/podis-it:" + UUID.randomUUID().toString().substring(0, 8);
         long t0 = System.nanoTime();
-        podman(10, "podman", "build", "-q", "-f", ROOT.resolve("docker/Dockerfile").toString(),
+        run(10, "podman", "build", "-q", "-f", ROOT.resolve("docker/Dockerfile").toString(),
                 "--build-arg", "JAR_FROM=prebuilt", "--build-arg", "BASE_IMAGE=" + BASE,
                 "--build-arg", "BUILD_IMAGE=" + BASE, "-t", tag, ROOT.toString());
         System.out.printf("[container] built %s in %.1f s%n", tag, (System.nanoTime() - t0) / 1e9);
@@ -108,8 +108,8 @@ final class PodisContainer implements AutoCloseable {
         return false;
     }
 
-    /** A finished command: exit code and output (standard output and error together). */
-    record Result(int exitCode, String output) { }
+    /** A finished command's exit code and output (standard output and error), or an HTTP status and body. */
+    record Result(int code, String output) { }
 
     /** Runs a command to completion (podman with our containers.conf) within {@code minutes}. */
     static Result exec(int minutes, String... cmd) throws IOException, InterruptedException {
@@ -133,9 +133,9 @@ final class PodisContainer implements AutoCloseable {
     }
 
     /** Runs a command to completion, failing the test on a non-zero exit; returns its output. */
-    static String podman(int minutes, String... cmd) throws IOException, InterruptedException {
+    static String run(int minutes, String... cmd) throws IOException, InterruptedException {
         Result r = exec(minutes, cmd);
-        assertEquals(0, r.exitCode(), String.join(" ", cmd) + " failed:\n" + r.output());
+        assertEquals(0, r.code(), String.join(" ", cmd) + " failed:\n" + r.output());
         return r.output();
     }
 
@@ -167,14 +167,14 @@ final class PodisContainer implements AutoCloseable {
         cmd.addAll(runOptions);
         cmd.add(img);
         cmd.addAll(List.of(podisArgs));
-        podman(2, cmd.toArray(new String[0]));
+        run(2, cmd.toArray(new String[0]));
         PodisContainer c = new PodisContainer(name, mappedPort(name, 6379), mappedPort(name, 9121));
         LIVE.add(c);
         return c;
     }
 
     private static int mappedPort(String name, int port) throws IOException, InterruptedException {
-        String mapped = podman(1, "podman", "port", name, port + "/tcp"); // 127.0.0.1:PORT
+        String mapped = run(1, "podman", "port", name, port + "/tcp"); // 127.0.0.1:PORT
         return Integer.parseInt(mapped.substring(mapped.lastIndexOf(':') + 1).trim());
     }
 
@@ -224,17 +224,12 @@ final class PodisContainer implements AutoCloseable {
 
     /** {@code podman inspect --format}, e.g. {@code {{.State.ExitCode}}}. */
     String inspect(String format) throws IOException, InterruptedException {
-        return podman(1, "podman", "inspect", name, "--format", format);
+        return run(1, "podman", "inspect", name, "--format", format);
     }
 
     /** The container's output so far. */
     String logs() throws IOException, InterruptedException {
         return exec(1, "podman", "logs", name).output();
-    }
-
-    /** Waits for the container to exit and returns its exit code. */
-    int awaitExit(int minutes) throws IOException, InterruptedException {
-        return Integer.parseInt(podman(minutes, "podman", "wait", name).trim());
     }
 
     @Override
