@@ -19,7 +19,8 @@ package redis-server. Each, in turn, in a container with `--memory L --memory-sw
 Usage (from the repository root, as root, after `mvn -q -DskipTests package`; needs podman,
 debootstrap, runc, redis-cli and redis-benchmark on the host):
   python3 benchmarks/side-by-side/container_bgsave_oom.py [--memory 512m] [--fill 0.7]
-         [--seconds 60] [--rounds 1] [--redis-args "--maxmemory 300mb"] [--name container-bgsave-oom]
+         [--seconds 60] [--rounds 1] [--max-keys N] [--redis-args "--maxmemory 256mb"] [--podis-args ...]
+         [--servers redis,podis] [--name container-bgsave-oom]
 Writes benchmarks/results/<date>-<name>.md. Podman reads docker/podman-containers.conf unless
 CONTAINERS_CONF is set. The servers use the host network on free loopback ports (no port
 forwarding in the measured path); Podis's admin port is off.
@@ -318,6 +319,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--redis-args", default="", help="extra redis-server arguments, e.g. \"--maxmemory 300mb\"")
     ap.add_argument("--podis-args", default="", help="extra Podis arguments")
+    ap.add_argument("--servers", default="redis,podis", help="which to run, in this order")
     ap.add_argument("--name", default="container-bgsave-oom")
     args = ap.parse_args()
     os.environ.setdefault("CONTAINERS_CONF", os.path.join(ROOT, "docker", "podman-containers.conf"))
@@ -325,7 +327,7 @@ def main():
     redis_version = build_images()
     results = []
     for _ in range(args.rounds):
-        for kind in ("redis", "podis"):
+        for kind in args.servers.split(","):
             results.append(run_one(kind, args, limit))
 
     stamp = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
