@@ -29,6 +29,7 @@ import argparse, datetime, os, platform, re, shlex, shutil, subprocess, sys, tem
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import ROOT, free_port  # noqa: E402
+from bgsave_memory import children  # noqa: E402
 
 BASE = "localhost/podis-base:bookworm-jdk17"
 PODIS_IMAGE = "localhost/podis-side-by-side:podis"
@@ -94,14 +95,6 @@ def read_kv(path):
     except (OSError, ValueError):
         return None
     return out
-
-
-def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 class Sampler(threading.Thread):
