@@ -122,11 +122,13 @@ final class PodisContainer implements AutoCloseable {
             Process p = pb.start();
             boolean done = p.waitFor(minutes, TimeUnit.MINUTES);
             String text = Files.readString(log, StandardCharsets.UTF_8);
+            // The end of a long log (debootstrap, podman build) is where a failure shows.
+            String tail = text.length() > 30_000 ? "...\n" + text.substring(text.length() - 30_000) : text;
             if (!done) {
                 p.destroyForcibly();
-                fail(String.join(" ", cmd) + " did not finish in " + minutes + " min:\n" + text);
+                fail(String.join(" ", cmd) + " did not finish in " + minutes + " min:\n" + tail);
             }
-            return new Result(p.exitValue(), text.trim());
+            return new Result(p.exitValue(), tail.trim());
         } finally {
             Files.delete(log);
         }
