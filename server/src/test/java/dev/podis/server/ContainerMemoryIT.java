@@ -1,21 +1,13 @@
 package dev.podis.server;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -30,86 +22,17 @@ import static org.junit.jupiter.api.Assertions.*;
  *   <li>with noeviction, writes get Redis's OOM error.</li>
  * </ul>
  * Skipped when podman is not installed (failed instead when the environment variable CI is set:
- * .ci/run installs it). Podman reads docker/podman-containers.conf unless CONTAINERS_CONF is set.
+ * .ci/run installs it); see {@link PodisContainer}.
  */
+@ExtendWith(PodisContainer.Cleanup.class)
 class ContainerMemoryIT {
     private static final long MIB = 1L << 20;
     private static final long LIMIT = 512 * MIB;
-    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-    private static final String BASE = "localhost/podis-base:bookworm-jdk17";
     private static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
-    private static String image;
-    private static String containersConf;
-    private static final List<String> CONTAINERS = new ArrayList<>();
 
-    @BeforeAll
-    static void buildImage() throws Exception {
-        if (TestTools.onPath("podman") == null) {
-            TestTools.missing("container", "podman is not installed: the container test needs podman, buildah, "
-                    + "debootstrap and runc (apt-get install podman buildah debootstrap runc; .ci/run installs them)");
-        }
-        String given = System.getenv("CONTAINERS_CONF");
-        containersConf = given != null && !given.isEmpty() ? given
-                : ROOT.resolve("docker/podman-containers.conf").toString();
-        assertTrue(Files.isRegularFile(ROOT.resolve("server/target/podis.jar")), "the jar is built before the ITs");
-        run(15, "sh", ROOT.resolve("docker/build-local-base.sh").toString(), BASE);
-        image = "localhost/podis-it:" + UUID.randomUUID().toString().substring(0, 8);
-        run(10, "podman", "build", "-q", "-f", ROOT.resolve("docker/Dockerfile").toString(),
-                "--build-arg", "JAR_FROM=prebuilt", "--build-arg", "BASE_IMAGE=" + BASE,
-                "--build-arg", "BUILD_IMAGE=" + BASE, "-t", image, ROOT.toString());
-    }
-
-    @AfterAll
-    static void cleanUp() throws Exception {
-        for (String c : CONTAINERS) {
-            run(2, "podman", "rm", "-f", c);
-        }
-        if (image != null) {
-            run(2, "podman", "rmi", "-f", image);
-        }
-    }
-
-    /** Runs a command to completion (failing the test on a non-zero exit) and returns its output. */
-    private static String run(int minutes, String... cmd) throws IOException, InterruptedException {
-        Path log = Files.createTempFile("podis-it", ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("CONTAINERS_CONF", containersConf);
-        Process p = pb.start();
-        boolean done = p.waitFor(minutes, TimeUnit.MINUTES);
-        String text = Files.readString(log, StandardCharsets.UTF_8);
-        Files.delete(log);
-        // The end of a long log (debootstrap, podman build) is where the failure is.
-        String tail = text.length() > 30_000 ? "...\n" + text.substring(text.length() - 30_000) : text;
-        if (!done) {
-            p.destroyForcibly();
-            fail(String.join(" ", cmd) + " did not finish in " + minutes + " min:\n" + tail);
-        }
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + " failed:\n" + tail);
-        return text.trim();
-    }
-
-    /** Starts the image with --memory 512m and the given Podis arguments; returns {name, port}. */
-    private static String[] start(String... podisArgs) throws Exception {
-        String name = "podis-it-" + UUID.randomUUID().toString().substring(0, 8);
-        List<String> cmd = new ArrayList<>(List.of("podman", "run", "-d", "--name", name, "--memory", "512m",
-                "--memory-swap", "512m", "-p", "127.0.0.1::6379", image));
-        cmd.addAll(List.of(podisArgs));
-        run(2, cmd.toArray(new String[0]));
-        CONTAINERS.add(name);
-        String mapped = run(1, "podman", "port", name, "6379/tcp"); // 127.0.0.1:PORT
-        String port = mapped.substring(mapped.lastIndexOf(':') + 1).trim();
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (true) {
-            try (Jedis j = new Jedis("127.0.0.1", Integer.parseInt(port))) {
-                j.ping();
-                return new String[] {name, port};
-            } catch (RuntimeException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    fail("the container did not answer:\n" + run(1, "podman", "logs", name));
-                }
-                Thread.sleep(200);
-            }
-        }
+    /** Starts the image with --memory 512m (no swap) and the given Podis arguments, answering PING. */
+    private static PodisContainer start(String... podisArgs) throws Exception {
+        return PodisContainer.start(List.of("--memory", "512m", "--memory-swap", "512m"), podisArgs).awaitPing();
     }
 
     private static Map<String, String> info(Jedis j, String section) {
@@ -122,18 +45,18 @@ class ContainerMemoryIT {
     }
 
     /** Never OOM-killed, still running, still answering; returns the cgroup's peak memory use. */
-    private static long assertAlive(String name, Jedis j) throws Exception {
-        assertEquals("false running", run(1, "podman", "inspect", name, "--format", "{{.State.OOMKilled}} {{.State.Status}}"));
+    private static long assertAlive(PodisContainer c, Jedis j) throws Exception {
+        assertEquals("false running", c.inspect("{{.State.OOMKilled}} {{.State.Status}}"));
         assertEquals("PONG", j.ping());
-        String peak = run(1, "podman", "exec", name, "sh", "-c",
+        String peak = PodisContainer.run(1, "podman", "exec", c.name(), "sh", "-c",
                 "cat /sys/fs/cgroup/memory.peak 2>/dev/null || cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes");
         return Long.parseLong(peak.trim());
     }
 
     @Test
     void maxmemoryComesFromTheLimitAndEvictionKeepsThePodAlive() throws Exception {
-        String[] c = start("--save", "", "--maxmemory-policy", "allkeys-lru");
-        try (Jedis j = new Jedis("127.0.0.1", Integer.parseInt(c[1]), 30_000)) {
+        PodisContainer c = start("--save", "", "--maxmemory-policy", "allkeys-lru");
+        try (Jedis j = c.jedis(30_000)) {
             Map<String, String> mem = info(j, "memory");
             // The entrypoint: heap = limit / 4, direct memory = limit / 16; the server:
             // maxmemory = limit - heap - direct - (96 MiB + limit / 16) = 224 MiB.
@@ -166,7 +89,7 @@ class ContainerMemoryIT {
             assertTrue(used <= max + MIB, "used_memory " + used);
             assertTrue(evicted > 400_000, evicted + " evicted");
             assertTrue(j.dbSize() > 20_000, "what fits stays: " + j.dbSize());
-            long peak = assertAlive(c[0], j);
+            long peak = assertAlive(c, j);
             System.out.printf("[container] strings: cgroup peak %d of %d%n", peak, LIMIT);
 
             // Hashes live on the JVM heap: past half of it they are evicted too (no OutOfMemoryError).
@@ -186,7 +109,7 @@ class ContainerMemoryIT {
                     num(mem, "podis_jvm_heap_used"), num(info(j, "stats"), "evicted_keys"));
             assertTrue(num(mem, "podis_used_memory_heap") <= num(mem, "podis_used_memory_heap_limit") + MIB);
             assertEquals(10, j.hlen("hash:199:99"));
-            peak = assertAlive(c[0], j);
+            peak = assertAlive(c, j);
             System.out.printf("[container] after hashes: cgroup peak %d of %d%n", peak, LIMIT);
             assertTrue(peak < LIMIT, "peak " + peak);
 
@@ -203,7 +126,7 @@ class ContainerMemoryIT {
             assertNotNull(refused, "writes past maxmemory are refused under noeviction");
             assertEquals(OOM, refused.getMessage());
             assertTrue(j.dbSize() > 0);
-            assertAlive(c[0], j);
+            assertAlive(c, j);
         }
     }
 }
