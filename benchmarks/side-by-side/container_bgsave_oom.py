@@ -28,7 +28,7 @@ forwarding in the measured path); Podis's admin port is off.
 import argparse, datetime, os, platform, re, shlex, shutil, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import ROOT, free_port  # noqa: E402
+from compare import ROOT, children, free_port  # noqa: E402
 
 BASE = "localhost/podis-base:bookworm-jdk17"
 PODIS_IMAGE = "localhost/podis-side-by-side:podis"
@@ -81,15 +81,6 @@ def cgroup_dir(pid):
             if controllers == "":
                 v2 = "/sys/fs/cgroup" + path
     return v2, 2
-
-
-def children(pid):
-    """Host PIDs of a process's children (a forked BGSAVE)."""
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def read_kv(path):
