@@ -356,6 +356,28 @@ public final class Keyspace implements AutoCloseable {
         }
     }
 
+    /** {@link #loadString}: the key was added. */
+    public static final int LOAD_INSERTED = 1;
+    /** {@link #loadString}: the key was there already; nothing changed. */
+    public static final int LOAD_EXISTS = 0;
+    /** {@link #loadString}: not done here; put the key as a {@link StoredValue} instead. */
+    public static final int LOAD_UNHANDLED = -1;
+
+    /**
+     * A dataset load's fast path: adds a string key without expiry to database {@code db}
+     * straight from a loader's buffer, with no objects per key. The key is
+     * {@code a[keyOff, keyOff + keyLen)}; the value is {@code a[recOff + 4, recOff + recLen)},
+     * and the 4 bytes before it are the caller's room for the stored record's header (overwritten
+     * here). {@code lru} is the key's LRU/LFU data, 0 for now. Returns {@link #LOAD_INSERTED},
+     * {@link #LOAD_EXISTS} or {@link #LOAD_UNHANDLED}.
+     */
+    public int loadString(int db, byte[] a, int keyOff, int keyLen, int recOff, int recLen, int lru) {
+        if (databases[db] instanceof OffHeapDatabase) {
+            return ((OffHeapDatabase) databases[db]).loadString(a, keyOff, keyLen, recOff, recLen, lru);
+        }
+        return LOAD_UNHANDLED;
+    }
+
     /** SWAPDB: clients of either database see the other's data from now on. */
     public void swap(int a, int b) {
         hooks.dirty++;

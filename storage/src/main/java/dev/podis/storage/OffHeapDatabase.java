@@ -861,6 +861,50 @@ final class OffHeapDatabase extends BaseDatabase {
         }
     }
 
+    /** The key and record of {@link #loadString} (its own: the write path's are untouched). */
+    private final HeapData loadKey = new HeapData(0);
+    private final HeapData loadRecord = new HeapData(0);
+
+    /**
+     * A dataset load's fast path for a string without expiry (see {@link Keyspace#loadString}):
+     * the record is built in place in the caller's array and copied once, into the map.
+     */
+    int loadString(byte[] a, int keyOff, int keyLen, int recOff, int recLen, int lru) {
+        if (shards.size() != 1 || hooks.snapshot != null || hooks.trackChanges || recLen - 4 > Record.INLINE_MAX) {
+            return Keyspace.LOAD_UNHANDLED;
+        }
+        Shard shard = shards.get(0);
+        Record.inlineStringHeader(a, recOff, lru != 0 ? lru : hooks.lruClock(), hooks.mark);
+        int r = insertAbsent(shard.map, loadKey.of(a, keyOff, keyLen), loadRecord.of(a, recOff, recLen));
+        if (r == Keyspace.LOAD_INSERTED) {
+            loaded(shard, keyLen, recLen);
+        }
+        return r;
+    }
+
+    /** Inserts {@code key} with {@code rec} into {@code m} unless it is there or {@code m} is full. */
+    private static int insertAbsent(ChronicleMap<byte[], byte[]> m, HeapData key, HeapData rec) {
+        try (ExternalMapQueryContext<byte[], byte[], ?> c = m.queryContext(key)) {
+            c.updateLock().lock();
+            if (c.entry() != null) {
+                return Keyspace.LOAD_EXISTS;
+            }
+            c.insert(c.absentEntry(), rec);
+            return Keyspace.LOAD_INSERTED;
+        } catch (IllegalStateException | IllegalArgumentException full) {
+            rethrowIfClosed(m, full);
+            return Keyspace.LOAD_UNHANDLED; // put grows the keyspace
+        }
+    }
+
+    /** Counts a key a load inserted into {@code shard}. */
+    private void loaded(Shard shard, int keyLen, int recLen) {
+        hooks.dirty++;
+        count++;
+        shard.keys++;
+        entryBytes += entryCost(keyLen, recLen);
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     @Override

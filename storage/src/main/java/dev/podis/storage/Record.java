@@ -61,6 +61,14 @@ final class Record {
         return out;
     }
 
+    /** Writes the header of an inline string record without expiry into {@code r[off, off + 4)} (its payload follows). */
+    static void inlineStringHeader(byte[] r, int off, int lru, int mark) {
+        r[off] = (byte) (ValueType.STRING.ordinal() | INLINE << 4 | mark);
+        r[off + 1] = (byte) lru;
+        r[off + 2] = (byte) (lru >>> 8);
+        r[off + 3] = (byte) (lru >>> 16);
+    }
+
     static HeapData large(HeapData out, ValueType type, long expireAt, int lru, int mark, long id, long length) {
         byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + 16);
         int off = writeHeader(r, type, LARGE, expireAt, lru, mark);

@@ -4,9 +4,11 @@ import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
 import dev.podis.storage.KeyspaceSink;
 import dev.podis.storage.StoredValue;
+import dev.podis.storage.ValueType;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Puts what an {@link RdbLoader} reads into a {@link Keyspace} (rdbLoadRio's key handling): keys
@@ -15,9 +17,11 @@ import java.nio.charset.StandardCharsets;
  * already there is an error unless duplicates may replace it (DEBUG RELOAD MERGE).
  *
  * <p>Takes ownership of the key arrays and values it is given: use it with sources that hand out
- * fresh ones, as {@link RdbLoader} does.
+ * fresh ones, as {@link RdbLoader} does. String keys without expiry come as bytes
+ * ({@link PackedSink}) and go into the keyspace with no objects per key
+ * ({@link Keyspace#loadString}) where it can.
  */
-public final class KeyspaceLoader implements KeyspaceSink {
+public final class KeyspaceLoader implements PackedSink {
     private final Keyspace keyspace;
     private final boolean dropExpired;
     private final boolean replaceDuplicates;
@@ -25,6 +29,8 @@ public final class KeyspaceLoader implements KeyspaceSink {
     private int dbIndex;
     private long loaded;
     private long expired;
+    /** Where {@link RdbLoader} reads the next string key (one at a time: inserted at once). */
+    private final PackedStrings scratch = new PackedStrings(256);
 
     public KeyspaceLoader(Keyspace keyspace, boolean dropExpired, boolean replaceDuplicates) {
         this.keyspace = keyspace;
@@ -63,9 +69,46 @@ public final class KeyspaceLoader implements KeyspaceSink {
         db.put(key, value);
         loaded++;
         if (db.size() == before && !replaceDuplicates) {
-            throw new RdbException("RDB has duplicated key '" + new String(key, StandardCharsets.UTF_8) + "' in DB "
-                    + dbIndex, -1);
+            throw duplicate(key);
         }
+    }
+
+    @Override
+    public PackedStrings packed() {
+        scratch.clear();
+        return scratch;
+    }
+
+    @Override
+    public void packedEntry(int pos) throws IOException {
+        insertPacked(scratch, pos);
+    }
+
+    /** Puts the string key without expiry at {@code pos} of {@code p} (its record header room is overwritten). */
+    public void insertPacked(PackedStrings p, int pos) throws IOException {
+        byte[] a = p.array();
+        int keyOff = PackedStrings.keyOffset(pos);
+        int keyLen = p.keyLength(pos);
+        int recOff = p.recordOffset(pos);
+        int recLen = p.recordLength(pos);
+        int access = p.accessData(pos);
+        int r = replaceDuplicates ? Keyspace.LOAD_UNHANDLED
+                : keyspace.loadString(dbIndex, a, keyOff, keyLen, recOff, recLen, access);
+        if (r == Keyspace.LOAD_INSERTED) {
+            loaded++;
+            return;
+        }
+        byte[] key = Arrays.copyOfRange(a, keyOff, keyOff + keyLen);
+        if (r == Keyspace.LOAD_EXISTS) {
+            throw duplicate(key);
+        }
+        entry(key, StoredValue.decoded(ValueType.STRING, Arrays.copyOfRange(a, recOff + 4, recOff + recLen), null,
+                StoredValue.NO_EXPIRY, access));
+    }
+
+    private RdbException duplicate(byte[] key) {
+        return new RdbException("RDB has duplicated key '" + new String(key, StandardCharsets.UTF_8) + "' in DB "
+                + dbIndex, -1);
     }
 
     @Override
