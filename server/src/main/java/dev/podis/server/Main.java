@@ -52,12 +52,6 @@ public final class Main {
 
     public static void main(String[] argv) {
         System.setProperty("chronicle.analytics.disable", "true");
-        if (System.getProperty("io.netty.jfr.enabled") == null) {
-            // Netty's pooled allocator otherwise registers its JFR event types when it allocates its
-            // first chunk, i.e. on the first client connection: ~0.3 s of CPU on the command loop
-            // (JFR's metadata and the code it runs), during a start-up load or a client's first command.
-            System.setProperty("io.netty.jfr.enabled", "false");
-        }
         int code = run(argv, System.out, System.err, System.getenv());
         System.exit(code);
     }
