@@ -28,7 +28,6 @@ final class HeapData extends AbstractData<byte[]> {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private byte[] array;
-    private int from;
     private int size;
     /** This instance's own array, which {@link #reset} writes into (never a caller's array). */
     private byte[] own;
@@ -41,16 +40,7 @@ final class HeapData extends AbstractData<byte[]> {
     /** Presents {@code bytes} as they are (not copied: the caller keeps them unchanged meanwhile). */
     HeapData of(byte[] bytes) {
         this.array = bytes;
-        this.from = 0;
         this.size = bytes.length;
-        return this;
-    }
-
-    /** Presents {@code bytes[off, off + len)} (not copied: the caller keeps them unchanged meanwhile). */
-    HeapData of(byte[] bytes, int off, int len) {
-        this.array = bytes;
-        this.from = off;
-        this.size = len;
         return this;
     }
 
@@ -60,19 +50,18 @@ final class HeapData extends AbstractData<byte[]> {
             own = new byte[Math.max(size, own.length * 2)];
         }
         this.array = own;
-        this.from = 0;
         this.size = size;
         return own;
     }
 
-    /** The array presented now (the own array, or a caller's from the start unless presented as a slice). */
+    /** The array presented now. */
     byte[] array() {
         return array;
     }
 
     @Override
     public RandomDataInput bytes() {
-        return BytesStore.wrap(Arrays.copyOfRange(array, from, from + size));
+        return BytesStore.wrap(Arrays.copyOf(array, size));
     }
 
     @Override
@@ -87,22 +76,21 @@ final class HeapData extends AbstractData<byte[]> {
 
     @Override
     public long hash(LongHashFunction f) {
-        return f.hashBytes(array, from, size);
+        return f.hashBytes(array, 0, size);
     }
 
     @Override
     public boolean equivalent(RandomDataInput source, long sourceOffset) {
         byte[] a = array;
-        int f = from;
         int n = size;
         int i = 0;
         for (; i + 8 <= n; i += 8) {
-            if (source.readLong(sourceOffset + i) != (long) LONGS.get(a, f + i)) {
+            if (source.readLong(sourceOffset + i) != (long) LONGS.get(a, i)) {
                 return false;
             }
         }
         for (; i < n; i++) {
-            if (source.readByte(sourceOffset + i) != a[f + i]) {
+            if (source.readByte(sourceOffset + i) != a[i]) {
                 return false;
             }
         }
@@ -111,12 +99,12 @@ final class HeapData extends AbstractData<byte[]> {
 
     @Override
     public void writeTo(RandomDataOutput target, long targetOffset) {
-        target.write(targetOffset, array, from, size);
+        target.write(targetOffset, array, 0, size);
     }
 
     @Override
     public byte[] get() {
-        return Arrays.copyOfRange(array, from, from + size);
+        return Arrays.copyOf(array, size);
     }
 
     @Override
@@ -124,7 +112,7 @@ final class HeapData extends AbstractData<byte[]> {
         if (using == null || using.length != size) {
             using = new byte[size];
         }
-        System.arraycopy(array, from, using, 0, size);
+        System.arraycopy(array, 0, using, 0, size);
         return using;
     }
 }

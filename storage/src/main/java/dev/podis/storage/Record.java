@@ -61,14 +61,6 @@ final class Record {
         return out;
     }
 
-    /** Writes the header of an inline string record without expiry into {@code r[off, off + 4)} (its payload follows). */
-    static void inlineStringHeader(byte[] r, int off, int lru, int mark) {
-        r[off] = (byte) (ValueType.STRING.ordinal() | INLINE << 4 | mark);
-        r[off + 1] = (byte) lru;
-        r[off + 2] = (byte) (lru >>> 8);
-        r[off + 3] = (byte) (lru >>> 16);
-    }
-
     static HeapData large(HeapData out, ValueType type, long expireAt, int lru, int mark, long id, long length) {
         byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + 16);
         int off = writeHeader(r, type, LARGE, expireAt, lru, mark);
@@ -100,6 +92,20 @@ final class Record {
     /** The payload kind of a record being built in {@code rec}. */
     static int kind(HeapData rec) {
         return (rec.array()[0] >>> 4) & 0x03;
+    }
+
+    /** The LRU/LFU field of a record being built in {@code rec}. */
+    static int lru(HeapData rec) {
+        byte[] r = rec.array();
+        return (r[1] & 0xFF) | (r[2] & 0xFF) << 8 | (r[3] & 0xFF) << 16;
+    }
+
+    /** Sets the LRU/LFU field of a record being built in {@code rec}. */
+    static void lru(HeapData rec, int lru) {
+        byte[] r = rec.array();
+        r[1] = (byte) lru;
+        r[2] = (byte) (lru >>> 8);
+        r[3] = (byte) (lru >>> 16);
     }
 
     /** Rewrites the LRU clock of the record at {@code off} in place (the record's size does not change). */

@@ -1,9 +1,7 @@
 package dev.podis.server.persistence;
 
+import dev.podis.storage.KeyspaceSink;
 import dev.podis.storage.StoredValue;
-import dev.podis.storage.rdb.KeyspaceLoader;
-import dev.podis.storage.rdb.PackedSink;
-import dev.podis.storage.rdb.PackedStrings;
 import dev.podis.storage.rdb.RdbLoader;
 
 import java.io.IOException;
@@ -22,20 +20,12 @@ import io.netty.channel.EventLoop;
  * time slices, serving clients (with -LOADING) between slices. Parsing thus overlaps the
  * keyspace's inserts, and the keyspace is only ever touched by the command loop.
  *
- * <p>String keys without expiry (most datasets) are read as bytes packed into the batch's
- * {@link PackedStrings} and inserted from there: no objects per key, and batches are reused (the
- * command loop hands them back), so the load allocates next to nothing per key. The batches are
- * handed over through blocking queues (happens-before edges both ways) and never touched by the
- * other thread until handed back.
+ * <p>The values built by the reader are handed over through a blocking queue (a happens-before
+ * edge) and never touched by the reader again.
  */
 final class BackgroundLoad {
     /** Keys per batch handed from the reader to the command loop. */
     private static final int BATCH = 1024;
-    /** A batch is handed over once its packed strings reach this many bytes. */
-    private static final int PACKED_BYTES = 128 * 1024;
-    /** keys[i] of a string key packed in the batch's {@link PackedStrings} (at positions[i]). */
-    private static final byte[] PACKED = new byte[0];
-
     /** Batches parsed ahead of the inserts (memory bound: a few thousand values). */
     private static final int AHEAD = 32;
     /** The command loop inserts for at most this long before it serves clients again. */
@@ -44,7 +34,7 @@ final class BackgroundLoad {
     /** What the command loop does with the batches, and when the load ends. */
     interface Target {
         /** Puts one item into the keyspace (database switches and keys, in file order). */
-        KeyspaceLoader sink();
+        KeyspaceSink sink();
 
         /** Progress in bytes read, after each slice. */
         void progress(long bytes);
@@ -59,32 +49,18 @@ final class BackgroundLoad {
     private static final class Batch {
         final byte[][] keys = new byte[BATCH][];
         final StoredValue[] values = new StoredValue[BATCH];
-        /** Where the packed keys are in {@link #packed}. */
-        final int[] positions = new int[BATCH];
-        final PackedStrings packed = new PackedStrings(PACKED_BYTES + 16 * 1024);
         /** Database switches, consumed in order where keys[i] is null. */
         final List<long[]> databases = new ArrayList<>(1);
         int n;
         long offset;
         boolean last;
         Throwable failure;
-
-        /** Empties the batch for reuse (drops its references). */
-        void clear() {
-            java.util.Arrays.fill(keys, 0, n, null);
-            java.util.Arrays.fill(values, 0, n, null);
-            databases.clear();
-            packed.clear();
-            n = 0;
-        }
     }
 
     private final RdbLoader loader;
     private final EventLoop loop;
     private final Target target;
     private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(AHEAD);
-    /** Batches the command loop is done with, for the reader to fill again. */
-    private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(AHEAD + 2);
     private volatile boolean cancelled;
 
     BackgroundLoad(RdbLoader loader, EventLoop loop, Target target) {
@@ -109,7 +85,7 @@ final class BackgroundLoad {
     /** The reader thread: parses everything into batches. */
     private void read() {
         Batch[] current = {new Batch()};
-        PackedSink collect = new PackedSink() {
+        KeyspaceSink collect = new KeyspaceSink() {
             @Override
             public void database(int db, long keys, long expires) throws IOException {
                 Batch b = current[0];
@@ -129,26 +105,10 @@ final class BackgroundLoad {
                 flushIfFull();
             }
 
-            @Override
-            public PackedStrings packed() {
-                return current[0].packed;
-            }
-
-            @Override
-            public void packedEntry(int pos) throws IOException {
-                Batch b = current[0];
-                b.keys[b.n] = PACKED;
-                b.positions[b.n] = pos;
-                b.n++;
-                flushIfFull();
-            }
-
             private void flushIfFull() throws IOException {
-                Batch b = current[0];
-                if (b.n == BATCH || b.packed.size() >= PACKED_BYTES) {
-                    hand(b);
-                    Batch next = free.poll();
-                    current[0] = next != null ? next : new Batch();
+                if (current[0].n == BATCH) {
+                    hand(current[0]);
+                    current[0] = new Batch();
                 }
             }
 
@@ -192,21 +152,17 @@ final class BackgroundLoad {
             return;
         }
         long start = System.nanoTime();
-        KeyspaceLoader sink = target.sink();
+        KeyspaceSink sink = target.sink();
         try {
             Batch b;
             while ((b = queue.poll()) != null) {
                 int db = 0;
                 for (int i = 0; i < b.n; i++) {
-                    byte[] key = b.keys[i];
-                    if (key == PACKED) {
-                        sink.insertPacked(b.packed, b.positions[i]);
-                        target.perKey();
-                    } else if (key == null) {
+                    if (b.keys[i] == null) {
                         long[] d = b.databases.get(db++);
                         sink.database((int) d[0], d[1], d[2]);
                     } else {
-                        sink.entry(key, b.values[i]);
+                        sink.entry(b.keys[i], b.values[i]);
                         target.perKey();
                     }
                 }
@@ -218,8 +174,6 @@ final class BackgroundLoad {
                     target.done(b.failure);
                     return;
                 }
-                b.clear();
-                free.offer(b);
                 if (System.nanoTime() - start > SLICE_NANOS) {
                     break;
                 }

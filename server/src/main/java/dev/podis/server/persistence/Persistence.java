@@ -391,7 +391,7 @@ public final class Persistence {
         keyLoadDelay = config.getLong("key-load-delay");
         backgroundLoad = new BackgroundLoad(loader, server.commandLoop(), new BackgroundLoad.Target() {
             @Override
-            public KeyspaceLoader sink() {
+            public KeyspaceSink sink() {
                 return sink;
             }
 

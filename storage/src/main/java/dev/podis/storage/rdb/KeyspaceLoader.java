@@ -4,11 +4,9 @@ import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
 import dev.podis.storage.KeyspaceSink;
 import dev.podis.storage.StoredValue;
-import dev.podis.storage.ValueType;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Puts what an {@link RdbLoader} reads into a {@link Keyspace} (rdbLoadRio's key handling): keys
@@ -17,11 +15,9 @@ import java.util.Arrays;
  * already there is an error unless duplicates may replace it (DEBUG RELOAD MERGE).
  *
  * <p>Takes ownership of the key arrays and values it is given: use it with sources that hand out
- * fresh ones, as {@link RdbLoader} does. String keys without expiry come as bytes
- * ({@link PackedSink}) and go into the keyspace with no objects per key
- * ({@link Keyspace#loadString}) where it can.
+ * fresh ones, as {@link RdbLoader} does.
  */
-public final class KeyspaceLoader implements PackedSink {
+public final class KeyspaceLoader implements KeyspaceSink {
     private final Keyspace keyspace;
     private final boolean dropExpired;
     private final boolean replaceDuplicates;
@@ -29,8 +25,6 @@ public final class KeyspaceLoader implements PackedSink {
     private int dbIndex;
     private long loaded;
     private long expired;
-    /** Where {@link RdbLoader} reads the next string key (one at a time: inserted at once). */
-    private final PackedStrings scratch = new PackedStrings(256);
 
     public KeyspaceLoader(Keyspace keyspace, boolean dropExpired, boolean replaceDuplicates) {
         this.keyspace = keyspace;
@@ -69,46 +63,9 @@ public final class KeyspaceLoader implements PackedSink {
         db.put(key, value);
         loaded++;
         if (db.size() == before && !replaceDuplicates) {
-            throw duplicate(key);
+            throw new RdbException("RDB has duplicated key '" + new String(key, StandardCharsets.UTF_8) + "' in DB "
+                    + dbIndex, -1);
         }
-    }
-
-    @Override
-    public PackedStrings packed() {
-        scratch.clear();
-        return scratch;
-    }
-
-    @Override
-    public void packedEntry(int pos) throws IOException {
-        insertPacked(scratch, pos);
-    }
-
-    /** Puts the string key without expiry at {@code pos} of {@code p} (its record header room is overwritten). */
-    public void insertPacked(PackedStrings p, int pos) throws IOException {
-        byte[] a = p.array();
-        int keyOff = PackedStrings.keyOffset(pos);
-        int keyLen = p.keyLength(pos);
-        int recOff = p.recordOffset(pos);
-        int recLen = p.recordLength(pos);
-        int access = p.accessData(pos);
-        int r = replaceDuplicates ? Keyspace.LOAD_UNHANDLED
-                : keyspace.loadString(dbIndex, a, keyOff, keyLen, recOff, recLen, access);
-        if (r == Keyspace.LOAD_INSERTED) {
-            loaded++;
-            return;
-        }
-        byte[] key = Arrays.copyOfRange(a, keyOff, keyOff + keyLen);
-        if (r == Keyspace.LOAD_EXISTS) {
-            throw duplicate(key);
-        }
-        entry(key, StoredValue.decoded(ValueType.STRING, Arrays.copyOfRange(a, recOff + 4, recOff + recLen), null,
-                StoredValue.NO_EXPIRY, access));
-    }
-
-    private RdbException duplicate(byte[] key) {
-        return new RdbException("RDB has duplicated key '" + new String(key, StandardCharsets.UTF_8) + "' in DB "
-                + dbIndex, -1);
     }
 
     @Override

@@ -234,59 +234,22 @@ public final class RdbInput {
     public byte[] readString() throws IOException {
         long at = offset();
         int b = readByte();
-        if (b >>> 6 == 3) {
-            if ((b & 0x3F) == Rdb.ENC_LZF) {
-                byte[] out = new byte[lzfLengths(at)];
-                lzfBody(at, out, 0, out.length);
-                return out;
-            }
-            return encodedInt(b, at);
-        }
-        byte[] s = new byte[stringLength(b, at)];
-        readFully(s, 0, s.length);
-        return s;
-    }
-
-    /** {@link #readString()} appended to {@code out}; returns its length. */
-    int readString(PackedStrings out) throws IOException {
-        long at = offset();
-        int b = readByte();
-        if (b >>> 6 == 3) {
-            if ((b & 0x3F) == Rdb.ENC_LZF) {
-                int len = lzfLengths(at);
-                int off = out.reserve(len);
-                lzfBody(at, out.array(), off, len);
-                return len;
-            }
-            byte[] t = encodedInt(b, at);
-            System.arraycopy(t, 0, out.array(), out.reserve(t.length), t.length);
-            return t.length;
-        }
-        int len = stringLength(b, at);
-        int off = out.reserve(len);
-        readFully(out.array(), off, len);
-        return len;
-    }
-
-    /** The text of an integer-encoded string whose first byte was {@code b}. */
-    private byte[] encodedInt(int b, long at) throws IOException {
-        switch (b & 0x3F) {
-            case Rdb.ENC_INT8:
-                return Decimal.text((byte) readByte());
-            case Rdb.ENC_INT16:
-                return Decimal.text((short) (readByte() | readByte() << 8));
-            case Rdb.ENC_INT32:
-                return Decimal.text(readByte() | readByte() << 8 | readByte() << 16 | readByte() << 24);
-            default:
-                throw corrupt("Unknown RDB string encoding type " + (b & 0x3F), at);
-        }
-    }
-
-    /** The length of a raw string whose first byte was {@code b}, checked against the limits and what is left. */
-    private int stringLength(int b, long at) throws IOException {
         int type = b >>> 6;
         long len;
-        if (type == 0) {
+        if (type == 3) {
+            switch (b & 0x3F) {
+                case Rdb.ENC_INT8:
+                    return Decimal.text((byte) readByte());
+                case Rdb.ENC_INT16:
+                    return Decimal.text((short) (readByte() | readByte() << 8));
+                case Rdb.ENC_INT32:
+                    return Decimal.text(readByte() | readByte() << 8 | readByte() << 16 | readByte() << 24);
+                case Rdb.ENC_LZF:
+                    return readLzf(at);
+                default:
+                    throw corrupt("Unknown RDB string encoding type " + (b & 0x3F), at);
+            }
+        } else if (type == 0) {
             len = b & 0x3F;
         } else if (type == 1) {
             len = (b & 0x3F) << 8 | readByte();
@@ -303,14 +266,12 @@ public final class RdbInput {
         if (len > remaining()) {
             throw eof();
         }
-        return (int) len;
+        byte[] s = new byte[(int) len];
+        readFully(s, 0, s.length);
+        return s;
     }
 
-    /** Compressed length of the LZF string being read (set by {@link #lzfLengths}). */
-    private int lzfCompressed;
-
-    /** Reads and checks an LZF string's lengths; returns the uncompressed one. */
-    private int lzfLengths(long at) throws IOException {
+    private byte[] readLzf(long at) throws IOException {
         long clen = readLength();
         long len = readLength();
         if (clen < 0 || len < 0 || clen > Integer.MAX_VALUE - 16 || len > maxString
@@ -320,26 +281,21 @@ public final class RdbInput {
         if (clen > remaining()) {
             throw eof();
         }
-        lzfCompressed = (int) clen;
-        return (int) len;
-    }
-
-    /** Decompresses the LZF string whose lengths were just read into {@code out[off, off + len)}. */
-    private void lzfBody(long at, byte[] out, int off, int len) throws IOException {
-        int clen = lzfCompressed;
+        byte[] out = new byte[(int) len];
         int n;
         if (clen <= limit - pos) {
             // compressed bytes already buffered: decompress in place
-            n = Lzf.decompress(buf, pos, clen, out, off, len);
-            pos += clen;
+            n = Lzf.decompress(buf, pos, (int) clen, out, 0, out.length);
+            pos += (int) clen;
         } else {
-            byte[] c = new byte[clen];
+            byte[] c = new byte[(int) clen];
             readFully(c, 0, c.length);
-            n = Lzf.decompress(c, 0, c.length, out, off, len);
+            n = Lzf.decompress(c, 0, c.length, out, 0, out.length);
         }
         if (n != len) {
             throw corrupt("Invalid LZF compressed string", at);
         }
+        return out;
     }
 
     /** 8 bytes little endian (rdbLoadMillisecondTime). */

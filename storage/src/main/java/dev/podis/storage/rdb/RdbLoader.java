@@ -18,8 +18,7 @@ import java.util.function.LongSupplier;
  * <p>Pull-based, so a server can load in steps between serving clients: {@link #step} reads up to
  * the next key; {@link #loadAll} reads everything. Keys that expired are handed over like any
  * other (the sink decides: start-up drops them, an AOF preamble keeps them). Empty collections,
- * which Redis skips with a log line, are skipped and counted. A {@link PackedSink} gets string
- * keys without expiry as bytes in its {@link PackedStrings} (no objects per key).
+ * which Redis skips with a log line, are skipped and counted.
  */
 public final class RdbLoader {
     /** What the file holds besides keys. */
@@ -218,17 +217,6 @@ public final class RdbLoader {
             if (dbPending) {
                 sink.database(db, dbKeys, dbExpires);
                 dbPending = false;
-            }
-            if (type == Rdb.TYPE_STRING && expireAt == StoredValue.NO_EXPIRY && sink instanceof PackedSink) {
-                PackedSink ps = (PackedSink) sink;
-                PackedStrings packed = ps.packed();
-                if (packed != null) {
-                    int pos = packed.size();
-                    packed.read(in, accessData(idle, freq));
-                    ps.packedEntry(pos);
-                    keys++;
-                    return true;
-                }
             }
             byte[] key = in.readString();
             StoredValue v = codec.read(in, type, o.limits, expireAt, accessData(idle, freq));
