@@ -22,7 +22,7 @@ Writes benchmarks/results/<date>-<name>.md.
 import argparse, csv, datetime, io, os, platform, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import ROOT, PODIS_JAR, free_port, wait_port, load_keys, rss_kb  # noqa: E402
+from compare import ROOT, PODIS_JAR, children, free_port, wait_port, load_keys, rss_kb  # noqa: E402
 
 # The container entrypoint's sizing (docker/entrypoint.sh) for a 1 GiB memory limit.
 DEFAULT_JVM = "-Xms128m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
@@ -40,14 +40,6 @@ def start(kind, workdir, jvm_opts):
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     wait_port(port)
     return proc, port
-
-
-def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def rollup(pid):

@@ -51,6 +51,55 @@ def free_port():
     return p
 
 
+def port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def wait_port(port, timeout=60):
+    """For the other side-by-side scripts: waits until something listens on the port."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if port_open(port):
+            return
+        time.sleep(0.05)
+    raise SystemExit("server on port %d did not start" % port)
+
+
+def rss_kb(pid):
+    """VmRSS of a process in KB (0 once it is gone)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def children(pid):
+    """PIDs of a process's children (a forked BGSAVE)."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def load_keys(port, n, size=100):
+    """SET key:%012d (16-byte keys) to a `size`-byte value, n times, through redis-cli --pipe."""
+    with tempfile.NamedTemporaryFile(suffix=".resp") as f:
+        write_load_file(f.name, n, size)
+        with open(f.name, "rb") as data:
+            p = subprocess.run(["redis-cli", "-p", str(port), "--pipe"], stdin=data, capture_output=True, text=True)
+    if p.returncode != 0 or "errors: 0" not in p.stdout:
+        raise SystemExit("loading keys on port %d failed: %s %s" % (port, p.stdout, p.stderr))
+
+
 class Server:
     """One server process on a free port; subclasses only say how to launch it."""
     name = None
@@ -74,11 +123,9 @@ class Server:
         end = time.time() + 60
         while time.time() < end:
             self.check_alive()
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+            if port_open(self.port):
                 return self
-            except OSError:
-                time.sleep(0.05)
+            time.sleep(0.05)
         self.stop()
         raise SystemExit("%s on port %d did not start (see %s)" % (self.name, self.port, self.workdir))
 
@@ -102,11 +149,7 @@ class Server:
                               text=True, check=True).stdout.strip()
 
     def rss_kb(self):
-        with open("/proc/%d/status" % self.proc.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
+        return rss_kb(self.proc.pid)
 
     def used_memory(self):
         m = re.search(r"^used_memory:(\d+)", self.cli("INFO", "memory"), re.M)

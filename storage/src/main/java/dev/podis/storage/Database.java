@@ -42,6 +42,8 @@ public interface Database {
     /**
      * GET's path: passes the string at {@code key} to {@code sink} without handing out a copy
      * (the off-heap database passes a reused buffer), updating the access time if {@code touch}.
+     * The database does not keep {@code key} (it copies it where it must, e.g. to report the
+     * key expired): the caller may reuse the array afterwards.
      *
      * @return {@link #STRING}, {@link #MISSING} or {@link #NOT_STRING}
      */
@@ -64,6 +66,48 @@ public interface Database {
      * @throws KeyspaceFullException if the keyspace's memory budget is used up (the database is unchanged)
      */
     void put(byte[] key, StoredValue value);
+
+    /**
+     * SET's path: stores the string {@code value} under {@code key} with expiry {@code expireAt}
+     * ({@link StoredValue#NO_EXPIRY} for none), replacing any value, as
+     * {@code put(key, StoredValue.string(value, expireAt))} does, but without keeping either
+     * array: the database copies what it keeps, so the caller may reuse both afterwards. The
+     * off-heap database writes a small value straight into its map (no {@code StoredValue}, no
+     * copy of the key on the heap unless something must keep it).
+     *
+     * @throws KeyspaceFullException if the keyspace's memory budget is used up (the database is unchanged)
+     */
+    default void putString(byte[] key, byte[] value, long expireAt) {
+        put(key.clone(), StoredValue.string(value.clone(), expireAt));
+    }
+
+    /**
+     * Stores a string that commands keep changing (a HyperLogLog under PFADD), as {@link #put}
+     * with {@code StoredValue.string(bytes, expireAt)} does; the keyspace may keep it where the
+     * next change is cheap (the off-heap database: on the heap, beside its collections). Readers
+     * see an ordinary string.
+     *
+     * @throws KeyspaceFullException as {@link #put}
+     */
+    default void putMutableString(byte[] key, byte[] bytes, long expireAt) {
+        put(key, StoredValue.string(bytes, expireAt));
+    }
+
+    /**
+     * The live string at {@code key} for a change in place, if the keyspace keeps it that way
+     * (stored by {@link #putMutableString}), else null (the key is missing, expired, of another
+     * type, or kept otherwise: read it with {@link #get} and store a changed copy). Updates the
+     * access time. The caller may change the buffer (see {@link MutableString}) during the current
+     * command and must then call {@link #mutableStringChanged}.
+     */
+    default MutableString mutableString(byte[] key) {
+        return null;
+    }
+
+    /** After a change in place of {@code s}, the value of {@code key}: counts the write as {@link #put} does. */
+    default void mutableStringChanged(byte[] key, MutableString s) {
+        throw new IllegalStateException("no string is changed in place here");
+    }
 
     /** Removes the key; true if a live key was removed. */
     boolean remove(byte[] key);

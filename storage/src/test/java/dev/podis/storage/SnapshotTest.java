@@ -164,7 +164,11 @@ abstract class SnapshotTest {
             if (kind < 7) {
                 byte[] v = new byte[rnd.nextInt(5) == 0 ? 9000 + rnd.nextInt(3000) : rnd.nextInt(120)];
                 rnd.nextBytes(v);
-                d.put(b(k), StoredValue.string(v, ttl));
+                if (i % 3 == 0) {
+                    d.putMutableString(b(k), v, ttl); // held on the heap by the off-heap keyspace
+                } else {
+                    d.put(b(k), StoredValue.string(v, ttl));
+                }
             } else if (kind < 9) {
                 HashValue h = HashValue.create();
                 int fields = rnd.nextInt(3) == 0 ? 300 : 5;
@@ -202,8 +206,11 @@ abstract class SnapshotTest {
                 SetValue set = (SetValue) v.object();
                 set.add(b("m" + round), 512, 128, 64);
                 set.remove(b("5"));
-            } else if (v != null) {
+            } else if (v != null && (round & 1) == 0) {
                 d.put(k, StoredValue.string(Arrays.copyOf(v.bytes(), v.bytes().length + 1), v.expireAt()));
+            } else if (v != null) {
+                // as PFADD changes an HLL: a string replaced in the heap index (or moved there)
+                d.putMutableString(k, Arrays.copyOf(v.bytes(), v.bytes().length + 1), v.expireAt());
             }
         } else if (op < 85) {
             d.setExpireAt(k, rnd.nextBoolean() ? StoredValue.NO_EXPIRY : clock.get() + rnd.nextInt(5000));
@@ -262,6 +269,46 @@ abstract class SnapshotTest {
             ks.flushAll();
         }
         assertTrue(copies > 0, "writes reached keys ahead of the walk");
+    }
+
+    /** Keys in all databases. */
+    long keys() {
+        long n = 0;
+        for (int i = 0; i < DBS; i++) {
+            n += ks.db(i).size();
+        }
+        return n;
+    }
+
+    @Test
+    void evictionDuringTheWalkHandsOverTheOldValues() throws Exception {
+        for (String policy : new String[] {"allkeys-lru", "volatile-random"}) {
+            Random rnd = new Random(policy.hashCode());
+            fill(rnd, 2000);
+            Map<Integer, Map<String, String>> expected = dataset();
+            Eviction eviction = new Eviction(ks);
+            eviction.policy(Eviction.Policy.of(policy));
+            eviction.tenacity(100);
+            long evictedBefore = ks.evictedKeys();
+            Collector c = new Collector();
+            Snapshot s = ks.snapshot(c, null);
+            s.step(0);
+            long target = keys();
+            long floor = target / 2;
+            int round = 0;
+            while (!s.step(20_000)) {
+                // a tenth of the keys evicted at each step (down to half), ahead of the walk and behind it
+                target = Math.max(floor, target * 9 / 10);
+                long t = target;
+                eviction.perform(() -> keys() - t, () -> 0);
+                for (int i = 0; i < 10; i++) {
+                    mutate(rnd, 2000, round++);
+                }
+            }
+            assertEquals(expected, await(s, c), policy);
+            assertTrue(ks.evictedKeys() - evictedBefore > 100, policy + ": " + (ks.evictedKeys() - evictedBefore));
+            ks.flushAll();
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
 import dev.podis.server.config.ConfigValue;
+import dev.podis.storage.MutableString;
 import dev.podis.storage.StoredValue;
 import dev.podis.storage.ValueType;
 import dev.podis.storage.types.HyperLogLog;
@@ -21,9 +22,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * A string that is not an HLL gets Redis's {@code WRONGTYPE Key is not a valid HyperLogLog string
  * value.}, a corrupted sparse one {@code INVALIDOBJ Corrupted HLL object detected}.
  *
- * <p>As every string, the stored bytes are never changed in place: a change stores a modified
- * copy (keeping the key's time to live). PFCOUNT of one key stores the cardinality it computed in
- * the header, as Redis does, so a later PFCOUNT answers from the cache until PFADD or PFMERGE
+ * <p>A created or merged HLL is stored with {@code Database.putMutableString} (keeping the key's
+ * time to live), so that the keyspace may keep it where it can be changed in place: PFADD then
+ * changes its bytes there ({@code Database.mutableString}), as Redis does, with no copy and no
+ * Chronicle Map query. An HLL the keyspace keeps otherwise (SET, RESTORE, a loaded RDB) is read,
+ * changed in a copy and stored that way. PFCOUNT of one key stores the cardinality it computed
+ * in the header, as Redis does, so a later PFCOUNT answers from the cache until PFADD or PFMERGE
  * changes a register; a PFADD that changes nothing stores nothing (and on a dense HLL copies
  * nothing). The sparse form turns dense past {@code hll-sparse-max-bytes}.
  */
@@ -69,7 +73,7 @@ public final class HyperLogLogCommands implements CommandFamily {
         if (old == null) {
             server.notifyNew(c, key);
         }
-        c.db().put(key, StoredValue.string(hll.toBytes(), old == null ? StoredValue.NO_EXPIRY : old.expireAt()));
+        c.db().putMutableString(key, hll.toBytes(), old == null ? StoredValue.NO_EXPIRY : old.expireAt());
         server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "pfadd", key);
     }
 
@@ -102,6 +106,11 @@ public final class HyperLogLogCommands implements CommandFamily {
     /** PFADD key [element ...]: 1 when a register changed (or the key was created), else 0. */
     void pfadd(Client c, byte[][] argv) {
         byte[] key = argv[1];
+        MutableString m = c.db().mutableString(key);
+        if (m != null) {
+            pfaddInPlace(c, argv, key, m);
+            return;
+        }
         StoredValue v = server.lookupWrite(c, key);
         HyperLogLog hll;
         int updated = 0;
@@ -140,6 +149,42 @@ public final class HyperLogLogCommands implements CommandFamily {
             store(c, key, hll, v);
         }
         c.reply().integer(updated > 0 ? 1 : 0);
+    }
+
+    /** PFADD on an HLL the keyspace keeps for changes in place: no copy, no allocation. */
+    private void pfaddInPlace(Client c, byte[][] argv, byte[] key, MutableString m) {
+        if (!HyperLogLog.isValid(m.bytes, m.length)) {
+            c.error(NOT_HLL);
+            return;
+        }
+        HyperLogLog hll = HyperLogLog.wrap(m.bytes, m.length);
+        long maxBytes = sparseMaxBytes.asLong();
+        int updated = 0;
+        boolean corrupted = false;
+        for (int j = 2; j < argv.length && !corrupted; j++) {
+            int r = hll.add(argv[j], maxBytes);
+            if (r < 0) {
+                corrupted = true; // Redis changed the value in place before it met the damage
+            } else {
+                updated += r;
+            }
+        }
+        if (updated > 0) {
+            hll.invalidateCache();
+            if (m.bytes != hll.array()) {
+                // Only when it grew: storing a reference into an old object costs G1 card refinement
+                // (a thread's worth of CPU in the profile when done on every change).
+                m.bytes = hll.array();
+            }
+            m.length = hll.length();
+            c.db().mutableStringChanged(key, m);
+            server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "pfadd", key);
+        }
+        if (corrupted) {
+            c.error(CORRUPTED);
+        } else {
+            c.reply().integer(updated > 0 ? 1 : 0);
+        }
     }
 
     /**

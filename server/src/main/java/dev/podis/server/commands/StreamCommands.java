@@ -263,6 +263,10 @@ public final class StreamCommands implements CommandFamily {
     }
 
     private final byte[] idBuf = new byte[41];
+    /** The decimal digits of {@code msDigitsOf} at the end of {@code msDigits} (none yet while the length is 0). */
+    private final byte[] msDigits = new byte[20];
+    private long msDigitsOf;
+    private int msDigitsLength;
 
     /** An ID as a bulk string, formatted without allocating. */
     private void id(RespWriter r, long ms, long seq) {
@@ -270,7 +274,13 @@ public final class StreamCommands implements CommandFamily {
         int p = b.length;
         p = unsignedDigits(b, p, seq);
         b[--p] = '-';
-        p = unsignedDigits(b, p, ms);
+        if (ms != msDigitsOf || msDigitsLength == 0) {
+            // Consecutive IDs mostly share their milliseconds (XADD within one ms, XRANGE replies).
+            msDigitsLength = msDigits.length - unsignedDigits(msDigits, msDigits.length, ms);
+            msDigitsOf = ms;
+        }
+        p -= msDigitsLength;
+        System.arraycopy(msDigits, msDigits.length - msDigitsLength, b, p, msDigitsLength);
         r.bulk(b, p, b.length - p);
     }
 

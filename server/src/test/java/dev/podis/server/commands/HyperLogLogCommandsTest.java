@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Transaction;
+import redis.clients.jedis.params.RestoreParams;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -215,6 +216,75 @@ class HyperLogLogCommandsTest extends AgainstRealRedis {
             t.get("w");
             assertNotNull(t.exec());
         }
+    }
+
+    /**
+     * PFADD changes an HLL in place where the keyspace keeps it for that; reads, copies, renames,
+     * overwrites, TTLs and a reload in between must leave exactly Redis's bytes and counts.
+     */
+    @Test
+    void hllsChangedInPlaceStayRedisBytesWhateverHappensBetween() {
+        needRedis();
+        Random rnd = new Random(11);
+        for (int round = 0; round < 4000; round++) {
+            String k = "ip" + rnd.nextInt(20);
+            String[] els = new String[1 + rnd.nextInt(3)];
+            for (int i = 0; i < els.length; i++) {
+                els[i] = "e" + rnd.nextInt(round < 2000 ? 300 : 20_000); // most keys turn dense later
+            }
+            assertEquals(ref.pfadd(k, els), jedis.pfadd(k, els), "PFADD " + k + " " + Arrays.toString(els));
+            switch (rnd.nextInt(60)) {
+                case 0:
+                    assertArrayEquals(ref.get(b(k)), jedis.get(b(k)), "GET " + k);
+                    break;
+                case 1:
+                    assertEquals(ref.pfcount(k), jedis.pfcount(k), "PFCOUNT " + k);
+                    break;
+                case 2: // an ordinary string again (no TTL), then changed by the next PFADD
+                    jedis.set(b(k), jedis.get(b(k)));
+                    ref.set(b(k), ref.get(b(k)));
+                    break;
+                case 3:
+                    jedis.restore(b(k), 0, jedis.dump(b(k)), RestoreParams.restoreParams().replace());
+                    ref.restore(b(k), 0, ref.dump(b(k)), RestoreParams.restoreParams().replace());
+                    break;
+                case 4:
+                    jedis.rename(k, k + ":moved");
+                    jedis.rename(k + ":moved", k);
+                    break;
+                case 5:
+                    jedis.expire(k, 1000);
+                    ref.expire(k, 1000);
+                    break;
+                default:
+                    break;
+            }
+        }
+        for (int i = 0; i < 20; i++) {
+            String k = "ip" + i;
+            assertArrayEquals(ref.get(b(k)), jedis.get(b(k)), "GET " + k);
+            assertEquals(ref.ttl(k) > 0, jedis.ttl(k) > 0, "TTL of " + k);
+        }
+        // WATCH: a PFADD that changes no register is no write, one that changes one is
+        jedis.pfadd("ipw", "a", "b");
+        jedis.pfadd("ipw", "c");
+        try (Jedis other = server.jedis()) {
+            jedis.watch("ipw");
+            assertEquals(0, other.pfadd("ipw", "a"));
+            Transaction t = jedis.multi();
+            t.get("ipw");
+            assertNotNull(t.exec());
+            jedis.watch("ipw");
+            assertEquals(1, other.pfadd("ipw", "d"));
+            t = jedis.multi();
+            t.get("ipw");
+            assertNull(t.exec());
+        }
+        // Podis's DUMP of an HLL changed in place restores in Redis as the same string
+        ref.restore(b("ip3:podis"), 0, jedis.dump(b("ip3")));
+        assertArrayEquals(ref.get(b("ip3")), ref.get(b("ip3:podis")));
+        assertEquals(ref.pfadd("ip3", "after"), jedis.pfadd("ip3", "after"));
+        assertArrayEquals(ref.get(b("ip3")), jedis.get(b("ip3")));
     }
 
     @Test

@@ -81,14 +81,19 @@ public final class HyperLogLog {
      * checked by the operations that walk it.
      */
     public static boolean isValid(byte[] s) {
-        if (s.length < HEADER || s[0] != 'H' || s[1] != 'Y' || s[2] != 'L' || s[3] != 'L') {
+        return isValid(s, s.length);
+    }
+
+    /** {@link #isValid(byte[])} for the string held in the first {@code len} bytes of {@code s}. */
+    public static boolean isValid(byte[] s, int len) {
+        if (len < HEADER || s[0] != 'H' || s[1] != 'Y' || s[2] != 'L' || s[3] != 'L') {
             return false;
         }
         int encoding = s[4] & 0xff;
         if (encoding > SPARSE) {
             return false;
         }
-        return encoding != DENSE || s.length == DENSE_SIZE;
+        return encoding != DENSE || len == DENSE_SIZE;
     }
 
     /** Works on a copy of {@code s}, which must be {@link #isValid}. */
@@ -103,6 +108,19 @@ public final class HyperLogLog {
      */
     public static HyperLogLog view(byte[] s) {
         return new HyperLogLog(s, s.length);
+    }
+
+    /**
+     * Works on the first {@code len} bytes of {@code s} in place, which must be {@link #isValid}:
+     * changes go into {@code s} while they fit, else into a bigger array ({@link #array}).
+     */
+    public static HyperLogLog wrap(byte[] s, int len) {
+        return new HyperLogLog(s, len);
+    }
+
+    /** The array the HLL is in now (its first {@link #length} bytes); may have room to grow. */
+    public byte[] array() {
+        return b;
     }
 
     /**
