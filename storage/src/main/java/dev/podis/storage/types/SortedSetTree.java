@@ -68,6 +68,10 @@ final class SortedSetTree {
     private int[] pathIdx = new int[8];
     /** Index inside the leaf returned by the last {@link #leafAt}. */
     private int foundIndex;
+    /** Node counts and the leaves' total array capacity, kept up to date for a constant-time memory estimate. */
+    private int leaves;
+    private long leafSlots;
+    private int inners;
 
     private byte[][] keys = new byte[MIN_TABLE][];
     private double[] vals = new double[MIN_TABLE];
@@ -84,7 +88,13 @@ final class SortedSetTree {
     SortedSetTree(int leafCap, int innerCap) {
         this.leafCap = Math.max(4, leafCap);
         this.innerCap = Math.max(4, innerCap);
-        root = new Leaf(4);
+        root = newLeaf(4);
+    }
+
+    private Leaf newLeaf(int capacity) {
+        leaves++;
+        leafSlots += capacity;
+        return new Leaf(capacity);
     }
 
     int size() {
@@ -368,16 +378,17 @@ final class SortedSetTree {
         Leaf right;
         if (pos == n) {
             // appending (ascending inserts): a new leaf with just this entry keeps the left one full
-            right = new Leaf(4);
+            right = newLeaf(4);
             right.scores[0] = score;
             right.members[0] = member;
             right.n = 1;
         } else if (pos == 0) {
             // prepending: the old entries move as they are, the new one starts a new left leaf
-            right = new Leaf(0);
+            right = newLeaf(0);
             right.scores = leaf.scores;
             right.members = leaf.members;
             right.n = n;
+            leafSlots += 4;
             leaf.scores = new double[4];
             leaf.members = new byte[4][];
             leaf.scores[0] = score;
@@ -385,7 +396,7 @@ final class SortedSetTree {
             leaf.n = 1;
         } else {
             int h = n / 2;
-            right = new Leaf(leafCap);
+            right = newLeaf(leafCap);
             System.arraycopy(leaf.scores, h, right.scores, 0, n - h);
             System.arraycopy(leaf.members, h, right.members, 0, n - h);
             Arrays.fill(leaf.members, h, n, null);
@@ -410,6 +421,7 @@ final class SortedSetTree {
         int n = l.n;
         if (n == l.scores.length) {
             int cap = Math.min(leafCap, Math.max(4, n * 2));
+            leafSlots += cap - n;
             l.scores = Arrays.copyOf(l.scores, cap);
             l.members = Arrays.copyOf(l.members, cap);
         }
@@ -428,6 +440,7 @@ final class SortedSetTree {
             int leftCount, int rightCount) {
         if (d < 0) {
             Inner r = new Inner(innerCap);
+            inners++;
             r.kids[0] = left;
             r.kids[1] = right;
             r.counts[0] = leftCount;
@@ -451,6 +464,7 @@ final class SortedSetTree {
             return;
         }
         Inner q = new Inner(innerCap);
+        inners++;
         double upScore;
         byte[] upMember;
         if (i == n - 1) {
@@ -561,6 +575,7 @@ final class SortedSetTree {
         int need = l.n + r.n;
         if (need > l.scores.length) {
             int cap = Math.min(leafCap, Math.max(need, l.scores.length * 2));
+            leafSlots += cap - l.scores.length;
             l.scores = Arrays.copyOf(l.scores, cap);
             l.members = Arrays.copyOf(l.members, cap);
         }
@@ -571,7 +586,9 @@ final class SortedSetTree {
         unlinkLeaf(r);
     }
 
-    private static void unlinkLeaf(Leaf l) {
+    private void unlinkLeaf(Leaf l) {
+        leaves--;
+        leafSlots -= l.scores.length;
         if (l.prev != null) {
             l.prev.next = l.next;
         }
@@ -586,6 +603,9 @@ final class SortedSetTree {
     private void removeChild(int d, int i) {
         Inner p = path[d];
         int n = p.n;
+        if (d < height - 1) {
+            inners--; // the child is an inner node (leaves are counted out by unlinkLeaf)
+        }
         System.arraycopy(p.kids, i + 1, p.kids, i, n - i - 1);
         System.arraycopy(p.counts, i + 1, p.counts, i, n - i - 1);
         p.kids[n - 1] = null;
@@ -599,7 +619,10 @@ final class SortedSetTree {
         p.n = n - 1;
         if (p.n == 0) {
             if (d == 0) {
-                root = new Leaf(4);
+                leaves = 0;
+                leafSlots = 0;
+                inners = 0;
+                root = newLeaf(4);
                 height = 0;
             } else {
                 removeChild(d - 1, pathIdx[d - 1]);
@@ -615,6 +638,7 @@ final class SortedSetTree {
             while (height > 0 && ((Inner) root).n == 1) {
                 root = ((Inner) root).kids[0];
                 height--;
+                inners--;
             }
             return;
         }
@@ -798,18 +822,28 @@ final class SortedSetTree {
 
     // ------------------------------------------------------------------ memory
 
-    /** Heap bytes of the tree's nodes and the index (not the member arrays). */
+    /** Heap bytes of the tree's nodes and the index (not the member arrays), in constant time. */
     long structureBytes() {
         long bytes = 64; // this object
         bytes += SortedSetValue.align(16 + 4L * keys.length) * 2 + SortedSetValue.align(16 + 8L * keys.length);
-        bytes += nodeBytes(root, height);
+        // a leaf: its object and two arrays (headers 16 bytes each, the reference array rounded up)
+        bytes += leaves * (32L + 16 + 16 + 4) + leafSlots * 12;
+        bytes += (long) inners * (24 + SortedSetValue.align(16 + 4L * innerCap) * 3
+                + SortedSetValue.align(16 + 8L * innerCap));
         return bytes;
+    }
+
+    /** The same as {@link #structureBytes} counted node by node (tests check the running counts with it). */
+    long structureBytesWalked() {
+        long bytes = 64;
+        bytes += SortedSetValue.align(16 + 4L * keys.length) * 2 + SortedSetValue.align(16 + 8L * keys.length);
+        return bytes + nodeBytes(root, height);
     }
 
     private long nodeBytes(Object node, int h) {
         if (h == 0) {
             Leaf l = (Leaf) node;
-            return 32 + SortedSetValue.align(16 + 8L * l.scores.length) + SortedSetValue.align(16 + 4L * l.members.length);
+            return 32L + 16 + 16 + 4 + 12L * l.scores.length;
         }
         Inner in = (Inner) node;
         long bytes = 24 + SortedSetValue.align(16 + 4L * innerCap) * 3 + SortedSetValue.align(16 + 8L * innerCap);

@@ -144,6 +144,11 @@ public final class SortedSetValue implements CollectionValue {
         return c;
     }
 
+    /** Whether the skiplist encoding's running node counts match a walk of its nodes (tests). */
+    boolean structureCountsConsistent() {
+        return skip == null || skip.structureBytes() == skip.structureBytesWalked();
+    }
+
     /** Converts a skiplist back to the listpack when it fits the limits (for newly built sets). */
     public void compactIfFits(long maxEntries, long maxValue) {
         if (skip == null || skip.size() > maxEntries) {

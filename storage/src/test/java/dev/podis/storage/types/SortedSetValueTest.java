@@ -219,8 +219,12 @@ class SortedSetValueTest {
                 checkAll(z, model);
             }
             assertEquals(model.size(), z.size());
+            if (step % 97 == 0) {
+                assertTrue(z.structureCountsConsistent(), "node counts at step " + step);
+            }
         }
         checkAll(z, model);
+        assertTrue(z.structureCountsConsistent());
         SortedSetValue copy = z.copy();
         checkAll(copy, model);
         if (!model.isEmpty()) {
