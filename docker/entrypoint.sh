@@ -1,12 +1,16 @@
 #!/bin/sh
-# Sizes the JVM from the container's memory limit, then replaces itself with Java (exec), so
+# Sizes the JVM from the container's memory limit L, then replaces itself with Java (exec), so
 # Java runs as PID 1 and receives SIGTERM directly.
 #
-#   heap        = limit / 8, at least 64 MiB, at most 1 GiB  (512 MiB when there is no limit)
-#   direct      = limit / 16, at least 32 MiB, at most 256 MiB (256 MiB when there is no limit)
-#   GC          = G1 with a 20 ms pause target
-# The rest of the limit is left to the off-heap keyspace, which sizes itself from the same limit.
-# JAVA_OPTS is appended last, so any flag in it wins (e.g. JAVA_OPTS=-Xmx2g).
+#   heap        = L / 4, at least 64 MiB, at most 31 GiB  (512 MiB when there is no limit)
+#   direct      = L / 16, at least 32 MiB, at most 256 MiB (256 MiB when there is no limit)
+#   GC          = G1 with a 20 ms pause target (JAVA_OPTS=-XX:+UseZGC for sub-millisecond pauses;
+#                 docs/operations.md compares the two)
+# Collections (lists, hashes, sets, sorted sets) live in the heap, strings off-heap. With
+# maxmemory unset, Podis derives it from the same limit and this JVM's own sizes:
+#   maxmemory = L - heap - direct - (96 MiB + L / 16)
+# (docs/operations.md, "Memory"), so the process stays below L and the kernel never OOM-kills it.
+# JAVA_OPTS is appended last, so any flag in it wins (e.g. JAVA_OPTS=-Xmx2g); maxmemory follows.
 #
 # Arguments are Podis's: an optional config file first, then --<config-name> <value> flags.
 # --dir /data is inserted right after the config file, so a --dir flag given here still wins.
@@ -28,9 +32,9 @@ if [ "${#limit}" -gt 16 ]; then
 fi
 
 if [ "$limit" -gt 0 ]; then
-    heap=$((limit / 8 / MIB))
+    heap=$((limit / 4 / MIB))
     if [ "$heap" -lt 64 ]; then heap=64; fi
-    if [ "$heap" -gt 1024 ]; then heap=1024; fi
+    if [ "$heap" -gt 31744 ]; then heap=31744; fi
     direct=$((limit / 16 / MIB))
     if [ "$direct" -lt 32 ]; then direct=32; fi
     if [ "$direct" -gt 256 ]; then direct=256; fi
@@ -38,6 +42,9 @@ else
     heap=512
     direct=256
 fi
+
+# Fewer glibc malloc arenas: native memory (the off-heap keyspace's) stays compact.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 JVM_OPTS="-Xms${heap}m -Xmx${heap}m -XX:MaxDirectMemorySize=${direct}m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError"
 

@@ -97,4 +97,10 @@ public class KeyspaceBenchmark {
     public void set() {
         db.put(nextKey(), StoredValue.string(value));
     }
+
+    /** SET's path in the server: key and value from reused arrays, written without a {@code StoredValue}. */
+    @Benchmark
+    public void putString() {
+        db.putString(nextKey(), value, StoredValue.NO_EXPIRY);
+    }
 }

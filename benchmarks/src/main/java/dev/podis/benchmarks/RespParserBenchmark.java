@@ -38,6 +38,8 @@ public class RespParserBenchmark {
     static final int BATCH = 100;
 
     private final RespParser parser = new RespParser();
+    /** A parser as the server's connections use it: small requests in borrowed (reused) arrays. */
+    private final RespParser borrowing = new RespParser();
     private ByteBuf setGet;
     private ByteBuf inline;
 
@@ -52,6 +54,7 @@ public class RespParserBenchmark {
             s.writeBytes(command("GET", key));
             i.writeBytes(("SET " + key + " " + value + "\r\nGET " + key + "\r\n").getBytes(StandardCharsets.US_ASCII));
         }
+        borrowing.borrowArguments(true);
         setGet = direct(s.toByteArray());
         inline = direct(i.toByteArray());
     }
@@ -77,6 +80,10 @@ public class RespParserBenchmark {
     }
 
     private int parseAll(ByteBuf in, Blackhole bh) throws ProtocolException {
+        return parseAll(parser, in, bh);
+    }
+
+    private static int parseAll(RespParser parser, ByteBuf in, Blackhole bh) throws ProtocolException {
         in.readerIndex(0);
         int n = 0;
         byte[][] argv;
@@ -92,6 +99,13 @@ public class RespParserBenchmark {
     @OperationsPerInvocation(BATCH)
     public int pipelinedSetGet(Blackhole bh) throws ProtocolException {
         return parseAll(setGet, bh);
+    }
+
+    /** The same 100 commands with borrowed arguments (what the server's connections parse). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int pipelinedSetGetBorrowed(Blackhole bh) throws ProtocolException {
+        return parseAll(borrowing, setGet, bh);
     }
 
     /** The same commands as inline lines (telnet-style). */

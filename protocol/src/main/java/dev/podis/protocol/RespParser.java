@@ -14,6 +14,17 @@ import io.netty.util.ByteProcessor;
  * as it arrives into an array that grows with the bytes received (never beyond the declared
  * length), so the cumulation stays small and each payload byte is copied once.
  *
+ * <p><b>Borrowed arguments.</b> With {@link #borrowArguments(boolean)} on (the server's
+ * connections), a small multibulk request that is complete in the buffer when its parse starts
+ * (at most {@link #BORROW_MAX_ARGS} arguments of less than {@link #BORROW_MAX_LENGTH} bytes each)
+ * is returned in arrays this parser reuses: the argument vector and each argument's array are
+ * those of the previous such request when the count and lengths match. {@link #borrowed()} says
+ * so; such arguments are valid only until the next {@code parse}, and whoever keeps them must
+ * copy them first ({@link #copyOf}). Everything else (inline commands, requests split over
+ * reads, bigger requests) gets fresh arrays, exactly as without borrowing. The bytes and every
+ * error are the same either way: anything unusual in a request falls back to the incremental
+ * parse, which reports it.
+ *
  * <p>Line limits follow what Redis does in practice: Redis reads at most 16 KB at a time and
  * complains ("too big ...") when more than 64 KB are buffered without the line's terminator, so a
  * line is accepted when its terminator lies within the first 64 KB + 16 KB. Like Redis's use of
@@ -33,6 +44,10 @@ public final class RespParser {
     private static final int UNAUTH_MAX_MULTIBULK = 10;
     private static final int UNAUTH_MAX_BULK = 16384;
     private static final byte[][] EMPTY = new byte[0][];
+    /** Largest argument count of a request whose arguments may be borrowed. */
+    public static final int BORROW_MAX_ARGS = 8;
+    /** Arguments this long or longer are never borrowed (reused arrays stay small). */
+    public static final int BORROW_MAX_LENGTH = 1024;
 
     /** Finds the first '\r' or NUL (Redis's strchr(..., '\r') stops at NUL). */
     private static final ByteProcessor FIND_CR_OR_NUL = b -> b != '\r' && b != 0;
@@ -50,6 +65,16 @@ public final class RespParser {
     private byte[] bigBulk;        // a big bulk being received, or null
     private int bigBulkFilled;
 
+    // Borrowed arguments (see the class comment).
+    private boolean borrow;
+    private boolean borrowed;
+    /** Reused argument vectors, by argument count. */
+    private final byte[][][] borrowedArgv = new byte[BORROW_MAX_ARGS + 1][][];
+    /** The reused array of each argument position (its length is that of the last argument there). */
+    private final byte[][] borrowedArg = new byte[BORROW_MAX_ARGS][];
+    private final int[] argOffset = new int[BORROW_MAX_ARGS];
+    private final int[] argLength = new int[BORROW_MAX_ARGS];
+
     public void setMaxBulkLength(long max) {
         this.maxBulkLength = max;
     }
@@ -57,6 +82,28 @@ public final class RespParser {
     /** While false, Redis's tighter pre-authentication limits apply. */
     public void setAuthenticated(boolean authenticated) {
         this.authenticated = authenticated;
+    }
+
+    /** Lets {@link #parse} return borrowed arguments (see the class comment); off by default. */
+    public void borrowArguments(boolean on) {
+        this.borrow = on;
+    }
+
+    /**
+     * True when the arguments the last {@link #parse} returned are borrowed: reused by a later
+     * parse, so they must be copied ({@link #copyOf}) by anyone who keeps them past the next one.
+     */
+    public boolean borrowed() {
+        return borrowed;
+    }
+
+    /** A copy of {@code argv} in fresh arrays (what a borrowed request's keeper takes). */
+    public static byte[][] copyOf(byte[][] argv) {
+        byte[][] out = new byte[argv.length][];
+        for (int i = 0; i < argv.length; i++) {
+            out[i] = argv[i].clone();
+        }
+        return out;
     }
 
     /** True while a multibulk request has been started but not finished. */
@@ -91,6 +138,7 @@ public final class RespParser {
      *         bytes are needed
      */
     public byte[][] parse(ByteBuf in) throws ProtocolException {
+        borrowed = false;
         if (expectedArgs < 0) {
             if (!in.isReadable()) {
                 return null;
@@ -108,6 +156,12 @@ public final class RespParser {
             }
             if (!authenticated && count > UNAUTH_MAX_MULTIBULK) {
                 throw new ProtocolException("Protocol error: unauthenticated multibulk length");
+            }
+            if (borrow && authenticated && count > 0 && count <= BORROW_MAX_ARGS) {
+                byte[][] argv = parseBorrowed(in, eol + 2, (int) count);
+                if (argv != null) {
+                    return argv;
+                }
             }
             in.readerIndex(eol + 2);
             if (count <= 0) {
@@ -169,6 +223,63 @@ public final class RespParser {
         args = null;
         expectedArgs = -1;
         return result;
+    }
+
+    /**
+     * The request of {@code count} arguments starting at {@code from} (after its count line) in
+     * borrowed arrays, consumed from {@code in}; or null, consuming nothing, unless it is complete
+     * in {@code in} and every argument is an ordinary bulk shorter than {@link #BORROW_MAX_LENGTH}.
+     */
+    private byte[][] parseBorrowed(ByteBuf in, int from, int count) {
+        int end = in.writerIndex();
+        int p = from;
+        for (int i = 0; i < count; i++) {
+            if (p >= end || in.getByte(p) != '$') {
+                return null;
+            }
+            int len = 0;
+            int q = p + 1;
+            int digits = 0;
+            while (true) {
+                if (q >= end) {
+                    return null;
+                }
+                byte b = in.getByte(q);
+                if (b == '\r') {
+                    break;
+                }
+                if (b < '0' || b > '9' || ++digits > 4 || (digits == 2 && len == 0)) {
+                    return null; // not a plain short length (the incremental parse judges it)
+                }
+                len = len * 10 + (b - '0');
+                q++;
+            }
+            if (digits == 0 || len >= BORROW_MAX_LENGTH || len > maxBulkLength) {
+                return null;
+            }
+            p = q + 2; // the "\r\n" after the length (Redis does not check the '\n')
+            if ((long) p + len + 2 > end) {
+                return null;
+            }
+            argOffset[i] = p;
+            argLength[i] = len;
+            p += len + 2; // the payload's CRLF is not checked either
+        }
+        byte[][] argv = borrowedArgv[count];
+        if (argv == null) {
+            argv = borrowedArgv[count] = new byte[count][];
+        }
+        for (int i = 0; i < count; i++) {
+            byte[] a = borrowedArg[i];
+            if (a == null || a.length != argLength[i]) {
+                a = borrowedArg[i] = new byte[argLength[i]];
+            }
+            in.getBytes(argOffset[i], a);
+            argv[i] = a;
+        }
+        in.readerIndex(p);
+        borrowed = true;
+        return argv;
     }
 
     /** Moves what has arrived of a big bulk out of {@code in}; the payload once it and its CRLF are complete. */

@@ -25,9 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RespParserTest {
     private static final int K = 1024;
 
+    /** The parser under test (a subclass runs every case with borrowed arguments too). */
+    RespParser parser() {
+        return new RespParser();
+    }
+
     /** Feeds {@code chunks} one after another, collecting every request (empty ones included). */
-    private static List<String> parseChunks(List<byte[]> chunks) throws ProtocolException {
-        RespParser parser = new RespParser();
+    List<String> parseChunks(List<byte[]> chunks) throws ProtocolException {
+        RespParser parser = parser();
         ByteBuf cumulation = Unpooled.buffer();
         List<String> out = new ArrayList<>();
         try {
@@ -47,12 +52,12 @@ class RespParserTest {
         return out;
     }
 
-    private static List<String> parseAll(byte[] stream) throws ProtocolException {
+    List<String> parseAll(byte[] stream) throws ProtocolException {
         return parseChunks(List.of(stream));
     }
 
     /** An argv as text: arguments joined by '|' with each argument's length, to compare sequences. */
-    private static String render(byte[][] argv) {
+    static String render(byte[][] argv) {
         StringBuilder sb = new StringBuilder();
         for (byte[] a : argv) {
             sb.append(a.length).append(':').append(new String(a, StandardCharsets.ISO_8859_1)).append('|');
@@ -60,11 +65,11 @@ class RespParserTest {
         return sb.toString();
     }
 
-    private static byte[] ascii(String s) {
+    static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private static byte[] multibulk(String... args) {
+    static byte[] multibulk(String... args) {
         StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
         for (String a : args) {
             sb.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
@@ -138,11 +143,11 @@ class RespParserTest {
         }
     }
 
-    private static String errorOf(String input) {
-        return errorOf(new RespParser(), ascii(input));
+    String errorOf(String input) {
+        return errorOf(parser(), ascii(input));
     }
 
-    private static String errorOf(RespParser parser, byte[] input) {
+    String errorOf(RespParser parser, byte[] input) {
         ByteBuf buf = Unpooled.wrappedBuffer(input);
         ProtocolException e = assertThrows(ProtocolException.class, () -> {
             while (parser.parse(buf) != null) {
@@ -191,10 +196,10 @@ class RespParserTest {
 
     @Test
     void protoMaxBulkLenIsConfigurable() throws ProtocolException {
-        RespParser p = new RespParser();
+        RespParser p = parser();
         p.setMaxBulkLength(1000);
         assertEquals("Protocol error: invalid bulk length", errorOf(p, ascii("*1\r\n$1001\r\n")));
-        RespParser q = new RespParser();
+        RespParser q = parser();
         q.setMaxBulkLength(1000);
         ByteBuf buf = Unpooled.wrappedBuffer(ascii("*1\r\n$1000\r\n"));
         assertNull(q.parse(buf)); // accepted, waiting for the payload
@@ -203,18 +208,18 @@ class RespParserTest {
     @Test
     void lengthLinesWithoutCrBeyond64KbAreTooBig() throws ProtocolException {
         assertEquals("Protocol error: too big mbulk count string",
-                errorOf(new RespParser(), ascii("*" + "1".repeat(64 * K))));
+                errorOf(parser(), ascii("*" + "1".repeat(64 * K))));
         // Exactly 64 KB buffered: Redis still waits.
-        assertNull(new RespParser().parse(Unpooled.wrappedBuffer(ascii("*" + "1".repeat(64 * K - 1)))));
+        assertNull(parser().parse(Unpooled.wrappedBuffer(ascii("*" + "1".repeat(64 * K - 1)))));
         assertEquals("Protocol error: too big bulk count string",
-                errorOf(new RespParser(), ascii("*1\r\n$" + "1".repeat(70 * K))));
+                errorOf(parser(), ascii("*1\r\n$" + "1".repeat(70 * K))));
         // A CR within reach makes it a (bad) length instead.
         assertEquals("Protocol error: invalid multibulk length",
-                errorOf(new RespParser(), ascii("*" + "0".repeat(70 * K) + "\r\n")));
+                errorOf(parser(), ascii("*" + "0".repeat(70 * K) + "\r\n")));
         assertEquals("Protocol error: too big mbulk count string",
-                errorOf(new RespParser(), ascii("*" + "0".repeat(90 * K) + "\r\n")));
+                errorOf(parser(), ascii("*" + "0".repeat(90 * K) + "\r\n")));
         // A NUL hides the CR, as Redis's strchr does.
-        assertNull(new RespParser().parse(Unpooled.wrappedBuffer(ascii("*1\u0000\r\n$4\r\nPING\r\n"))));
+        assertNull(parser().parse(Unpooled.wrappedBuffer(ascii("*1\u0000\r\n$4\r\nPING\r\n"))));
     }
 
     @Test
@@ -226,7 +231,7 @@ class RespParserTest {
         assertEquals("4:ECHO|" + (79 * K) + ":" + "a".repeat(79 * K) + "|", got.get(0));
         assertEquals("Protocol error: too big inline request", errorOf("ECHO " + "a".repeat(81 * K) + "\r\n"));
         // A NUL hides the newline.
-        assertNull(new RespParser().parse(Unpooled.wrappedBuffer(ascii("PING\u0000\nPING\r\n"))));
+        assertNull(parser().parse(Unpooled.wrappedBuffer(ascii("PING\u0000\nPING\r\n"))));
         assertEquals("Protocol error: too big inline request", errorOf("PING\u0000" + "a".repeat(70 * K) + "\n"));
     }
 
@@ -242,18 +247,18 @@ class RespParserTest {
 
     @Test
     void unauthenticatedLimits() throws ProtocolException {
-        RespParser p = new RespParser();
+        RespParser p = parser();
         p.setAuthenticated(false);
         assertEquals("Protocol error: unauthenticated multibulk length", errorOf(p, ascii("*11\r\n")));
-        RespParser q = new RespParser();
+        RespParser q = parser();
         q.setAuthenticated(false);
         assertEquals("Protocol error: unauthenticated bulk length", errorOf(q, ascii("*1\r\n$16385\r\n")));
-        RespParser r = new RespParser();
+        RespParser r = parser();
         r.setAuthenticated(false);
         ByteBuf ok = Unpooled.wrappedBuffer(ascii("*10\r\n$16384\r\n"));
         assertNull(r.parse(ok));
         // Once authenticated the limits are gone.
-        RespParser s = new RespParser();
+        RespParser s = parser();
         s.setAuthenticated(false);
         s.setAuthenticated(true);
         assertNull(s.parse(Unpooled.wrappedBuffer(ascii("*11\r\n$16385\r\n"))));
@@ -261,7 +266,7 @@ class RespParserTest {
 
     @Test
     void hugeDeclaredBulkAllocatesOnlyWhatArrives() throws ProtocolException {
-        RespParser p = new RespParser();
+        RespParser p = parser();
         p.setMaxBulkLength(4L * 1024 * 1024 * 1024);
         ByteBuf buf = Unpooled.buffer();
         buf.writeBytes(ascii("*2\r\n$3\r\nSET\r\n$2000000000\r\n"));
@@ -275,7 +280,7 @@ class RespParserTest {
         assertEquals(100 * K, p.pendingBytes());
         assertTrue(p.inProgress());
         // A bulk that no Java array can hold is refused up front.
-        RespParser q = new RespParser();
+        RespParser q = parser();
         q.setMaxBulkLength(4L * 1024 * 1024 * 1024);
         assertEquals("Protocol error: invalid bulk length", errorOf(q, ascii("*1\r\n$3000000000\r\n")));
     }
@@ -285,7 +290,7 @@ class RespParserTest {
         String big = "b".repeat(100 * K);
         byte[] stream = multibulk("SET", "k", big);
         // The whole payload but not the trailing CRLF: still waiting.
-        RespParser p = new RespParser();
+        RespParser p = parser();
         ByteBuf buf = Unpooled.buffer();
         buf.writeBytes(stream, 0, stream.length - 2);
         assertNull(p.parse(buf));
@@ -303,7 +308,7 @@ class RespParserTest {
             args[i] = "a" + i;
         }
         ByteBuf buf = Unpooled.wrappedBuffer(multibulk(args));
-        byte[][] argv = new RespParser().parse(buf);
+        byte[][] argv = parser().parse(buf);
         assertEquals(3000, argv.length);
         assertEquals("a2999", new String(argv[2999], StandardCharsets.US_ASCII));
     }

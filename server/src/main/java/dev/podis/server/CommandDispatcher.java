@@ -43,6 +43,20 @@ public final class CommandDispatcher {
         }
     }
 
+    /**
+     * Whether a request in the parser's borrowed arrays (reused by the next request) may run as
+     * it is, rather than copied first: its command keeps no argument with this argument count
+     * ({@link CommandSpec#borrowArgc}) and nothing around the command would keep them either
+     * (MULTI queueing, CLIENT PAUSE holding it, client tracking, MONITOR, keyspace events,
+     * propagation to the AOF or replicas; the slow log copies what it keeps).
+     */
+    public boolean runsBorrowed(Client c, byte[][] argv) {
+        CommandSpec spec = table.lookup(argv[0]);
+        return spec != null && spec.borrowArgc() == argv.length
+                && c.multiQueued() < 0 && c.trackingState() == null
+                && !server.pause().active() && server.keepsNoArguments();
+    }
+
     private static boolean isClient(byte[] name) {
         return name.length == 6 && new String(name, StandardCharsets.US_ASCII).equalsIgnoreCase("client");
     }
@@ -145,6 +159,12 @@ public final class CommandDispatcher {
         }
         if (!c.authenticated() && !spec.has(CommandSpec.NO_AUTH)) {
             c.error("NOAUTH Authentication required.");
+            spec.recordRejected();
+            return;
+        }
+        if (server.maxmemory().refuses(c, spec)) {
+            // maxmemory: evicted what the policy allows and still over it (processCommand's OOM check)
+            c.error(OOM);
             spec.recordRejected();
             return;
         }

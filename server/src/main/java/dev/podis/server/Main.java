@@ -24,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  * Any redis.conf parameter can be given as a flag, with one or several words
  * ({@code --port 7000 --save "900 1 300 10" --save "" --bind 127.0.0.1 ::1}). The configuration
- * comes from three layers, later wins: the file, {@code PODIS_CONFIG_*} environment variables,
+ * comes from three layers, later wins: the file, {@code PODIS_<PARAM>} environment variables,
  * the flags (see {@link ConfigLoader}). Anything unknown stops start-up with exit code 1.
  */
 @Command(name = "podis", versionProvider = Version.class, sortOptions = false,
@@ -33,8 +33,9 @@ import java.util.concurrent.CountDownLatch;
             "",
             "Any redis.conf parameter can be given as --<name> <value...>, e.g.",
             "  podis /etc/podis/podis.conf --port 7000 --dir /data --save \"\" --appendonly no",
-            "Layers, later wins: config file, PODIS_CONFIG_<NAME> environment variables, flags.",
-            "Secrets: requirepass-file <path> (or PODIS_CONFIG_REQUIREPASS_FILE) reads the value from a file.",
+            "Layers, later wins: config file, PODIS_<PARAM> environment variables (PODIS_MAXMEMORY_POLICY),",
+            "flags. Other PODIS_* variables are ignored.",
+            "Secrets: requirepass-file <path> (or PODIS_REQUIREPASS_FILE) reads the value from a file.",
             ""})
 public final class Main {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
@@ -52,6 +53,11 @@ public final class Main {
 
     public static void main(String[] argv) {
         System.setProperty("chronicle.analytics.disable", "true");
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Netty's default leak detection records a stack trace for one buffer in 128: an
+            // allocation and ~1% of the command thread under load. Tests and embedded servers keep it.
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         int code = run(argv, System.out, System.err, System.getenv());
         System.exit(code);
     }
@@ -91,7 +97,8 @@ public final class Main {
         }
         PodisServer server;
         try {
-            server = new PodisServer(config).start();
+            // Under a container memory limit, maxmemory 0 is derived from it (see Maxmemory).
+            server = new PodisServer(config, dev.podis.storage.MemoryBudget.cgroupLimit()).start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;

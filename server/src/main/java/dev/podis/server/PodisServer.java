@@ -75,10 +75,24 @@ public final class PodisServer implements AutoCloseable {
     private boolean loadAtStart = true;
 
     public PodisServer(ServerConfig config) {
+        this(config, -1);
+    }
+
+    /**
+     * A server under a container memory limit ({@code containerMemoryLimit} bytes, -1 for none):
+     * with {@code maxmemory 0} its maxmemory is derived from that limit (see {@link Maxmemory}).
+     * The standalone server passes the cgroup limit; an embedded server has none.
+     */
+    public PodisServer(ServerConfig config, long containerMemoryLimit) {
         this(config, Keyspace.create(new KeyspaceOptions()
                 .databases(config.getInt("databases"))
                 .backend(KeyspaceOptions.Backend.of(config.get("keyspace-backend")))
-                .maxmemory(config.getLong("maxmemory"))));
+                .maxmemory(config.getLong("maxmemory") > 0 || containerMemoryLimit <= 0 ? config.getLong("maxmemory")
+                        : Maxmemory.derive(containerMemoryLimit, Runtime.getRuntime().maxMemory(),
+                                Maxmemory.directMemoryMax()).maxmemory())));
+        if (containerMemoryLimit > 0) {
+            context.maxmemory().containerLimit(containerMemoryLimit);
+        }
     }
 
     public PodisServer(ServerConfig config, Keyspace keyspace) {
@@ -88,7 +102,6 @@ public final class PodisServer implements AutoCloseable {
         this.dispatcher = new CommandDispatcher(context);
         this.maxClients = config.value("maxclients");
         config.onChange("loglevel", Log::level);
-        config.onChange("maxmemory", v -> keyspace.maxmemory(config.getLong("maxmemory")));
         context.shutdownHandler(this::shutdownFromCommand);
         context.fatalHandler(this::fatal);
         // CONFIG SET appendonly yes starts the AOF with a rewrite; no stops it (Redis's updateAppendonly)

@@ -67,6 +67,7 @@ public final class ServerContext {
     private volatile boolean activeExpire = true;
     private final Readiness readiness = new Readiness();
     private Client shutdownRequestedBy;
+    private final Maxmemory maxmemory;
     private boolean halted;
     private java.util.function.BooleanSupplier shutdownInProgress = () -> false;
     private java.util.function.BooleanSupplier shutdownAbort = () -> false;
@@ -101,6 +102,7 @@ public final class ServerContext {
 
             @Override
             public void evicted(int db, byte[] key) {
+                stats.evictedKeys++; // INFO evicted_keys (CONFIG RESETSTAT clears it; Keyspace.evictedKeys does not)
                 ServerContext.this.evicted(db, key);
                 blocking.keyChanged(db, key);
                 propagation.deletion(db, key, lazyEviction.asBool());
@@ -138,6 +140,7 @@ public final class ServerContext {
         config.onChange("notify-keyspace-events", v -> notifyFlags = Math.max(0, KeyspaceEvents.parse(v)));
         notifyFlags = Math.max(0, KeyspaceEvents.parse(config.get("notify-keyspace-events")));
         configureIntrospection();
+        this.maxmemory = new Maxmemory(this);
         this.persistence = new Persistence(this);
         this.aof = new dev.podis.server.persistence.Aof(this);
     }
@@ -196,6 +199,11 @@ public final class ServerContext {
 
     void fatalHandler(java.util.function.Consumer<String> handler) {
         this.fatalHandler = handler;
+    }
+
+    /** maxmemory (explicit or derived from the container's limit), its accounting and the eviction policy. */
+    public Maxmemory maxmemory() {
+        return maxmemory;
     }
 
     /**
@@ -367,6 +375,7 @@ public final class ServerContext {
         if (v != null && v.type() != ValueType.STRING) {
             // a collection changes in place (strings change through Database.put, counted there)
             keyspace.modifiedInPlace(c.dbIndex(), key);
+            keyspace.collectionWritten(c.dbIndex(), key, v); // and its memory is measured again
         }
         return v;
     }
@@ -566,6 +575,15 @@ public final class ServerContext {
     /** The client whose SHUTDOWN started the shutdown, if any. */
     Client shutdownRequestedBy() {
         return shutdownRequestedBy;
+    }
+
+    /**
+     * Whether nothing server-wide would keep a command's arguments beyond the command: no
+     * keyspace events (published messages may wait for delivery), no tracking clients, no
+     * MONITOR, no propagation (AOF, replicas). See {@code CommandDispatcher.runsBorrowed}.
+     */
+    public boolean keepsNoArguments() {
+        return notifyFlags == 0 && tracking.clients() == 0 && monitors.isEmpty() && !propagation.active();
     }
 
     /** Whether the server is past its final save: commands that arrive are dropped without a reply. */

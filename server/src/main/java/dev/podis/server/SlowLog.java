@@ -64,7 +64,7 @@ public final class SlowLog {
                 System.arraycopy(tail, 0, b, MAX_STRING, tail.length);
                 kept[j] = b;
             } else {
-                kept[j] = argv[j];
+                kept[j] = argv[j].clone(); // the request's arrays may be reused (borrowed arguments)
             }
         }
         String name = c.name();

@@ -56,6 +56,8 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
         boolean pending;
         /** A queued command may write: CLIENT PAUSE WRITE holds the EXEC. */
         boolean writes;
+        /** A queued command is flagged denyoom: EXEC is refused while out of memory. */
+        boolean denyoom;
         final ArrayList<CommandSpec> specs = new ArrayList<>();
         final ArrayList<byte[][]> argvs = new ArrayList<>();
         final ArrayList<Watch> watches = new ArrayList<>();
@@ -177,12 +179,19 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
         st.specs.add(spec);
         st.argvs.add(argv);
         c.multiQueued(st.specs.size());
+        st.denyoom |= spec.has(CommandSpec.DENYOOM);
         if (spec.has(CommandSpec.WRITE)
                 || MAY_REPLICATE.contains(spec.parent() == null ? spec.name() : spec.parent().name())) {
             st.writes = true;
         }
         c.reply().simple("QUEUED");
         return true;
+    }
+
+    /** True if {@code c} is in MULTI with a queued denyoom command (EXEC is refused while out of memory). */
+    boolean queuedDenyoom(Client c) {
+        State st = c.transaction();
+        return st != null && st.inMulti && st.denyoom;
     }
 
     /** True if {@code c} is in MULTI with a queued script (EVAL, EVALSHA, FCALL and their _RO forms). */
@@ -313,6 +322,7 @@ public final class Transactions implements CommandFamily, KeyspaceListener {
         st.dirty = false;
         st.pending = false;
         st.writes = false;
+        st.denyoom = false;
         c.multiQueued(-1);
         unwatchAll(c, st);
     }

@@ -1,5 +1,7 @@
 package dev.podis.storage;
 
+import dev.podis.storage.types.CollectionValue;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -116,6 +118,95 @@ abstract class BaseDatabase implements Database {
         }
         expiredScratch.clear();
         return r;
+    }
+
+    // ---- memory of collections (heap objects changed in place)
+
+    /**
+     * The bytes a collection payload is accounted at: its own estimate (as Redis would account
+     * it) plus what the JVM adds around a small one (object headers of the value and its encoding
+     * object, measured with a class histogram: about 48 bytes) and the StoredValue around it.
+     */
+    static long collectionBytes(Object o) {
+        return 64 + (o instanceof CollectionValue ? ((CollectionValue) o).accountedBytes() : 64);
+    }
+
+    /**
+     * Measures the collection {@code v} under {@code key} again, if it is still stored there
+     * ({@link Keyspace#collectionWritten}).
+     */
+    abstract void remeasure(byte[] key, StoredValue v);
+
+    // ---- eviction (see Eviction)
+
+    /**
+     * Receives sampled keys: the key (a copy or the keyspace's own array; never changed), its
+     * access field, its expiry, and whether evicting it frees Java heap (its value is a heap
+     * object, or it has a TTL and so an entry in the heap expiry index).
+     */
+    interface Sampler {
+        void accept(byte[] key, int access, long expireAt, boolean onHeap);
+    }
+
+    /** Passes about {@code count} keys picked at random (Redis's dictGetSomeKeys), expired ones included. */
+    abstract void sampleKeys(int count, Sampler sink);
+
+    /**
+     * Like {@link #sampleKeys}, but only keys whose eviction frees Java heap (see {@link Sampler}),
+     * picked uniformly among them however few they are: eviction while only the heap part of the
+     * memory is over its limit. By default {@link #sampleKeys} (a heap database: every key).
+     */
+    void sampleHeapKeys(int count, Sampler sink) {
+        sampleKeys(count, sink);
+    }
+
+    /** Bit of {@link #probe}'s result: evicting the key frees Java heap (see {@link Sampler}). */
+    static final long ON_HEAP = 1L << 32;
+
+    /**
+     * The access field of {@code key} (low 32 bits), or'ed with {@link #ON_HEAP} when its value
+     * lives on the Java heap, without recording an access or expiring it; -1 when missing.
+     */
+    abstract long probe(byte[] key);
+
+    /** Whether {@code key} is stored (expired or not). */
+    final boolean holds(byte[] key) {
+        return probe(key) >= 0;
+    }
+
+    /** Removes {@code key} (expired or not) without reporting it; true if it was there. */
+    abstract boolean removeForEviction(byte[] key);
+
+    /**
+     * Passes up to {@code count} keys with a TTL picked at random, with their expiry; their access
+     * field and heap flag only when {@code probe} (it costs a lookup), else 0 and true.
+     */
+    final void sampleVolatileKeys(int count, boolean probe, Sampler sink) {
+        for (int i = 0; i < count && expires.size() > 0; i++) {
+            KeyTable.Node n = expires.random(hooks.random);
+            long p = probe ? probe(n.key) : ON_HEAP;
+            if (p >= 0) {
+                sink.accept(n.key, (int) p, n.aux, (p & ON_HEAP) != 0);
+            }
+        }
+    }
+
+    /** Whether {@code key} has a TTL (is in the expiry index). */
+    final boolean isVolatile(byte[] key) {
+        return expires.find(key) != null;
+    }
+
+    /**
+     * Evicts {@code key}: removes it and reports it as evicted ({@link KeyspaceListener#evicted},
+     * which also counts as a change for WATCH). False if it was not there.
+     */
+    final boolean evict(byte[] key) {
+        if (!removeForEviction(key)) {
+            return false;
+        }
+        hooks.evictedKeys++;
+        hooks.listener.evicted(index, key);
+        return true;
     }
 
     // ------------------------------------------------------------------ snapshots (see Snapshot)

@@ -42,6 +42,8 @@ public interface Database {
     /**
      * GET's path: passes the string at {@code key} to {@code sink} without handing out a copy
      * (the off-heap database passes a reused buffer), updating the access time if {@code touch}.
+     * The database does not keep {@code key} (it copies it where it must, e.g. to report the
+     * key expired): the caller may reuse the array afterwards.
      *
      * @return {@link #STRING}, {@link #MISSING} or {@link #NOT_STRING}
      */
@@ -64,6 +66,20 @@ public interface Database {
      * @throws KeyspaceFullException if the keyspace's memory budget is used up (the database is unchanged)
      */
     void put(byte[] key, StoredValue value);
+
+    /**
+     * SET's path: stores the string {@code value} under {@code key} with expiry {@code expireAt}
+     * ({@link StoredValue#NO_EXPIRY} for none), replacing any value, as
+     * {@code put(key, StoredValue.string(value, expireAt))} does, but without keeping either
+     * array: the database copies what it keeps, so the caller may reuse both afterwards. The
+     * off-heap database writes a small value straight into its map (no {@code StoredValue}, no
+     * copy of the key on the heap unless something must keep it).
+     *
+     * @throws KeyspaceFullException if the keyspace's memory budget is used up (the database is unchanged)
+     */
+    default void putString(byte[] key, byte[] value, long expireAt) {
+        put(key.clone(), StoredValue.string(value.clone(), expireAt));
+    }
 
     /** Removes the key; true if a live key was removed. */
     boolean remove(byte[] key);

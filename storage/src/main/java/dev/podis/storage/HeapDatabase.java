@@ -30,15 +30,17 @@ final class HeapDatabase extends BaseDatabase {
         return map.estimatedBytes() + expires.estimatedBytes() + valueBytes;
     }
 
-    private static long valueCost(StoredValue v) {
-        return 40 + (v.bytes() == null ? 16 : 16 + v.bytes().length);
+    /** A value's bytes: the StoredValue and its payload ({@code aux}: the node's collection bytes). */
+    private static long valueCost(StoredValue v, long aux) {
+        return 40 + (v.bytes() == null ? 16 + aux : 16 + v.bytes().length);
     }
 
     @Override
     public StoredValue get(byte[] key) {
         StoredValue v = peek(key);
         if (v != null) {
-            v.lruOrLfu(hooks.lruClock());
+            v.lruOrLfu(hooks.access(v.lruOrLfu(), hooks.now()));
+            hooks.lastTouched = key;
         }
         return v;
     }
@@ -69,20 +71,26 @@ final class HeapDatabase extends BaseDatabase {
         KeyTable.Node n = map.insert(key);
         StoredValue old = (StoredValue) n.value;
         Snapshot s = hooks.snapshot;
-        if (s != null && n.aux != hooks.generation) {
+        if (s != null && n.mark != hooks.generation) {
             if (old != null) {
                 handOver(s, n.key, old, true);
             }
-            n.aux = hooks.generation; // written during the snapshot: the walk skips it
+            n.mark = hooks.generation; // written during the snapshot: the walk skips it
         }
         if (old != null) {
-            valueBytes -= valueCost(old);
+            valueBytes -= valueCost(old, n.aux);
         }
         if (value.lruOrLfu() == 0) {
-            value.lruOrLfu(hooks.lruClock());
+            long now = hooks.now();
+            value.lruOrLfu(old != null ? hooks.overwrite(old.lruOrLfu(), key, now) : hooks.initialAccess(now));
         }
         n.value = value;
-        valueBytes += valueCost(value);
+        n.aux = 0;
+        if (value.object() != null) {
+            n.aux = collectionBytes(value.object());
+            hooks.collectionWritten(this, n.key, value); // it may be filled in place next
+        }
+        valueBytes += valueCost(value, n.aux);
         if (value.hasExpiry() || (old != null && old.hasExpiry())) {
             indexExpiry(n.key, value.expireAt());
         }
@@ -93,10 +101,10 @@ final class HeapDatabase extends BaseDatabase {
         KeyTable.Node n = map.remove(key);
         StoredValue v = (StoredValue) n.value;
         Snapshot s = hooks.snapshot;
-        if (s != null && n.aux != hooks.generation) {
+        if (s != null && n.mark != hooks.generation) {
             handOver(s, n.key, v, true);
         }
-        valueBytes -= valueCost(v);
+        valueBytes -= valueCost(v, n.aux);
         if (v.hasExpiry()) {
             expires.remove(key);
         }
@@ -184,11 +192,11 @@ final class HeapDatabase extends BaseDatabase {
 
     @Override
     long snapshotWalk(long cursor, Snapshot s) {
-        long generation = hooks.generation;
+        int generation = hooks.generation;
         boolean emit = s.emitting();
         return map.scan(cursor, 128, n -> {
-            if (n.aux != generation) {
-                n.aux = generation;
+            if (n.mark != generation) {
+                n.mark = generation;
                 if (emit) {
                     handOver(s, n.key, (StoredValue) n.value, false);
                 }
@@ -199,8 +207,8 @@ final class HeapDatabase extends BaseDatabase {
     @Override
     void snapshotBeforeInPlace(byte[] key, Snapshot s) {
         KeyTable.Node n = map.find(key);
-        if (n != null && n.aux != hooks.generation) {
-            n.aux = hooks.generation;
+        if (n != null && n.mark != hooks.generation) {
+            n.mark = hooks.generation;
             handOver(s, n.key, (StoredValue) n.value, true);
         }
     }
@@ -223,6 +231,42 @@ final class HeapDatabase extends BaseDatabase {
                 sink.entry(n.key, v);
             }
         });
+    }
+
+    @Override
+    void remeasure(byte[] key, StoredValue v) {
+        KeyTable.Node n = map.find(key);
+        if (n == null || v.object() == null || ((StoredValue) n.value).object() != v.object()) {
+            return;
+        }
+        long bytes = collectionBytes(v.object());
+        valueBytes += bytes - n.aux;
+        n.aux = bytes;
+    }
+
+    @Override
+    void sampleKeys(int count, Sampler sink) {
+        for (int i = 0; i < count && map.size() > 0; i++) {
+            KeyTable.Node n = map.random(random);
+            StoredValue v = (StoredValue) n.value;
+            sink.accept(n.key, v.lruOrLfu(), v.expireAt(), true);
+        }
+    }
+
+    @Override
+    long probe(byte[] key) {
+        KeyTable.Node n = map.find(key);
+        return n == null ? -1 : (((StoredValue) n.value).lruOrLfu() & 0xFFFFFFFFL) | ON_HEAP; // all of it is on the heap
+    }
+
+    @Override
+    boolean removeForEviction(byte[] key) {
+        KeyTable.Node n = map.find(key);
+        if (n == null) {
+            return false;
+        }
+        removeNode(n.key); // hands the old value to a running snapshot, as any removal
+        return true;
     }
 
     @Override

@@ -18,9 +18,11 @@ import java.util.random.RandomGenerator;
  *       expected, since the table is never less than an eighth full.</li>
  * </ul>
  *
- * <p>Each node carries an {@code Object value} and a {@code long aux}: the heap keyspace keeps the
- * {@link StoredValue} there, the expiry index keeps the expiry time. Resizing is done at once (not
- * incrementally). Not thread-safe.
+ * <p>Each node carries an {@code Object value}, a {@code long aux} and an {@code int mark}. The
+ * heap keyspace keeps the {@link StoredValue} in {@code value}, the bytes a collection value is
+ * accounted at in {@code aux} and the snapshot generation in {@code mark}; the expiry index and the
+ * off-heap keyspace's collection index keep the expiry time in {@code aux}. Resizing is done at
+ * once (not incrementally). Not thread-safe.
  */
 final class KeyTable {
     private static final int MIN_BUCKETS = 16;
@@ -30,6 +32,14 @@ final class KeyTable {
         final int hash;
         Object value;
         long aux;
+        /**
+         * The heap keyspace's snapshot generation ({@link Hooks#generation}) of this entry. Its own
+         * field rather than {@code aux}, which holds a collection's accounted bytes there (and the
+         * expiry in the other tables), since a snapshot and the memory accounting both need theirs
+         * at the same time; with compressed oops a node is 12 + 4 * 4 + 8 = 36 bytes, padded to
+         * 40, so the int costs nothing.
+         */
+        int mark;
         Node next;
 
         Node(byte[] key, int hash) {

@@ -227,7 +227,6 @@ public final class Keyspace implements AutoCloseable {
         hooks.listener = listener == null ? KeyspaceListener.NONE : listener;
     }
 
-    /** Keys removed because they expired, lazily or by {@link #activeExpireCycle}, since creation. */
     /**
      * Asks for the reports of {@link KeyspaceListener#modified}, {@code clearing} and {@code swapping}
      * (WATCH while a key is watched, a snapshot while it runs, ...). Reports stay on until every
@@ -293,8 +292,45 @@ public final class Keyspace implements AutoCloseable {
         return s != null && s.emitting() ? s : null;
     }
 
+    /** Keys removed because they expired, lazily or by {@link #activeExpireCycle}, since creation. */
     public long expiredKeys() {
         return hooks.expiredKeys;
+    }
+
+    /** Keys removed by the maxmemory policy ({@link Eviction}) since creation. */
+    public long evictedKeys() {
+        return hooks.evictedKeys;
+    }
+
+    Hooks hooks() {
+        return hooks;
+    }
+
+    /** Database {@code i} when it is one of ours (eviction needs more than {@link Database}), else null. */
+    BaseDatabase base(int i) {
+        return databases[i] instanceof BaseDatabase ? (BaseDatabase) databases[i] : null;
+    }
+
+    /**
+     * A command looked up the collection {@code v} under {@code key} of database {@code db} for
+     * writing: it may change in place, so its memory is measured again (at the latest when
+     * {@link #usedMemory()} is next read). Strings need no call: they change through
+     * {@link Database#put}.
+     */
+    public void collectionWritten(int db, byte[] key, StoredValue v) {
+        if (v != null && v.object() != null && databases[db] instanceof BaseDatabase) {
+            hooks.collectionWritten((BaseDatabase) databases[db], key, v);
+        }
+    }
+
+    /** The LFU counter in a key's access field ({@link StoredValue#lruOrLfu()}) after the decay due now (OBJECT FREQ). */
+    public int lfuCounter(int accessField) {
+        return Lfu.counter(accessField, hooks.now(), hooks.lfuDecayTime);
+    }
+
+    /** Seconds since the LRU clock in a key's access field (OBJECT IDLETIME). */
+    public long idleSeconds(int accessField) {
+        return Lfu.idleSeconds(accessField, hooks.now());
     }
 
     /**
@@ -381,11 +417,15 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /**
-     * Bytes held for stored data, as INFO used_memory reports it: off-heap entry space in use
-     * (estimated from key and record sizes as Chronicle lays them out), large values, and the
-     * heap-side indexes (estimate).
+     * Bytes held for stored data, as INFO used_memory reports it and maxmemory limits it: the
+     * off-heap maps (each key at its share of its map's reservation, see {@code OffHeapSizing}),
+     * large values, the collections as last measured ({@link #collectionWritten}) and the heap-side
+     * indexes (estimates).
      */
     public long usedMemory() {
+        if (hooks.hasPending()) {
+            hooks.settle();
+        }
         return memory.getAsLong();
     }
 

@@ -35,9 +35,10 @@ public interface KeyspaceListener {
     }
 
     /**
-     * {@code key} of database {@code db} was removed by maxmemory eviction (whoever evicts calls it
-     * after the removal): keyspace notifications report it as {@code evicted}. Always called, whether
-     * or not the keyspace tracks changes; the array must not be kept.
+     * {@code key} of database {@code db} was removed by maxmemory eviction ({@link Eviction} calls it
+     * after the removal): it counts as a change of the key (WATCH), as Redis's signalModifiedKey,
+     * keyspace notifications report it as {@code evicted} and the write stream gets a DEL or UNLINK.
+     * Always called, whether or not the keyspace tracks changes; the array must not be kept.
      */
     default void evicted(int db, byte[] key) {
     }

@@ -15,7 +15,7 @@ public final class MemoryBudget {
      * physical memory.
      */
     public static long machineLimit() {
-        long physical = physicalMemory();
+        long physical = hostMemory();
         long cgroup = Math.min(readLimit(Path.of("/sys/fs/cgroup/memory.max")),
                 readLimit(Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes")));
         if (cgroup > 0 && (physical <= 0 || cgroup < physical)) {
@@ -32,11 +32,28 @@ public final class MemoryBudget {
     public static long cgroupLimit() {
         long cgroup = Math.min(readLimit(Path.of("/sys/fs/cgroup/memory.max")),
                 readLimit(Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes")));
-        long physical = physicalMemory();
+        // The host's memory: inside a container the JVM reports the container's limit as its
+        // physical memory, which must not make that limit look like "no limit".
+        long physical = hostMemory();
         if (cgroup == Long.MAX_VALUE || (physical > 0 && cgroup >= physical)) {
             return -1;
         }
         return cgroup;
+    }
+
+    /** MemTotal of /proc/meminfo (the host's memory, even in a container), else the JVM's physical memory. */
+    static long hostMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    String[] f = line.substring(9).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * (f.length > 1 && f[1].equalsIgnoreCase("kB") ? 1024 : 1);
+                }
+            }
+        } catch (Exception e) {
+            // fall through
+        }
+        return physicalMemory();
     }
 
     /** {@code maxmemory} when set (> 0), else {@link #machineLimit()}. */

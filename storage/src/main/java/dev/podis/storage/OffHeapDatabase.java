@@ -71,11 +71,38 @@ final class OffHeapDatabase extends BaseDatabase {
         final long entries;
         /** Keys in this map. */
         long keys;
+        /** The map's reservation when created, and what a key costs of it (per entry, over the target fill). */
+        private final long reserved;
+        private final double reservedPerEntry;
+        /** {@link #cost()} as last computed, and the key count it was computed for. */
+        private long cost;
+        private long costKeys = -1;
 
         Shard(long id, ChronicleMap<byte[], byte[]> map, long entries) {
             this.id = id;
             this.map = map;
             this.entries = entries;
+            this.reserved = map.offHeapMemoryUsed();
+            this.reservedPerEntry = (double) reserved / entries / OffHeapSizing.TARGET_FILL;
+        }
+
+        /**
+         * What this map costs for its keys: each key at least its share of the map's reservation
+         * at {@link OffHeapSizing#TARGET_FILL} (under churn all of it becomes resident, and a map
+         * is never sized past the budget), at
+         * least the resident hash lookups of the segments its keys are spread over
+         * ({@link OffHeapSizing#mapOverhead}), plus every extra tier the map has allocated since
+         * (tiers are never given back). Recomputed when the key count moved by more than 1/64.
+         */
+        long cost() {
+            long k = keys;
+            if (costKeys < 0 || Math.abs(k - costKeys) > Math.max(16, costKeys >> 6)) {
+                long share = (long) (k * reservedPerEntry);
+                cost = Math.max(share, OffHeapSizing.mapOverhead(map.segments(), k))
+                        + Math.max(0, map.offHeapMemoryUsed() - reserved);
+                costKeys = k;
+            }
+            return cost;
         }
     }
     private LargeValueStore large = new LargeValueStore();
@@ -85,6 +112,8 @@ final class OffHeapDatabase extends BaseDatabase {
      * never touch Chronicle (see the class comment).
      */
     private KeyTable objectIndex = new KeyTable();
+    /** The collections' bytes as last measured (the sum of their {@link HeapObject#bytes}). */
+    private long objectBytes;
     private final SplittableRandom random = new SplittableRandom();
     private final List<byte[]> scratch = new ArrayList<>();
     private final List<byte[]> expiredScratch = new ArrayList<>();
@@ -103,9 +132,13 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /** A collection's entry in {@link #objectIndex}: its type, the heap object and its LRU clock. */
     static final class HeapObject {
+        /** Heap bytes of one (header, three fields and {@link #bytes}, aligned). */
+        static final long BYTES = 32;
         final ValueType type;
         final Object value;
         int lru;
+        /** What the collection was last measured at ({@link BaseDatabase#collectionBytes}), summed in {@code objectBytes}. */
+        long bytes;
 
         HeapObject(ValueType type, Object value, int lru) {
             this.type = type;
@@ -128,18 +161,32 @@ final class OffHeapDatabase extends BaseDatabase {
         return shards.size();
     }
 
-    /** Off-heap and heap bytes this database holds (estimate of Chronicle entry space in use). */
-    long usedBytes() {
-        return offHeapBytes() + expires.estimatedBytes() + objectIndex.estimatedBytes() + objectIndex.size() * 24L;
+    /** For tests and diagnostics: each map's entries, keys, reservation now and at creation. */
+    String describeShards() {
+        StringBuilder sb = new StringBuilder();
+        for (Shard sh : shards) {
+            sb.append(String.format("[entries %d keys %d allocated %d reserved %d cost %d] ", sh.entries, sh.keys,
+                    sh.map.offHeapMemoryUsed(), sh.reserved, sh.cost()));
+        }
+        return sb.toString();
     }
 
-    /** Bytes outside the Java heap: Chronicle entries and maps, large values. */
+    /** Off-heap and heap bytes this database holds (estimate of Chronicle entry space in use, collections as last measured). */
+    long usedBytes() {
+        return offHeapBytes() + expires.estimatedBytes() + objectIndex.estimatedBytes()
+                + objectIndex.size() * HeapObject.BYTES + objectBytes;
+    }
+
+    /**
+     * Bytes outside the Java heap: the maps (each {@link Shard#cost()}, or the entries' own size
+     * when that is more) and the large values.
+     */
     long offHeapBytes() {
         long maps = 0;
-        for (Shard sh : shards) {
-            maps += OffHeapSizing.mapOverhead(sh.map.segments(), sh.keys);
+        for (int i = 0, n = shards.size(); i < n; i++) {
+            maps += shards.get(i).cost();
         }
-        return entryBytes + large.usedBytes() + maps;
+        return Math.max(entryBytes, maps) + large.usedBytes();
     }
 
     /** Estimated Chronicle space of one entry: chunk-rounded key + record and size fields (the map's part is {@link OffHeapSizing#mapOverhead}). */
@@ -188,7 +235,7 @@ final class OffHeapDatabase extends BaseDatabase {
                     return null;
                 }
                 if (touch) {
-                    d = touch(c, e, d, header, exp, now);
+                    d = touch(c, e, d, key, header, exp, now);
                     in = d.bytes();
                     off = d.offset();
                     header = Record.header(in, off);
@@ -201,10 +248,14 @@ final class OffHeapDatabase extends BaseDatabase {
         return null;
     }
 
-    /** Rewrites the entry's LRU clock if its second changed (update lock held); returns the entry's value now. */
+    /**
+     * Records an access in the entry's LRU/LFU field ({@link Hooks#access}), rewriting it only if it
+     * changed (update lock held); returns the entry's value now.
+     */
     private Data<byte[]> touch(ExternalMapQueryContext<byte[], byte[], ?> c, MapEntry<byte[], byte[]> e, Data<byte[]> d,
-                               int header, long exp, long now) {
-        int clock = Hooks.lruClock(now);
+                               byte[] key, int header, long exp, long now) {
+        hooks.lastTouched = key;
+        int clock = hooks.access(Record.lru(header), now);
         if (clock == Record.lru(header)) {
             return d;
         }
@@ -220,7 +271,8 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     public int readString(byte[] key, boolean touch, StringSink sink) {
         if (objectIndex.size() > 0 && objectIndex.find(key) != null) {
-            return read(key, touch) == null ? MISSING : NOT_STRING; // a collection (or just expired)
+            // a collection (or just expired: the copy is what the expiry's listeners may keep)
+            return read(key.clone(), touch) == null ? MISSING : NOT_STRING;
         }
         long now = hooks.now();
         long expiryNow = hooks.expiryNow();
@@ -238,12 +290,13 @@ final class OffHeapDatabase extends BaseDatabase {
                 int header = Record.header(in, off);
                 long exp = Record.expireAt(in, off, header);
                 if (exp != StoredValue.NO_EXPIRY && exp <= expiryNow) {
-                    removeEntry(shards.get(s), c, e, key, true);
-                    expired(key);
+                    byte[] kept = key.clone(); // the caller may reuse key; a snapshot or listener may keep this
+                    removeEntry(shards.get(s), c, e, kept, true);
+                    expired(kept);
                     return MISSING;
                 }
                 if (touch) {
-                    d = touch(c, e, d, header, exp, now);
+                    d = touch(c, e, d, key, header, exp, now);
                     in = d.bytes();
                     off = d.offset();
                 }
@@ -280,7 +333,8 @@ final class OffHeapDatabase extends BaseDatabase {
         }
         HeapObject o = (HeapObject) n.value;
         if (touch) {
-            o.lru = Hooks.lruClock(now);
+            o.lru = hooks.access(o.lru, now);
+            hooks.lastTouched = key;
         }
         return StoredValue.decoded(o.type, null, o.value, exp, o.lru);
     }
@@ -362,7 +416,8 @@ final class OffHeapDatabase extends BaseDatabase {
             migrateStep(MIGRATE_PER_WRITE);
         }
         long exp = value.expireAt();
-        int lru = value.lruOrLfu() != 0 ? value.lruOrLfu() : hooks.lruClock();
+        boolean fresh = value.lruOrLfu() == 0;
+        int lru = fresh ? hooks.initialAccess(hooks.now()) : value.lruOrLfu();
         long largeId = 0;
         HeapData rec;
         if (value.type() == ValueType.STRING) {
@@ -377,7 +432,7 @@ final class OffHeapDatabase extends BaseDatabase {
             rec = Record.object(recData, value.type(), exp, lru, hooks.mark);
         }
         try {
-            store(key, rec, value);
+            lru = store(key, rec, value, lru, fresh && hooks.lfu);
         } catch (RuntimeException e) {
             if (largeId != 0) {
                 large.free(largeId, value.bytes().length);
@@ -387,15 +442,51 @@ final class OffHeapDatabase extends BaseDatabase {
         if (value.type() != ValueType.STRING) {
             // After the record is stored (a full keyspace throws above and leaves the index as it was).
             KeyTable.Node n = objectIndex.insert(key);
-            n.value = new HeapObject(value.type(), value.object(), lru);
+            HeapObject o = new HeapObject(value.type(), value.object(), lru);
+            o.bytes = collectionBytes(value.object());
+            objectBytes += o.bytes;
+            n.value = o;
             n.aux = exp;
+            hooks.collectionWritten(this, n.key, value); // it may be filled in place next
         }
         if (exp != StoredValue.NO_EXPIRY || expires.size() > 0) {
             indexExpiry(key, exp);
         }
     }
 
-    private void store(byte[] key, HeapData rec, StoredValue value) {
+    /** Strings up to this long are written by {@link #putString} straight from the caller's array. */
+    static final int PUT_STRING_DIRECT = 1024;
+
+    @Override
+    public void putString(byte[] key, byte[] value, long expireAt) {
+        if (value.length > PUT_STRING_DIRECT || expireAt != StoredValue.NO_EXPIRY || hooks.trackChanges
+                || hooks.snapshot != null) {
+            // Something keeps the key (the expiry index, a change listener, a snapshot) or the value
+            // (the large store): the general path, with copies of both.
+            put(key.clone(), StoredValue.string(value.clone(), expireAt));
+            return;
+        }
+        // Nothing below keeps key or value: the record is built in recData and copied into the map.
+        modified(key);
+        if (shards.isEmpty()) {
+            addShard(sizing.initialEntries());
+        } else if (shards.size() > 1) {
+            migrateStep(MIGRATE_PER_WRITE);
+        }
+        int lru = hooks.initialAccess(hooks.now());
+        store(key, Record.inline(recData, ValueType.STRING, StoredValue.NO_EXPIRY, lru, hooks.mark, value), null, lru,
+                hooks.lfu);
+        if (expires.size() > 0) {
+            expires.remove(key);
+        }
+    }
+
+    /**
+     * Writes {@code rec} (whose access field is {@code lru}) under {@code key}. {@code keepLfu}: the
+     * record carries a new key's LFU data, to be replaced by the existing key's (counting this write
+     * as an access) when the key exists. Returns the access field stored.
+     */
+    private int store(byte[] key, HeapData rec, StoredValue value, int lru, boolean keepLfu) {
         HeapData k = keyData.of(key);
         for (int s = 0; s < shards.size(); s++) {
             Shard shard = shards.get(s);
@@ -411,7 +502,8 @@ final class OffHeapDatabase extends BaseDatabase {
                             count++;
                             shard.keys++;
                             entryBytes += entryCost(key.length, rec.size());
-                            return;
+                            growEarly(shard);
+                            return lru;
                         } catch (IllegalStateException | IllegalArgumentException full) {
                             rethrowIfClosed(m, full);
                             break; // insertNew grows the keyspace or stores the value as large
@@ -425,6 +517,10 @@ final class OffHeapDatabase extends BaseDatabase {
                 }
                 long oldSize = d.size();
                 refOf(d.bytes(), d.offset());
+                if (keepLfu) {
+                    lru = hooks.overwrite(accessOf(key, d.bytes(), d.offset()), key, hooks.now());
+                    Record.lru(rec, lru);
+                }
                 try {
                     c.replaceValue(e, rec);
                 } catch (IllegalStateException | IllegalArgumentException full) {
@@ -432,14 +528,27 @@ final class OffHeapDatabase extends BaseDatabase {
                     // No room in this segment for the bigger record: it moves to the newest shard.
                     insertNew(key, rec, shard, value);
                     removeEntry(shard, c, c.entry(), key, false);
-                    return;
+                    return lru;
                 }
                 entryBytes += entryCost(key.length, rec.size()) - entryCost(key.length, oldSize);
                 freeRef(key);
-                return;
+                return lru;
             }
         }
         insertNew(key, rec, null, value);
+        return lru;
+    }
+
+    /** The access field of the stored record at {@code off} of {@code key} (a collection's is in its index entry). */
+    private int accessOf(byte[] key, RandomDataInput in, long off) {
+        int header = Record.header(in, off);
+        if (Record.kind(header) == Record.OBJECT) {
+            KeyTable.Node n = objectIndex.find(key);
+            if (n != null) {
+                return ((HeapObject) n.value).lru;
+            }
+        }
+        return Record.lru(header);
     }
 
     /** Inserts an absent key into the newest shard (never {@code avoid}), growing when it is full. */
@@ -465,7 +574,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 }
                 byte[] b = value.bytes();
                 long id = large.store(b);
-                rec = Record.large(recData, ValueType.STRING, value.expireAt(), value.lruOrLfu(), hooks.mark, id, b.length);
+                rec = Record.large(recData, ValueType.STRING, value.expireAt(), Record.lru(rec), hooks.mark, id, b.length);
             } catch (IllegalStateException full) {
                 rethrowIfClosed(m, full);
                 grow();
@@ -496,7 +605,26 @@ final class OffHeapDatabase extends BaseDatabase {
         if (shards.size() == 1) {
             migrateSegment = 0;
         }
-        addShard(sizing.nextEntries(shards.get(shards.size() - 1).entries, count));
+        long entries = sizing.nextEntries(shards.get(shards.size() - 1).entries, count, averageEntry());
+        shards.add(new Shard(nextShardId++, sizing.newMap(entries, averageEntry()), entries));
+    }
+
+    private long averageEntry() {
+        return count > 0 ? entryBytes / count : OffHeapSizing.AVERAGE_KEY + OffHeapSizing.AVERAGE_RECORD;
+    }
+
+    /**
+     * Replaces the only map by a bigger one as soon as its keys pass {@link OffHeapSizing#TARGET_FILL}
+     * of its entries, before it allocates extra tiers (which are never given back), when the budget
+     * allows a bigger one.
+     */
+    private void growEarly(Shard shard) {
+        if (shards.size() != 1 || shard.keys <= shard.entries * OffHeapSizing.TARGET_FILL || sizing.atBudget()) {
+            return;
+        }
+        if (sizing.nextEntries(shard.entries, count, averageEntry()) > shard.entries + shard.entries / 4) {
+            grow();
+        }
     }
 
     /** Entries moved from an older map into the newest one per write while a migration runs. */
@@ -575,7 +703,10 @@ final class OffHeapDatabase extends BaseDatabase {
         if (refKind == Record.LARGE) {
             large.free(refId, refLength);
         } else if (refKind == Record.OBJECT) {
-            objectIndex.remove(key);
+            KeyTable.Node n = objectIndex.remove(key);
+            if (n != null) {
+                objectBytes -= ((HeapObject) n.value).bytes;
+            }
         }
         refKind = Record.INLINE;
     }
@@ -703,6 +834,196 @@ final class OffHeapDatabase extends BaseDatabase {
             }
         }
         return false;
+    }
+
+    // ------------------------------------------------------------------ accounting and eviction
+
+    @Override
+    void remeasure(byte[] key, StoredValue v) {
+        KeyTable.Node n = objectIndex.size() > 0 ? objectIndex.find(key) : null;
+        if (n == null || ((HeapObject) n.value).value != v.object()) {
+            return; // replaced or removed since
+        }
+        HeapObject o = (HeapObject) n.value;
+        long bytes = collectionBytes(o.value);
+        objectBytes += bytes - o.bytes;
+        o.bytes = bytes;
+    }
+
+    @Override
+    long probe(byte[] key) {
+        if (objectIndex.size() > 0) {
+            KeyTable.Node n = objectIndex.find(key);
+            if (n != null) {
+                return (((HeapObject) n.value).lru & 0xFFFFFFFFL) | ON_HEAP; // a collection: on the heap
+            }
+        }
+        for (int s = 0; s < shards.size(); s++) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(keyData.of(key))) {
+                c.readLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e != null) {
+                    Data<byte[]> d = e.value();
+                    int header = Record.header(d.bytes(), d.offset());
+                    boolean heap = Record.kind(header) == Record.OBJECT || Record.expireAt(d.bytes(), d.offset(), header) != StoredValue.NO_EXPIRY;
+                    return Record.lru(header) | (heap ? ON_HEAP : 0);
+                }
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    boolean removeForEviction(byte[] key) {
+        for (int s = 0; s < shards.size(); s++) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = shards.get(s).map.queryContext(keyData.of(key))) {
+                c.updateLock().lock();
+                MapEntry<byte[], byte[]> e = c.entry();
+                if (e != null) {
+                    removeEntry(shards.get(s), c, e, key, true);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Collections from the heap index and keys with a TTL from the expiry index, in proportion to
+     * the two indexes' sizes: both are heap tables with O(1) random picks.
+     */
+    @Override
+    void sampleHeapKeys(int count, Sampler sink) {
+        for (int i = 0; i < count; i++) {
+            long objects = objectIndex.size();
+            long total = objects + expires.size();
+            if (total == 0) {
+                return;
+            }
+            if (random.nextLong(total) < objects) {
+                KeyTable.Node n = objectIndex.random(random);
+                sink.accept(n.key, ((HeapObject) n.value).lru, n.aux, true);
+            } else {
+                KeyTable.Node n = expires.random(random);
+                long p = probe(n.key);
+                if (p >= 0) {
+                    sink.accept(n.key, (int) p, n.aux, true);
+                }
+            }
+        }
+    }
+
+    /** Candidates gathered by one walk of a segment (see {@link #sampleKeys}). */
+    static final int SAMPLE_BUFFER = 256;
+    /** Segments looked at for each walk; the fullest is walked. */
+    private static final int SAMPLE_SEGMENT_CHOICES = 4;
+    /** Candidates older than this are gathered again (the LRU clock's resolution is a second). */
+    private static final long SAMPLE_MAX_AGE_NANOS = 1_000_000_000L;
+    private final byte[][] sampleKey = new byte[SAMPLE_BUFFER][];
+    private final int[] sampleAccess = new int[SAMPLE_BUFFER];
+    private final long[] sampleExpiry = new long[SAMPLE_BUFFER];
+    private final boolean[] sampleHeap = new boolean[SAMPLE_BUFFER];
+    /** Candidates left to hand out; those handed out are swapped behind this. */
+    private int sampleLeft;
+    private long sampledAt;
+
+    /**
+     * Random keys for eviction. Chronicle Map can only walk a segment from its start, and a walk
+     * costs about as much as a hundred lookups; so one walk gathers up to {@value #SAMPLE_BUFFER}
+     * evenly spaced entries of a segment, and later calls take random ones of them, without
+     * repeats, until all are taken or a second has passed: a walk serves about fifty evictions. A
+     * segment is a slice of the hash space, so its keys are as random as any others (Redis's
+     * dictGetSomeKeys likewise takes neighbouring buckets). The segment walked is the fullest of
+     * {@value #SAMPLE_SEGMENT_CHOICES} random ones (of a shard picked by its size): evictions then
+     * keep the segments evenly filled, as inserts do, and no segment fills up and makes the map
+     * allocate extra tiers while others are half empty.
+     */
+    @Override
+    void sampleKeys(int count, Sampler sink) {
+        for (int i = 0; i < count && this.count > 0; i++) {
+            if (sampleLeft == 0 || System.nanoTime() - sampledAt > SAMPLE_MAX_AGE_NANOS) {
+                gatherSamples();
+                if (sampleLeft == 0) {
+                    return;
+                }
+            }
+            int k = random.nextInt(sampleLeft);
+            sink.accept(sampleKey[k], sampleAccess[k], sampleExpiry[k], sampleHeap[k]);
+            int last = --sampleLeft;
+            swapSample(k, last);
+        }
+    }
+
+    private void swapSample(int a, int b) {
+        byte[] key = sampleKey[a];
+        sampleKey[a] = sampleKey[b];
+        sampleKey[b] = key;
+        int ac = sampleAccess[a];
+        sampleAccess[a] = sampleAccess[b];
+        sampleAccess[b] = ac;
+        long ex = sampleExpiry[a];
+        sampleExpiry[a] = sampleExpiry[b];
+        sampleExpiry[b] = ex;
+        boolean h = sampleHeap[a];
+        sampleHeap[a] = sampleHeap[b];
+        sampleHeap[b] = h;
+    }
+
+    private void clearSamples() {
+        java.util.Arrays.fill(sampleKey, null);
+        sampleLeft = 0;
+    }
+
+    private void gatherSamples() {
+        clearSamples();
+        sampledAt = System.nanoTime();
+        ChronicleMap<byte[], byte[]> m = pickShard().map;
+        int segments = m.segments();
+        int seg = -1;
+        long fullest = 0;
+        for (int i = 0; i < SAMPLE_SEGMENT_CHOICES; i++) {
+            int candidate = random.nextInt(segments);
+            try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(candidate)) {
+                long n = c.size();
+                if (n > fullest) {
+                    fullest = n;
+                    seg = candidate;
+                }
+            }
+        }
+        if (seg < 0) {
+            seg = random.nextInt(segments);
+        }
+        int[] taken = {0};
+        for (int visited = 0; visited < segments && taken[0] == 0; visited++, seg = (seg + 1) % segments) {
+            try (MapSegmentContext<byte[], byte[], ?> c = m.segmentContext(seg)) {
+                long n = c.size();
+                if (n == 0) {
+                    continue;
+                }
+                long stride = Math.max(1, n / SAMPLE_BUFFER);
+                long[] next = {random.nextLong(stride)};
+                long[] index = {0};
+                c.forEachSegmentEntryWhile(e -> {
+                    if (index[0]++ != next[0]) {
+                        return true;
+                    }
+                    next[0] += stride;
+                    Data<byte[]> d = e.value();
+                    RandomDataInput in = d.bytes();
+                    long off = d.offset();
+                    int header = Record.header(in, off);
+                    int k = taken[0]++;
+                    sampleKey[k] = keyOf(e);
+                    sampleAccess[k] = accessOf(sampleKey[k], in, off); // a collection's is in objectIndex
+                    sampleExpiry[k] = Record.expireAt(in, off, header);
+                    // on the heap: a collection, or a TTL (the expiry index entry)
+                    sampleHeap[k] = Record.kind(header) == Record.OBJECT || sampleExpiry[k] != StoredValue.NO_EXPIRY;
+                    return taken[0] < SAMPLE_BUFFER;
+                });
+            }
+        }
+        sampleLeft = taken[0];
     }
 
     // ------------------------------------------------------------------ iteration
@@ -1000,12 +1321,15 @@ final class OffHeapDatabase extends BaseDatabase {
         frozen.objectIndex = objectIndex;
         frozen.count = count;
         frozen.entryBytes = entryBytes;
+        frozen.objectBytes = objectBytes;
         shards.clear();
         large = new LargeValueStore();
         objectIndex = new KeyTable();
         count = 0;
         entryBytes = 0;
+        objectBytes = 0;
         migrateSegment = 0;
+        clearSamples();
         return frozen;
     }
 
@@ -1015,11 +1339,13 @@ final class OffHeapDatabase extends BaseDatabase {
         }
         shards.clear();
         migrateSegment = 0;
+        clearSamples();
         large.clear();
         objectIndex.clear();
         expires.clear();
         count = 0;
         entryBytes = 0;
+        objectBytes = 0;
     }
 
     @Override

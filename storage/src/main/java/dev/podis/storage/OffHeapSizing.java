@@ -23,10 +23,32 @@ import java.util.function.LongSupplier;
  * it, filled incrementally ({@link OffHeapDatabase#migrateStep}). A full map is replaced only
  * while the memory in use is below the budget; at the budget the write is refused with
  * {@link KeyspaceFullException}.
+ *
+ * <p>A map reserves its memory for its configured entries up front ({@code offHeapMemoryUsed()}:
+ * about {@code 1.2 * (key + value) + 15} bytes per entry, 155 for 16-byte keys and 100-byte
+ * values), and under churn (keys deleted or evicted, others inserted) all of it becomes resident,
+ * however few keys it holds. So a replacing map is sized for the average entry seen so far and
+ * never reserves more than the budget ({@link #nextEntries}), and the keyspace accounts each key
+ * at least at its map's reservation per entry divided by {@link #TARGET_FILL} (see
+ * {@code OffHeapDatabase.offHeapBytes}): at the budget a map is 70% full and all its reservation
+ * may be resident.
  */
 final class OffHeapSizing {
     /** Bytes per entry assumed when converting a budget into an entry count (16-byte key, ~100-byte value). */
     static final long BYTES_PER_ENTRY = 160;
+
+    /**
+     * The share of a map's configured entries that keys may fill before the accounting counts it
+     * as full: under churn (keys deleted or evicted, others inserted) a map filled further starts
+     * allocating extra segment tiers, in bulks of tens of MB that are never given back (measured:
+     * none at 70%, 26 MB bulks at 86% with 200-byte values).
+     */
+    static final double TARGET_FILL = 0.7;
+
+    /** A map's reservation per configured entry for entries of {@code avgEntry} bytes (key + record), measured. */
+    static long reservedPerEntry(long avgEntry) {
+        return avgEntry * 6 / 5 + 15;
+    }
     static final long MIN_INITIAL = 16 * 1024;
     /**
      * Bigger first maps spread few keys over many segments: with 100 K keys a 1 M-entry map makes
@@ -54,6 +76,8 @@ final class OffHeapSizing {
 
     private volatile long budgetBytes;
     private final long budgetEntries;
+    /** The ratio of actual to modelled reservations, measured on the first map (1.0 until then). */
+    private double reservationScale = 1.0;
     private final long initialEntries;
     private LongSupplier used = () -> 0;
 
@@ -85,11 +109,16 @@ final class OffHeapSizing {
         return used.getAsLong() >= budgetBytes;
     }
 
-    /** Entries of the map that replaces a full one of {@code previous} entries holding {@code count} keys. */
-    long nextEntries(long previous, long count) {
+    /**
+     * Entries of the map that replaces a full one of {@code previous} entries holding {@code count}
+     * keys of {@code avgEntry} bytes on average (key and record): {@value #GROWTH} times bigger,
+     * but reserving no more than the budget; more than the keys present in any case.
+     */
+    long nextEntries(long previous, long count, long avgEntry) {
         long target = previous * GROWTH;
-        long cap = Math.max(2 * budgetEntries, 2 * count);
-        return Math.max(Math.max(previous * 2, count * 2), Math.min(target, cap));
+        long cap = Math.max(MIN_INITIAL, (long) (budgetBytes / (reservedPerEntry(avgEntry) * reservationScale)));
+        long next = Math.min(target, cap);
+        return next > count + count / 8 ? next : Math.max(previous + previous / 2, count * 2);
     }
 
     private static boolean warm;
@@ -109,12 +138,20 @@ final class OffHeapSizing {
     }
 
     ChronicleMap<byte[], byte[]> newMap(long entries) {
-        return ChronicleMapBuilder.of(byte[].class, byte[].class)
+        return newMap(entries, AVERAGE_KEY + AVERAGE_RECORD);
+    }
+
+    /** A map for {@code entries} entries of {@code avgEntry} bytes on average (key and record). */
+    ChronicleMap<byte[], byte[]> newMap(long entries, long avgEntry) {
+        long record = Math.max(8, avgEntry - AVERAGE_KEY);
+        ChronicleMap<byte[], byte[]> m = ChronicleMapBuilder.of(byte[].class, byte[].class)
                 .name("podis-keyspace")
                 .entries(entries)
                 .averageKeySize(AVERAGE_KEY)
-                .averageValueSize(AVERAGE_RECORD)
+                .averageValueSize(record)
                 .maxBloatFactor(MAX_BLOAT)
                 .create();
+        reservationScale = Math.max(1.0, (double) m.offHeapMemoryUsed() / entries / reservedPerEntry(AVERAGE_KEY + record));
+        return m;
     }
 }

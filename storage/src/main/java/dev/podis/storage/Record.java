@@ -94,6 +94,20 @@ final class Record {
         return (rec.array()[0] >>> 4) & 0x03;
     }
 
+    /** The LRU/LFU field of a record being built in {@code rec}. */
+    static int lru(HeapData rec) {
+        byte[] r = rec.array();
+        return (r[1] & 0xFF) | (r[2] & 0xFF) << 8 | (r[3] & 0xFF) << 16;
+    }
+
+    /** Sets the LRU/LFU field of a record being built in {@code rec}. */
+    static void lru(HeapData rec, int lru) {
+        byte[] r = rec.array();
+        r[1] = (byte) lru;
+        r[2] = (byte) (lru >>> 8);
+        r[3] = (byte) (lru >>> 16);
+    }
+
     /** Rewrites the LRU clock of the record at {@code off} in place (the record's size does not change). */
     static void writeLru(RandomDataOutput out, long off, int lru) {
         out.writeByte(off + 1, (byte) lru);

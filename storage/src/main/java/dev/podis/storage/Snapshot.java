@@ -139,7 +139,9 @@ public final class Snapshot {
         this.pipe = new SnapshotPipe(sink, keys, expires, o.threads, o.bufferBytes, o.writerShare);
         // From here on every existing entry counts as not handled.
         hooks.mark ^= Record.MARK_BIT;
-        hooks.generation++;
+        if (++hooks.generation == 0) {
+            hooks.generation = 1; // 0 is a new node's mark (wraps after 2^32 snapshots)
+        }
         hooks.snapshot = this;
     }
 

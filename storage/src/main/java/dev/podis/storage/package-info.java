@@ -29,11 +29,20 @@
  *       when full, entries moving over step by step (see {@code OffHeapSizing}).</li>
  *   <li>1 M keys of 16 bytes with 100-byte values: ~140–158 bytes of RSS per key (10 K keys in a
  *       512-segment map: ~14 MB, the segments' hash lookups);
- *       {@link dev.podis.storage.Keyspace#usedMemory()} models both (152 bytes per key, 15 MB).</li>
+ *       {@link dev.podis.storage.Keyspace#usedMemory()} counts each key at its share of its map's
+ *       reservation at 70% fill (about 220 bytes per key: under churn all of a map becomes resident,
+ *       and fuller maps allocate segment tiers that are never given back; see {@code OffHeapSizing}),
+ *       or the segments' resident hash lookups when few keys are spread over many.</li>
  *   <li>The budget is {@code maxmemory}, else the cgroup limit, else physical memory
  *       ({@link dev.podis.storage.MemoryBudget}). Only at the budget is a write refused, with
  *       {@link dev.podis.storage.KeyspaceFullException}.</li>
  * </ul>
+ *
+ * <h2>Eviction</h2>
+ * {@link dev.podis.storage.Eviction} applies the maxmemory policies by sampling, as Redis's
+ * evict.c; every key's record carries the 24-bit LRU clock or LFU data ({@code Lfu}).
+ * Collections are measured again after the commands that change them
+ * ({@link dev.podis.storage.Keyspace#collectionWritten}).
  *
  * <h2>Threading</h2>
  * One thread at a time (the server's command thread); no locks of our own. Chronicle Map takes its

@@ -104,10 +104,12 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
         assertEquals(OffHeapSizing.MIN_INITIAL, small.initialEntries());
         OffHeapSizing big = new OffHeapSizing(24L << 30, 0);
         assertEquals(OffHeapSizing.MAX_INITIAL, big.initialEntries());
-        assertEquals(4 * OffHeapSizing.MAX_INITIAL, big.nextEntries(OffHeapSizing.MAX_INITIAL, 500_000));
-        // Growth never goes far past what the budget can hold, but always leaves room for the keys present.
-        assertEquals(2 * ((64L << 20) / OffHeapSizing.BYTES_PER_ENTRY), small.nextEntries(400_000, 10));
-        assertEquals(2_000_000, small.nextEntries(400_000, 1_000_000));
+        assertEquals(4 * OffHeapSizing.MAX_INITIAL, big.nextEntries(OffHeapSizing.MAX_INITIAL, 500_000, 116));
+        // A replacing map never reserves more than the budget (about 154 bytes per entry of 116 bytes,
+        // twice that for entries twice as big), but always leaves room for the keys present.
+        assertEquals((64L << 20) / 154, small.nextEntries(400_000, 10, 116));
+        assertEquals((64L << 20) / OffHeapSizing.reservedPerEntry(232), small.nextEntries(400_000, 10, 232));
+        assertEquals(2_000_000, small.nextEntries(400_000, 1_000_000, 116));
         assertTrue(MemoryBudget.machineLimit() > 0);
         assertEquals(123, MemoryBudget.budget(123));
     }

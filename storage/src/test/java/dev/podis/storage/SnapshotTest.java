@@ -264,6 +264,46 @@ abstract class SnapshotTest {
         assertTrue(copies > 0, "writes reached keys ahead of the walk");
     }
 
+    /** Keys in all databases. */
+    long keys() {
+        long n = 0;
+        for (int i = 0; i < DBS; i++) {
+            n += ks.db(i).size();
+        }
+        return n;
+    }
+
+    @Test
+    void evictionDuringTheWalkHandsOverTheOldValues() throws Exception {
+        for (String policy : new String[] {"allkeys-lru", "volatile-random"}) {
+            Random rnd = new Random(policy.hashCode());
+            fill(rnd, 2000);
+            Map<Integer, Map<String, String>> expected = dataset();
+            Eviction eviction = new Eviction(ks);
+            eviction.policy(Eviction.Policy.of(policy));
+            eviction.tenacity(100);
+            long evictedBefore = ks.evictedKeys();
+            Collector c = new Collector();
+            Snapshot s = ks.snapshot(c, null);
+            s.step(0);
+            long target = keys();
+            long floor = target / 2;
+            int round = 0;
+            while (!s.step(20_000)) {
+                // a tenth of the keys evicted at each step (down to half), ahead of the walk and behind it
+                target = Math.max(floor, target * 9 / 10);
+                long t = target;
+                eviction.perform(() -> keys() - t, () -> 0);
+                for (int i = 0; i < 10; i++) {
+                    mutate(rnd, 2000, round++);
+                }
+            }
+            assertEquals(expected, await(s, c), policy);
+            assertTrue(ks.evictedKeys() - evictedBefore > 100, policy + ": " + (ks.evictedKeys() - evictedBefore));
+            ks.flushAll();
+        }
+    }
+
     @Test
     void flushAndSwapDuringTheWalk() throws Exception {
         fill(new Random(7), 4000);

@@ -132,7 +132,7 @@ public final class RedisMetrics implements AutoCloseable {
         long rss = ServerCommands.rss();
         f.usedMemory = used;
         f.rss = rss;
-        f.maxmemory = server.config().getLong("maxmemory");
+        f.maxmemory = server.maxmemory().effective(); // explicit or derived from the container limit
         f.fragmentation = used == 0 ? 0 : Math.round(100.0 * rss / used) / 100.0; // INFO's two decimals
         f.commandsProcessed = st.totalCommandsProcessed;
         f.hits = st.keyspaceHits;

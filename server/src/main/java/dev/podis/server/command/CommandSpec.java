@@ -49,7 +49,11 @@ public final class CommandSpec {
     private final Map<String, Object> info;
     private final CommandSpec parent;
     private final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
+    /** The read-only view {@link #subcommands()} returns (one object, not one per call: the dispatcher asks per command). */
+    private final Map<String, CommandSpec> subcommandsView = Collections.unmodifiableMap(subcommands);
     private CommandHandler handler;
+    /** The argument count with which the handler keeps no argument (runs on borrowed ones); 0: never. */
+    private int borrowArgc;
     private KeyExtractor keyExtractor;
     private LatencyHistogram latency;
 
@@ -157,7 +161,7 @@ public final class CommandSpec {
     }
 
     public Map<String, CommandSpec> subcommands() {
-        return Collections.unmodifiableMap(subcommands);
+        return subcommandsView;
     }
 
     void addSubcommand(CommandSpec sub) {
@@ -174,6 +178,19 @@ public final class CommandSpec {
 
     void handler(CommandHandler handler) {
         this.handler = handler;
+    }
+
+    /**
+     * The argument count with which this command's handler keeps none of its arguments (nor
+     * hands them to anything that does), so that it may run on the parser's borrowed arrays;
+     * 0 when it never may. See {@link CommandTable#bindBorrowing}.
+     */
+    public int borrowArgc() {
+        return borrowArgc;
+    }
+
+    void borrowArgc(int argc) {
+        this.borrowArgc = argc;
     }
 
     /** True when Podis executes this command (or, for a container, any of its subcommands). */

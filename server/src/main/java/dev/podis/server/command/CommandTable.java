@@ -87,6 +87,18 @@ public final class CommandTable {
         spec.handler(handler);
     }
 
+    /**
+     * {@link #bind}, declaring that with exactly {@code argc} arguments the handler keeps none of
+     * them: it copies what it stores (e.g. through {@code Database.putString}) and hands them
+     * to nothing that keeps them while the server is in its plain state
+     * ({@code CommandDispatcher.runsBorrowed}). Such a call may then run on the arguments the
+     * parser reuses for the next request, with no allocation for them.
+     */
+    public void bindBorrowing(String name, int argc, CommandHandler handler) {
+        bind(name, handler);
+        lookup(name).borrowArgc(argc);
+    }
+
     /** The command named by {@code name} (any case), or null. Does not allocate. */
     public CommandSpec lookup(byte[] name) {
         int b = hash(name, name.length) & (buckets.length - 1);

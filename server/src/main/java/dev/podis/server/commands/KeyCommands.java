@@ -42,7 +42,6 @@ public final class KeyCommands implements CommandFamily {
     private static final int SHARED_INTEGERS = 10000;
     private static final int OBJ_SHARED_REFCOUNT = Integer.MAX_VALUE;
     private static final int EMBSTR_SIZE_LIMIT = 44;
-    private static final int LRU_CLOCK_MAX = (1 << 24) - 1;
     private static final int SCAN_DEFAULT_COUNT = 10;
 
     private static final String[] OBJECT_HELP = {
@@ -499,7 +498,7 @@ public final class KeyCommands implements CommandFamily {
         long refs = 1;
         if (v.type() == ValueType.STRING && v.bytes().length <= 20) {
             long n = Args.parseLong(v.bytes());
-            boolean sharingAllowed = server.config().getLong("maxmemory") == 0 || !(lruPolicy() || lfuPolicy());
+            boolean sharingAllowed = server.maxmemory().effective() == 0 || !(lruPolicy() || lfuPolicy());
             if (n != Args.NOT_A_NUMBER && n >= 0 && n < SHARED_INTEGERS && sharingAllowed) {
                 refs = OBJ_SHARED_REFCOUNT;
             }
@@ -518,16 +517,10 @@ public final class KeyCommands implements CommandFamily {
                     + "switching between policies at runtime LRU and LFU data will take some time to adjust.");
             return;
         }
-        int lru = v.lruOrLfu();
-        if (lru == 0) {
-            c.reply().integer(0); // this keyspace does not track access times
-            return;
-        }
-        int now = (int) ((server.keyspace().now() / 1000) & LRU_CLOCK_MAX);
-        long idle = now >= lru ? now - lru : (LRU_CLOCK_MAX - lru) + now;
-        c.reply().integer(idle);
+        c.reply().integer(server.keyspace().idleSeconds(v.lruOrLfu()));
     }
 
+    /** The LFU counter after the decay due now (Redis's LFUDecrAndReturn; see storage's Lfu). */
     void objectFreq(Client c, byte[][] argv) {
         StoredValue v = inspect(c, argv[2], true);
         if (v == null) {
@@ -539,23 +532,7 @@ public final class KeyCommands implements CommandFamily {
                     + "when switching between policies at runtime LRU and LFU data will take some time to adjust.");
             return;
         }
-        c.reply().integer(lfuCounter(v.lruOrLfu()));
-    }
-
-    /**
-     * The LFU counter after decay, as Redis's LFUDecrAndReturn: the low 8 bits are a logarithmic
-     * counter, the 16 bits above the minute it was last decremented; it loses one per
-     * {@code lfu-decay-time} minutes elapsed.
-     */
-    private long lfuCounter(int data) {
-        int lastMinute = (data >>> 8) & 0xFFFF;
-        int counter = data & 0xFF;
-        int nowMinute = (int) ((server.keyspace().now() / 1000 / 60) & 0xFFFF);
-        long elapsed = nowMinute >= lastMinute ? nowMinute - lastMinute : 65535 - lastMinute + nowMinute;
-        String decayText = server.config().get("lfu-decay-time");
-        long decay = decayText == null ? 1 : Long.parseLong(decayText);
-        long periods = decay > 0 ? elapsed / decay : 0;
-        return periods > counter ? 0 : counter - periods;
+        c.reply().integer(server.keyspace().lfuCounter(v.lruOrLfu()));
     }
 
     void objectHelp(Client c, byte[][] argv) {

@@ -44,12 +44,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * DEBUG, SLOWLOG, LATENCY, MEMORY, MONITOR, SHUTDOWN.
  *
  * <p>Memory figures: Podis runs in a JVM, so there is no allocator to ask. {@code used_memory} is
- * the keyspace's off-heap memory ({@code Keyspace.offHeapMemory()}: Chronicle entries, large
- * values) plus the JVM heap in use (collections, indexes, clients, buffers, the command table;
- * it includes garbage not yet collected, so it is an upper bound between collections).
- * {@code used_memory_dataset} is the keyspace's own accounting ({@code Keyspace.usedMemory()}).
- * {@code used_memory_rss} is the process's resident set from /proc when available. MEMORY USAGE
- * estimates a key as Redis would account it (object header, string header, allocator size classes).
+ * what counts against {@code maxmemory}: the keyspace's own accounting ({@code Keyspace.usedMemory()}):
+ * off-heap entries, maps and large strings, plus the collections (heap objects, measured after
+ * each change) and the heap indexes; {@code podis_used_memory_heap} and
+ * {@code podis_used_memory_offheap} split it. The JVM itself (heap in use with its garbage, direct
+ * buffers, metaspace) is not in it; {@code used_memory_rss} is the process's resident set from
+ * /proc, and {@code podis_jvm_heap_used} the heap in use. MEMORY USAGE estimates a key as Redis
+ * would account it (object header, string header, allocator size classes).
  *
  * <p>SHUTDOWN: the final save is made first (Persistence.prepareShutdown: with save points or
  * SAVE, never with NOSAVE); when it fails the server goes on and the client gets Redis's error,
@@ -63,7 +64,6 @@ public final class ServerCommands implements CommandFamily {
     public static final String CGROUP_CPU_QUOTA = cpuQuota();
     private final ServerContext server;
     private final String replId;
-    private final long startupHeap;
     private long peakMemory;
 
     public ServerCommands(ServerContext server) {
@@ -74,7 +74,6 @@ public final class ServerCommands implements CommandFamily {
             sb.append(Character.forDigit(r.nextInt(16), 16));
         }
         this.replId = sb.toString();
-        this.startupHeap = heapUsed();
     }
 
     @Override
@@ -259,9 +258,8 @@ public final class ServerCommands implements CommandFamily {
 
     /** INFO's used_memory, shared with the admin port's metrics (without the peak's bookkeeping). */
     public static long usedMemory(ServerContext s) {
-        // What the process holds for data: the keyspace's off-heap part plus the heap in use
-        // (collections and indexes live there), counting nothing twice.
-        return s.keyspace().offHeapMemory() + heapUsed();
+        // What counts against maxmemory: the keyspace's accounting, off-heap and heap parts.
+        return s.keyspace().usedMemory();
     }
 
     private long usedMemory() {
@@ -312,14 +310,16 @@ public final class ServerCommands implements CommandFamily {
     }
 
     private void memorySection(StringBuilder sb) {
-        long dataset = server.keyspace().usedMemory();
-        long heap = heapUsed();
         long used = usedMemory();
+        long offHeap = server.keyspace().offHeapMemory();
+        long dataset = used;
+        long heap = heapUsed();
         long rss = rss();
         long committed = Runtime.getRuntime().totalMemory();
         long system = totalSystemMemory();
-        long maxmemory = server.config().getLong("maxmemory");
-        String policy = server.config().get("maxmemory-policy");
+        dev.podis.server.Maxmemory mm = server.maxmemory();
+        long maxmemory = mm.effective();
+        String policy = mm.policy().configName();
         sb.append("# Memory\r\n");
         field(sb, "used_memory", used);
         field(sb, "used_memory_human", human(used));
@@ -328,8 +328,8 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "used_memory_peak", peakMemory);
         field(sb, "used_memory_peak_human", human(peakMemory));
         field(sb, "used_memory_peak_perc", String.format(Locale.ROOT, "%.2f%%", peakMemory == 0 ? 0 : 100.0 * used / peakMemory));
-        field(sb, "used_memory_overhead", heap);
-        field(sb, "used_memory_startup", startupHeap);
+        field(sb, "used_memory_overhead", 0);
+        field(sb, "used_memory_startup", 0);
         field(sb, "used_memory_dataset", dataset);
         field(sb, "used_memory_dataset_perc", String.format(Locale.ROOT, "%.2f%%", used == 0 ? 0 : 100.0 * dataset / used));
         field(sb, "allocator_allocated", heap);
@@ -352,7 +352,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "used_memory_scripts_human", "0B");
         field(sb, "maxmemory", maxmemory);
         field(sb, "maxmemory_human", human(maxmemory));
-        field(sb, "maxmemory_policy", policy == null ? "noeviction" : policy);
+        field(sb, "maxmemory_policy", policy);
         field(sb, "allocator_frag_ratio", ratio(committed, heap));
         field(sb, "allocator_frag_bytes", committed - heap);
         field(sb, "allocator_rss_ratio", ratio(rss, committed));
@@ -369,6 +369,18 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "mem_cluster_links", 0);
         field(sb, "mem_aof_buffer", server.aof().bufferMemory());
         field(sb, "mem_allocator", "jvm-" + System.getProperty("java.version"));
+        // Podis's own: the two parts of used_memory, the JVM, and where maxmemory comes from.
+        field(sb, "podis_used_memory_offheap", offHeap);
+        field(sb, "podis_used_memory_heap", Math.max(0, used - offHeap));
+        field(sb, "podis_used_memory_heap_limit", mm.heapLimit()); // 0 when maxmemory is off
+        field(sb, "podis_jvm_heap_used", heap);
+        field(sb, "podis_jvm_heap_max", Runtime.getRuntime().maxMemory());
+        field(sb, "podis_maxmemory_source", mm.source()); // config, container-limit or none
+        dev.podis.server.Maxmemory.Derivation d = mm.derivation();
+        field(sb, "podis_memory_limit", d == null ? CGROUP_MEMORY_LIMIT : d.limit());
+        field(sb, "podis_maxmemory_heap_reserved", d == null ? 0 : d.heapMax());
+        field(sb, "podis_maxmemory_direct_reserved", d == null ? 0 : d.directMax());
+        field(sb, "podis_maxmemory_jvm_reserved", d == null ? 0 : d.reserved());
         field(sb, "active_defrag_running", 0);
         field(sb, "lazyfree_pending_objects", 0);
         field(sb, "lazyfreed_objects", 0);
@@ -402,8 +414,8 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "expire_cycle_cpu_milliseconds", 0);
         field(sb, "evicted_keys", st.evictedKeys);
         field(sb, "evicted_clients", 0);
-        field(sb, "total_eviction_exceeded_time", 0);
-        field(sb, "current_eviction_exceeded_time", 0);
+        field(sb, "total_eviction_exceeded_time", server.maxmemory().exceededTotalMillis());
+        field(sb, "current_eviction_exceeded_time", server.maxmemory().exceededCurrentMillis());
         field(sb, "keyspace_hits", st.keyspaceHits);
         field(sb, "keyspace_misses", st.keyspaceMisses);
         field(sb, "pubsub_channels", server.pubsub().count(PubSub.Kind.CHANNEL));
@@ -653,9 +665,8 @@ public final class ServerCommands implements CommandFamily {
                 c.error("ERR no such key");
                 return;
             }
-            long lruNow = (System.currentTimeMillis() / 1000) & LRU_CLOCK_MAX;
-            long lru = v.lruOrLfu() != 0 ? v.lruOrLfu() & LRU_CLOCK_MAX : lruNow;
-            long idle = lruNow >= lru ? lruNow - lru : lruNow + (LRU_CLOCK_MAX - lru);
+            long lru = v.lruOrLfu() & LRU_CLOCK_MAX;
+            long idle = server.keyspace().idleSeconds(v.lruOrLfu());
             String text = "Value at:0x" + Long.toHexString(0x7f0000000000L | (System.identityHashCode(v) & 0xffffffffL))
                     + " refcount:1 encoding:" + KeyCommands.encodingOf(v) + " serializedlength:" + serializedLength(v)
                     + " lru:" + lru + " lru_seconds_idle:" + idle;
@@ -1160,7 +1171,7 @@ public final class ServerCommands implements CommandFamily {
     void memoryStats(Client c, byte[][] argv) {
         long used = usedMemory();
         long heap = heapUsed();
-        long dataset = server.keyspace().usedMemory();
+        long dataset = used; // used_memory is the dataset's accounting (see the class comment)
         long committed = Runtime.getRuntime().totalMemory();
         long rss = rss();
         long keys = 0;
@@ -1179,7 +1190,7 @@ public final class ServerCommands implements CommandFamily {
         r.bulk("total.allocated");
         r.integer(used);
         r.bulk("startup.allocated");
-        r.integer(startupHeap);
+        r.integer(0);
         for (String f : new String[] {"replication.backlog", "clients.slaves", "clients.normal", "cluster.links",
             "aof.buffer", "lua.caches", "functions.caches"}) {
             r.bulk(f);
@@ -1197,11 +1208,11 @@ public final class ServerCommands implements CommandFamily {
             r.integer(0);
         }
         r.bulk("overhead.total");
-        r.integer(heap);
+        r.integer(0);
         r.bulk("keys.count");
         r.integer(keys);
         r.bulk("keys.bytes-per-key");
-        r.integer(keys == 0 ? 0 : (used - startupHeap) / keys);
+        r.integer(keys == 0 ? 0 : used / keys);
         r.bulk("dataset.bytes");
         r.integer(dataset);
         r.bulk("dataset.percentage");

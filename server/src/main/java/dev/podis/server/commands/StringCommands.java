@@ -66,8 +66,9 @@ public final class StringCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        t.bind("get", this::get);
-        t.bind("set", this::set);
+        // GET key and SET key value keep no argument (they run on the parser's borrowed arrays)
+        t.bindBorrowing("get", 2, this::get);
+        t.bindBorrowing("set", 3, this::set);
         t.bind("setnx", this::setnx);
         t.bind("setex", this::setex);
         t.bind("psetex", this::psetex);
@@ -104,7 +105,7 @@ public final class StringCommands implements CommandFamily {
     void set(Client c, byte[][] argv) {
         if (argv.length == 3) {
             server.notifyIfNew(c, argv[1]);
-            c.db().put(argv[1], StoredValue.string(argv[2]));
+            c.db().putString(argv[1], argv[2], StoredValue.NO_EXPIRY); // copies what it keeps
             server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[1]);
             c.reply().ok();
             return;

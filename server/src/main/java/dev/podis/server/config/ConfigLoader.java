@@ -24,19 +24,22 @@ import java.util.TreeMap;
  * Builds the start-up configuration from its three layers, later wins:
  * <ol>
  *   <li>a redis.conf-style file (Redis's syntax: sdssplitargs quoting, comments, {@code include});</li>
- *   <li>environment variables {@code PODIS_CONFIG_<NAME>} (upper case, '-' as '_');</li>
+ *   <li>environment variables {@code PODIS_<PARAM>} (the parameter's name in upper case, '-' as '_':
+ *       {@code PODIS_MAXMEMORY_POLICY}); other {@code PODIS_*} variables are ignored;</li>
  *   <li>command-line flags {@code --<name> <value...>}.</li>
  * </ol>
  * Secrets: every sensitive parameter (requirepass, masterauth, masteruser, tls-key-file-pass,
  * tls-client-key-file-pass) can instead be read from a file: {@code requirepass-file <path>} in
- * the file or on the command line, {@code PODIS_CONFIG_REQUIREPASS_FILE} in the environment. The
+ * the file or on the command line, {@code PODIS_REQUIREPASS_FILE} in the environment. The
  * file's content, without trailing line breaks, is the value; CONFIG REWRITE keeps the
  * {@code -file} line and never writes the secret itself.
  *
  * <p>Anything unknown fails start-up with a message naming the directive and where it was.
  */
 public final class ConfigLoader {
-    public static final String ENV_PREFIX = "PODIS_CONFIG_";
+    public static final String ENV_PREFIX = "PODIS_";
+    /** The value of a Kubernetes service link variable ({@code PODIS_PORT=tcp://10.0.0.1:6379}). */
+    private static final java.util.regex.Pattern SERVICE_LINK = java.util.regex.Pattern.compile("(tcp|udp|sctp)://\\S+:\\d+");
     private static final int MAX_INCLUDE_DEPTH = 16;
     /** Directives of redis.conf that Podis does not implement; refusing them is safer than ignoring them. */
     private static final Set<String> UNSUPPORTED = Set.of("rename-command", "user", "loadmodule", "sentinel");
@@ -251,15 +254,22 @@ public final class ConfigLoader {
 
     // ------------------------------------------------------------------ the environment
 
-    /** The environment variable that sets {@code name}: PODIS_CONFIG_MAXMEMORY_POLICY for maxmemory-policy. */
+    /** The environment variable that sets {@code name}: PODIS_MAXMEMORY_POLICY for maxmemory-policy. */
     public static String envName(String name) {
         return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     /**
-     * Directives from PODIS_CONFIG_* variables, sorted by variable name. The value is one argument
-     * (multi-word parameters such as save split it with redis.conf quoting); a _FILE suffix on a
-     * sensitive parameter reads the value from that file. Unknown PODIS_CONFIG_* names fail.
+     * Directives from PODIS_&lt;PARAM&gt; variables, sorted by variable name. The value is one
+     * argument (multi-word parameters such as save split it with redis.conf quoting); a _FILE
+     * suffix on a sensitive parameter reads the value from that file.
+     *
+     * <p>Other PODIS_* variables are ignored (logged at verbose level): Kubernetes injects
+     * {@code PODIS_SERVICE_HOST}, {@code PODIS_PORT_6379_TCP} and the like for a Service named
+     * {@code podis} unless the pod sets {@code enableServiceLinks: false}. Its
+     * {@code PODIS_PORT=tcp://10.0.0.1:6379} names a parameter but has a service link's value
+     * ({@code proto://host:port}): for the {@code *port} parameters such a value is ignored too.
+     * A value that is neither fails start-up as the same value in the file would.
      */
     static List<Directive> fromEnvironment(ServerConfig config, Map<String, String> env) throws ConfigException {
         Map<String, String> known = new HashMap<>();
@@ -275,17 +285,21 @@ public final class ConfigLoader {
             if (!e.getKey().startsWith(ENV_PREFIX)) {
                 continue;
             }
-            String where = "the environment variable " + e.getKey();
             String name = known.get(e.getKey());
-            ConfigParam p = name == null ? null : config.param(name);
-            String shown = p != null && p.sensitive ? "(hidden)" : e.getValue();
-            Directive d = new Directive(name == null ? e.getKey() : name, List.of(e.getValue()), where,
-                    e.getKey() + "=" + shown);
             if (name == null) {
-                throw new ConfigException(fatal(d, "Unknown configuration parameter: no parameter is named by "
-                        + e.getKey() + " (expected " + ENV_PREFIX + "<NAME>, e.g. " + envName("maxmemory-policy") + ")"));
+                dev.podis.server.Log.verbose("Ignoring the environment variable " + e.getKey()
+                        + ": it names no configuration parameter");
+                continue;
             }
-            out.add(d);
+            if (name.endsWith("port") && SERVICE_LINK.matcher(e.getValue().trim()).matches()) {
+                dev.podis.server.Log.verbose("Ignoring the environment variable " + e.getKey()
+                        + ": its value is a Kubernetes service link, not a port");
+                continue;
+            }
+            ConfigParam p = config.param(name);
+            String shown = p != null && p.sensitive ? "(hidden)" : e.getValue();
+            out.add(new Directive(name, List.of(e.getValue()), "the environment variable " + e.getKey(),
+                    e.getKey() + "=" + shown));
         }
         return out;
     }

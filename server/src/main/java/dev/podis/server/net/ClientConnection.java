@@ -68,6 +68,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         this.dispatcher = dispatcher;
         this.maxBulkLen = server.config().value("proto-max-bulk-len");
         this.queryBufferLimit = server.config().value("client-query-buffer-limit");
+        parser.borrowArguments(true);
     }
 
     public Client client() {
@@ -137,6 +138,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                     break;
                 }
                 if (argv.length > 0) {
+                    if (parser.borrowed() && !dispatcher.runsBorrowed(client, argv)) {
+                        argv = RespParser.copyOf(argv); // the command (or the state) may keep them
+                    }
                     if (server.inIoPhase() && server.scripting().runsScript(client, argv)) {
                         // A script starts from a task, outside the loop's I/O phase, so that a long
                         // one can let the loop serve other clients (CommandLoopIo); the requests

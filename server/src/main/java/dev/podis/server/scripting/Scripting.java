@@ -373,9 +373,9 @@ public final class Scripting implements LuaEngine.Hook.Host {
         return true;
     }
 
+    /** Over maxmemory with nothing left to evict, as the check before this command found (pre_command_oom_state). */
     private boolean overMaxmemory() {
-        long max = server.config().getLong("maxmemory");
-        return max > 0 && server.keyspace().usedMemory() > max;
+        return server.maxmemory().outOfMemory();
     }
 
     // ---- execution ----

@@ -15,6 +15,18 @@ public final class Cmd {
     private Cmd() {
     }
 
+    /** The fields of an INFO section, by name. */
+    public static java.util.Map<String, String> info(Jedis j, String section) {
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        for (String line : j.info(section).split("\r\n")) {
+            int c = line.indexOf(':');
+            if (c > 0) {
+                m.put(line.substring(0, c), line.substring(c + 1));
+            }
+        }
+        return m;
+    }
+
     public static Object run(Jedis j, String... argv) {
         byte[] name = argv[0].getBytes(StandardCharsets.UTF_8);
         String[] rest = Arrays.copyOfRange(argv, 1, argv.length);

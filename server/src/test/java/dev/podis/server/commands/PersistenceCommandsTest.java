@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,14 +40,7 @@ class PersistenceCommandsTest {
     }
 
     static Map<String, String> info(Jedis j, String section) {
-        Map<String, String> m = new HashMap<>();
-        for (String line : j.info(section).split("\r\n")) {
-            int c = line.indexOf(':');
-            if (c > 0) {
-                m.put(line.substring(0, c), line.substring(c + 1));
-            }
-        }
-        return m;
+        return Cmd.info(j, section);
     }
 
     @Test

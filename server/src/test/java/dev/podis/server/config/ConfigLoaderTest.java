@@ -184,23 +184,60 @@ class ConfigLoaderTest {
     @Test
     void laterLayersWin() throws Exception {
         Path f = write("l.conf", "port 7000\ntimeout 10\nsave 900 1\nsave 300 10\n");
-        Map<String, String> env = Map.of("PODIS_CONFIG_PORT", "7001", "PODIS_CONFIG_MAXMEMORY_POLICY", "allkeys-lru",
-                "PODIS_CONFIG_SAVE", "60 5", "HOME", "/root", "PODIS_SERVICE_HOST", "10.0.0.1");
+        Map<String, String> env = Map.of("PODIS_PORT", "7001", "PODIS_MAXMEMORY_POLICY", "allkeys-lru",
+                "PODIS_SAVE", "60 5", "HOME", "/root", "PODIS_LIST_MAX_LISTPACK_SIZE", "-3");
         ServerConfig c = load(f, env);
         assertEquals("7001", c.get("port"));
         assertEquals("10", c.get("timeout"));
         assertEquals("allkeys-lru", c.get("maxmemory-policy"));
         assertEquals("60 5", c.get("save")); // a later layer replaces the file's save lines
+        assertEquals("-3", c.get("list-max-listpack-size"));
         c = load(f, env, "--port", "7002");
         assertEquals("7002", c.get("port"));
+        assertEquals("PODIS_MAXMEMORY_POLICY", ConfigLoader.envName("maxmemory-policy"));
+    }
+
+    /** What Kubernetes injects for Services named podis and podis-admin when service links are on. */
+    private static final Map<String, String> SERVICE_LINKS = Map.ofEntries(
+            Map.entry("PODIS_SERVICE_HOST", "10.0.0.1"), Map.entry("PODIS_SERVICE_PORT", "6379"),
+            Map.entry("PODIS_SERVICE_PORT_REDIS", "6379"), Map.entry("PODIS_PORT", "tcp://10.0.0.1:6379"),
+            Map.entry("PODIS_PORT_6379_TCP", "tcp://10.0.0.1:6379"), Map.entry("PODIS_PORT_6379_TCP_PROTO", "tcp"),
+            Map.entry("PODIS_PORT_6379_TCP_PORT", "6379"), Map.entry("PODIS_PORT_6379_TCP_ADDR", "10.0.0.1"),
+            Map.entry("PODIS_ADMIN_SERVICE_HOST", "10.0.0.2"), Map.entry("PODIS_ADMIN_PORT", "tcp://10.0.0.2:9121"),
+            Map.entry("PODIS_HEADLESS_PORT", "tcp://10.0.0.3:6379"));
+
+    @Test
+    void otherPodisVariablesAndServiceLinksAreIgnored() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(SERVICE_LINKS);
+        env.put("PODIS_CONFIG_MAXMEMORY", "1gb"); // not a parameter's name
+        env.put("PODIS_MAXMEMRY", "1gb");
+        ServerConfig c = load(null, env);
+        assertEquals("6379", c.get("port"));
+        assertEquals("9121", c.get("admin-port"));
+        assertEquals("0", c.get("maxmemory"));
+        // A real setting next to them still applies, and a server starts with them.
+        env.put("PODIS_TIMEOUT", "30");
+        assertEquals("30", load(null, env).get("timeout"));
+        ServerConfig started = Main.configure(new String[] {"--port", "0", "--bind", "127.0.0.1", "--admin-port", "0",
+            "--save", "", "--keyspace-backend", "heap"}, env);
+        try (dev.podis.server.PodisServer server = new dev.podis.server.PodisServer(started).start();
+             redis.clients.jedis.Jedis j = new redis.clients.jedis.Jedis("127.0.0.1", server.port())) {
+            assertEquals("PONG", j.ping());
+            assertEquals("30", j.configGet("timeout").get("timeout"));
+            assertTrue(server.adminPort() > 0);
+        }
     }
 
     @Test
-    void unknownEnvironmentParameterFails() {
-        String e = failure(null, Map.of("PODIS_CONFIG_MAXMEMRY", "1gb"));
-        assertTrue(e.contains("PODIS_CONFIG_MAXMEMRY"), e);
-        e = failure(null, Map.of("PODIS_CONFIG_REQUIREPASS", "x", "PODIS_CONFIG_PORT", "abc"));
-        assertTrue(e.contains("PODIS_CONFIG_PORT=abc"), e);
+    void aBadValueInTheEnvironmentFails() {
+        String e = failure(null, Map.of("PODIS_REQUIREPASS", "x", "PODIS_PORT", "abc"));
+        assertTrue(e.contains("PODIS_PORT=abc"), e);
+        assertTrue(e.contains("the environment variable PODIS_PORT"), e);
+        e = failure(null, Map.of("PODIS_MAXMEMORY_POLICY", "lru"));
+        assertTrue(e.contains("PODIS_MAXMEMORY_POLICY=lru"), e);
+        // A service link's value is ignored only for ports.
+        e = failure(null, Map.of("PODIS_TIMEOUT", "tcp://10.0.0.1:6379"));
+        assertTrue(e.contains("PODIS_TIMEOUT"), e);
     }
 
     @Test
@@ -209,7 +246,7 @@ class ConfigLoaderTest {
         Path f = write("s.conf", "requirepass-file " + secret + "\n");
         assertEquals("top secret", load(f, Map.of()).get("requirepass"));
         assertEquals("top secret", load(null, Map.of(), "--requirepass-file", secret.toString()).get("requirepass"));
-        assertEquals("top secret", load(null, Map.of("PODIS_CONFIG_MASTERAUTH_FILE", secret.toString()))
+        assertEquals("top secret", load(null, Map.of("PODIS_MASTERAUTH_FILE", secret.toString()))
                 .get("masterauth"));
         String e = failure(null, Map.of(), "--requirepass-file", tmp.resolve("none").toString());
         assertTrue(e.endsWith("No such file or directory"), e);

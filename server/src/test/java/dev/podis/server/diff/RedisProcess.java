@@ -1,6 +1,5 @@
 package dev.podis.server.diff;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,15 +37,9 @@ public final class RedisProcess implements AutoCloseable {
 
     /** The redis-server executable on the PATH, or null. */
     public static Path findExecutable() {
-        String path = System.getenv("PATH");
-        for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            if (d.isEmpty()) {
-                continue;
-            }
-            Path p = Path.of(d, "redis-server");
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return p;
-            }
+        Path p = dev.podis.server.TestTools.onPath("redis-server");
+        if (p != null) {
+            return p;
         }
         if (System.getenv("CI") != null) {
             // CI installs redis-server (.ci/run): tests comparing against it must not skip silently there

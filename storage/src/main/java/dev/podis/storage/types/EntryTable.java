@@ -23,6 +23,8 @@ public final class EntryTable {
     private byte[][] slots;
     private int[] hashes;
     private int size;
+    /** Heap bytes of the entry arrays (header and padding included), for {@link #entryBytes()}. */
+    private long entryBytes;
 
     /** A table expecting about {@code expected} entries. */
     public EntryTable(boolean pairs, int expected) {
@@ -43,6 +45,15 @@ public final class EntryTable {
 
     public int size() {
         return size;
+    }
+
+    /** Heap bytes held by the entries themselves (each an array: 16-byte header, 8-byte alignment). */
+    public long entryBytes() {
+        return entryBytes;
+    }
+
+    static long arrayBytes(byte[] e) {
+        return (16 + e.length + 7) & ~7L;
     }
 
     /** Number of slots (for iteration with {@link #entryAt}). */
@@ -98,6 +109,7 @@ public final class EntryTable {
 
     /** Replaces the entry in {@code slot} with one that has the same key. */
     public void replaceAt(int slot, byte[] entry) {
+        entryBytes += arrayBytes(entry) - arrayBytes(slots[slot]);
         slots[slot] = entry;
     }
 
@@ -108,6 +120,7 @@ public final class EntryTable {
         }
         place(slots, hashes, h, entry);
         size++;
+        entryBytes += arrayBytes(entry);
     }
 
     private static void place(byte[][] s, int[] hs, int h, byte[] entry) {
@@ -140,6 +153,7 @@ public final class EntryTable {
         int[] hs = hashes;
         int mask = s.length - 1;
         int hole = slot;
+        entryBytes -= arrayBytes(s[hole]);
         s[hole] = null;
         int j = hole;
         while (true) {
@@ -210,6 +224,7 @@ public final class EntryTable {
         t.slots = slots.clone();
         t.hashes = hashes.clone();
         t.size = size;
+        t.entryBytes = entryBytes;
         return t;
     }
 }

@@ -204,10 +204,19 @@ public final class ListValue implements CollectionValue {
     public long memoryUsage() {
         long total = 32 + 16L + 4L * ring.length;
         for (int i = 0; i < nodes; i++) {
-            Node n = nodeAt(i);
-            total += 48 + 16 + (n.buf != null ? n.buf.length : 16 + n.lzf.length);
+            total += nodeBytes(nodeAt(i));
         }
         return total;
+    }
+
+    /** {@link #memoryUsage()} in bounded time (long lists are sampled: {@link CollectionValue#sampledNodeBytes}). */
+    @Override
+    public long accountedBytes() {
+        return 32 + 16L + 4L * ring.length + CollectionValue.sampledNodeBytes(nodes, i -> nodeBytes(nodeAt(i)));
+    }
+
+    private static long nodeBytes(Node n) {
+        return 48 + 16 + (n.buf != null ? n.buf.length : 16 + n.lzf.length);
     }
 
     // ---------------------------------------------------------------- conversions (t_list.c)

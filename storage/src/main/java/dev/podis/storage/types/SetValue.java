@@ -336,13 +336,6 @@ public final class SetValue implements CollectionValue {
         if (packed != null) {
             return 16 + 16 + 16L + packed.allocatedBytes();
         }
-        long total = 16 + 16 + 16L + table.capacity() * 8L;
-        for (int i = 0, n = table.capacity(); i < n; i++) {
-            byte[] e = table.entryAt(i);
-            if (e != null) {
-                total += (16 + e.length + 7) & ~7;
-            }
-        }
-        return total;
+        return 16 + 16 + 16L + table.capacity() * 8L + table.entryBytes();
     }
 }

@@ -881,10 +881,29 @@ public final class StreamValue implements CollectionValue {
      */
     @Override
     public long memoryUsage() {
-        long total = 72 + 3L * (16 + 8L * nodes.length);
+        long total = 0;
         for (int i = 0; i < nodeCount; i++) {
-            total += (16 + nodes[i].length + 7) & ~7;
+            total += nodeBytes(i);
         }
+        return total + otherBytes();
+    }
+
+    /**
+     * {@link #memoryUsage()} in bounded time: long streams' nodes are sampled
+     * ({@link CollectionValue#sampledNodeBytes}); groups and consumers are counted (their PELs by size).
+     */
+    @Override
+    public long accountedBytes() {
+        return CollectionValue.sampledNodeBytes(nodeCount, this::nodeBytes) + otherBytes();
+    }
+
+    private long nodeBytes(int i) {
+        return (16 + nodes[i].length + 7) & ~7;
+    }
+
+    /** Everything but the nodes: the node index, groups, consumers and PEL entries. */
+    private long otherBytes() {
+        long total = 72 + 3L * (16 + 8L * nodes.length);
         if (groups != null) {
             total += 48;
             for (Group g : groups.values()) {
