@@ -8,10 +8,13 @@ alternating the servers in each round:
   - load: each server restarted on a dump.rdb (Redis on its own, Podis on Redis's and on its own),
     the time its log reports ("DB loaded from disk: N seconds"), and the time from process start
     to the first +PONG (for Podis that includes starting the JVM).
-Checks that both report the same DEBUG DIGEST.
+Checks that both report the same DEBUG DIGEST. With --baseline-jar, another Podis build (e.g. the
+one before a change) also loads Redis's file in every round, so before and after are measured in
+the same conditions.
 
 Usage (from the repository root, after `mvn -q -DskipTests package`):
   python3 benchmarks/side-by-side/persistence.py [--keys 1000000] [--size 100] [--rounds 3] [--name persistence]
+      [--jar server/target/podis.jar] [--baseline-jar OTHER.jar]
 Writes benchmarks/results/<date>-<name>.{csv,md}.
 """
 import argparse, csv, datetime, os, platform, re, shutil, socket, statistics, subprocess, sys, tempfile, time
@@ -54,7 +57,7 @@ def wait_pong(port, proc, timeout=600):
     raise SystemExit("server on port %d did not answer PONG" % port)
 
 
-def start(kind, workdir):
+def start(kind, workdir, jar=None):
     port = compare.free_port()
     log = os.path.join(workdir, kind + ".log")
     if os.path.exists(log):
@@ -66,7 +69,7 @@ def start(kind, workdir):
         proc = subprocess.Popen(["redis-server"] + common + ["--logfile", log],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
-        proc = subprocess.Popen(["java", "-jar", compare.PODIS_JAR] + common + ["--admin-port", "-1"],
+        proc = subprocess.Popen(["java", "-jar", jar or compare.PODIS_JAR] + common + ["--admin-port", "-1"],
                                 stdout=open(log, "ab"), stderr=subprocess.STDOUT)
     wait_pong(port, proc)
     ready = time.time() - t0
@@ -112,7 +115,12 @@ def main():
     ap.add_argument("--size", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--name", default="persistence")
+    ap.add_argument("--jar", help="the Podis jar (default server/target/podis.jar)")
+    ap.add_argument("--baseline-jar", help="another Podis build that loads Redis's file in every round too")
     args = ap.parse_args()
+    if args.jar:
+        compare.PODIS_JAR = os.path.abspath(args.jar)
+    baseline = os.path.abspath(args.baseline_jar) if args.baseline_jar else None
     if not os.path.exists(compare.PODIS_JAR):
         raise SystemExit("build first: mvn -q -DskipTests package")
     root = tempfile.mkdtemp(prefix="podis-persistence-")
@@ -139,6 +147,12 @@ def main():
             save = timed(port, "SAVE")
             rows.append(("redis", "redis", rnd, ready, loaded, save, cpu))
             stop(proc, port)
+            if baseline:
+                proc, port, ready, loaded, cpu = start("podis", pdir, baseline)
+                if resp(port, "DEBUG", "DIGEST") != digest:
+                    raise SystemExit("the baseline Podis loaded a different dataset")
+                rows.append(("podis-baseline", "redis", rnd, ready, loaded, None, cpu))
+                stop(proc, port)
             proc, port, ready, loaded, cpu = start("podis", pdir)
             d = resp(port, "DEBUG", "DIGEST")
             if d != digest:
@@ -168,7 +182,7 @@ def main():
     md = ["# Persistence: SAVE and start-up load, Podis vs Redis", "",
           "Measured %s on %s (%d cores, load average at the end %s), %s." % (
               stamp, platform.node() or "this machine", os.cpu_count(), " ".join(load), redis_version),
-          "Command: `%s`" % cmd,
+          "Command: `%s`%s" % (cmd, " (baseline: %s)" % os.path.basename(baseline) if baseline else ""),
           "Dataset: `DEBUG POPULATE %d key %d` in Redis (keys `key:N`, %d-byte values), saved by Redis: "
           "dump.rdb of %d bytes; Podis's own dump.rdb of the same data: %s bytes. rdbcompression and "
           "rdbchecksum on (the defaults). %d rounds alternating the servers; medians." % (
@@ -180,12 +194,18 @@ def main():
     md.append("| SAVE (client-side, s) | %.3f | %.3f | %.2f |" % (rs, ps, ps / rs))
     md.append("| load at start, server log (s), Redis's file | %.3f | %.3f | %.2f |" % (rl, pl, pl / rl))
     md.append("| load at start, server log (s), Podis's file | | %.3f | %.2f |" % (pol, pol / rl))
+    if baseline:
+        bl = med("podis-baseline", "redis", 4)
+        md.append("| load at start, server log (s), Redis's file, baseline build | | %.3f | %.2f |" % (bl, bl / rl))
     md.append("| process start to first PONG (s), Redis's file | %.3f | %.3f | |" % (rr, pr))
     md.append("| process start to first PONG (s), Podis's file | | %.3f | |" % por)
     md.append("| process start to first PONG (s), no file | | %.3f | |" % med("podis", "none", 3))
     rc, pc, poc, pe = med("redis", "redis", 6), med("podis", "redis", 6), med("podis", "podis", 6), med("podis", "none", 6)
     md.append("| CPU seconds until first PONG, Redis's file | %.2f | %.2f | |" % (rc, pc))
     md.append("| CPU seconds until first PONG, Podis's file | | %.2f | |" % poc)
+    if baseline:
+        md.append("| CPU seconds until first PONG, Redis's file, baseline build | | %.2f | |"
+                  % med("podis-baseline", "redis", 6))
     md.append("| CPU seconds until first PONG, no file (JVM start) | | %.2f | |" % pe)
     report = "\n".join(md) + "\n"
     print(report)

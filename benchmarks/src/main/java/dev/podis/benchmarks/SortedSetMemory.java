@@ -13,14 +13,15 @@ import java.nio.charset.StandardCharsets;
 /**
  * Heap bytes per sorted set member, to compare with Redis's used_memory for the same data.
  *
- * <p>Two shapes, each stored in a heap keyspace as the server stores them:
+ * <p>Three shapes, each stored in a heap keyspace as the server stores them:
  * <ul>
  *   <li>one set of {@code members} members "member:N" with score N (skiplist encoding);</li>
+ *   <li>the same with random scores in [0, members);</li>
  *   <li>{@code sets} sets of 100 such members each (listpack encoding).</li>
  * </ul>
  * Usage: {@code java -cp ... dev.podis.benchmarks.SortedSetMemory [members] [sets]}
- * (defaults 1000000 and 10000). Redis 7.0 measured on the same data (used_memory delta per
- * member): 109 bytes (skiplist) and 16 bytes (listpack).
+ * (defaults 1000000 and 10000). {@code benchmarks/side-by-side/collection_memory.py} runs this
+ * next to redis-server loaded with the same data.
  */
 public final class SortedSetMemory {
     private SortedSetMemory() {
@@ -42,6 +43,21 @@ public final class SortedSetMemory {
             db.put("big".getBytes(StandardCharsets.US_ASCII), StoredValue.object(ValueType.ZSET, z, StoredValue.NO_EXPIRY));
             long after = usedHeap();
             System.out.printf("%s, %d members in one set: %.1f bytes/member (memoryUsage estimate %.1f)%n",
+                    z.encoding(), members, (after - before) / (double) members, z.memoryUsage(0) / (double) members);
+            db.clear();
+            z = null;
+
+            // The same members with random scores (inserted in random order, as ZADD with random
+            // scores fills a set): the tree's nodes are then about two thirds full.
+            java.util.Random rnd = new java.util.Random(1);
+            before = usedHeap();
+            z = SortedSetValue.create(0, 0, 128, 64);
+            for (int i = 0; i < members; i++) {
+                z.insert(("member:" + i).getBytes(StandardCharsets.US_ASCII), rnd.nextInt(members), 128, 64);
+            }
+            db.put("big".getBytes(StandardCharsets.US_ASCII), StoredValue.object(ValueType.ZSET, z, StoredValue.NO_EXPIRY));
+            after = usedHeap();
+            System.out.printf("%s, %d members in one set, random scores: %.1f bytes/member (memoryUsage estimate %.1f)%n",
                     z.encoding(), members, (after - before) / (double) members, z.memoryUsage(0) / (double) members);
             db.clear();
             z = null;

@@ -304,6 +304,56 @@ class RdbInteropTest {
         return str(((List<?>) call(rj, "DEBUG", "DIGEST-VALUE", k)).get(0));
     }
 
+    /**
+     * A start-up load of many string keys (the packed fast path, in batches) mixed with every
+     * other kind of key, in several databases, on each keyspace backend: same data as Redis.
+     */
+    @Test
+    void startUpLoadOfManyKeysMatchesRedis(@TempDir Path dir) throws Exception {
+        assumeTrue(redis != null, "redis-server is not installed");
+        Path redisDir = Files.createDirectory(dir.resolve("redis"));
+        RealRedis source = RealRedis.start(redisDir, "dump.rdb", "--enable-debug-command", "yes");
+        assertNotNull(source);
+        String expectedDigest;
+        String keyspaceInfo;
+        try (source; Jedis rj = new Jedis("127.0.0.1", source.port(), 15_000)) {
+            populate(rj);
+            call(rj, "SELECT", "0");
+            call(rj, "DEBUG", "POPULATE", "5000", "key", "100");
+            call(rj, "SELECT", "3");
+            call(rj, "DEBUG", "POPULATE", "300", "other", "9000"); // over the inline limit: the slow path
+            call(rj, "SELECT", "4");
+            call(rj, "DEBUG", "POPULATE", "2500", "k", "1");
+            expectedDigest = digest(rj);
+            keyspaceInfo = str(call(rj, "INFO", "keyspace"));
+            assertEquals("OK", str(call(rj, "SAVE")));
+        }
+        for (String backend : new String[] {"offheap", "heap"}) {
+            Path podisDir = Files.createDirectory(dir.resolve("podis-" + backend));
+            Files.copy(redisDir.resolve("dump.rdb"), podisDir.resolve("dump.rdb"));
+            try (Podis p = Podis.builder().config("keyspace-backend", backend).config("enable-debug-command", "yes")
+                    .dataDir(podisDir).build().start(); Jedis pj = new Jedis(p.host(), p.port(), 15_000)) {
+                awaitReady(pj);
+                assertEquals(expectedDigest, digest(pj), backend);
+                assertEquals(keyspaceLines(keyspaceInfo), keyspaceLines(str(call(pj, "INFO", "keyspace"))), backend);
+                call(pj, "SELECT", "0");
+                assertEquals("value:4321", str(call(pj, "GET", "key:4321")).substring(0, 10));
+                assertEquals(-1L, call(pj, "TTL", "key:4321"));
+            }
+        }
+    }
+
+    /** The db lines of INFO keyspace without the avg_ttl field (a time). */
+    private static List<String> keyspaceLines(String info) {
+        List<String> out = new ArrayList<>();
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("db")) {
+                out.add(line.replaceAll(",avg_ttl=\\d+", ""));
+            }
+        }
+        return out;
+    }
+
     /** OBJECT IDLETIME / FREQ carried by RESTORE and by the IDLE / FREQ opcodes of files, both ways. */
     @Test
     void accessDataTravelsUnderLruAndLfuPolicies(@TempDir Path dir) throws Exception {

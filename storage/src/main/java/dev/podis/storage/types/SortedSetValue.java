@@ -12,8 +12,8 @@ import java.util.Arrays;
  *   <li><b>listpack</b>: a {@link SortedSetListpack}, every entry packed into one byte array
  *       (a few bytes per member beyond the member itself); operations walk it linearly, as
  *       Redis's listpack.</li>
- *   <li><b>skiplist</b>: a {@link SortedSetSkipList} (skip list with spans for O(log n) ranks,
- *       plus a hash index member → node).</li>
+ *   <li><b>skiplist</b> (Redis's name, kept for OBJECT ENCODING): a {@link SortedSetTree}, an
+ *       order-statistic B+tree for O(log n) ranks plus a hash index member → score.</li>
  * </ul>
  * A set converts to the skiplist when it would exceed the entry limit or receives a member
  * longer than the value limit; it never converts back on removals (as Redis), but
@@ -26,7 +26,7 @@ import java.util.Arrays;
  */
 public final class SortedSetValue implements CollectionValue {
     private SortedSetListpack lp;
-    private SortedSetSkipList skip;
+    private SortedSetTree skip;
 
     private SortedSetValue() {
     }
@@ -40,8 +40,15 @@ public final class SortedSetValue implements CollectionValue {
         if (sizeHint <= maxEntries && lengthHint <= maxValue) {
             z.lp = new SortedSetListpack();
         } else {
-            z.skip = new SortedSetSkipList();
+            z.skip = new SortedSetTree();
         }
+        return z;
+    }
+
+    /** A skiplist-encoded set with the given node capacities (tests of the tree's splits and merges). */
+    static SortedSetValue withTree(int leafCap, int innerCap) {
+        SortedSetValue z = new SortedSetValue();
+        z.skip = new SortedSetTree(leafCap, innerCap);
         return z;
     }
 
@@ -61,11 +68,7 @@ public final class SortedSetValue implements CollectionValue {
 
     /** The score of {@code member}, or NaN when absent (a stored score is never NaN). */
     public double score(byte[] member) {
-        if (skip != null) {
-            SortedSetSkipList.Node node = skip.find(member);
-            return node == null ? Double.NaN : node.score;
-        }
-        return lp.score(member);
+        return skip != null ? skip.score(member) : lp.score(member);
     }
 
     public boolean contains(byte[] member) {
@@ -91,7 +94,7 @@ public final class SortedSetValue implements CollectionValue {
     /** Changes the score of a present member. */
     public void update(byte[] member, double score) {
         if (skip != null) {
-            skip.updateScore(skip.find(member), score);
+            skip.update(member, score);
             return;
         }
         lp.remove(member);
@@ -115,11 +118,7 @@ public final class SortedSetValue implements CollectionValue {
 
     /** 0-based ascending rank of {@code member}, or -1. */
     public int rank(byte[] member) {
-        if (skip != null) {
-            SortedSetSkipList.Node node = skip.find(member);
-            return node == null ? -1 : skip.rank(node);
-        }
-        return lp.rank(member);
+        return skip != null ? skip.rank(member) : lp.rank(member);
     }
 
     /** Number of members with a score below {@code v}, or at most {@code v} when inclusive. */
@@ -145,19 +144,28 @@ public final class SortedSetValue implements CollectionValue {
         return c;
     }
 
+    /** Whether the skiplist encoding's running node counts match a walk of its nodes (tests). */
+    boolean structureCountsConsistent() {
+        return skip == null || skip.structureBytes() == skip.structureBytesWalked();
+    }
+
     /** Converts a skiplist back to the listpack when it fits the limits (for newly built sets). */
     public void compactIfFits(long maxEntries, long maxValue) {
         if (skip == null || skip.size() > maxEntries) {
             return;
         }
-        for (SortedSetSkipList.Node x = skip.first(); x != null; x = x.next) {
-            if (x.member.length > maxValue) {
-                return;
+        for (SortedSetTree.Leaf l = skip.firstLeaf(); l != null; l = l.next) {
+            for (int i = 0; i < l.n; i++) {
+                if (l.members[i].length > maxValue) {
+                    return;
+                }
             }
         }
         SortedSetListpack p = new SortedSetListpack();
-        for (SortedSetSkipList.Node x = skip.first(); x != null; x = x.next) {
-            p.append(x.member, 0, x.member.length, x.score);
+        for (SortedSetTree.Leaf l = skip.firstLeaf(); l != null; l = l.next) {
+            for (int i = 0; i < l.n; i++) {
+                p.append(l.members[i], 0, l.members[i].length, l.scores[i]);
+            }
         }
         lp = p;
         skip = null;
@@ -171,7 +179,7 @@ public final class SortedSetValue implements CollectionValue {
     }
 
     private void toSkipList() {
-        SortedSetSkipList s = new SortedSetSkipList();
+        SortedSetTree s = new SortedSetTree();
         lp.forEach((data, off, len, score) -> s.insert(Arrays.copyOfRange(data, off, off + len), score));
         skip = s;
         lp = null;
@@ -184,9 +192,11 @@ public final class SortedSetValue implements CollectionValue {
         if (skip == null) {
             z.lp = lp.copy();
         } else {
-            z.skip = new SortedSetSkipList();
-            for (SortedSetSkipList.Node x = skip.first(); x != null; x = x.next) {
-                z.skip.insert(x.member, x.score);
+            z.skip = new SortedSetTree();
+            for (SortedSetTree.Leaf l = skip.firstLeaf(); l != null; l = l.next) {
+                for (int i = 0; i < l.n; i++) {
+                    z.skip.insert(l.members[i], l.scores[i]);
+                }
             }
         }
         return z;
@@ -194,8 +204,8 @@ public final class SortedSetValue implements CollectionValue {
 
     /**
      * Estimated heap bytes held by this set (compressed references, 8-byte alignment): exact for
-     * the listpack; for the skiplist, the index plus the first {@code samples} members'
-     * nodes and arrays scaled to the whole set (0 samples: all of them), as MEMORY USAGE samples.
+     * the listpack; for the skiplist, the tree and index plus the first {@code samples} members'
+     * arrays scaled to the whole set (0 samples: all of them), as MEMORY USAGE samples.
      */
     @Override
     public long memoryUsage() {
@@ -210,15 +220,22 @@ public final class SortedSetValue implements CollectionValue {
         if (skip == null) {
             return self + 24 + align(16 + lp.capacity());
         }
-        long fixed = self + skip.fixedBytes();
+        long fixed = self + skip.structureBytes();
         int n = skip.size();
         if (n == 0) {
             return fixed;
         }
         long sampled = 0;
         int k = 0;
-        for (SortedSetSkipList.Node x = skip.first(); x != null && (samples <= 0 || k < samples); x = x.next, k++) {
-            sampled += SortedSetSkipList.nodeBytes(x) + align(16 + x.member.length);
+        outer:
+        for (SortedSetTree.Leaf l = skip.firstLeaf(); l != null; l = l.next) {
+            for (int i = 0; i < l.n; i++) {
+                if (samples > 0 && k >= samples) {
+                    break outer;
+                }
+                sampled += align(16 + l.members[i].length);
+                k++;
+            }
         }
         return fixed + sampled * n / k;
     }
@@ -252,7 +269,7 @@ public final class SortedSetValue implements CollectionValue {
         private final SortedSetValue z;
         private int[] offsets;
         private int index;
-        private SortedSetSkipList.Node node;
+        private SortedSetTree.Leaf leaf;
 
         Cursor(SortedSetValue z) {
             this.z = z;
@@ -265,26 +282,29 @@ public final class SortedSetValue implements CollectionValue {
         public void seek(int rank) {
             if (z.skip == null) {
                 index = rank >= 0 && rank < offsets.length ? rank : -1;
+            } else if (rank >= 0 && rank < z.skip.size()) {
+                leaf = z.skip.leafAt(rank);
+                index = z.skip.foundIndex();
             } else {
-                node = z.skip.at(rank);
+                leaf = null;
             }
         }
 
         public boolean valid() {
-            return z.skip == null ? index >= 0 : node != null;
+            return z.skip == null ? index >= 0 : leaf != null;
         }
 
         /** The member as its own array (a copy for the listpack encoding). */
         public byte[] member() {
             if (z.skip != null) {
-                return node.member;
+                return leaf.members[index];
             }
             int off = z.lp.memberAt(offsets[index]);
             return Arrays.copyOfRange(z.lp.data(), off, off + z.lp.lastLength());
         }
 
         public byte[] memberArray() {
-            return z.skip == null ? z.lp.data() : node.member;
+            return z.skip == null ? z.lp.data() : leaf.members[index];
         }
 
         public int memberOffset() {
@@ -293,29 +313,31 @@ public final class SortedSetValue implements CollectionValue {
 
         public int memberLength() {
             if (z.skip != null) {
-                return node.member.length;
+                return leaf.members[index].length;
             }
             z.lp.memberAt(offsets[index]);
             return z.lp.lastLength();
         }
 
         public double score() {
-            return z.skip == null ? z.lp.scoreAt(offsets[index]) : node.score;
+            return z.skip == null ? z.lp.scoreAt(offsets[index]) : leaf.scores[index];
         }
 
         public void next() {
             if (z.skip == null) {
                 index = index >= 0 && index + 1 < offsets.length ? index + 1 : -1;
-            } else {
-                node = node.next;
+            } else if (++index >= leaf.n) {
+                leaf = leaf.next;
+                index = 0;
             }
         }
 
         public void prev() {
             if (z.skip == null) {
                 index = index - 1;
-            } else {
-                node = node.prev;
+            } else if (--index < 0) {
+                leaf = leaf.prev;
+                index = leaf == null ? 0 : leaf.n - 1;
             }
         }
     }

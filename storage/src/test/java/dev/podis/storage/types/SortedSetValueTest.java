@@ -58,8 +58,8 @@ class SortedSetValueTest {
             big.insert(("member:" + i).getBytes(StandardCharsets.US_ASCII), i, 0, 0);
         }
         long all = big.memoryUsage(0);
-        // 32-byte nodes, 32-byte member arrays, a quarter of tall nodes and the index: 70 to 110 per member.
-        assertTrue(all > 10000 * 70 && all < 10000 * 110, "skiplist estimate " + all);
+        // 32-byte member arrays, the leaves (12 bytes per entry) and the index (16 bytes a slot): 50 to 110 per member.
+        assertTrue(all > 10000 * 50 && all < 10000 * 110, "skiplist estimate " + all);
         long sampled = big.memoryUsage(5);
         assertTrue(Math.abs(sampled - all) < all / 2, "sampled " + sampled + " vs " + all);
     }
@@ -130,8 +130,38 @@ class SortedSetValueTest {
         run(new Random(13), 40_000, 400, 128, 64);
     }
 
+    @Test
+    void randomOperationsOnADeepTree() {
+        // Nodes of four entries: a few thousand members make a tree of many levels, so splits,
+        // merges and root changes happen all the time.
+        run(SortedSetValue.withTree(4, 4), new Random(14), 30_000, 1500, 0, 0);
+        run(SortedSetValue.withTree(5, 6), new Random(15), 30_000, 300, 0, 0);
+    }
+
+    @Test
+    void ascendingAndDescendingInsertsFillTheLeaves() {
+        SortedSetValue up = SortedSetValue.create(0, 0, 0, 0);
+        SortedSetValue down = SortedSetValue.create(0, 0, 0, 0);
+        TreeSet<E> model = new TreeSet<>(ORDER);
+        for (int i = 0; i < 20000; i++) {
+            byte[] m = ("member:" + i).getBytes(StandardCharsets.US_ASCII);
+            up.insert(m, i, 0, 0);
+            down.insert(m, -i, 0, 0);
+            model.add(new E(m, i));
+        }
+        checkAll(up, model);
+        // 13-byte members: 32-byte arrays; the tree and index cost about 40 bytes more per member
+        // when the leaves are full.
+        assertTrue(up.memoryUsage(0) < 20000L * 80, "ascending " + up.memoryUsage(0));
+        assertTrue(down.memoryUsage(0) < 20000L * 80, "descending " + down.memoryUsage(0));
+        assertEquals(0, down.rank("member:19999".getBytes(StandardCharsets.US_ASCII)));
+    }
+
     private static void run(Random rnd, int steps, int universe, long maxEntries, long maxValue) {
-        SortedSetValue z = SortedSetValue.create(0, 0, maxEntries, maxValue);
+        run(SortedSetValue.create(0, 0, maxEntries, maxValue), rnd, steps, universe, maxEntries, maxValue);
+    }
+
+    private static void run(SortedSetValue z, Random rnd, int steps, int universe, long maxEntries, long maxValue) {
         TreeSet<E> model = new TreeSet<>(ORDER);
         Map<String, E> byMember = new HashMap<>();
         for (int step = 0; step < steps; step++) {
@@ -158,7 +188,7 @@ class SortedSetValueTest {
                 assertEquals(old != null, z.remove(m));
             } else if (op < 63) {
                 int from = rnd.nextInt(model.size() + 1);
-                int to = from + rnd.nextInt(5);
+                int to = from + (rnd.nextInt(10) == 0 ? rnd.nextInt(200) : rnd.nextInt(5));
                 List<E> all = new ArrayList<>(model);
                 int expected = Math.max(0, Math.min(to, all.size()) - from);
                 assertEquals(expected, z.removeRange(from, to));
@@ -189,8 +219,12 @@ class SortedSetValueTest {
                 checkAll(z, model);
             }
             assertEquals(model.size(), z.size());
+            if (step % 97 == 0) {
+                assertTrue(z.structureCountsConsistent(), "node counts at step " + step);
+            }
         }
         checkAll(z, model);
+        assertTrue(z.structureCountsConsistent());
         SortedSetValue copy = z.copy();
         checkAll(copy, model);
         if (!model.isEmpty()) {
