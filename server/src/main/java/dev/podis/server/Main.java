@@ -98,7 +98,11 @@ public final class Main {
         PodisServer server;
         try {
             // Under a container memory limit, maxmemory 0 is derived from it (see Maxmemory).
-            server = new PodisServer(config, dev.podis.storage.MemoryBudget.cgroupLimit()).start();
+            server = new PodisServer(config, dev.podis.storage.MemoryBudget.cgroupLimit());
+            // Before the port listens: a client may send SHUTDOWN as soon as it does.
+            server.onShutdownCommand(() -> System.exit(0));
+            server.onFatal(() -> System.exit(1));
+            server.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
@@ -119,8 +123,6 @@ public final class Main {
             }
         });
         CountDownLatch stopped = new CountDownLatch(1);
-        server.onShutdownCommand(() -> System.exit(0));
-        server.onFatal(() -> System.exit(1));
         // SIGTERM / SIGINT: the graceful shutdown sequence, then exit code 0 (see docs/operations.md).
         for (String sig : new String[] {"TERM", "INT"}) {
             try {

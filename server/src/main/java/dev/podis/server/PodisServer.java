@@ -426,6 +426,9 @@ public final class PodisServer implements AutoCloseable {
         int port = context.config().getInt("port");
         boundHosts = bindAddresses(context.config().get("bind"));
         boundConfigPort = port;
+        // The admin port first: once the client port listens, a SHUTDOWN may arrive at any moment,
+        // and nothing may be started on event loops it has stopped.
+        startAdmin();
         for (String host : boundHosts) {
             String addr = host.startsWith("-") ? host.substring(1) : host;
             try {
@@ -443,7 +446,6 @@ public final class PodisServer implements AutoCloseable {
         context.port(port);
         this.bootstrap = b;
         scheduleCron();
-        startAdmin();
         accepting = true;
         context.config().onApply("port", v -> rebind());
         context.config().onApply("bind", v -> rebind());

@@ -618,7 +618,7 @@ public final class StringCommands implements CommandFamily {
         if (v == null) {
             server.notifyNew(c, key);
         }
-        c.db().put(key, StoredValue.string(decimal(result), expireAt));
+        c.db().putString(key, decimal(result), expireAt); // no StoredValue: SET's direct write
         server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrby", key);
         c.reply().integer(result);
     }
