@@ -22,24 +22,16 @@ Writes benchmarks/results/<date>-<name>.md.
 import argparse, csv, datetime, io, os, platform, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import ROOT, PODIS_JAR, children, free_port, wait_port, load_keys, rss_kb  # noqa: E402
+from compare import ROOT, children, load_keys, rss_kb  # noqa: E402
+import compare  # noqa: E402
 
 # The container entrypoint's sizing (docker/entrypoint.sh) for a 1 GiB memory limit.
 DEFAULT_JVM = "-Xms128m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
 
 
 def start(kind, workdir, jvm_opts):
-    port = free_port()
-    log = open(os.path.join(workdir, kind + ".log"), "ab")
-    if kind == "redis":
-        cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-               "--dir", workdir]
-    else:
-        cmd = ["java"] + jvm_opts + ["-jar", PODIS_JAR, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                     "--appendonly", "no", "--dir", workdir, "--admin-port", "-1"]
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    wait_port(port)
-    return proc, port
+    server = compare.start_server(kind, workdir, jvm_opts)
+    return server.proc, server.port
 
 
 def rollup(pid):

@@ -59,16 +59,6 @@ def port_open(port):
         return False
 
 
-def wait_port(port, timeout=60):
-    """For the other side-by-side scripts: waits until something listens on the port."""
-    end = time.time() + timeout
-    while time.time() < end:
-        if port_open(port):
-            return
-        time.sleep(0.05)
-    raise SystemExit("server on port %d did not start" % port)
-
-
 def rss_kb(pid):
     """VmRSS of a process in KB (0 once it is gone)."""
     try:
@@ -181,6 +171,15 @@ class Podis(Server):
         gc = "-Xlog:gc*:file=%s:timemillis,uptimemillis,tags:filecount=0" % self.gc_log
         return (["java", gc] + self.jvm_opts + ["-jar", self.jar, "--port", str(port), "--dir", self.workdir,
                                                 "--admin-port", "-1"] + COMMON_ARGS + self.server_args)
+
+
+def start_server(kind, workdir, jvm_opts=(), server_args=()):
+    """For the other side-by-side scripts: a started Redis or Podis ("redis"/"podis") with the common settings."""
+    if kind == "redis":
+        server = Redis(workdir, list(server_args))
+    else:
+        server = Podis(workdir, list(server_args), PODIS_JAR, list(jvm_opts))
+    return server.start()
 
 
 # ---------------------------------------------------------------------------------------------

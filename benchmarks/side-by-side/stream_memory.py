@@ -17,7 +17,7 @@ Writes benchmarks/results/<date>-<name>.md.
 import argparse, datetime, os, shlex, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import ROOT, free_port, wait_port, rss_kb  # noqa: E402
+from compare import ROOT, rss_kb  # noqa: E402
 import compare  # noqa: E402
 
 # The container entrypoint's sizing (docker/entrypoint.sh) for a 1 GiB memory limit.
@@ -25,17 +25,8 @@ DEFAULT_JVM = "-Xms128m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:+UseG1GC -XX:Ma
 
 
 def start(kind, workdir, jvm_opts):
-    port = free_port()
-    log = open(os.path.join(workdir, kind + ".log"), "ab")
-    if kind == "redis":
-        cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-               "--dir", workdir]
-    else:
-        cmd = ["java"] + jvm_opts + ["-jar", compare.PODIS_JAR, "--port", str(port), "--bind", "127.0.0.1",
-                                     "--save", "", "--appendonly", "no", "--dir", workdir, "--admin-port", "-1"]
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    wait_port(port)
-    return proc, port
+    server = compare.start_server(kind, workdir, jvm_opts)
+    return server.proc, server.port
 
 
 def cli(port, *args):
