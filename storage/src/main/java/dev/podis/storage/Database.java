@@ -48,7 +48,11 @@ public interface Database {
      * @return {@link #STRING}, {@link #MISSING} or {@link #NOT_STRING}
      */
     default int readString(byte[] key, boolean touch, StringSink sink) {
-        StoredValue v = touch ? get(key) : peek(key);
+        return passString(touch ? get(key) : peek(key), sink);
+    }
+
+    /** {@link #readString}'s answer for a value already read: passes a string to {@code sink}. */
+    static int passString(StoredValue v, StringSink sink) {
         if (v == null) {
             return MISSING;
         }

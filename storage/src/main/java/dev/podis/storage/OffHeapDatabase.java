@@ -289,18 +289,9 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public int readString(byte[] key, boolean touch, StringSink sink) {
-        if (objectIndex.size() > 0 && objectIndex.find(key) != null) {
-            // a collection or a string held on the heap (or just expired: the copy is what the expiry's listeners may keep)
-            StoredValue v = read(key.clone(), touch);
-            if (v == null) {
-                return MISSING;
-            }
-            if (v.type() != ValueType.STRING) {
-                return NOT_STRING;
-            }
-            sink.accept(v.bytes(), 0, v.length());
-            return STRING;
-        }
+        // The map first, the heap index only for a record that says its value is there: a GET of an
+        // ordinary string costs one lookup however many collections and counters the heap holds.
+        boolean onHeap = false;
         long now = hooks.now();
         long expiryNow = hooks.expiryNow(now);
         HeapData k = keyData.of(key);
@@ -315,6 +306,10 @@ final class OffHeapDatabase extends BaseDatabase {
                 RandomDataInput in = d.bytes();
                 long off = d.offset();
                 int header = Record.header(in, off);
+                if (Record.kind(header) == Record.OBJECT) {
+                    onHeap = true;
+                    break;
+                }
                 long exp = Record.expireAt(in, off, header);
                 if (exp != StoredValue.NO_EXPIRY && exp <= expiryNow) {
                     byte[] kept = key.clone(); // the caller may reuse key; a snapshot or listener may keep this
@@ -345,6 +340,10 @@ final class OffHeapDatabase extends BaseDatabase {
                 sink.accept(valueScratch, 0, n);
                 return STRING;
             }
+        }
+        if (onHeap) {
+            // a collection or a string held on the heap (or just expired: the copy is what the expiry's listeners may keep)
+            return Database.passString(read(key.clone(), touch), sink);
         }
         return MISSING;
     }

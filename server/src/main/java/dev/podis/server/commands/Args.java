@@ -52,7 +52,11 @@ public final class Args {
      * Long.MIN_VALUE itself, which callers check with {@link #isLong}).
      */
     public static long parseLong(byte[] s) {
-        int len = s.length;
+        return parseLong(s, s.length);
+    }
+
+    /** {@link #parseLong(byte[])} of the first {@code len} bytes of {@code s}. */
+    public static long parseLong(byte[] s, int len) {
         if (len == 0 || len > 20) {
             return NOT_A_NUMBER;
         }

@@ -8,6 +8,7 @@ import dev.podis.server.ServerContext;
 import dev.podis.server.command.CommandFamily;
 import dev.podis.server.command.CommandTable;
 import dev.podis.storage.Database;
+import dev.podis.storage.MutableString;
 import dev.podis.storage.StoredValue;
 import dev.podis.storage.ValueType;
 
@@ -593,6 +594,10 @@ public final class StringCommands implements CommandFamily {
     }
 
     private void incrBy(Client c, byte[] key, long by) {
+        MutableString m = c.db().mutableString(key);
+        if (m != null && incrInPlace(c, key, by, m)) {
+            return;
+        }
         StoredValue v = server.lookupWrite(c, key);
         long value = 0;
         long expireAt = StoredValue.NO_EXPIRY;
@@ -609,24 +614,67 @@ public final class StringCommands implements CommandFamily {
             }
             expireAt = v.expireAt();
         }
-        if ((by < 0 && value < 0 && by < Long.MIN_VALUE - value)
-                || (by > 0 && value > 0 && by > Long.MAX_VALUE - value)) {
+        if (overflows(value, by)) {
             c.error(OVERFLOW);
             return;
         }
         long result = value + by;
         if (v == null) {
             server.notifyNew(c, key);
+            c.db().putString(key, decimal(result), expireAt); // no StoredValue: SET's direct write
+        } else {
+            // Counted a second time: a counter. The keyspace may keep it where the next change is
+            // made in place (as Redis changes an int-encoded string), see incrInPlace.
+            c.db().putMutableString(key, decimal(result), expireAt);
         }
-        c.db().putString(key, decimal(result), expireAt); // no StoredValue: SET's direct write
         server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrby", key);
         c.reply().integer(result);
     }
 
+    /**
+     * INCR and its relatives on a counter the keyspace keeps for changes in place: the digits are
+     * rewritten in its buffer, with no lookup in the map, no copy and no allocation. False (nothing
+     * done) when the value is not a plain integer: the general path answers then.
+     */
+    private boolean incrInPlace(Client c, byte[] key, long by, MutableString m) {
+        long value = Args.parseLong(m.bytes, m.length);
+        if (value == Args.NOT_A_NUMBER) {
+            return false;
+        }
+        if (overflows(value, by)) {
+            c.error(OVERFLOW);
+            return true;
+        }
+        long result = value + by;
+        if (m.bytes.length < MAX_DECIMAL) {
+            m.bytes = new byte[MAX_DECIMAL]; // once: room for any counter from now on
+        }
+        m.length = writeDecimal(result, m.bytes);
+        c.db().mutableStringChanged(key, m);
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrby", key);
+        c.reply().integer(result);
+        return true;
+    }
+
+    private static boolean overflows(long value, long by) {
+        return (by < 0 && value < 0 && by < Long.MIN_VALUE - value) || (by > 0 && value > 0 && by > Long.MAX_VALUE - value);
+    }
+
+    /** Digits of the longest 64-bit integer, -9223372036854775808. */
+    private static final int MAX_DECIMAL = 20;
+    private static final byte[] LONG_MIN_DIGITS = Args.bytes(Long.toString(Long.MIN_VALUE));
+
     /** The decimal digits of {@code v} as a new array. */
     static byte[] decimal(long v) {
+        byte[] out = new byte[MAX_DECIMAL];
+        return Arrays.copyOf(out, writeDecimal(v, out));
+    }
+
+    /** Writes the decimal digits of {@code v} at the start of {@code out} (at least 20 bytes); returns their count. */
+    static int writeDecimal(long v, byte[] out) {
         if (v == Long.MIN_VALUE) {
-            return Args.bytes("-9223372036854775808");
+            System.arraycopy(LONG_MIN_DIGITS, 0, out, 0, LONG_MIN_DIGITS.length);
+            return LONG_MIN_DIGITS.length;
         }
         boolean negative = v < 0;
         long abs = negative ? -v : v;
@@ -635,7 +683,6 @@ public final class StringCommands implements CommandFamily {
             digits++;
         }
         int len = digits + (negative ? 1 : 0);
-        byte[] out = new byte[len];
         for (int i = len - 1; i >= len - digits; i--) {
             out[i] = (byte) ('0' + abs % 10);
             abs /= 10;
@@ -643,7 +690,7 @@ public final class StringCommands implements CommandFamily {
         if (negative) {
             out[0] = '-';
         }
-        return out;
+        return len;
     }
 
     void incrbyfloat(Client c, byte[][] argv) {
