@@ -173,6 +173,11 @@ class Podis(Server):
                                                 "--admin-port", "-1"] + COMMON_ARGS + self.server_args)
 
 
+# Small fixed JVM sizes for the memory scripts (bgsave_memory, stream_memory): the entrypoint's for a
+# 1 GiB limit when their recorded results were made (the heap is L/4 = 256 MiB there now).
+CONTAINER_JVM_1G = "-Xms128m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
+
+
 def start_server(kind, workdir, jvm_opts=(), server_args=()):
     """For the other side-by-side scripts: a started Redis or Podis ("redis"/"podis") with the common settings."""
     if kind == "redis":

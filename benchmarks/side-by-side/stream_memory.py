@@ -20,8 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import ROOT, rss_kb  # noqa: E402
 import compare  # noqa: E402
 
-# The container entrypoint's sizing (docker/entrypoint.sh) for a 1 GiB memory limit.
-DEFAULT_JVM = "-Xms128m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
+DEFAULT_JVM = compare.CONTAINER_JVM_1G
 
 
 def start(kind, workdir, jvm_opts):
