@@ -1,13 +1,10 @@
 package dev.podis.server;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import redis.clients.jedis.Jedis;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -66,15 +63,9 @@ final class PodisContainer implements AutoCloseable {
         if (image != null) {
             return image;
         }
-        if (!onPath("podman")) {
-            String msg = "podman is not installed: the container tests need podman, buildah, debootstrap and runc "
-                    + "(apt-get install podman buildah debootstrap runc; .ci/run installs them)";
-            String ci = System.getenv("CI");
-            if (ci != null && !ci.isEmpty()) {
-                Assertions.fail(msg);
-            }
-            System.out.println("[container] SKIPPED: " + msg);
-            Assumptions.abort(msg);
+        if (TestTools.onPath("podman") == null) {
+            TestTools.missing("container", "podman is not installed: the container tests need podman, buildah, debootstrap "
+                    + "and runc (apt-get install podman buildah debootstrap runc; .ci/run installs them)");
         }
         String given = System.getenv("CONTAINERS_CONF");
         containersConf = given != null && !given.isEmpty() ? given
@@ -96,16 +87,6 @@ final class PodisContainer implements AutoCloseable {
         }, "podis-it-rmi"));
         image = tag;
         return image;
-    }
-
-    private static boolean onPath(String exe) {
-        String path = System.getenv("PATH");
-        for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            if (new File(dir, exe).canExecute()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A finished command's exit code and output (standard output and error), or an HTTP status and body. */
