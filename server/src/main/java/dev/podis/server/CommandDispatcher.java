@@ -51,10 +51,11 @@ public final class CommandDispatcher {
      * propagation to the AOF or replicas; the slow log copies what it keeps).
      */
     public boolean runsBorrowed(Client c, byte[][] argv) {
+        if (c.multiQueued() >= 0 || c.trackingState() != null || server.pause().active() || !server.keepsNoArguments()) {
+            return false; // before the table lookup: with AOF on, most requests stop here
+        }
         CommandSpec spec = table.lookup(argv[0]);
-        return spec != null && spec.borrowArgc() == argv.length
-                && c.multiQueued() < 0 && c.trackingState() == null
-                && !server.pause().active() && server.keepsNoArguments();
+        return spec != null && spec.borrowArgc() == argv.length;
     }
 
     private static boolean isClient(byte[] name) {

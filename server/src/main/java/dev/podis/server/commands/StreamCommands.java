@@ -1403,19 +1403,7 @@ public final class StreamCommands implements CommandFamily {
             if (nack.consumer != null && minIdle != 0 && now - nack.deliveryTime < minIdle) {
                 continue;
             }
-            if (nack.consumer != consumer && nack.consumer != null) {
-                nack.consumer.pel().remove(id);
-            }
-            nack.deliveryTime = deliveryTime;
-            if (retryCount >= 0) {
-                nack.deliveryCount = retryCount;
-            } else if (!justId) {
-                nack.deliveryCount++;
-            }
-            if (nack.consumer != consumer) {
-                consumer.pel().put(id, nack);
-                nack.consumer = consumer;
-            }
+            claim(nack, consumer, id, deliveryTime, retryCount, justId);
             if (justId) {
                 id(r, id);
             } else {
@@ -1425,6 +1413,28 @@ public final class StreamCommands implements CommandFamily {
             consumer.activeTime = now;
         }
         end(r, saved, n, false);
+    }
+
+    /**
+     * XCLAIM's and XAUTOCLAIM's step: the pending entry {@code id} moves to {@code consumer} with
+     * a new delivery time; its delivery count is {@code retryCount} when given (>= 0), else one
+     * more unless JUSTID.
+     */
+    private static void claim(StreamValue.Nack nack, StreamValue.Consumer consumer, StreamId id, long deliveryTime,
+                              long retryCount, boolean justId) {
+        if (nack.consumer != consumer && nack.consumer != null) {
+            nack.consumer.pel().remove(id);
+        }
+        nack.deliveryTime = deliveryTime;
+        if (retryCount >= 0) {
+            nack.deliveryCount = retryCount;
+        } else if (!justId) {
+            nack.deliveryCount++;
+        }
+        if (nack.consumer != consumer) {
+            consumer.pel().put(id, nack);
+            nack.consumer = consumer;
+        }
     }
 
     void xautoclaim(Client c, byte[][] argv) {
@@ -1507,17 +1517,7 @@ public final class StreamCommands implements CommandFamily {
                 e = following;
                 continue;
             }
-            if (nack.consumer != consumer && nack.consumer != null) {
-                nack.consumer.pel().remove(id);
-            }
-            nack.deliveryTime = now;
-            if (!justId) {
-                nack.deliveryCount++;
-            }
-            if (nack.consumer != consumer) {
-                consumer.pel().put(id, nack);
-                nack.consumer = consumer;
-            }
+            claim(nack, consumer, id, now, -1, justId);
             if (justId) {
                 id(r, id);
             } else {
