@@ -42,6 +42,7 @@ public class RespParserBenchmark {
     private final RespParser borrowing = new RespParser();
     private ByteBuf setGet;
     private ByteBuf inline;
+    private ByteBuf pingInline;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -57,12 +58,14 @@ public class RespParserBenchmark {
         borrowing.borrowArguments(true);
         setGet = direct(s.toByteArray());
         inline = direct(i.toByteArray());
+        pingInline = direct("PING\r\n".repeat(BATCH).getBytes(StandardCharsets.US_ASCII));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         setGet.release();
         inline.release();
+        pingInline.release();
     }
 
     private static ByteBuf direct(byte[] bytes) {
@@ -113,5 +116,19 @@ public class RespParserBenchmark {
     @OperationsPerInvocation(BATCH)
     public int pipelinedSetGetInline(Blackhole bh) throws ProtocolException {
         return parseAll(inline, bh);
+    }
+
+    /** The inline commands with borrowed arguments (what the server's connections parse). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int pipelinedSetGetInlineBorrowed(Blackhole bh) throws ProtocolException {
+        return parseAll(borrowing, inline, bh);
+    }
+
+    /** 100 inline {@code PING} lines (redis-benchmark's PING_INLINE), borrowed arguments. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int pipelinedPingInlineBorrowed(Blackhole bh) throws ProtocolException {
+        return parseAll(borrowing, pingInline, bh);
     }
 }

@@ -20,10 +20,11 @@ import io.netty.util.ByteProcessor;
  * is returned in arrays this parser reuses: the argument vector and each argument's array are
  * those of the previous such request when the count and lengths match. {@link #borrowed()} says
  * so; such arguments are valid only until the next {@code parse}, and whoever keeps them must
- * copy them first ({@link #copyOf}). Everything else (inline commands, requests split over
- * reads, bigger requests) gets fresh arrays, exactly as without borrowing. The bytes and every
- * error are the same either way: anything unusual in a request falls back to the incremental
- * parse, which reports it.
+ * copy them first ({@link #copyOf}). An inline command without quotes (at most as many
+ * arguments, each as short) is lent the same way, split straight from the buffer. Everything else
+ * (quoted inline commands, requests split over reads, bigger requests) gets fresh arrays, exactly
+ * as without borrowing. The bytes and every error are the same either way: anything unusual in a
+ * request falls back to the incremental parse or the full inline splitter, which report it.
  *
  * <p>Line limits follow what Redis does in practice: Redis reads at most 16 KB at a time and
  * complains ("too big ...") when more than 64 KB are buffered without the line's terminator, so a
@@ -74,6 +75,10 @@ public final class RespParser {
     private final byte[][] borrowedArg = new byte[BORROW_MAX_ARGS][];
     private final int[] argOffset = new int[BORROW_MAX_ARGS];
     private final int[] argLength = new int[BORROW_MAX_ARGS];
+    /** Longest inline line split into borrowed arrays (longer ones take the full splitter). */
+    private static final int INLINE_BORROW_MAX = 16 * 1024;
+    /** Where an inline line is copied to be split (reused; grows up to {@link #INLINE_BORROW_MAX}). */
+    private byte[] lineScratch = new byte[64];
 
     public void setMaxBulkLength(long max) {
         this.maxBulkLength = max;
@@ -265,21 +270,43 @@ public final class RespParser {
             argLength[i] = len;
             p += len + 2; // the payload's CRLF is not checked either
         }
+        byte[][] argv = lend(in, count);
+        in.readerIndex(p);
+        borrowed = true;
+        return argv;
+    }
+
+    /**
+     * The reused argument vector for {@code count} arguments, filled with the bytes at
+     * {@code argOffset}/{@code argLength} in the reused array of each position (a new one only when
+     * the length there changed).
+     */
+    private byte[][] lend(ByteBuf in, int count) {
+        byte[][] argv = vector(count);
+        for (int i = 0; i < count; i++) {
+            byte[] a = argArray(i);
+            in.getBytes(argOffset[i], a);
+            argv[i] = a;
+        }
+        return argv;
+    }
+
+    /** The reused argument vector of {@code count} arguments. */
+    private byte[][] vector(int count) {
         byte[][] argv = borrowedArgv[count];
         if (argv == null) {
             argv = borrowedArgv[count] = new byte[count][];
         }
-        for (int i = 0; i < count; i++) {
-            byte[] a = borrowedArg[i];
-            if (a == null || a.length != argLength[i]) {
-                a = borrowedArg[i] = new byte[argLength[i]];
-            }
-            in.getBytes(argOffset[i], a);
-            argv[i] = a;
-        }
-        in.readerIndex(p);
-        borrowed = true;
         return argv;
+    }
+
+    /** The reused array of argument position {@code i}, of length {@code argLength[i]}. */
+    private byte[] argArray(int i) {
+        byte[] a = borrowedArg[i];
+        if (a == null || a.length != argLength[i]) {
+            a = borrowedArg[i] = new byte[argLength[i]];
+        }
+        return a;
     }
 
     /** Moves what has arrived of a big bulk out of {@code in}; the payload once it and its CRLF are complete. */
@@ -410,6 +437,13 @@ public final class RespParser {
         if (end > start && in.getByte(end - 1) == '\r') {
             end--;
         }
+        if (borrow) {
+            byte[][] argv = splitBorrowed(in, start, end);
+            if (argv != null) {
+                in.readerIndex(nl + 1);
+                return argv;
+            }
+        }
         byte[] line = new byte[end - start];
         in.getBytes(start, line);
         byte[][] argv = InlineSplitter.split(line);
@@ -418,5 +452,72 @@ public final class RespParser {
         }
         in.readerIndex(nl + 1);
         return argv;
+    }
+
+    /**
+     * The inline line [start, end) split into borrowed arrays, for the common line without quotes:
+     * arguments separated by whitespace (Redis's sdssplitargs: blanks before an argument are
+     * whatever isspace() accepts, an unquoted argument ends at a space, tab, CR or LF). Null,
+     * consuming nothing, when the line has a quote (the full splitter handles quoting and
+     * escapes), more than {@link #BORROW_MAX_ARGS} arguments or one of {@link #BORROW_MAX_LENGTH}
+     * bytes or more. A line of blanks is an empty request. The line is copied once into a reused
+     * array and split there.
+     */
+    private byte[][] splitBorrowed(ByteBuf in, int start, int end) {
+        int n = end - start;
+        if (n > INLINE_BORROW_MAX) {
+            return null;
+        }
+        byte[] line = lineScratch;
+        if (line.length < n) {
+            line = lineScratch = new byte[Math.min(INLINE_BORROW_MAX, Math.max(n, line.length * 2))];
+        }
+        in.getBytes(start, line, 0, n);
+        int count = 0;
+        int p = 0;
+        while (true) {
+            while (p < n && isBlank(line[p])) {
+                p++;
+            }
+            if (p >= n) {
+                break;
+            }
+            if (count == BORROW_MAX_ARGS) {
+                return null;
+            }
+            int from = p;
+            while (p < n) {
+                byte b = line[p];
+                if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+                    break;
+                }
+                if (b == '"' || b == '\'') {
+                    return null;
+                }
+                p++;
+            }
+            if (p - from >= BORROW_MAX_LENGTH) {
+                return null;
+            }
+            argOffset[count] = from;
+            argLength[count] = p - from;
+            count++;
+        }
+        if (count == 0) {
+            return EMPTY;
+        }
+        byte[][] argv = vector(count);
+        for (int i = 0; i < count; i++) {
+            byte[] a = argArray(i);
+            System.arraycopy(line, argOffset[i], a, 0, a.length);
+            argv[i] = a;
+        }
+        borrowed = true;
+        return argv;
+    }
+
+    /** isspace() in the C locale. */
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == 0x0b || b == '\f';
     }
 }

@@ -58,7 +58,9 @@ class RespParserBorrowingTest extends RespParserTest {
     @Test
     void otherRequestsGetFreshArrays() throws ProtocolException {
         List<String> requests = List.of(
-                "PING x\r\n",                                                     // inline
+                "PING \"x\"\r\n",                                                 // inline with quotes
+                "PING 1 2 3 4 5 6 7 8\r\n",                                        // inline, 9 arguments
+                "PING " + "k".repeat(1024) + "\r\n",                               // inline, an argument of BORROW_MAX_LENGTH
                 "*9\r\n" + "$1\r\na\r\n".repeat(9),                               // more than BORROW_MAX_ARGS
                 "*2\r\n$3\r\nGET\r\n$1024\r\n" + "k".repeat(1024) + "\r\n");      // an argument of BORROW_MAX_LENGTH
         for (String r : requests) {
@@ -100,6 +102,67 @@ class RespParserBorrowingTest extends RespParserTest {
             for (int i = 0; i < a.length; i++) {
                 assertArrayEquals(b[i], a[i]);
             }
+        }
+    }
+
+    @Test
+    void inlineLinesWithoutQuotesAreLentToo() throws ProtocolException {
+        RespParser p = parser();
+        ByteBuf in = Unpooled.wrappedBuffer(RespParserTest.ascii("GET key:1\r\nGET key:2\nGET  \t key:10 \r\n \r\nPING\r\n"));
+        byte[][] first = p.parse(in);
+        assertTrue(p.borrowed());
+        assertEquals("3:GET|5:key:1|", RespParserTest.render(first));
+        byte[] key1 = first[1];
+        byte[][] second = p.parse(in);
+        assertTrue(p.borrowed());
+        assertSame(first, second);
+        assertSame(key1, second[1]);
+        assertEquals("3:GET|5:key:2|", RespParserTest.render(second));
+        byte[][] third = p.parse(in);
+        assertEquals("3:GET|6:key:10|", RespParserTest.render(third));
+        assertNotSame(key1, third[1]);
+        assertEquals(0, p.parse(in).length); // a blank line: an empty request, nothing lent
+        assertFalse(p.borrowed());
+        byte[][] ping = p.parse(in);
+        assertTrue(p.borrowed());
+        assertEquals("4:PING|", RespParserTest.render(ping));
+        // the same vector as a multibulk request of one argument gets
+        assertSame(ping, p.parse(Unpooled.wrappedBuffer(RespParserTest.multibulk("ECHO"))));
+        assertNull(p.parse(in));
+    }
+
+    /**
+     * Random inline lines (spaces, tabs, CR, vertical tabs, form feeds, quotes, backslashes,
+     * escapes, long and many arguments) parsed by a lending parser and by a plain one, whose
+     * inline commands all go through {@link InlineSplitter} (Redis's sdssplitargs): the same
+     * arguments or the same error, request by request.
+     */
+    @Test
+    void lentInlineSplitAgreesWithTheSplitter() {
+        String[] pieces = {"a", "bc", "GET", "key:1", " ", "  ", "\t", "\r", "\u000b", "\f", "\"", "'", "\\",
+                "\\x41", "\\n", "x".repeat(1023), "y".repeat(1024), "1 2 3 4 5 6 7 8 9"};
+        java.util.Random rnd = new java.util.Random(7);
+        for (int round = 0; round < 20000; round++) {
+            StringBuilder line = new StringBuilder();
+            int n = rnd.nextInt(8);
+            for (int i = 0; i < n; i++) {
+                String piece = pieces[rnd.nextInt(pieces.length)];
+                // the long pieces only now and then
+                line.append(piece.length() > 20 && rnd.nextInt(8) != 0 ? "z" : piece);
+            }
+            String request = line + (rnd.nextBoolean() ? "\r\n" : "\n");
+            assertEquals(outcome(new RespParser(), request), outcome(parser(), request), request);
+        }
+    }
+
+    private static String outcome(RespParser p, String request) {
+        try {
+            ByteBuf in = Unpooled.wrappedBuffer(RespParserTest.ascii(request + "PING\r\n"));
+            byte[][] argv = p.parse(in);
+            String first = RespParserTest.render(argv);
+            return first + " then " + RespParserTest.render(p.parse(in)); // and it consumed exactly its line
+        } catch (ProtocolException e) {
+            return "error: " + e.getMessage();
         }
     }
 }

@@ -51,11 +51,33 @@ public final class CommandDispatcher {
      * propagation to the AOF or replicas; the slow log copies what it keeps).
      */
     public boolean runsBorrowed(Client c, byte[][] argv) {
+        looked = null;
         if (c.multiQueued() >= 0 || c.trackingState() != null || server.pause().active() || !server.keepsNoArguments()) {
             return false; // before the table lookup: with AOF on, most requests stop here
         }
         CommandSpec spec = table.lookup(argv[0]);
-        return spec != null && spec.borrowArgc() == argv.length;
+        if (spec != null && spec.borrowArgc() == argv.length) {
+            looked = argv; // the dispatch that follows takes the command from here
+            lookedUp = spec;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The command {@link #runsBorrowed} found for the request it said yes to, which is dispatched
+     * next; consumed by the first {@link #process}, so it never outlives that request.
+     */
+    private byte[][] looked;
+    private CommandSpec lookedUp;
+
+    private CommandSpec lookup(byte[][] argv) {
+        if (argv == looked) {
+            looked = null;
+            return lookedUp;
+        }
+        looked = null;
+        return table.lookup(argv[0]);
     }
 
     private static boolean isClient(byte[] name) {
@@ -135,7 +157,7 @@ public final class CommandDispatcher {
     }
 
     private void process(Client c, byte[][] argv) {
-        CommandSpec spec = table.lookup(argv[0]);
+        CommandSpec spec = lookup(argv);
         if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
             CommandSpec sub = spec.subcommand(lower(argv[1]));
             if (sub == null || sub.handler() == null) {
@@ -265,7 +287,7 @@ public final class CommandDispatcher {
             }
             long nanos = System.nanoTime() - start;
             long micros = nanos / 1000;
-            c.touch(System.currentTimeMillis(), spec.fullName());
+            c.touch(millisAt(start + nanos), spec.fullName());
             stats.totalCommandsProcessed++;
             spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
             spec.recordLatency(nanos);
@@ -287,6 +309,25 @@ public final class CommandDispatcher {
             // (inside MULTI/EXEC or a script, once the whole transaction or script completes)
             blocking.handleClientsBlockedOnKeys();
         }
+    }
+
+    /** When {@link #millisAt} last read the wall clock: {@link System#nanoTime} then, and the Unix time then. */
+    private long clockSyncNanos;
+    private long clockSyncMillis = Long.MIN_VALUE;
+
+    /**
+     * The Unix time in ms at {@code nanos} (a {@link System#nanoTime} reading) for a client's last
+     * interaction (CLIENT LIST idle=): derived from the monotonic clock the command's timing read
+     * anyway, and the wall clock read again at most every 100 ms (Redis keeps a cached time too).
+     */
+    private long millisAt(long nanos) {
+        long since = nanos - clockSyncNanos;
+        if (clockSyncMillis == Long.MIN_VALUE || since < 0 || since > 100_000_000L) {
+            clockSyncNanos = nanos;
+            clockSyncMillis = System.currentTimeMillis();
+            return clockSyncMillis;
+        }
+        return clockSyncMillis + since / 1_000_000L;
     }
 
     /**

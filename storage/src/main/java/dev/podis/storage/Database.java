@@ -102,7 +102,8 @@ public interface Database {
      * (stored by {@link #putMutableString}), else null (the key is missing, expired, of another
      * type, or kept otherwise: read it with {@link #get} and store a changed copy). Updates the
      * access time. The caller may change the buffer (see {@link MutableString}) during the current
-     * command and must then call {@link #mutableStringChanged}.
+     * command and must then call {@link #mutableStringChanged}. Neither keeps {@code key} (the
+     * caller may reuse the array): they copy it where something keeps it.
      */
     default MutableString mutableString(byte[] key) {
         return null;

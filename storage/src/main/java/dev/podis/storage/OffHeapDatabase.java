@@ -487,7 +487,8 @@ final class OffHeapDatabase extends BaseDatabase {
         HeapObject o = (HeapObject) n.value;
         o.lru = hooks.access(o.lru, now);
         if (hooks.snapshot != null) {
-            snapshotBeforeInPlace(key, hooks.snapshot); // hands the value over before it changes
+            // hands the value over before it changes; the snapshot keeps the key, the caller may reuse it
+            snapshotBeforeInPlace(key.clone(), hooks.snapshot);
         }
         MutableString m = (MutableString) o.value;
         m.unshare();
@@ -496,7 +497,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void mutableStringChanged(byte[] key, MutableString m) {
-        modified(key);
+        modified(hooks.trackChanges ? key.clone() : key); // a change listener may keep the key
         long cost = heapStringCost(m);
         objectBytes += cost - m.counted;
         m.counted = cost;

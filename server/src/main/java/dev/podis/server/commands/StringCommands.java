@@ -81,10 +81,11 @@ public final class StringCommands implements CommandFamily {
         t.bind("getex", this::getex);
         t.bind("append", this::append);
         t.bind("strlen", this::strlen);
-        t.bind("incr", this::incr);
-        t.bind("decr", this::decr);
-        t.bind("incrby", this::incrby);
-        t.bind("decrby", this::decrby);
+        // counters keep no argument either (incrBy copies the key where it may be kept)
+        t.bindBorrowing("incr", 2, this::incr);
+        t.bindBorrowing("decr", 2, this::decr);
+        t.bindBorrowing("incrby", 3, this::incrby);
+        t.bindBorrowing("decrby", 3, this::decrby);
         t.bind("incrbyfloat", this::incrbyfloat);
         t.bind("getrange", this::getrange);
         t.bind("substr", this::getrange);
@@ -593,11 +594,14 @@ public final class StringCommands implements CommandFamily {
         incrBy(c, argv[1], -by);
     }
 
-    private void incrBy(Client c, byte[] key, long by) {
-        MutableString m = c.db().mutableString(key);
-        if (m != null && incrInPlace(c, key, by, m)) {
+    private void incrBy(Client c, byte[] borrowedKey, long by) {
+        MutableString m = c.db().mutableString(borrowedKey);
+        if (m != null && incrInPlace(c, borrowedKey, by, m)) {
             return;
         }
+        // The general path (a key's first two changes) may keep the key: the request's array may
+        // be the parser's, reused for the next request (INCR is bound with bindBorrowing).
+        byte[] key = borrowedKey.clone();
         StoredValue v = server.lookupWrite(c, key);
         long value = 0;
         long expireAt = StoredValue.NO_EXPIRY;
