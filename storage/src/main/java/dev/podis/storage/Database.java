@@ -114,6 +114,21 @@ public interface Database {
         throw new IllegalStateException("no string is changed in place here");
     }
 
+    /**
+     * {@link #mutableString} for a counter's change ({@link MutableString#countTo}): the same
+     * lookup, with the buffer left as it is (possibly without the digits of the value; read
+     * {@link MutableString#number()} when {@link MutableString#numberKnown()}, else use
+     * {@link #mutableString}).
+     */
+    default MutableString counter(byte[] key) {
+        return mutableString(key);
+    }
+
+    /** After {@link MutableString#countTo} on {@code s}, the value of {@code key}: counts the write (its size is unchanged). */
+    default void counterChanged(byte[] key, MutableString s) {
+        mutableStringChanged(key, s);
+    }
+
     /** Removes the key; true if a live key was removed. */
     boolean remove(byte[] key);
 

@@ -11,21 +11,34 @@ package dev.podis.storage;
  * read hands out either a copy or, for a buffer of the exact length, the buffer itself, which is
  * then copied before the next change in place.
  */
-public final class MutableString {
+public final class MutableString extends OffHeapDatabase.HeapObject {
+    /** Digits of the longest 64-bit integer, -9223372036854775808. */
+    static final int MAX_DECIMAL = 20;
+
+    /** The buffer; for a counter (see {@link #countTo}) read it only through {@link Database#mutableString}. */
     public byte[] bytes;
     public int length;
     /** The buffer was handed to a reader: the next change in place must work on a copy. */
     boolean shared;
     /** The bytes {@link OffHeapDatabase} counts for it in its memory use. */
     long counted;
+    /** The value as an integer, valid while {@link #numberKnown} (see {@link #countTo}). */
+    private long number;
+    private boolean numberKnown;
+    /** {@link #number} is the value and {@link #bytes} does not hold its digits yet ({@link #countTo}). */
+    private boolean digitsPending;
 
-    MutableString(byte[] bytes, int length) {
+    /** A string's entry in the off-heap database's heap index: its own value, with access field {@code lru}. */
+    MutableString(byte[] bytes, int length, int lru) {
+        super(ValueType.STRING, null, lru);
+        this.value = this;
         this.bytes = bytes;
         this.length = length;
     }
 
     /** The value as an array nobody changes: the buffer itself if it has the exact length (now shared), else a copy. */
     byte[] frozen() {
+        writeDigits();
         if (bytes.length == length) {
             shared = true;
             return bytes;
@@ -33,11 +46,86 @@ public final class MutableString {
         return java.util.Arrays.copyOf(bytes, length);
     }
 
-    /** Before a change in place: a private buffer if the current one was handed out. */
-    void unshare() {
+    /**
+     * Before a change in place: the value's bytes in a private buffer (a copy if the current one
+     * was handed out). {@link Database#mutableString} does it; a caller of
+     * {@link Database#counter} that changes the buffer calls it first.
+     */
+    public void unshare() {
+        writeDigits();
         if (shared) {
             bytes = bytes.clone();
             shared = false;
         }
+    }
+
+    /**
+     * Whether {@link #number()} holds the value as an integer, as recorded by {@link #countTo}: a
+     * counter's next INCR need not read the digits (no trip to the buffer's memory). A change
+     * through {@link Database#mutableStringChanged} or a new value forgets it.
+     */
+    public boolean numberKnown() {
+        return numberKnown;
+    }
+
+    /** The value as an integer; only while {@link #numberKnown()}. */
+    public long number() {
+        return number;
+    }
+
+    /**
+     * Sets the value to the decimal digits of {@code value} (a counter's INCR; then
+     * {@link Database#counterChanged}). The digits are written into the buffer only when the value
+     * is read ({@link Database#get}, a snapshot, {@link Database#mutableString}), so that a
+     * counter changed over and over touches nothing but this object. Only after the buffer has
+     * room for any integer ({@link #MAX_DECIMAL} bytes) and {@link #numberKnown()}.
+     */
+    public void countTo(long value) {
+        number = value;
+        digitsPending = true;
+    }
+
+    /** Records that the buffer holds the digits of {@code value}, written by the caller (after {@link Database#mutableStringChanged}). */
+    public void number(long value) {
+        number = value;
+        numberKnown = true;
+        digitsPending = false;
+    }
+
+    /** The bytes changed some other way: the integer is unknown until recorded again. */
+    void forgetNumber() {
+        numberKnown = false;
+        digitsPending = false;
+    }
+
+    /** Writes the digits {@link #countTo} left pending into a private buffer. */
+    private void writeDigits() {
+        if (!digitsPending) {
+            return;
+        }
+        if (shared || bytes.length < MAX_DECIMAL) {
+            bytes = new byte[Math.max(MAX_DECIMAL, bytes.length)];
+            shared = false;
+        }
+        byte[] b = bytes;
+        long v = number;
+        boolean negative = v < 0;
+        int digits = 1;
+        for (long t = v; t <= -10 || t >= 10; t /= 10) {
+            digits++;
+        }
+        int len = digits + (negative ? 1 : 0);
+        // Work on the negative value so that Long.MIN_VALUE needs no special case.
+        long n = negative ? v : -v;
+        for (int i = len - 1; i >= len - digits; i--) {
+            long q = n / 10;
+            b[i] = (byte) ('0' + (int) (q * 10 - n));
+            n = q;
+        }
+        if (negative) {
+            b[0] = '-';
+        }
+        length = len;
+        digitsPending = false;
     }
 }

@@ -143,16 +143,18 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /**
      * A collection's entry in {@link #objectIndex}: its type, the heap object and its LRU clock;
-     * or a string's ({@link #putMutableString}), whose value is a {@link MutableString}.
+     * or a string's ({@link #putMutableString}): a {@link MutableString}, which is its own value
+     * (one object fewer to reach on every INCR or PFADD of it).
      */
-    static final class HeapObject {
-        /** Heap bytes of one (header, three fields and {@link #bytes}, aligned). */
+    static class HeapObject {
+        /** Heap bytes of one (header, three fields and {@link #measured}, aligned). */
         static final long BYTES = 32;
         final ValueType type;
-        final Object value;
+        /** The collection; for a string the {@link MutableString} itself. */
+        Object value;
         int lru;
         /** What the collection was last measured at ({@link BaseDatabase#collectionBytes}), summed in {@code objectBytes}. */
-        long bytes;
+        long measured;
 
         HeapObject(ValueType type, Object value, int lru) {
             this.type = type;
@@ -160,9 +162,9 @@ final class OffHeapDatabase extends BaseDatabase {
             this.lru = lru;
         }
 
-        /** Its share of {@code objectBytes}: a string's own count (kept as it changes in place), else {@link #bytes}. */
+        /** Its share of {@code objectBytes}: a string's own count (kept as it changes in place), else {@link #measured}. */
         long bytes() {
-            return type == ValueType.STRING ? ((MutableString) value).counted : bytes;
+            return type == ValueType.STRING ? ((MutableString) value).counted : measured;
         }
     }
 
@@ -473,6 +475,15 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public MutableString mutableString(byte[] key) {
+        MutableString m = counter(key);
+        if (m != null) {
+            m.unshare(); // the digits written and a private buffer, for the caller to change
+        }
+        return m;
+    }
+
+    @Override
+    public MutableString counter(byte[] key) {
         if (objectIndex.size() == 0) {
             return null;
         }
@@ -484,19 +495,23 @@ final class OffHeapDatabase extends BaseDatabase {
         if (n.aux != StoredValue.NO_EXPIRY && n.aux <= hooks.expiryNow(now)) {
             return null; // the caller's get() removes it
         }
-        HeapObject o = (HeapObject) n.value;
-        o.lru = hooks.access(o.lru, now);
+        MutableString m = (MutableString) n.value; // a string's entry is its MutableString
+        m.lru = hooks.access(m.lru, now);
         if (hooks.snapshot != null) {
             // hands the value over before it changes; the snapshot keeps the key, the caller may reuse it
             snapshotBeforeInPlace(key.clone(), hooks.snapshot);
         }
-        MutableString m = (MutableString) o.value;
-        m.unshare();
         return m;
     }
 
     @Override
+    public void counterChanged(byte[] key, MutableString m) {
+        modified(hooks.trackChanges ? key.clone() : key); // a change listener may keep the key
+    }
+
+    @Override
     public void mutableStringChanged(byte[] key, MutableString m) {
+        m.forgetNumber();
         modified(hooks.trackChanges ? key.clone() : key); // a change listener may keep the key
         long cost = heapStringCost(m);
         objectBytes += cost - m.counted;
@@ -545,14 +560,14 @@ final class OffHeapDatabase extends BaseDatabase {
             // After the record is stored (a full keyspace throws above and leaves the index as it was).
             KeyTable.Node n = objectIndex.insert(key);
             if (onHeap) {
-                MutableString m = new MutableString(value.bytes(), value.bytes().length);
+                MutableString m = new MutableString(value.bytes(), value.bytes().length, lru);
                 m.counted = heapStringCost(m);
                 objectBytes += m.counted;
-                n.value = new HeapObject(ValueType.STRING, m, lru);
+                n.value = m;
             } else {
                 HeapObject ho = new HeapObject(value.type(), value.object(), lru);
-                ho.bytes = collectionBytes(value.object());
-                objectBytes += ho.bytes;
+                ho.measured = collectionBytes(value.object());
+                objectBytes += ho.measured;
                 n.value = ho;
                 hooks.collectionWritten(this, n.key, value); // it may be filled in place next
             }
@@ -955,8 +970,8 @@ final class OffHeapDatabase extends BaseDatabase {
         }
         HeapObject o = (HeapObject) n.value;
         long bytes = collectionBytes(o.value);
-        objectBytes += bytes - o.bytes;
-        o.bytes = bytes;
+        objectBytes += bytes - o.measured;
+        o.measured = bytes;
     }
 
     @Override

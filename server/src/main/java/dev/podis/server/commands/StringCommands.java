@@ -595,9 +595,16 @@ public final class StringCommands implements CommandFamily {
     }
 
     private void incrBy(Client c, byte[] borrowedKey, long by) {
-        MutableString m = c.db().mutableString(borrowedKey);
-        if (m != null && incrInPlace(c, borrowedKey, by, m)) {
+        MutableString m = c.db().counter(borrowedKey);
+        if (m != null && m.numberKnown()) {
+            countInPlace(c, borrowedKey, by, m);
             return;
+        }
+        if (m != null) {
+            m.unshare(); // the digits in a buffer of its own, as mutableString gives it
+            if (incrInPlace(c, borrowedKey, by, m)) {
+                return;
+            }
         }
         // The general path (a key's first two changes) may keep the key: the request's array may
         // be the parser's, reused for the next request (INCR is bound with bindBorrowing).
@@ -636,9 +643,11 @@ public final class StringCommands implements CommandFamily {
     }
 
     /**
-     * INCR and its relatives on a counter the keyspace keeps for changes in place: the digits are
-     * rewritten in its buffer, with no lookup in the map, no copy and no allocation. False (nothing
-     * done) when the value is not a plain integer: the general path answers then.
+     * INCR and its relatives on a counter the keyspace keeps for changes in place, the first time:
+     * the digits are rewritten in its buffer (which gets room for any integer), with no lookup in
+     * the map, no copy and no allocation, and the value is recorded as a number for the next ones
+     * ({@link #countInPlace}). False (nothing done) when the value is not a plain integer: the
+     * general path answers then.
      */
     private boolean incrInPlace(Client c, byte[] key, long by, MutableString m) {
         long value = Args.parseLong(m.bytes, m.length);
@@ -655,9 +664,29 @@ public final class StringCommands implements CommandFamily {
         }
         m.length = writeDecimal(result, m.bytes);
         c.db().mutableStringChanged(key, m);
+        m.number(result);
         server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrby", key);
         c.reply().integer(result);
         return true;
+    }
+
+    /**
+     * INCR and its relatives on a counter whose value the keyspace holds as a number (it was
+     * changed in place before): the new value is recorded as a number, its digits written only
+     * when something reads it, so the buffer's memory is not touched (as Redis's int-encoded
+     * strings, whose value is in the object).
+     */
+    private void countInPlace(Client c, byte[] key, long by, MutableString m) {
+        long value = m.number();
+        if (overflows(value, by)) {
+            c.error(OVERFLOW);
+            return;
+        }
+        long result = value + by;
+        m.countTo(result);
+        c.db().counterChanged(key, m);
+        server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrby", key);
+        c.reply().integer(result);
     }
 
     private static boolean overflows(long value, long by) {

@@ -78,6 +78,12 @@ class BackgroundSaveTest {
             }
         }
         p.select(0);
+        // counters: from the third INCR on changed in place, their digits written only when read
+        for (int i = 0; i < keys; i += 50) {
+            for (int n = 0; n < 4; n++) {
+                p.incrBy("counter:" + i, i - 3);
+            }
+        }
         p.sync();
     }
 
@@ -119,6 +125,10 @@ class BackgroundSaveTest {
         p.set("other-db", "after flush");
         p.sendCommand(redis.clients.jedis.Protocol.Command.SWAPDB, "2", "3");
         p.select(0);
+        for (int i = 0; i < keys; i += 50) {
+            p.incrBy("counter:" + i, 7);
+            p.decr("counter:" + i);
+        }
         p.sync();
     }
 
@@ -138,6 +148,13 @@ class BackgroundSaveTest {
             populate(j);
             bulk(j, keys);
             before = digest(j);
+            // Worth the same after these, but with their digits not written yet when BGSAVE starts.
+            Pipeline same = j.pipelined();
+            for (int i = 0; i < keys; i += 50) {
+                same.incr("counter:" + i);
+                same.decr("counter:" + i);
+            }
+            same.sync();
             // The writer thread takes ~25 µs per key: the walk waits for it with 64 KB in flight, so
             // almost every key is still ahead of the walk when the writes below come.
             call(j, "CONFIG", "SET", "rdb-key-save-delay", "25");

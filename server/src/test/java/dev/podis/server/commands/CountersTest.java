@@ -117,4 +117,41 @@ class CountersTest extends AgainstRealRedis {
         assertEquals("ERR increment or decrement would overflow", overflow.getMessage());
         assertEquals(Long.toString(Long.MAX_VALUE), jedis.get("w"));
     }
+
+    /** A counter whose digits are not written yet (INCR after INCR) read and changed by every other kind of command. */
+    @Test
+    void countersReadByOtherCommandsAnswerAsRedis() {
+        needRedis();
+        String[] readers = {"GET", "STRLEN", "GETRANGE", "PFADD", "PFCOUNT", "SETRANGE", "APPEND", "INCRBYFLOAT",
+            "GETSET", "GETDEL", "SETBIT", "BITCOUNT", "LCS", "COPY", "GETRANGE-END"};
+        for (String reader : readers) {
+            for (long start : new long[] {-1, 0, 9, 99, -100, Long.MAX_VALUE - 5, Long.MIN_VALUE + 5}) {
+                String k = "n:" + reader + ":" + start;
+                same("SET " + k, j -> j.set(k, Long.toString(start)));
+                for (int i = 0; i < 4; i++) {
+                    int by = i % 2 == 0 ? 3 : -1;
+                    same("INCRBY " + k + " " + by, j -> j.incrBy(k, by));
+                }
+                same(reader + " " + k, j -> switch (reader) {
+                    case "GET" -> j.get(k);
+                    case "STRLEN" -> j.strlen(k);
+                    case "GETRANGE" -> j.getrange(k, 1, 4);
+                    case "PFADD" -> j.pfadd(k, "a");
+                    case "PFCOUNT" -> j.pfcount(k);
+                    case "SETRANGE" -> j.setrange(k, 1, "7");
+                    case "APPEND" -> j.append(k, "1");
+                    case "INCRBYFLOAT" -> j.incrByFloat(k, 0.5);
+                    case "GETSET" -> j.getSet(k, "12");
+                    case "GETDEL" -> j.getDel(k);
+                    case "SETBIT" -> j.setbit(k, 3, true);
+                    case "BITCOUNT" -> j.bitcount(k);
+                    case "LCS" -> j.lcs(k, k, new redis.clients.jedis.params.LCSParams()).getMatchString();
+                    case "COPY" -> j.copy(k, k + ":copy", true) + " " + j.get(k + ":copy");
+                    default -> j.getrange(k, -2, -1);
+                });
+                same("INCR " + k + " after " + reader, j -> j.incr(k));
+                same("GET " + k + " after " + reader, j -> j.get(k));
+            }
+        }
+    }
 }
