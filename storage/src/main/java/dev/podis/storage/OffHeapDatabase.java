@@ -1282,9 +1282,14 @@ final class OffHeapDatabase extends BaseDatabase {
         }
     }
 
-    /** Entries of a map that holds {@code keys} keys below {@link OffHeapSizing#TARGET_FILL}, with some room. */
+    /**
+     * Entries of a map that holds {@code keys} keys below {@link OffHeapSizing#TARGET_FILL}, with
+     * room for about 9% more keys before {@code growEarly} replaces it. (The accounting charges each key
+     * its share of the reservation at that fill, so the extra room costs address space, not
+     * {@code used_memory}.)
+     */
     static long expectedEntries(long keys) {
-        return (long) Math.ceil(keys / OffHeapSizing.TARGET_FILL) + keys / 16;
+        return (long) Math.ceil(keys / OffHeapSizing.TARGET_FILL) + keys / 8;
     }
 
     @Override
