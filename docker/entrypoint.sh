@@ -60,6 +60,11 @@ case " ${JAVA_OPTS:-} " in
 esac
 
 JVM_OPTS="-Xms${heap}m -Xmx${heap}m -XX:MaxDirectMemorySize=${direct}m ${gc} -XX:+ExitOnOutOfMemoryError"
+# The class-data sharing archive made when the image was built (docker/cds-archive.sh): classes
+# mapped instead of loaded at start-up. A JVM that cannot use it warns and starts without it.
+if [ -r /opt/podis/podis.jsa ]; then
+    JVM_OPTS="$JVM_OPTS -XX:SharedArchiveFile=/opt/podis/podis.jsa"
+fi
 
 case "${1:-}" in
     --jvm-options)
