@@ -331,7 +331,9 @@ public final class ListValue implements CollectionValue {
             }
             compact(n);
         }
-        Node n = newNode(e.length);
+        // The end node was full: this list grows by whole nodes, so the new one gets a full node's
+        // room at once instead of growing (and being copied) element by element up to it.
+        Node n = nodes > 0 && fill < 0 && !large ? new Node(sizeLimit(fill), head ? sizeLimit(fill) : 0) : newNode(e.length);
         n.plain = large;
         insertAt(n, n.start, e);
         addNode(head ? 0 : nodes, n);
@@ -861,9 +863,9 @@ public final class ListValue implements CollectionValue {
         return new Node(cap, cap / 2);
     }
 
-    /** Drops the spare room of a node that will not grow any more. */
+    /** Drops the spare room of a node that will not grow any more (unless it is at most 1/32 of it). */
     private static void compact(Node n) {
-        if (n.buf.length - (n.end - n.start) > 16) {
+        if (n.buf.length - (n.end - n.start) > Math.max(16, n.buf.length >> 5)) {
             n.buf = Arrays.copyOfRange(n.buf, n.start, n.end);
             n.end -= n.start;
             n.start = 0;
