@@ -30,6 +30,7 @@ public final class CommandDispatcher {
 
     public void dispatch(Client c, byte[][] argv) {
         if (server.halted()) {
+            lookedUpArgv = null;
             return; // past the final save of a shutdown: nothing runs, nothing is acknowledged
         }
         if (c.multiQueued() >= 0 || argv[0].length == 4) {
@@ -38,6 +39,8 @@ public final class CommandDispatcher {
         } else {
             dispatchChecked(c, argv);
         }
+        lookedUpArgv = null;
+        lookedUpSpec = null;
         if (c.trackingState() != null && c.multiQueued() < 0 && !isClient(argv[0])) {
             Tracking.endCaching(c); // CLIENT CACHING covers one command (or one MULTI/EXEC)
         }
@@ -46,7 +49,7 @@ public final class CommandDispatcher {
     /**
      * Whether a request in the parser's borrowed arrays (reused by the next request) may run as
      * it is, rather than copied first: its command keeps no argument with this argument count
-     * ({@link CommandSpec#borrowArgc}) and nothing around the command would keep them either
+     * ({@link CommandSpec#borrows}) and nothing around the command would keep them either
      * (MULTI queueing, CLIENT PAUSE holding it, client tracking, MONITOR, keyspace events,
      * propagation to the AOF or replicas; the slow log copies what it keeps).
      */
@@ -55,8 +58,20 @@ public final class CommandDispatcher {
             return false; // before the table lookup: with AOF on, most requests stop here
         }
         CommandSpec spec = table.lookup(argv[0]);
-        return spec != null && spec.borrowArgc() == argv.length;
+        if (spec == null || !spec.borrows(argv.length)) {
+            return false;
+        }
+        lookedUpArgv = argv; // dispatch runs this request next: no second lookup
+        lookedUpSpec = spec;
+        return true;
     }
+
+    /**
+     * The request {@link #runsBorrowed} just looked up and its command, for {@link #process}; reset
+     * by every {@link #dispatch}, so that a later request in the same reused arrays is looked up anew.
+     */
+    private byte[][] lookedUpArgv;
+    private CommandSpec lookedUpSpec;
 
     private static boolean isClient(byte[] name) {
         return name.length == 6 && new String(name, StandardCharsets.US_ASCII).equalsIgnoreCase("client");
@@ -135,7 +150,9 @@ public final class CommandDispatcher {
     }
 
     private void process(Client c, byte[][] argv) {
-        CommandSpec spec = table.lookup(argv[0]);
+        CommandSpec spec = argv == lookedUpArgv ? lookedUpSpec : table.lookup(argv[0]);
+        lookedUpArgv = null;
+        lookedUpSpec = null;
         if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
             CommandSpec sub = spec.subcommand(lower(argv[1]));
             if (sub == null || sub.handler() == null) {
@@ -265,7 +282,7 @@ public final class CommandDispatcher {
             }
             long nanos = System.nanoTime() - start;
             long micros = nanos / 1000;
-            c.touch(System.currentTimeMillis(), spec.fullName());
+            c.touch(server.commandTime(), spec.fullName());
             stats.totalCommandsProcessed++;
             spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
             spec.recordLatency(nanos);

@@ -61,8 +61,14 @@ final class Hooks {
         this.clock = clock;
     }
 
+    /** {@link #frozen} when no time is frozen. */
+    static final long NOT_FROZEN = Long.MIN_VALUE;
+    /** The time every read of the clock answers while a command runs (see {@code Keyspace.freezeClock}), else {@link #NOT_FROZEN}. */
+    long frozen = NOT_FROZEN;
+
     long now() {
-        return clock.getAsLong();
+        long f = frozen;
+        return f != NOT_FROZEN ? f : clock.getAsLong();
     }
 
     /**
@@ -73,20 +79,20 @@ final class Hooks {
 
     /** The time expiry decisions compare with: {@link #now()}, or before every time while expiry is paused. */
     long expiryNow() {
-        return expiryPaused ? Long.MIN_VALUE : clock.getAsLong();
+        return expiryPaused ? Long.MIN_VALUE : now();
     }
 
-    /** {@link #expiryNow()} for a time {@code now} just read from {@link #clock} (one clock read for both). */
+    /** {@link #expiryNow()} for a time {@code now} just read from {@link #now} (one clock read for both). */
     long expiryNow(long now) {
         return expiryPaused ? Long.MIN_VALUE : now;
     }
 
     /** Redis's LRU clock: seconds, 24 bits. */
     int lruClock() {
-        return lruClock(clock.getAsLong());
+        return lruClock(now());
     }
 
-    /** The LRU clock at {@code nowMillis} (a time already read from {@link #clock}). */
+    /** The LRU clock at {@code nowMillis} (a time already read from {@link #now}). */
     static int lruClock(long nowMillis) {
         return (int) ((nowMillis / 1000) & Lfu.FIELD_MASK);
     }

@@ -456,7 +456,7 @@ final class OffHeapDatabase extends BaseDatabase {
             if (n != null && n.aux == expireAt && ((HeapObject) n.value).type == ValueType.STRING) {
                 // Already on the heap with this expiry: only the index entry changes.
                 if (hooks.snapshot != null) {
-                    snapshotBeforeInPlace(key, hooks.snapshot);
+                    snapshotBeforeInPlace(key.clone(), hooks.snapshot);
                 }
                 HeapObject o = (HeapObject) n.value;
                 MutableString m = (MutableString) o.value;
@@ -468,7 +468,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 return;
             }
         }
-        put(key, StoredValue.string(bytes, expireAt), true);
+        put(key.clone(), StoredValue.string(bytes, expireAt), true);
     }
 
     @Override
@@ -487,7 +487,7 @@ final class OffHeapDatabase extends BaseDatabase {
         HeapObject o = (HeapObject) n.value;
         o.lru = hooks.access(o.lru, now);
         if (hooks.snapshot != null) {
-            snapshotBeforeInPlace(key, hooks.snapshot); // hands the value over before it changes
+            snapshotBeforeInPlace(key.clone(), hooks.snapshot); // hands the value over before it changes
         }
         MutableString m = (MutableString) o.value;
         m.unshare();
@@ -496,7 +496,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void mutableStringChanged(byte[] key, MutableString m) {
-        modified(key);
+        modified(hooks.trackChanges ? key.clone() : key); // a change listener may keep the key
         long cost = heapStringCost(m);
         objectBytes += cost - m.counted;
         m.counted = cost;

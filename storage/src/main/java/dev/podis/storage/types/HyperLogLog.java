@@ -111,11 +111,14 @@ public final class HyperLogLog {
     }
 
     /**
-     * Works on the first {@code len} bytes of {@code s} in place, which must be {@link #isValid}:
-     * changes go into {@code s} while they fit, else into a bigger array ({@link #array}).
+     * Makes this instance work on the first {@code len} bytes of {@code s} in place, which must be
+     * {@link #isValid}: changes go into {@code s} while they fit, else into a bigger array
+     * ({@link #array}). A caller keeps one instance for its changes in place: no allocation per change.
      */
-    public static HyperLogLog wrap(byte[] s, int len) {
-        return new HyperLogLog(s, len);
+    public HyperLogLog rewrap(byte[] s, int len) {
+        this.b = s;
+        this.len = len;
+        return this;
     }
 
     /** The array the HLL is in now (its first {@link #length} bytes); may have room to grow. */
