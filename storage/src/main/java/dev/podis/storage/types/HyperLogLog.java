@@ -49,6 +49,8 @@ public final class HyperLogLog {
 
     private byte[] b;
     private int len;
+    /** Room for the opcodes a sparse change writes (at most 5 bytes), made on first use. */
+    private byte[] seq;
 
     private HyperLogLog(byte[] b, int len) {
         this.b = b;
@@ -434,7 +436,10 @@ public final class HyperLogLog {
                 break updated;
             }
             // The general case: split the opcode into up to three (XZERO-VAL-XZERO: 5 bytes).
-            byte[] seq = new byte[5];
+            byte[] seq = this.seq;
+            if (seq == null) {
+                seq = this.seq = new byte[5];
+            }
             int n = 0;
             long last = first + span - 1;
             if (zero || xzero) {
