@@ -268,7 +268,7 @@ public final class CommandDispatcher {
         c.propagateFlags = 0;
         propagation.enter(spec);
         long start = System.nanoTime();
-        server.beginCommand(c);
+        server.beginCommand(c, start);
         try {
             try {
                 spec.handler().execute(c, argv);

@@ -352,12 +352,17 @@ public final class ServerContext {
      * time snapshot: a command, a script or a transaction sees one time, and reads it once).
      */
     void beginCommand(Client c) {
+        beginCommand(c, System.nanoTime());
+    }
+
+    /** {@link #beginCommand(Client)} for a command that started at {@code nanoTime} ({@link System#nanoTime}). */
+    void beginCommand(Client c, long nanoTime) {
         if (nesting == 0) {
             if (tracking.clients() > 0) {
                 tracking.limit(); // before the command, as Redis's processCommand
             }
             current = c;
-            commandTime = keyspace.freezeClock();
+            commandTime = keyspace.freezeClock(nanoTime);
         }
         nesting++;
     }

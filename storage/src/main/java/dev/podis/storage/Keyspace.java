@@ -201,14 +201,14 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /**
-     * Reads the clock once and answers that time to every read of it ({@link #now}, expiry, the
-     * LRU/LFU access field) until {@link #thawClock}: the server freezes it for the length of a
-     * command, as Redis's commands (and scripts, MULTI/EXEC) see the time they started at, and
-     * one clock read serves the whole command. Returns the time.
+     * Answers the clock's time at {@code nanoTime} (a {@link System#nanoTime} the caller just read)
+     * to every read of it ({@link #now}, expiry, the LRU/LFU access field) until {@link #thawClock}:
+     * the server freezes it for the length of a command, as Redis's commands (and scripts,
+     * MULTI/EXEC) see the time they started at. The system clock's time is derived from
+     * {@code nanoTime}, so the caller's one clock read serves the whole command. Returns the time.
      */
-    public long freezeClock() {
-        hooks.frozen = Hooks.NOT_FROZEN;
-        long now = hooks.now();
+    public long freezeClock(long nanoTime) {
+        long now = hooks.timeAt(nanoTime);
         hooks.frozen = now;
         return now;
     }
