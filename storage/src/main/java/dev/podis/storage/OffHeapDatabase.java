@@ -468,7 +468,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 return;
             }
         }
-        put(key.clone(), StoredValue.string(bytes, expireAt), true);
+        put(keptCopy(key), StoredValue.string(bytes, expireAt), true);
     }
 
     @Override
@@ -574,7 +574,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 || hooks.snapshot != null) {
             // Something keeps the key (the expiry index, a change listener, a snapshot) or the value
             // (the large store): the general path, with copies of both.
-            put(key.clone(), StoredValue.string(value.clone(), expireAt));
+            put(keptCopy(key), StoredValue.string(value.clone(), expireAt));
             return;
         }
         // Nothing below keeps key or value: the record is built in recData and copied into the map.
