@@ -47,6 +47,11 @@ fi
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 JVM_OPTS="-Xms${heap}m -Xmx${heap}m -XX:MaxDirectMemorySize=${direct}m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError"
+# The class-data sharing archive made when the image was built (docker/cds-archive.sh): classes
+# mapped instead of loaded at start-up. A JVM that cannot use it warns and starts without it.
+if [ -r /opt/podis/podis.jsa ]; then
+    JVM_OPTS="$JVM_OPTS -XX:SharedArchiveFile=/opt/podis/podis.jsa"
+fi
 
 case "${1:-}" in
     --help|-h|--version|-v|-V)   # recognised only as the first argument
