@@ -30,6 +30,7 @@ public final class CommandDispatcher {
 
     public void dispatch(Client c, byte[][] argv) {
         if (server.halted()) {
+            lookedUpArgv = null;
             return; // past the final save of a shutdown: nothing runs, nothing is acknowledged
         }
         if (c.multiQueued() >= 0 || argv[0].length == 4) {
@@ -38,6 +39,8 @@ public final class CommandDispatcher {
         } else {
             dispatchChecked(c, argv);
         }
+        lookedUpArgv = null;
+        lookedUpSpec = null;
         if (c.trackingState() != null && c.multiQueued() < 0 && !isClient(argv[0])) {
             Tracking.endCaching(c); // CLIENT CACHING covers one command (or one MULTI/EXEC)
         }
@@ -64,11 +67,25 @@ public final class CommandDispatcher {
         if (spec == null) {
             return COPY;
         }
-        if (spec.borrowArgc() == argv.length) {
-            return argv.length;
+        int keeps;
+        if (spec.borrows(argv.length)) {
+            keeps = argv.length;
+        } else if (spec.borrowsName()) {
+            keeps = 1;
+        } else {
+            return COPY;
         }
-        return spec.borrowsName() ? 1 : COPY;
+        lookedUpArgv = argv; // dispatch runs this request next: no second lookup
+        lookedUpSpec = spec;
+        return keeps;
     }
+
+    /**
+     * The request {@link #borrowedKeeps} just looked up and its command, for {@link #process}; reset
+     * by every {@link #dispatch}, so that a later request in the same reused arrays is looked up anew.
+     */
+    private byte[][] lookedUpArgv;
+    private CommandSpec lookedUpSpec;
 
     private static boolean isClient(byte[] name) {
         return name.length == 6 && new String(name, StandardCharsets.US_ASCII).equalsIgnoreCase("client");
@@ -147,7 +164,9 @@ public final class CommandDispatcher {
     }
 
     private void process(Client c, byte[][] argv) {
-        CommandSpec spec = table.lookup(argv[0]);
+        CommandSpec spec = argv == lookedUpArgv ? lookedUpSpec : table.lookup(argv[0]);
+        lookedUpArgv = null;
+        lookedUpSpec = null;
         if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
             CommandSpec sub = spec.subcommand(lower(argv[1]));
             if (sub == null || sub.handler() == null) {
@@ -263,7 +282,7 @@ public final class CommandDispatcher {
         c.propagateFlags = 0;
         propagation.enter(spec);
         long start = System.nanoTime();
-        server.beginCommand(c);
+        server.beginCommand(c, start);
         try {
             try {
                 spec.handler().execute(c, argv);
@@ -277,7 +296,7 @@ public final class CommandDispatcher {
             }
             long nanos = System.nanoTime() - start;
             long micros = nanos / 1000;
-            c.touch(System.currentTimeMillis(), spec.fullName());
+            c.touch(server.commandTime(), spec.fullName());
             stats.totalCommandsProcessed++;
             spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
             spec.recordLatency(nanos);

@@ -11,7 +11,7 @@ package dev.podis.storage;
  * read hands out either a copy or, for a buffer of the exact length, the buffer itself, which is
  * then copied before the next change in place.
  */
-public final class MutableString {
+public final class MutableString extends OffHeapDatabase.HeapObject {
     public byte[] bytes;
     public int length;
     /** The buffer was handed to a reader: the next change in place must work on a copy. */
@@ -19,7 +19,9 @@ public final class MutableString {
     /** The bytes {@link OffHeapDatabase} counts for it in its memory use. */
     long counted;
 
-    MutableString(byte[] bytes, int length) {
+    /** The off-heap database's index entry for a string it keeps on the heap (access field {@code lru}). */
+    MutableString(byte[] bytes, int length, int lru) {
+        super(ValueType.STRING, null, lru);
         this.bytes = bytes;
         this.length = length;
     }
