@@ -73,6 +73,11 @@ public final class RespParser {
     private final byte[][][] borrowedArgv = new byte[BORROW_MAX_ARGS + 1][][];
     /** The reused array of each argument position (its length is that of the last argument there). */
     private final byte[][] borrowedArg = new byte[BORROW_MAX_ARGS][];
+    /** Bytes of a request {@link #parseWindow} reads from a heap copy: at most ... */
+    static final int WINDOW = 512;
+    /** ... of which it copies this many first, and more as the request needs them. */
+    private static final int WINDOW_FIRST = 64;
+    private final byte[] window = new byte[WINDOW];
     private final int[] argOffset = new int[BORROW_MAX_ARGS];
     private final int[] argLength = new int[BORROW_MAX_ARGS];
     /** Longest inline line split into borrowed arrays (longer ones take the full splitter). */
@@ -156,6 +161,12 @@ public final class RespParser {
      */
     public byte[][] parse(ByteBuf in) throws ProtocolException {
         borrowed = false;
+        if (expectedArgs < 0 && borrow && authenticated) {
+            byte[][] argv = parseWindow(in);
+            if (argv != null) {
+                return argv;
+            }
+        }
         if (expectedArgs < 0) {
             if (!in.isReadable()) {
                 return null;
@@ -247,6 +258,98 @@ public final class RespParser {
      * borrowed arrays, consumed from {@code in}; or null, consuming nothing, unless it is complete
      * in {@code in} and every argument is an ordinary bulk shorter than {@link #BORROW_MAX_LENGTH}.
      */
+    /**
+     * The borrowed parse of a small request that lies whole in the first {@link #WINDOW} bytes of
+     * {@code in}: they are copied to the heap once and read there, without the buffer's checks
+     * per byte. Null (nothing consumed) for anything else, which {@link #parse} then reads as
+     * before: a count other than 1..{@link #BORROW_MAX_ARGS} in one digit, a longer request, an
+     * incomplete one, an unusual length.
+     */
+    private byte[][] parseWindow(ByteBuf in) {
+        int start = in.readerIndex();
+        int avail = Math.min(in.writerIndex() - start, WINDOW);
+        int n = Math.min(avail, WINDOW_FIRST);
+        if (n < 8) {
+            return null;
+        }
+        byte[] w = window;
+        in.getBytes(start, w, 0, n);
+        int count = w[1] - '0';
+        if (w[0] != '*' || count < 1 || count > BORROW_MAX_ARGS || w[2] != '\r') {
+            return null;
+        }
+        int p = 4; // after "*<count>\r\n" (Redis does not check the '\n')
+        for (int i = 0; i < count; i++) {
+            if (p + 4 > n) { // room for "$<digit>\r\n" at least
+                n = widen(in, start, n, avail, p + 8);
+            }
+            if (p >= n || w[p] != '$') {
+                return null;
+            }
+            int len = 0;
+            int q = p + 1;
+            int digits = 0;
+            while (true) {
+                if (q >= n) {
+                    n = widen(in, start, n, avail, q + 1);
+                    if (q >= n) {
+                        return null;
+                    }
+                }
+                byte b = w[q];
+                if (b == '\r') {
+                    break;
+                }
+                if (b < '0' || b > '9' || ++digits > 4 || (digits == 2 && len == 0)) {
+                    return null;
+                }
+                len = len * 10 + (b - '0');
+                q++;
+            }
+            if (digits == 0 || len >= BORROW_MAX_LENGTH || len > maxBulkLength) {
+                return null;
+            }
+            p = q + 2;
+            if (p + len + 2 > n) {
+                n = widen(in, start, n, avail, p + len + 2 + 16);
+                if (p + len + 2 > n) {
+                    return null;
+                }
+            }
+            argOffset[i] = p;
+            argLength[i] = len;
+            p += len + 2;
+        }
+        byte[][] argv = borrowedArgv[count];
+        if (argv == null) {
+            argv = borrowedArgv[count] = new byte[count][];
+        }
+        for (int i = 0; i < count; i++) {
+            int len = argLength[i];
+            byte[] a = borrowedArg[i];
+            if (a == null || a.length != len) {
+                a = borrowedArg[i] = new byte[len];
+            }
+            System.arraycopy(w, argOffset[i], a, 0, len);
+            argv[i] = a;
+        }
+        in.readerIndex(start + p);
+        borrowed = true;
+        return argv;
+    }
+
+    /**
+     * Copies more of the request into {@link #window} ({@code n} of the {@code avail} bytes
+     * there are copied): at least up to {@code need}, as far as there are bytes. The new count.
+     */
+    private int widen(ByteBuf in, int start, int n, int avail, int need) {
+        int m = Math.min(avail, Math.max(need, 2 * n));
+        if (m > n) {
+            in.getBytes(start + n, window, n, m - n);
+        }
+        return Math.max(m, n);
+    }
+
     private byte[][] parseBorrowed(ByteBuf in, int from, int count) {
         int end = in.writerIndex();
         int p = from;

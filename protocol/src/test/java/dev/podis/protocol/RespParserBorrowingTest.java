@@ -113,6 +113,36 @@ class RespParserBorrowingTest extends RespParserTest {
         assertFalse(q.borrowed());
     }
 
+    /**
+     * Back-to-back requests in one buffer of sizes up to and across the bytes read from a heap copy
+     * ({@link RespParser#WINDOW}, copied a part at a time): each comes out borrowed and as the fresh
+     * parse reads it, and the last, incomplete one waits for its bytes.
+     */
+    @Test
+    void requestsAroundTheWindowParseAsFreshOnes() throws ProtocolException {
+        ByteBuf in = Unpooled.buffer();
+        List<byte[]> requests = new ArrayList<>();
+        for (int len = 0; len <= RespParser.WINDOW; len += len < 120 || len > RespParser.WINDOW - 40 ? 1 : 37) {
+            byte[] r = RespParserTest.multibulk("SET", "k", "v".repeat(len)); // from 26 bytes to past the window
+            requests.add(r);
+            in.writeBytes(r);
+        }
+        byte[] last = requests.get(3);
+        in.writeBytes(last, 0, last.length - 1);
+        RespParser borrowing = parser();
+        RespParser fresh = new RespParser();
+        for (byte[] request : requests) {
+            byte[][] a = borrowing.parse(in);
+            assertTrue(borrowing.borrowed());
+            byte[][] b = fresh.parse(Unpooled.wrappedBuffer(request));
+            assertEquals(RespParserTest.render(b), RespParserTest.render(a));
+        }
+        assertNull(borrowing.parse(in));
+        in.writeBytes(last, last.length - 1, 1);
+        assertEquals(RespParserTest.render(fresh.parse(Unpooled.wrappedBuffer(last))), RespParserTest.render(borrowing.parse(in)));
+        assertFalse(in.isReadable());
+    }
+
     @Test
     void borrowedAndFreshParsesAgreeOnEveryArgumentLength() throws ProtocolException {
         List<byte[]> stream = new ArrayList<>();

@@ -30,6 +30,7 @@ public final class CommandDispatcher {
 
     public void dispatch(Client c, byte[][] argv) {
         if (server.halted()) {
+            lookedUpArgv = null;
             return; // past the final save of a shutdown: nothing runs, nothing is acknowledged
         }
         if (c.multiQueued() >= 0 || argv[0].length == 4) {
@@ -38,6 +39,8 @@ public final class CommandDispatcher {
         } else {
             dispatchChecked(c, argv);
         }
+        lookedUpArgv = null;
+        lookedUpSpec = null;
         if (c.trackingState() != null && c.multiQueued() < 0 && !isClient(argv[0])) {
             Tracking.endCaching(c); // CLIENT CACHING covers one command (or one MULTI/EXEC)
         }
@@ -57,7 +60,6 @@ public final class CommandDispatcher {
      * keyspace events, propagation to the AOF or replicas; the slow log copies what it keeps).
      */
     public int borrowedKeeps(Client c, byte[][] argv) {
-        looked = null;
         if (c.multiQueued() >= 0 || c.trackingState() != null || server.pause().active() || !server.keepsNoArguments()) {
             return COPY; // before the table lookup: with AOF on, most requests stop here
         }
@@ -65,30 +67,25 @@ public final class CommandDispatcher {
         if (spec == null) {
             return COPY;
         }
-        int keeps = spec.borrowArgc() == argv.length ? argv.length : spec.borrowsName() ? 1 : COPY;
-        if (keeps != COPY) {
-            looked = argv; // the dispatch that follows takes the command from here
-            lookedUp = spec;
+        int keeps;
+        if (spec.borrows(argv.length)) {
+            keeps = argv.length;
+        } else if (spec.borrowsName()) {
+            keeps = 1;
+        } else {
+            return COPY;
         }
+        lookedUpArgv = argv; // dispatch runs this request next: no second lookup
+        lookedUpSpec = spec;
         return keeps;
     }
 
     /**
-     * The command {@link #borrowedKeeps} found for the request it let run on the parser's arrays,
-     * which is dispatched next; consumed by the first {@link #process}, so it never outlives that
-     * request.
+     * The request {@link #borrowedKeeps} just looked up and its command, for {@link #process}; reset
+     * by every {@link #dispatch}, so that a later request in the same reused arrays is looked up anew.
      */
-    private byte[][] looked;
-    private CommandSpec lookedUp;
-
-    private CommandSpec lookup(byte[][] argv) {
-        if (argv == looked) {
-            looked = null;
-            return lookedUp;
-        }
-        looked = null;
-        return table.lookup(argv[0]);
-    }
+    private byte[][] lookedUpArgv;
+    private CommandSpec lookedUpSpec;
 
     private static boolean isClient(byte[] name) {
         return name.length == 6 && new String(name, StandardCharsets.US_ASCII).equalsIgnoreCase("client");
@@ -167,7 +164,9 @@ public final class CommandDispatcher {
     }
 
     private void process(Client c, byte[][] argv) {
-        CommandSpec spec = lookup(argv);
+        CommandSpec spec = argv == lookedUpArgv ? lookedUpSpec : table.lookup(argv[0]);
+        lookedUpArgv = null;
+        lookedUpSpec = null;
         if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
             CommandSpec sub = spec.subcommand(lower(argv[1]));
             if (sub == null || sub.handler() == null) {
@@ -283,7 +282,7 @@ public final class CommandDispatcher {
         c.propagateFlags = 0;
         propagation.enter(spec);
         long start = System.nanoTime();
-        server.beginCommand(c);
+        server.beginCommand(c, start);
         try {
             try {
                 spec.handler().execute(c, argv);
@@ -297,7 +296,7 @@ public final class CommandDispatcher {
             }
             long nanos = System.nanoTime() - start;
             long micros = nanos / 1000;
-            c.touch(millisAt(start + nanos), spec.fullName());
+            c.touch(server.commandTime(), spec.fullName());
             stats.totalCommandsProcessed++;
             spec.recordCall(micros, stats.totalErrorReplies != errorsBefore);
             spec.recordLatency(nanos);
@@ -319,25 +318,6 @@ public final class CommandDispatcher {
             // (inside MULTI/EXEC or a script, once the whole transaction or script completes)
             blocking.handleClientsBlockedOnKeys();
         }
-    }
-
-    /** When {@link #millisAt} last read the wall clock: {@link System#nanoTime} then, and the Unix time then. */
-    private long clockSyncNanos;
-    private long clockSyncMillis = Long.MIN_VALUE;
-
-    /**
-     * The Unix time in ms at {@code nanos} (a {@link System#nanoTime} reading) for a client's last
-     * interaction (CLIENT LIST idle=): derived from the monotonic clock the command's timing read
-     * anyway, and the wall clock read again at most every 100 ms (Redis keeps a cached time too).
-     */
-    private long millisAt(long nanos) {
-        long since = nanos - clockSyncNanos;
-        if (clockSyncMillis == Long.MIN_VALUE || since < 0 || since > 100_000_000L) {
-            clockSyncNanos = nanos;
-            clockSyncMillis = System.currentTimeMillis();
-            return clockSyncMillis;
-        }
-        return clockSyncMillis + since / 1_000_000L;
     }
 
     /**

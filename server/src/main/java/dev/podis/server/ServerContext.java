@@ -346,16 +346,33 @@ public final class ServerContext {
         return nesting > 0;
     }
 
-    /** Called by the dispatcher (and when a blocked client is served) before a command runs. */
+    /**
+     * Called by the dispatcher (and when a blocked client is served) before a command runs. The
+     * outermost command freezes the keyspace's clock at its start until it ends (Redis's command
+     * time snapshot: a command, a script or a transaction sees one time, and reads it once).
+     */
     void beginCommand(Client c) {
+        beginCommand(c, System.nanoTime());
+    }
+
+    /** {@link #beginCommand(Client)} for a command that started at {@code nanoTime} ({@link System#nanoTime}). */
+    void beginCommand(Client c, long nanoTime) {
         if (nesting == 0) {
             if (tracking.clients() > 0) {
                 tracking.limit(); // before the command, as Redis's processCommand
             }
             current = c;
+            commandTime = keyspace.freezeClock(nanoTime);
         }
         nesting++;
     }
+
+    /** The time the running command started at (the keyspace's frozen clock). */
+    long commandTime() {
+        return commandTime;
+    }
+
+    private long commandTime;
 
     /**
      * After a command: once the outermost one is done, what it held back for its own client
@@ -363,6 +380,7 @@ public final class ServerContext {
      */
     void endCommand(Client c) {
         if (--nesting == 0) {
+            keyspace.thawClock();
             tracking.afterCommand();
             pubsub.deliverToSelf(c);
             current = null;

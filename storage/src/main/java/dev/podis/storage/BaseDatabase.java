@@ -61,6 +61,24 @@ abstract class BaseDatabase implements Database {
     }
 
     /** Counts a write of {@code key}, and reports it to the listener while the keyspace tracks changes. */
+    /**
+     * A copy of {@code key} for a write that keeps it, standing in for {@code key} as the key the
+     * command read last ({@link Hooks#lastTouched}), so that the write is still seen as following
+     * that read (one access under LFU, as Redis counts it).
+     */
+    final byte[] keptCopy(byte[] key) {
+        byte[] copy = key.clone();
+        if (hooks.lastTouched == key) {
+            hooks.lastTouched = copy;
+        }
+        return copy;
+    }
+
+    @Override
+    public void putMutableString(byte[] key, byte[] bytes, long expireAt) {
+        put(keptCopy(key), StoredValue.string(bytes, expireAt));
+    }
+
     final void modified(byte[] key) {
         hooks.dirty++;
         if (hooks.trackChanges) {

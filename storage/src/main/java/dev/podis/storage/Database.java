@@ -89,12 +89,14 @@ public interface Database {
      * Stores a string that commands keep changing (a HyperLogLog under PFADD), as {@link #put}
      * with {@code StoredValue.string(bytes, expireAt)} does; the keyspace may keep it where the
      * next change is cheap (the off-heap database: on the heap, beside its collections). Readers
-     * see an ordinary string.
+     * see an ordinary string. Keeps {@code bytes} but not {@code key} (copied where it is kept),
+     * as {@link #mutableString} and {@link #mutableStringChanged} keep no key: a command may pass
+     * the parser's borrowed arrays.
      *
      * @throws KeyspaceFullException as {@link #put}
      */
     default void putMutableString(byte[] key, byte[] bytes, long expireAt) {
-        put(key, StoredValue.string(bytes, expireAt));
+        put(key.clone(), StoredValue.string(bytes, expireAt));
     }
 
     /**

@@ -61,8 +61,40 @@ final class Hooks {
         this.clock = clock;
     }
 
+    /** {@link #frozen} when no time is frozen. */
+    static final long NOT_FROZEN = Long.MIN_VALUE;
+    /** The time every read of the clock answers while a command runs ({@code Keyspace.freezeClock}), else {@link #NOT_FROZEN}. */
+    long frozen = NOT_FROZEN;
+
     long now() {
-        return clock.getAsLong();
+        long f = frozen;
+        return f != NOT_FROZEN ? f : clock.getAsLong();
+    }
+
+    /** How long a reading of the system clock serves {@link #timeAt} (it is read again after that). */
+    private static final long SYNC_NANOS = 100_000_000L;
+    /** The system clock in nanoseconds at {@link #syncNanos} on {@link System#nanoTime}'s scale. */
+    private long syncWallNanos;
+    private long syncNanos = Long.MIN_VALUE / 2;
+
+    /**
+     * The clock's time at {@code nanoTime} (a {@link System#nanoTime} just read). For the system
+     * clock it is derived from that reading and a reading of the system clock at most
+     * {@link #SYNC_NANOS} old (whose drift against {@code nanoTime} in that time is microseconds at
+     * most): the caller's one clock read serves both. Another clock is asked.
+     */
+    long timeAt(long nanoTime) {
+        if (clock != KeyspaceOptions.SYSTEM_CLOCK) {
+            return clock.getAsLong();
+        }
+        long since = nanoTime - syncNanos;
+        if (since < 0 || since >= SYNC_NANOS) {
+            java.time.Instant wall = java.time.Instant.now();
+            syncNanos = System.nanoTime();
+            syncWallNanos = wall.getEpochSecond() * 1_000_000_000L + wall.getNano();
+            since = Math.max(0, nanoTime - syncNanos);
+        }
+        return (syncWallNanos + since) / 1_000_000L;
     }
 
     /**
@@ -73,20 +105,20 @@ final class Hooks {
 
     /** The time expiry decisions compare with: {@link #now()}, or before every time while expiry is paused. */
     long expiryNow() {
-        return expiryPaused ? Long.MIN_VALUE : clock.getAsLong();
+        return expiryPaused ? Long.MIN_VALUE : now();
     }
 
-    /** {@link #expiryNow()} for a time {@code now} just read from {@link #clock} (one clock read for both). */
+    /** {@link #expiryNow()} for a time {@code now} just read from {@link #now} (one clock read for both). */
     long expiryNow(long now) {
         return expiryPaused ? Long.MIN_VALUE : now;
     }
 
     /** Redis's LRU clock: seconds, 24 bits. */
     int lruClock() {
-        return lruClock(clock.getAsLong());
+        return lruClock(now());
     }
 
-    /** The LRU clock at {@code nowMillis} (a time already read from {@link #clock}). */
+    /** The LRU clock at {@code nowMillis} (a time already read from {@link #now}). */
     static int lruClock(long nowMillis) {
         return (int) ((nowMillis / 1000) & Lfu.FIELD_MASK);
     }

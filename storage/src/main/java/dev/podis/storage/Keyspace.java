@@ -201,6 +201,24 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /**
+     * Answers the clock's time at {@code nanoTime} (a {@link System#nanoTime} the caller just read)
+     * to every read of it ({@link #now}, expiry, the LRU/LFU access field) until {@link #thawClock}:
+     * the server freezes it for the length of a command, as Redis's commands (and scripts,
+     * MULTI/EXEC) see the time they started at. The system clock's time is derived from
+     * {@code nanoTime}, so the caller's one clock read serves the whole command. Returns the time.
+     */
+    public long freezeClock(long nanoTime) {
+        long now = hooks.timeAt(nanoTime);
+        hooks.frozen = now;
+        return now;
+    }
+
+    /** Lets the clock run again after {@link #freezeClock}. */
+    public void thawClock() {
+        hooks.frozen = Hooks.NOT_FROZEN;
+    }
+
+    /**
      * Stops (true) or restarts expiry: while stopped no key expires, lazily or actively, and
      * {@link #alreadyExpired} answers false. Redis does the same while it loads a dataset: an AOF
      * replays commands against keys as they were when the commands ran, so a key whose time to

@@ -23,7 +23,9 @@ public final class KeyspaceOptions {
     Backend backend = Backend.AUTO;
     long maxmemory;
     long initialEntries;
-    LongSupplier clock = System::currentTimeMillis;
+    /** The default clock: the system's time in milliseconds. */
+    static final LongSupplier SYSTEM_CLOCK = System::currentTimeMillis;
+    LongSupplier clock = SYSTEM_CLOCK;
 
     public KeyspaceOptions databases(int n) {
         if (n < 1) {

@@ -12,10 +12,6 @@ package dev.podis.storage;
  * then copied before the next change in place.
  */
 public final class MutableString extends OffHeapDatabase.HeapObject {
-    /** Digits of the longest 64-bit integer, -9223372036854775808. */
-    static final int MAX_DECIMAL = 20;
-
-    /** The buffer; for a counter (see {@link #countTo}) read it only through {@link Database#mutableString}. */
     public byte[] bytes;
     public int length;
     /** The buffer was handed to a reader: the next change in place must work on a copy. */
@@ -28,10 +24,9 @@ public final class MutableString extends OffHeapDatabase.HeapObject {
     /** {@link #number} is the value and {@link #bytes} does not hold its digits yet ({@link #countTo}). */
     private boolean digitsPending;
 
-    /** A string's entry in the off-heap database's heap index: its own value, with access field {@code lru}. */
+    /** The off-heap database's index entry for a string it keeps on the heap (access field {@code lru}). */
     MutableString(byte[] bytes, int length, int lru) {
         super(ValueType.STRING, null, lru);
-        this.value = this;
         this.bytes = bytes;
         this.length = length;
     }
@@ -59,10 +54,13 @@ public final class MutableString extends OffHeapDatabase.HeapObject {
         }
     }
 
+    /** Digits of the longest 64-bit integer, -9223372036854775808. */
+    static final int MAX_DECIMAL = 20;
+
     /**
-     * Whether {@link #number()} holds the value as an integer, as recorded by {@link #countTo}: a
-     * counter's next INCR need not read the digits (no trip to the buffer's memory). A change
-     * through {@link Database#mutableStringChanged} or a new value forgets it.
+     * Whether {@link #number()} holds the value as an integer, as recorded by {@link #number(long)}
+     * or {@link #countTo}: a counter's next INCR need not read the digits (no trip to the buffer's
+     * memory). A change through {@link Database#mutableStringChanged} or a new value forgets it.
      */
     public boolean numberKnown() {
         return numberKnown;
@@ -77,8 +75,8 @@ public final class MutableString extends OffHeapDatabase.HeapObject {
      * Sets the value to the decimal digits of {@code value} (a counter's INCR; then
      * {@link Database#counterChanged}). The digits are written into the buffer only when the value
      * is read ({@link Database#get}, a snapshot, {@link Database#mutableString}), so that a
-     * counter changed over and over touches nothing but this object. Only after the buffer has
-     * room for any integer ({@link #MAX_DECIMAL} bytes) and {@link #numberKnown()}.
+     * counter changed over and over touches nothing but this object. Only while
+     * {@link #numberKnown()} (the buffer then has room for any integer).
      */
     public void countTo(long value) {
         number = value;

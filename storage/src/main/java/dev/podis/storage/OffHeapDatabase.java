@@ -143,18 +143,17 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /**
      * A collection's entry in {@link #objectIndex}: its type, the heap object and its LRU clock;
-     * or a string's ({@link #putMutableString}): a {@link MutableString}, which is its own value
-     * (one object fewer to reach on every INCR or PFADD of it).
+     * a string's ({@link #putMutableString}) is the {@link MutableString} itself (one object less
+     * to reach on every change in place), whose {@link #value} is null.
      */
     static class HeapObject {
-        /** Heap bytes of one (header, three fields and {@link #measured}, aligned). */
+        /** Heap bytes of one (header, three fields and {@link #bytes}, aligned). */
         static final long BYTES = 32;
         final ValueType type;
-        /** The collection; for a string the {@link MutableString} itself. */
-        Object value;
+        final Object value;
         int lru;
         /** What the collection was last measured at ({@link BaseDatabase#collectionBytes}), summed in {@code objectBytes}. */
-        long measured;
+        long bytes;
 
         HeapObject(ValueType type, Object value, int lru) {
             this.type = type;
@@ -162,9 +161,9 @@ final class OffHeapDatabase extends BaseDatabase {
             this.lru = lru;
         }
 
-        /** Its share of {@code objectBytes}: a string's own count (kept as it changes in place), else {@link #measured}. */
+        /** Its share of {@code objectBytes}: a string's own count (kept as it changes in place), else {@link #bytes}. */
         long bytes() {
-            return type == ValueType.STRING ? ((MutableString) value).counted : measured;
+            return type == ValueType.STRING ? ((MutableString) this).counted : bytes;
         }
     }
 
@@ -370,13 +369,13 @@ final class OffHeapDatabase extends BaseDatabase {
     /** The value of an {@link #objectIndex} entry: a collection, or a string's bytes (an array nobody changes). */
     private static StoredValue decoded(HeapObject o, long exp) {
         return o.type == ValueType.STRING
-                ? StoredValue.decoded(o.type, ((MutableString) o.value).frozen(), null, exp, o.lru)
+                ? StoredValue.decoded(o.type, ((MutableString) o).frozen(), null, exp, o.lru)
                 : StoredValue.decoded(o.type, null, o.value, exp, o.lru);
     }
 
     /** The value of an {@link #objectIndex} entry for a snapshot: a copy nothing changes. */
     private static Object frozenValue(HeapObject o) {
-        return o.type == ValueType.STRING ? ((MutableString) o.value).frozen() : Snapshot.frozenCopy(o.value);
+        return o.type == ValueType.STRING ? ((MutableString) o).frozen() : Snapshot.frozenCopy(o.value);
     }
 
     private StoredValue decode(byte[] key, RandomDataInput in, long off, long size, int header, long exp, int lru) {
@@ -458,19 +457,18 @@ final class OffHeapDatabase extends BaseDatabase {
             if (n != null && n.aux == expireAt && ((HeapObject) n.value).type == ValueType.STRING) {
                 // Already on the heap with this expiry: only the index entry changes.
                 if (hooks.snapshot != null) {
-                    snapshotBeforeInPlace(key, hooks.snapshot);
+                    snapshotBeforeInPlace(key.clone(), hooks.snapshot);
                 }
-                HeapObject o = (HeapObject) n.value;
-                MutableString m = (MutableString) o.value;
+                MutableString m = (MutableString) n.value;
                 m.bytes = bytes;
                 m.length = bytes.length;
                 m.shared = false;
-                o.lru = hooks.access(o.lru, hooks.now());
+                m.lru = hooks.access(m.lru, hooks.now());
                 mutableStringChanged(key, m);
                 return;
             }
         }
-        put(key, StoredValue.string(bytes, expireAt), true);
+        put(keptCopy(key), StoredValue.string(bytes, expireAt), true);
     }
 
     @Override
@@ -495,13 +493,12 @@ final class OffHeapDatabase extends BaseDatabase {
         if (n.aux != StoredValue.NO_EXPIRY && n.aux <= hooks.expiryNow(now)) {
             return null; // the caller's get() removes it
         }
-        MutableString m = (MutableString) n.value; // a string's entry is its MutableString
-        m.lru = hooks.access(m.lru, now);
+        HeapObject o = (HeapObject) n.value;
+        o.lru = hooks.access(o.lru, now);
         if (hooks.snapshot != null) {
-            // hands the value over before it changes; the snapshot keeps the key, the caller may reuse it
-            snapshotBeforeInPlace(key.clone(), hooks.snapshot);
+            snapshotBeforeInPlace(key.clone(), hooks.snapshot); // hands the value over before it changes
         }
-        return m;
+        return (MutableString) o;
     }
 
     @Override
@@ -518,7 +515,10 @@ final class OffHeapDatabase extends BaseDatabase {
         m.counted = cost;
     }
 
-    /** Bytes a string held in {@link #objectIndex} is counted for (its holder, array header and buffer). */
+    /**
+     * Bytes a string held in {@link #objectIndex} is counted for beyond the entry's
+     * {@link HeapObject#BYTES} (its own fields, array header and buffer).
+     */
     private static long heapStringCost(MutableString m) {
         return 24 + 16 + ((m.bytes.length + 7) & ~7L);
     }
@@ -566,8 +566,8 @@ final class OffHeapDatabase extends BaseDatabase {
                 n.value = m;
             } else {
                 HeapObject ho = new HeapObject(value.type(), value.object(), lru);
-                ho.measured = collectionBytes(value.object());
-                objectBytes += ho.measured;
+                ho.bytes = collectionBytes(value.object());
+                objectBytes += ho.bytes;
                 n.value = ho;
                 hooks.collectionWritten(this, n.key, value); // it may be filled in place next
             }
@@ -587,7 +587,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 || hooks.snapshot != null) {
             // Something keeps the key (the expiry index, a change listener, a snapshot) or the value
             // (the large store): the general path, with copies of both.
-            put(key.clone(), StoredValue.string(value.clone(), expireAt));
+            put(keptCopy(key), StoredValue.string(value.clone(), expireAt));
             return;
         }
         // Nothing below keeps key or value: the record is built in recData and copied into the map.
@@ -965,13 +965,13 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     void remeasure(byte[] key, StoredValue v) {
         KeyTable.Node n = objectIndex.size() > 0 ? objectIndex.find(key) : null;
-        if (n == null || ((HeapObject) n.value).value != v.object()) {
+        if (n == null || v.object() == null || ((HeapObject) n.value).value != v.object()) {
             return; // replaced or removed since
         }
         HeapObject o = (HeapObject) n.value;
         long bytes = collectionBytes(o.value);
-        objectBytes += bytes - o.measured;
-        o.measured = bytes;
+        objectBytes += bytes - o.bytes;
+        o.bytes = bytes;
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class CommandSpec {
     /** The read-only view {@link #subcommands()} returns (one object, not one per call: the dispatcher asks per command). */
     private final Map<String, CommandSpec> subcommandsView = Collections.unmodifiableMap(subcommands);
     private CommandHandler handler;
-    /** The argument count with which the handler keeps no argument (runs on borrowed ones); 0: never. */
+    /** The argument count with which the handler keeps no argument (runs on borrowed ones); 0: never; -1: any. */
     private int borrowArgc;
     /** Whether the handler keeps nothing of the vector and the name (it may keep the other arguments). */
     private boolean borrowsName;
@@ -183,12 +183,12 @@ public final class CommandSpec {
     }
 
     /**
-     * The argument count with which this command's handler keeps none of its arguments (nor
-     * hands them to anything that does), so that it may run on the parser's borrowed arrays;
-     * 0 when it never may. See {@link CommandTable#bindBorrowing}.
+     * Whether with {@code argc} arguments this command's handler keeps none of them (nor hands
+     * them to anything that does), so that it may run on the parser's borrowed arrays. See
+     * {@link CommandTable#bindBorrowing}.
      */
-    public int borrowArgc() {
-        return borrowArgc;
+    public boolean borrows(int argc) {
+        return borrowArgc == argc || borrowArgc < 0;
     }
 
     void borrowArgc(int argc) {

@@ -112,6 +112,11 @@ public final class CommandTable {
         lookup(name).borrowsName(true);
     }
 
+    /** {@link #bindBorrowing(String, int, CommandHandler)} for a handler that keeps no argument with any count. */
+    public void bindBorrowing(String name, CommandHandler handler) {
+        bindBorrowing(name, -1, handler);
+    }
+
     /** The command named by {@code name} (any case), or null. Does not allocate. */
     public CommandSpec lookup(byte[] name) {
         int b = hash(name, name.length) & (buckets.length - 1);

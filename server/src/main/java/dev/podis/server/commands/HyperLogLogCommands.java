@@ -37,6 +37,8 @@ public final class HyperLogLogCommands implements CommandFamily {
 
     private final ServerContext server;
     private final ConfigValue sparseMaxBytes;
+    /** The HLL that PFADD changes in place, rewrapped per command (commands run on one thread). */
+    private final HyperLogLog inPlace = HyperLogLog.create();
 
     public HyperLogLogCommands(ServerContext server) {
         this.server = server;
@@ -45,7 +47,8 @@ public final class HyperLogLogCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        t.bind("pfadd", this::pfadd);
+        // PFADD keeps no argument: the keyspace copies the key where it keeps it (putMutableString)
+        t.bindBorrowing("pfadd", this::pfadd);
         t.bind("pfcount", this::pfcount);
         t.bind("pfmerge", this::pfmerge);
         t.bind("pfdebug", this::pfdebug);
@@ -151,13 +154,13 @@ public final class HyperLogLogCommands implements CommandFamily {
         c.reply().integer(updated > 0 ? 1 : 0);
     }
 
-    /** PFADD on an HLL the keyspace keeps for changes in place: no copy, no allocation. */
+    /** PFADD on an HLL the keyspace keeps for changes in place: no copy, no allocation (but growth). */
     private void pfaddInPlace(Client c, byte[][] argv, byte[] key, MutableString m) {
         if (!HyperLogLog.isValid(m.bytes, m.length)) {
             c.error(NOT_HLL);
             return;
         }
-        HyperLogLog hll = HyperLogLog.wrap(m.bytes, m.length);
+        HyperLogLog hll = inPlace.rewrap(m.bytes, m.length);
         long maxBytes = sparseMaxBytes.asLong();
         int updated = 0;
         boolean corrupted = false;
@@ -180,6 +183,7 @@ public final class HyperLogLogCommands implements CommandFamily {
             c.db().mutableStringChanged(key, m);
             server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "pfadd", key);
         }
+        hll.rewrap(null, 0); // keeps no HLL alive
         if (corrupted) {
             c.error(CORRUPTED);
         } else {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -285,6 +286,42 @@ class HyperLogLogCommandsTest extends AgainstRealRedis {
         assertArrayEquals(ref.get(b("ip3")), ref.get(b("ip3:podis")));
         assertEquals(ref.pfadd("ip3", "after"), jedis.pfadd("ip3", "after"));
         assertArrayEquals(ref.get(b("ip3")), jedis.get(b("ip3")));
+    }
+
+    /**
+     * PFADD runs on the arguments the server's parser reuses for the next request of the same shape
+     * (same-length keys and elements here): every key it creates or converts must be stored under
+     * its own name, also while something else keeps keys (a time to live, a WATCH elsewhere).
+     */
+    @Test
+    void pipelinedPfaddsOnReusedArgumentsKeepEveryKeyAsRedis() {
+        needRedis();
+        try (Jedis watcher = server.jedis()) {
+            for (int phase = 0; phase < 2; phase++) {
+                if (phase == 1) {
+                    watcher.watch("pk:unrelated"); // the keyspace now reports every change
+                }
+                for (Jedis j : new Jedis[] {jedis, ref}) {
+                    Pipeline p = j.pipelined();
+                    for (int i = 0; i < 600; i++) {
+                        String k = String.format("pk:%d:%03d", phase, i % 300);
+                        p.pfadd(k, String.format("e%04d", i));
+                        if (i % 50 == 7) { // a copy with a time to live (an ordinary string), changed by PFADD
+                            String copy = String.format("pk:%d:%03d", phase, 300 + i % 300);
+                            p.copy(k, copy, true);
+                            p.expire(copy, 1000);
+                            p.pfadd(copy, String.format("c%04d", i));
+                        }
+                    }
+                    p.sync();
+                }
+            }
+        }
+        assertEquals(new TreeSet<>(ref.keys("pk:*")), new TreeSet<>(jedis.keys("pk:*")));
+        for (String k : ref.keys("pk:*")) {
+            assertArrayEquals(ref.get(b(k)), jedis.get(b(k)), "GET " + k);
+            assertEquals(ref.ttl(k) > 0, jedis.ttl(k) > 0, "TTL of " + k);
+        }
     }
 
     @Test

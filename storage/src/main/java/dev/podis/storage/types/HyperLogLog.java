@@ -49,6 +49,8 @@ public final class HyperLogLog {
 
     private byte[] b;
     private int len;
+    /** Room for the opcodes a sparse change writes (at most 5 bytes), made on first use. */
+    private byte[] seq;
 
     private HyperLogLog(byte[] b, int len) {
         this.b = b;
@@ -111,11 +113,14 @@ public final class HyperLogLog {
     }
 
     /**
-     * Works on the first {@code len} bytes of {@code s} in place, which must be {@link #isValid}:
-     * changes go into {@code s} while they fit, else into a bigger array ({@link #array}).
+     * Makes this instance work on the first {@code len} bytes of {@code s} in place, which must be
+     * {@link #isValid}: changes go into {@code s} while they fit, else into a bigger array
+     * ({@link #array}). A caller keeps one instance for its changes in place: no allocation per change.
      */
-    public static HyperLogLog wrap(byte[] s, int len) {
-        return new HyperLogLog(s, len);
+    public HyperLogLog rewrap(byte[] s, int len) {
+        this.b = s;
+        this.len = len;
+        return this;
     }
 
     /** The array the HLL is in now (its first {@link #length} bytes); may have room to grow. */
@@ -431,7 +436,10 @@ public final class HyperLogLog {
                 break updated;
             }
             // The general case: split the opcode into up to three (XZERO-VAL-XZERO: 5 bytes).
-            byte[] seq = new byte[5];
+            byte[] seq = this.seq;
+            if (seq == null) {
+                seq = this.seq = new byte[5];
+            }
             int n = 0;
             long last = first + span - 1;
             if (zero || xzero) {
