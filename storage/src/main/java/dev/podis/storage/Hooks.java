@@ -121,8 +121,13 @@ final class Hooks {
     /** {@code v} (a collection of {@code db} under {@code key}) may change in place: measure it later. */
     void collectionWritten(BaseDatabase db, byte[] key, StoredValue v) {
         int n = pending;
-        if (n > 0 && pendingValue[n - 1] == v) {
-            return;
+        // The same collection is usually written again and again (a queue's list), each time
+        // through a new StoredValue from the lookup: compare the payloads, not the holders.
+        Object o = v.object();
+        for (int i = n - 1; i >= 0 && o != null; i--) {
+            if (pendingValue[i].object() == o && pendingDb[i] == db) {
+                return;
+            }
         }
         if (n == MAX_PENDING) {
             settle();
