@@ -22,7 +22,10 @@ import java.util.Arrays;
  * sides so pushes at either end are amortised O(1). One entry is
  * {@code header(len) data trailer(len)}: header and trailer are one byte for lengths below 128
  * and four bytes otherwise (the trailer readable backwards), so the ends of a node are reached
- * without a scan and an element costs 2 bytes of overhead, as in a listpack.
+ * without a scan and an element costs 2 bytes of overhead, as in a listpack. A node at an end of
+ * a quicklist, which pushes fill up to the node limit, starts at an eighth of the limit and
+ * doubles; once full it is trimmed to its contents (so a long list built by LPUSH costs a few
+ * array copies per node, not one per growth step of a quarter).
  * Nodes sit in a ring array, so pushing or popping a node at either end is O(1) and node i is
  * one array access away; reaching element i walks node counts from the nearer end.
  *
@@ -325,17 +328,33 @@ public final class ListValue implements CollectionValue {
         if (nodes > 0) {
             Node n = head ? node(0) : node(nodes - 1);
             if (!large && allowInsert(n, fill, e.length)) {
-                insertAt(n, head ? n.start : n.end, e);
+                // an end node fills up to the limit: grow it by doubling, not by a quarter
+                insertAt(n, head ? n.start : n.end, e, Math.min(2 * n.buf.length, nodeByteLimit(fill)));
                 size++;
                 return;
             }
             compact(n);
         }
-        Node n = newNode(e.length);
+        Node n = large ? newNode(e.length) : newEndNode(e.length, head, fill);
         n.plain = large;
         insertAt(n, n.start, e);
         addNode(head ? 0 : nodes, n);
         size++;
+    }
+
+    /** The bytes a node of a quicklist is filled up to: the size limit, or the safety cap of a count limit. */
+    private static int nodeByteLimit(int fill) {
+        return fill < 0 ? sizeLimit(fill) : SIZE_SAFETY_LIMIT;
+    }
+
+    /**
+     * A new node at an end of a quicklist, which pushes will fill to the node limit: it starts at
+     * an eighth of that (free room on the side the pushes come from) and doubles.
+     */
+    private static Node newEndNode(int elementLength, boolean head, int fill) {
+        int sz = elementLength + (elementLength < 128 ? 2 : 8);
+        int cap = Math.max(sz + 16, nodeByteLimit(fill) / 8);
+        return new Node(cap, head ? cap - sz : 0);
     }
 
     private static boolean allowInsert(Node n, int fill, int len) {
@@ -861,7 +880,10 @@ public final class ListValue implements CollectionValue {
         return new Node(cap, cap / 2);
     }
 
-    /** Drops the spare room of a node that will not grow any more. */
+    /**
+     * Drops the spare room of a node that will not grow any more (one copy per node, which keeps
+     * the memory per element at or below a listpack's).
+     */
     private static void compact(Node n) {
         if (n.buf.length - (n.end - n.start) > 16) {
             n.buf = Arrays.copyOfRange(n.buf, n.start, n.end);
@@ -1003,6 +1025,14 @@ public final class ListValue implements CollectionValue {
 
     /** Inserts {@code e} at byte offset {@code p} of the node. */
     private static void insertAt(Node n, int p, byte[] e) {
+        insertAt(n, p, e, 0);
+    }
+
+    /**
+     * Inserts {@code e} at byte offset {@code p} of the node; when the node's array must grow, its
+     * new capacity is at least {@code minCapacity}.
+     */
+    private static void insertAt(Node n, int p, byte[] e, int minCapacity) {
         int len = e.length;
         int hs = len < 128 ? 1 : 4;
         int sz = 2 * hs + len;
@@ -1021,7 +1051,7 @@ public final class ListValue implements CollectionValue {
         } else {
             int used = n.end - n.start;
             int needed = used + sz;
-            int cap = needed + Math.max(16, needed < 1024 ? needed >> 1 : needed >> 2);
+            int cap = Math.max(minCapacity, needed + Math.max(16, needed < 1024 ? needed >> 1 : needed >> 2));
             byte[] b = new byte[cap];
             int free = cap - needed;
             int lead;
