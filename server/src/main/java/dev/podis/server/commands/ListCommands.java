@@ -343,14 +343,29 @@ public final class ListCommands implements CommandFamily {
         if (end >= llen) {
             end = llen - 1;
         }
-        long count = end - start + 1;
-        RespWriter r = c.reply();
+        writeRange(c.reply(), l, start, end - start + 1);
+    }
+
+    /**
+     * The reply of LRANGE: {@code count} elements from {@code start} (in range) as an array of bulk
+     * strings, written as one run ({@link RespWriter#startRun}) into a buffer grown once for it
+     * (estimated from the first element's size).
+     */
+    public static void writeRange(RespWriter r, ListValue l, long start, long count) {
         r.arrayHeader((int) count);
         long[] left = {count};
-        l.visit(start, true, (buf, off, len) -> {
-            r.bulk(buf, off, len);
-            return --left[0] > 0;
-        });
+        r.startRun();
+        try {
+            l.visit(start, true, (buf, off, len) -> {
+                if (left[0] == count) {
+                    r.reserve(count * RespWriter.bulkSize(len));
+                }
+                r.runBulk(buf, off, len);
+                return --left[0] > 0;
+            });
+        } finally {
+            r.endRun();
+        }
     }
 
     void lindex(Client c, byte[][] argv) {
