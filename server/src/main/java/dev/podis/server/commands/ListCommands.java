@@ -283,7 +283,10 @@ public final class ListCommands implements CommandFamily {
             return;
         }
         if (!hasCount) {
-            c.reply().bulk(l.pop(head));
+            RespWriter r = c.reply();
+            if (!l.popTo(head, bulkOf(r))) {
+                r.nullBulk();
+            }
         } else if (n[0] == 0) {
             c.reply().arrayHeader(0);
             return;
@@ -293,13 +296,22 @@ public final class ListCommands implements CommandFamily {
         removed(c, argv[1], l, popEvent(head));
     }
 
+    /** Writes each element it visits as a bulk string, straight from the list's node (no copy of it). */
+    private static ListValue.Visitor bulkOf(RespWriter r) {
+        return (buf, off, len) -> {
+            r.bulk(buf, off, len);
+            return true;
+        };
+    }
+
     /** Pops up to {@code count} elements from one end and replies them as an array, in pop order. */
     private static void popRange(Client c, ListValue l, boolean head, long count) {
         long take = Math.min(count, l.size());
         RespWriter r = c.reply();
         r.arrayHeader((int) take);
+        ListValue.Visitor reply = bulkOf(r);
         for (long i = 0; i < take; i++) {
-            r.bulk(l.pop(head));
+            l.popTo(head, reply);
         }
     }
 

@@ -385,6 +385,27 @@ public final class ListValue implements CollectionValue {
         return e;
     }
 
+    /**
+     * Removes the head or tail element after handing its bytes to {@code v} (which must not keep
+     * them); false when the list is empty. A pop replied without a copy of the element.
+     */
+    public boolean popTo(boolean head, Visitor v) {
+        try {
+            if (size == 0) {
+                return false;
+            }
+            int ni = head ? 0 : nodes - 1;
+            Node n = node(ni);
+            int p = head ? n.start : n.end - sizeBefore(n.buf, n.end);
+            int hs = headerSize(n.buf, p);
+            v.visit(n.buf, p + hs, readLength(n.buf, p));
+            removeAt(ni, n, p);
+            return true;
+        } finally {
+            settle();
+        }
+    }
+
     /** The element at {@code index} (0-based from the head, already normalised), or null. */
     public byte[] get(long index) {
         try {

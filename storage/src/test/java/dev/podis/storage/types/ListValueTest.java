@@ -122,7 +122,18 @@ class ListValueTest {
                     }
                     case 3, 4 -> {
                         boolean head = r.nextBoolean();
-                        byte[] got = l.pop(head);
+                        byte[] got;
+                        if (r.nextBoolean()) {
+                            got = l.pop(head);
+                        } else {
+                            byte[][] seen = new byte[1][];
+                            boolean popped = l.popTo(head, (buf, off, len) -> {
+                                seen[0] = java.util.Arrays.copyOfRange(buf, off, off + len);
+                                return true;
+                            });
+                            assertEquals(popped, seen[0] != null);
+                            got = seen[0];
+                        }
                         if (m.isEmpty()) {
                             assertNull(got);
                         } else {
