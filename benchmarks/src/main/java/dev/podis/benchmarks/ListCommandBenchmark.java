@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  * The list work of redis-benchmark's {@code lpush} and {@code lrange_100} tests ({@code -d 100},
  * one key {@code mylist}): LPUSH of a 100-byte element onto a list that grows to 500 K elements
  * (then starts again, as the side-by-side run deletes the key before each run), and
- * LRANGE mylist 0 99 written as a reply into a fresh pooled direct buffer of the size a
- * connection starts a batch with (what a reply costs at {@code -P 1}).
+ * LRANGE mylist 0 99 written as a reply into a fresh pooled buffer of the size a connection
+ * starts a batch with (what a reply costs at {@code -P 1}); a heap one, since the JMH thread has
+ * no pool cache for direct buffers. Compare allocation ({@code -prof gc}) more than times.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
