@@ -4,13 +4,18 @@
 #
 #   heap        = L / 4, at least 64 MiB, at most 31 GiB  (512 MiB when there is no limit)
 #   direct      = L / 16, at least 32 MiB, at most 256 MiB (256 MiB when there is no limit)
-#   GC          = G1 with a 20 ms pause target (JAVA_OPTS=-XX:+UseZGC for sub-millisecond pauses;
-#                 docs/operations.md compares the two)
+#   GC          = Shenandoah: concurrent, so its pauses do not grow with the live data as G1's
+#                 do, and unlike JDK 17's ZGC it maps the heap once, so RSS means what it says
+#                 (docs/operations.md compares G1, Shenandoah and ZGC); a collector chosen in
+#                 JAVA_OPTS (e.g. -XX:+UseG1GC) replaces it
 # Collections (lists, hashes, sets, sorted sets) live in the heap, strings off-heap. With
 # maxmemory unset, Podis derives it from the same limit and this JVM's own sizes:
 #   maxmemory = L - heap - direct - (96 MiB + L / 16)
 # (docs/operations.md, "Memory"), so the process stays below L and the kernel never OOM-kills it.
 # JAVA_OPTS is appended last, so any flag in it wins (e.g. JAVA_OPTS=-Xmx2g); maxmemory follows.
+#
+# `entrypoint.sh --jvm-options` prints the JVM options it would run Java with and exits (the
+# side-by-side benchmark runs Podis with them).
 #
 # Arguments are Podis's: an optional config file first, then --<config-name> <value> flags.
 # --dir /data is inserted right after the config file, so a --dir flag given here still wins.
@@ -46,9 +51,25 @@ fi
 # Fewer glibc malloc arenas: native memory (the off-heap keyspace's) stays compact.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
-JVM_OPTS="-Xms${heap}m -Xmx${heap}m -XX:MaxDirectMemorySize=${direct}m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError"
+# The collector, unless JAVA_OPTS picks one (the JVM refuses to start with two).
+case " ${JAVA_OPTS:-} " in
+    *" -XX:+UseG1GC "*|*" -XX:+UseZGC "*|*" -XX:+UseShenandoahGC "*|*" -XX:+UseParallelGC "*|*" -XX:+UseSerialGC "*|*" -XX:+UseEpsilonGC "*)
+        gc="" ;;
+    *)
+        gc="-XX:+UseShenandoahGC" ;;
+esac
+
+JVM_OPTS="-Xms${heap}m -Xmx${heap}m -XX:MaxDirectMemorySize=${direct}m ${gc} -XX:+ExitOnOutOfMemoryError"
+# The class-data sharing archive made when the image was built (docker/cds-archive.sh): classes
+# mapped instead of loaded at start-up. A JVM that cannot use it warns and starts without it.
+if [ -r /opt/podis/podis.jsa ]; then
+    JVM_OPTS="$JVM_OPTS -XX:SharedArchiveFile=/opt/podis/podis.jsa"
+fi
 
 case "${1:-}" in
+    --jvm-options)
+        echo "$JVM_OPTS ${JAVA_OPTS:-}"
+        exit 0 ;;
     --help|-h|--version|-v|-V)   # recognised only as the first argument
         # shellcheck disable=SC2086
         exec java $JVM_OPTS ${JAVA_OPTS:-} -jar /opt/podis/podis.jar "$@" ;;

@@ -33,6 +33,39 @@ GC_LOG = '''[1795677312288ms][3ms][gc] Using G1
 [1795677314000ms][1700ms][gc          ] GC(3) Pause Young (Normal) (G1 Evacuation Pause) 45M->13M(388M) 2.500ms
 '''
 
+SHENANDOAH_LOG = '''[1795688767600ms][100ms][gc,init     ] Using Shenandoah
+[1795688767691ms][192ms][gc,start    ] GC(0) Pause Init Mark (unload classes)
+[1795688767691ms][192ms][gc          ] GC(0) Pause Init Mark (unload classes) 0.071ms
+[1795688767705ms][206ms][gc          ] GC(0) Concurrent marking (unload classes) 13.502ms
+[1795688767706ms][207ms][gc          ] GC(0) Pause Final Mark (unload classes) 0.084ms
+[1795688767748ms][249ms][gc,stats    ] Allocation pacing accrued:
+[1795688767748ms][249ms][gc,stats    ]       8 of    30 ms ( 27.2%): main
+[1795688767748ms][249ms][gc,stats    ]       0 of    30 ms (  0.0%): podis-io-1
+[1795688767748ms][249ms][gc,stats    ]       8 of    30 ms ( 27.2%): <total>
+[1795688767748ms][249ms][gc,stats    ]       1 of    30 ms (  2.5%): <average total>
+[1795688767748ms][249ms][gc,stats    ] 
+[1795688767749ms][250ms][gc,stats    ]       5 of    30 ms ( 27.2%): not after a pacing header
+[1795688767800ms][301ms][gc          ] GC(1) Pause Degenerated GC (Mark) 40M->20M(128M) 3.250ms
+'''
+ZGC_LOG = '''[1795688773621ms][131ms][gc          ] Using The Z Garbage Collector
+[1795688773773ms][283ms][gc,phases   ] GC(0) Pause Mark Start 0.015ms
+[1795688773792ms][302ms][gc,phases   ] GC(0) Concurrent Mark 18.843ms
+[1795688774305ms][815ms][gc          ] Relocation Stall (main) 3.142ms
+[1795688774305ms][815ms][gc          ] Allocation Stall (main) 31.500ms
+[1795688774336ms][845ms][gc,start    ] GC(3) Garbage Collection (Allocation Stall)
+'''
+
+
+def with_log(text, check):
+    d = tempfile.mkdtemp()
+    try:
+        path = os.path.join(d, "gc.log")
+        with open(path, "w") as f:
+            f.write(text)
+        check(path)
+    finally:
+        shutil.rmtree(d)
+
 
 class ParsingTest(unittest.TestCase):
     def test_redis_benchmark_7_csv(self):
@@ -63,6 +96,27 @@ class ParsingTest(unittest.TestCase):
             self.assertEqual(compare.parse_gc_pauses(os.path.join(d, "absent.log")), [])
         finally:
             shutil.rmtree(d)
+
+    def test_shenandoah_pauses_and_pacing(self):
+        def check(path):
+            self.assertEqual([(t, ms) for t, ms, _ in compare.parse_gc_pauses(path)],
+                             [(1795688767691, 0.071), (1795688767706, 0.084), (1795688767800, 3.25)])
+            self.assertEqual(compare.parse_gc_stalls(path), [(1795688767748, 8.0, "pacing of main")])
+            self.assertEqual(compare.gc_name(path), "Shenandoah")
+            s = compare.gc_summary(compare.parse_gc_pauses(path), {}, compare.parse_gc_stalls(path))
+            self.assertEqual(s["whole run"][4:], (1, 8.0))
+        with_log(SHENANDOAH_LOG, check)
+
+    def test_zgc_pauses_and_stalls(self):
+        def check(path):
+            self.assertEqual([(t, ms) for t, ms, _ in compare.parse_gc_pauses(path)], [(1795688773773, 0.015)])
+            self.assertEqual(compare.parse_gc_stalls(path), [(1795688774305, 3.142, "Relocation Stall (main)"),
+                                                             (1795688774305, 31.5, "Allocation Stall (main)")])
+            self.assertEqual(compare.gc_name(path), "Z")
+            s = compare.gc_summary([], {"-P 16": [(1795688774300, 1795688774310)]}, compare.parse_gc_stalls(path))
+            self.assertEqual(s["-P 16"][4:], (2, 31.5))
+            self.assertEqual(s["outside the measured runs (start-up, while Redis ran)"][4:], (0, 0.0))
+        with_log(ZGC_LOG, check)
 
     def test_summary_takes_medians_and_ratio_range(self):
         results = {("GET", 1, "redis"): [(100.0, 1.0, 2.0), (300.0, 3.0, 6.0), (200.0, 2.0, 4.0)],

@@ -106,6 +106,18 @@ public final class RespParser {
         return out;
     }
 
+    /**
+     * Hands the arrays of the last (borrowed) request's arguments from index {@code from} on to
+     * the caller: the parser forgets them, so a later parse fills new arrays there instead of
+     * reusing these, and whoever got them may keep them as they are. The vector and the arguments
+     * before {@code from} stay borrowed.
+     */
+    public void handOver(int from) {
+        for (int i = Math.max(from, 0); i < BORROW_MAX_ARGS; i++) {
+            borrowedArg[i] = null;
+        }
+    }
+
     /** True while a multibulk request has been started but not finished. */
     public boolean inProgress() {
         return expectedArgs >= 0;

@@ -56,6 +56,32 @@ class RespParserBorrowingTest extends RespParserTest {
     }
 
     @Test
+    void handedOverArgumentsAreNotReused() throws ProtocolException {
+        RespParser p = parser();
+        ByteBuf in = Unpooled.wrappedBuffer(RespParserTest.ascii(
+                "*3\r\n$4\r\nSADD\r\n$5\r\nset:1\r\n$3\r\nabc\r\n*3\r\n$4\r\nSADD\r\n$5\r\nset:2\r\n$3\r\nxyz\r\n"
+                        + "*3\r\n$4\r\nSADD\r\n$5\r\nset:3\r\n$3\r\nuvw\r\n"));
+        byte[][] first = p.parse(in);
+        assertTrue(p.borrowed());
+        byte[] name = first[0];
+        byte[] key1 = first[1];
+        byte[] member1 = first[2];
+        p.handOver(1);
+        byte[][] second = p.parse(in);
+        assertTrue(p.borrowed());
+        assertSame(first, second);        // the vector and the name stay borrowed ...
+        assertSame(name, second[0]);
+        assertNotSame(key1, second[1]);   // ... what was handed over is not reused
+        assertNotSame(member1, second[2]);
+        assertArrayEquals(RespParserTest.ascii("set:1"), key1);
+        assertArrayEquals(RespParserTest.ascii("abc"), member1);
+        byte[] key2 = second[1];
+        byte[][] third = p.parse(in);     // not handed over this time: reused again
+        assertSame(key2, third[1]);
+        assertEquals("4:SADD|5:set:3|3:uvw|", RespParserTest.render(third));
+    }
+
+    @Test
     void otherRequestsGetFreshArrays() throws ProtocolException {
         List<String> requests = List.of(
                 "PING x\r\n",                                                     // inline

@@ -43,19 +43,31 @@ public final class CommandDispatcher {
         }
     }
 
+    /** {@link #borrowedKeeps}: copy the whole request first. */
+    public static final int COPY = 0;
+
     /**
-     * Whether a request in the parser's borrowed arrays (reused by the next request) may run as
-     * it is, rather than copied first: its command keeps no argument with this argument count
-     * ({@link CommandSpec#borrowArgc}) and nothing around the command would keep them either
-     * (MULTI queueing, CLIENT PAUSE holding it, client tracking, MONITOR, keyspace events,
-     * propagation to the AOF or replicas; the slow log copies what it keeps).
+     * How a request in the parser's borrowed arrays (reused by the next request) may run: the
+     * index of the first argument the command may keep, which the parser must hand over to it
+     * (the vector and the arguments before it stay borrowed); {@code argv.length} when it keeps
+     * none ({@link CommandSpec#borrowArgc}: it runs on the borrowed arrays as they are); 1 when it
+     * keeps nothing of the vector and the name ({@link CommandSpec#borrowsName}); {@link #COPY}
+     * when the request must be copied first: another command, or something around the command
+     * would keep the request (MULTI queueing, CLIENT PAUSE holding it, client tracking, MONITOR,
+     * keyspace events, propagation to the AOF or replicas; the slow log copies what it keeps).
      */
-    public boolean runsBorrowed(Client c, byte[][] argv) {
+    public int borrowedKeeps(Client c, byte[][] argv) {
         if (c.multiQueued() >= 0 || c.trackingState() != null || server.pause().active() || !server.keepsNoArguments()) {
-            return false; // before the table lookup: with AOF on, most requests stop here
+            return COPY; // before the table lookup: with AOF on, most requests stop here
         }
         CommandSpec spec = table.lookup(argv[0]);
-        return spec != null && spec.borrowArgc() == argv.length;
+        if (spec == null) {
+            return COPY;
+        }
+        if (spec.borrowArgc() == argv.length) {
+            return argv.length;
+        }
+        return spec.borrowsName() ? 1 : COPY;
     }
 
     private static boolean isClient(byte[] name) {

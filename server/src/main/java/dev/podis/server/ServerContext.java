@@ -580,7 +580,7 @@ public final class ServerContext {
     /**
      * Whether nothing server-wide would keep a command's arguments beyond the command: no
      * keyspace events (published messages may wait for delivery), no tracking clients, no
-     * MONITOR, no propagation (AOF, replicas). See {@code CommandDispatcher.runsBorrowed}.
+     * MONITOR, no propagation (AOF, replicas). See {@code CommandDispatcher.borrowedKeeps}.
      */
     public boolean keepsNoArguments() {
         return notifyFlags == 0 && tracking.clients() == 0 && monitors.isEmpty() && !propagation.active();

@@ -1282,11 +1282,22 @@ final class OffHeapDatabase extends BaseDatabase {
         }
     }
 
+    /**
+     * Entries of a map that holds {@code keys} keys below {@link OffHeapSizing#TARGET_FILL}, with
+     * room for about 9% more keys before {@code growEarly} replaces it. (The accounting charges each key
+     * its share of the reservation at that fill, so the extra room costs address space, not
+     * {@code used_memory}.)
+     */
+    static long expectedEntries(long keys) {
+        return (long) Math.ceil(keys / OffHeapSizing.TARGET_FILL) + keys / 8;
+    }
+
     @Override
     void expectKeys(long keys) {
         if (shards.isEmpty() && keys > sizing.initialEntries()) {
-            // One map big enough from the start: no growth and migration while loading.
-            addShard(Math.max(sizing.initialEntries(), keys + keys / 4));
+            // One map big enough from the start: no growth and migration while loading. The keys
+            // must stay under TARGET_FILL of it, or growEarly replaces it while the load runs.
+            addShard(Math.max(sizing.initialEntries(), expectedEntries(keys)));
         }
     }
 

@@ -60,6 +60,23 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
     }
 
     @Test
+    void aLoadSizedByItsKeyCountStaysInOneMap() {
+        // RESIZEDB's count sizes the map: loading that many keys must neither replace the map
+        // (growEarly at TARGET_FILL) nor move entries while the load runs.
+        int keys = 50_000;
+        ks.expectKeys(1, keys);
+        OffHeapDatabase d = (OffHeapDatabase) ks.db(1);
+        assertEquals(1, d.shardCount());
+        for (int i = 0; i < keys; i++) {
+            d.put(b("l:" + i), StoredValue.string(new byte[100]));
+            if (d.shardCount() != 1) {
+                fail("the map was replaced after " + (i + 1) + " of " + keys + " keys: " + d.describeShards());
+            }
+        }
+        assertEquals(keys, d.size());
+    }
+
+    @Test
     void growthMovesEntriesIntoABiggerMapStepByStep() {
         OffHeapDatabase d = (OffHeapDatabase) db;
         int n = 0;

@@ -54,6 +54,8 @@ public final class CommandSpec {
     private CommandHandler handler;
     /** The argument count with which the handler keeps no argument (runs on borrowed ones); 0: never. */
     private int borrowArgc;
+    /** Whether the handler keeps nothing of the vector and the name (it may keep the other arguments). */
+    private boolean borrowsName;
     private KeyExtractor keyExtractor;
     private LatencyHistogram latency;
 
@@ -191,6 +193,19 @@ public final class CommandSpec {
 
     void borrowArgc(int argc) {
         this.borrowArgc = argc;
+    }
+
+    /**
+     * True when this command's handler keeps neither the argument vector nor the command name
+     * (with any argument count), so that it may run with those borrowed from the parser and the
+     * other arguments handed over to it. See {@link CommandTable#bindBorrowingName}.
+     */
+    public boolean borrowsName() {
+        return borrowsName;
+    }
+
+    void borrowsName(boolean on) {
+        this.borrowsName = on;
     }
 
     /** True when Podis executes this command (or, for a container, any of its subcommands). */

@@ -91,12 +91,25 @@ public final class CommandTable {
      * {@link #bind}, declaring that with exactly {@code argc} arguments the handler keeps none of
      * them: it copies what it stores (e.g. through {@code Database.putString}) and hands them
      * to nothing that keeps them while the server is in its plain state
-     * ({@code CommandDispatcher.runsBorrowed}). Such a call may then run on the arguments the
+     * ({@code CommandDispatcher.borrowedKeeps}). Such a call may then run on the arguments the
      * parser reuses for the next request, with no allocation for them.
      */
     public void bindBorrowing(String name, int argc, CommandHandler handler) {
         bind(name, handler);
         lookup(name).borrowArgc(argc);
+    }
+
+    /**
+     * {@link #bind}, declaring that the handler keeps neither the argument vector nor the command
+     * name (argument 0), nor hands them to anything that does, while the server is in its plain
+     * state ({@code CommandDispatcher.borrowedKeeps}); it may keep the other arguments as they are.
+     * A small request for it then runs on the parser's reused vector and name, and the parser
+     * hands the other arguments over (allocating new arrays for them only: the key and elements a
+     * collection command may keep), instead of a copy of the whole request.
+     */
+    public void bindBorrowingName(String name, CommandHandler handler) {
+        bind(name, handler);
+        lookup(name).borrowsName(true);
     }
 
     /** The command named by {@code name} (any case), or null. Does not allocate. */

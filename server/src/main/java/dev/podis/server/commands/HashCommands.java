@@ -55,7 +55,7 @@ public final class HashCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        t.bind("hset", this::hset);
+        t.bindBorrowingName("hset", this::hset); // keeps fields, values and key, never the vector or the name
         t.bind("hmset", this::hmset);
         t.bind("hsetnx", this::hsetnx);
         t.bind("hget", this::hget);

@@ -68,12 +68,13 @@ public final class ListCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        t.bind("lpush", (c, argv) -> push(c, argv, true, false));
-        t.bind("rpush", (c, argv) -> push(c, argv, false, false));
-        t.bind("lpushx", (c, argv) -> push(c, argv, true, true));
-        t.bind("rpushx", (c, argv) -> push(c, argv, false, true));
-        t.bind("lpop", (c, argv) -> pop(c, argv, true));
-        t.bind("rpop", (c, argv) -> pop(c, argv, false));
+        // pushes and pops keep neither the vector nor the name (the elements are stored as they are)
+        t.bindBorrowingName("lpush", (c, argv) -> push(c, argv, true, false));
+        t.bindBorrowingName("rpush", (c, argv) -> push(c, argv, false, false));
+        t.bindBorrowingName("lpushx", (c, argv) -> push(c, argv, true, true));
+        t.bindBorrowingName("rpushx", (c, argv) -> push(c, argv, false, true));
+        t.bindBorrowingName("lpop", (c, argv) -> pop(c, argv, true));
+        t.bindBorrowingName("rpop", (c, argv) -> pop(c, argv, false));
         t.bind("llen", this::llen);
         t.bind("lrange", this::lrange);
         t.bind("lindex", this::lindex);

@@ -56,7 +56,7 @@ public final class SetCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        t.bind("sadd", this::sadd);
+        t.bindBorrowingName("sadd", this::sadd); // keeps members and key, never the vector or the name
         t.bind("srem", this::srem);
         t.bind("sismember", this::sismember);
         t.bind("smismember", this::smismember);

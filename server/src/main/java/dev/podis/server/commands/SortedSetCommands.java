@@ -92,7 +92,7 @@ public final class SortedSetCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        t.bind("zadd", (c, argv) -> zadd(c, argv, false));
+        t.bindBorrowingName("zadd", (c, argv) -> zadd(c, argv, false)); // keeps members and key, not the vector or the name
         t.bind("zincrby", (c, argv) -> zadd(c, argv, true));
         t.bind("zrem", this::zrem);
         t.bind("zcard", this::zcard);
@@ -184,6 +184,9 @@ public final class SortedSetCommands implements CommandFamily {
     // ------------------------------------------------------------------ ZADD, ZINCRBY
 
     /** ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member ...; ZINCRBY is ZADD ... INCR. */
+    /** ZADD's parsed scores when they are few (see zadd). */
+    private final double[] scoreScratch = new double[4];
+
     void zadd(Client c, byte[][] argv, boolean zincrby) {
         boolean nx = false;
         boolean xx = false;
@@ -228,7 +231,8 @@ public final class SortedSetCommands implements CommandFamily {
             c.error("ERR INCR option supports a single increment-element pair");
             return;
         }
-        double[] scores = new double[elements];
+        // the command loop runs one command at a time: a few scores need no array of their own
+        double[] scores = elements <= scoreScratch.length ? scoreScratch : new double[elements];
         int maxLength = 0;
         for (int j = 0; j < elements; j++) {
             double s = parseScore(argv[idx + 2 * j]);

@@ -81,10 +81,11 @@ public final class StringCommands implements CommandFamily {
         t.bind("getex", this::getex);
         t.bind("append", this::append);
         t.bind("strlen", this::strlen);
-        t.bind("incr", this::incr);
-        t.bind("decr", this::decr);
-        t.bind("incrby", this::incrby);
-        t.bind("decrby", this::decrby);
+        // the counters keep no argument but the key (they may store it): see bindBorrowingName
+        t.bindBorrowingName("incr", this::incr);
+        t.bindBorrowingName("decr", this::decr);
+        t.bindBorrowingName("incrby", this::incrby);
+        t.bindBorrowingName("decrby", this::decrby);
         t.bind("incrbyfloat", this::incrbyfloat);
         t.bind("getrange", this::getrange);
         t.bind("substr", this::getrange);

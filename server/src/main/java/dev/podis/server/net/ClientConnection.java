@@ -138,8 +138,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                     break;
                 }
                 if (argv.length > 0) {
-                    if (parser.borrowed() && !dispatcher.runsBorrowed(client, argv)) {
-                        argv = RespParser.copyOf(argv); // the command (or the state) may keep them
+                    if (parser.borrowed()) {
+                        int keeps = dispatcher.borrowedKeeps(client, argv);
+                        if (keeps == CommandDispatcher.COPY) {
+                            argv = RespParser.copyOf(argv); // the command (or the state) may keep them
+                        } else if (keeps < argv.length) {
+                            parser.handOver(keeps); // the arguments it may keep are its own
+                        }
                     }
                     if (server.inIoPhase() && server.scripting().runsScript(client, argv)) {
                         // A script starts from a task, outside the loop's I/O phase, so that a long

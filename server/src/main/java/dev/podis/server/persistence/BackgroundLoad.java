@@ -185,7 +185,10 @@ final class BackgroundLoad {
             return;
         }
         // Clients get their turn (a task queued with execute() would run before any I/O, as the
-        // loop runs its pending tasks first); an empty queue means the reader is behind: wait a bit.
-        loop.schedule(this::insert, queue.isEmpty() ? 200 : 10, TimeUnit.MICROSECONDS);
+        // loop runs its pending tasks first). A task scheduled with no delay is due at once, so the
+        // loop polls I/O without blocking and comes straight back: the thread does not sleep
+        // between slices (on a busy machine a sleeping thread waited milliseconds for a core
+        // again, up to a fifth of the load). An empty queue means the reader is behind: wait a bit.
+        loop.schedule(this::insert, queue.isEmpty() ? 200 : 0, TimeUnit.MICROSECONDS);
     }
 }

@@ -1,0 +1,126 @@
+package dev.podis.server.net;
+
+import dev.podis.server.TestServer;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Requests the parser lends (small, complete in one read, arguments of the same lengths one after
+ * another, so that it reuses the same arrays) to commands that keep some of their arguments
+ * (the collection pushes and adds, the counters): what they stored must be what each request
+ * said, not the bytes of a later request written into a reused array.
+ */
+class BorrowedArgumentsTest {
+    private static final int N = 300;
+
+    private static byte[] request(String... args) {
+        StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            sb.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+        }
+        return sb.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Writes all requests in one write and reads until {@code replies} replies (one line each) arrived. */
+    private static void pipeline(int port, List<byte[]> requests) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] r : requests) {
+            all.write(r);
+        }
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            out.write(all.toByteArray());
+            out.flush();
+            InputStream in = s.getInputStream();
+            int lines = 0;
+            int prev = -1;
+            while (lines < requests.size()) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("closed after " + lines + " replies");
+                }
+                if (b == '-') {
+                    throw new AssertionError("an error reply after " + lines + " replies");
+                }
+                if (prev == '\r' && b == '\n') {
+                    lines++;
+                }
+                prev = b;
+            }
+        }
+    }
+
+    @Test
+    void keptArgumentsAreTheRequestsOwn() throws IOException {
+        try (TestServer server = TestServer.start(); Jedis j = server.jedis()) {
+            List<byte[]> requests = new ArrayList<>();
+            for (int i = 0; i < N; i++) {
+                String n = String.format("%03d", i);
+                // existing keys, new elements of the same length
+                requests.add(request("SADD", "set", "m" + n));
+                requests.add(request("HSET", "hash", "f" + n, "v" + n));
+                requests.add(request("ZADD", "zset", String.valueOf(i % 10), "m" + n));
+                requests.add(request("RPUSH", "list", "e" + n));
+                requests.add(request("LPUSH", "list", "h" + n));
+                // a new key each time (the keyspace keeps the key), names of the same length
+                requests.add(request("SADD", "s:" + n, "x"));
+                requests.add(request("HSET", "h:" + n, "f", "v"));
+                requests.add(request("ZADD", "z:" + n, "1", "m"));
+                requests.add(request("RPUSH", "l:" + n, "a", "b"));
+                requests.add(request("INCRBY", "c:" + n, String.valueOf(i)));
+                requests.add(request("INCR", "c:" + n));
+            }
+            for (int i = 0; i < N; i += 2) {
+                requests.add(request("RPOP", "l:" + String.format("%03d", i)));
+            }
+            pipeline(server.port(), requests);
+
+            Set<String> members = new HashSet<>();
+            Map<String, String> hash = new HashMap<>();
+            List<String> list = new ArrayList<>();
+            for (int i = 0; i < N; i++) {
+                String n = String.format("%03d", i);
+                members.add("m" + n);
+                hash.put("f" + n, "v" + n);
+                list.add(0, "h" + n);
+            }
+            for (int i = 0; i < N; i++) {
+                list.add("e" + String.format("%03d", i));
+            }
+            assertEquals(members, j.smembers("set"));
+            assertEquals(hash, j.hgetAll("hash"));
+            assertEquals(members, new HashSet<>(j.zrange("zset", 0, -1)));
+            for (int i = 0; i < N; i += 37) {
+                assertEquals(i % 10, j.zscore("zset", "m" + String.format("%03d", i)));
+            }
+            assertEquals(list, j.lrange("list", 0, -1));
+            for (int i = 0; i < N; i++) {
+                String n = String.format("%03d", i);
+                assertEquals(Set.of("x"), j.smembers("s:" + n), n);
+                assertEquals(Map.of("f", "v"), j.hgetAll("h:" + n), n);
+                assertEquals(List.of("m"), j.zrange("z:" + n, 0, -1), n);
+                assertEquals(i % 2 == 0 ? List.of("a") : List.of("a", "b"), j.lrange("l:" + n, 0, -1), n);
+                assertEquals(String.valueOf(i + 1), j.get("c:" + n), n);
+            }
+            assertEquals(4 + 5L * N, j.dbSize());
+            assertTrue(j.keys("*").containsAll(List.of("s:000", "h:" + String.format("%03d", N - 1))));
+        }
+    }
+}
