@@ -165,6 +165,79 @@ public final class RespWriter {
         bulk(value.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Bytes a bulk string reply of {@code length} bytes takes: {@code $<length>\r\n<bytes>\r\n}. */
+    public static int bulkSize(int length) {
+        return length + decimalLength(length) + 5;
+    }
+
+    // ---- many bulk strings in a row (a range of a collection)
+
+    /** Size of the per-thread array that a run of bulk strings is composed in. */
+    static final int RUN_CHUNK = 8 * 1024;
+    private static final ThreadLocal<byte[]> RUN_BUFFER = ThreadLocal.withInitial(() -> new byte[RUN_CHUNK]);
+    private byte[] run;
+    private int runLength;
+
+    /**
+     * Starts a run of bulk strings written with {@link #runBulk} and ended by {@link #endRun}
+     * (the elements of a range): they are composed in a per-thread array and copied into the
+     * reply buffer a chunk at a time, a few buffer writes for the whole range instead of three
+     * checked writes per element. Nothing else may be written until {@link #endRun}.
+     */
+    public void startRun() {
+        run = RUN_BUFFER.get();
+        runLength = 0;
+    }
+
+    /**
+     * Makes room for about {@code bytes} more reply bytes (at most 1 MB is taken from the hint), so
+     * that a large reply grows the buffer once rather than doubling it while it is written.
+     */
+    public void reserve(long bytes) {
+        out.ensureWritable((int) Math.min(bytes, 1 << 20));
+    }
+
+    /** The next bulk string of the run started by {@link #startRun}. */
+    public void runBulk(byte[] value, int offset, int length) {
+        byte[] r = run;
+        if (length >= SHARED_INTS) {
+            flushRun();
+            bulk(value, offset, length);
+            return;
+        }
+        byte[] header = BULK_HEADERS[length];
+        int need = header.length + length + 2;
+        int at = runLength;
+        if (at + need > r.length) {
+            flushRun();
+            at = 0;
+            if (need > r.length) {
+                bulk(value, offset, length);
+                return;
+            }
+        }
+        System.arraycopy(header, 0, r, at, header.length);
+        at += header.length;
+        System.arraycopy(value, offset, r, at, length);
+        at += length;
+        r[at] = '\r';
+        r[at + 1] = '\n';
+        runLength = at + 2;
+    }
+
+    /** Ends the run: what is composed goes into the reply buffer. */
+    public void endRun() {
+        flushRun();
+        run = null;
+    }
+
+    private void flushRun() {
+        if (runLength > 0) {
+            out.writeBytes(run, 0, runLength);
+            runLength = 0;
+        }
+    }
+
     /** Bulk string of the decimal form of a number (as Redis replies for e.g. INCRBYFLOAT). */
     public void bulkDecimal(long value) {
         bulkHeader(decimalLength(value));

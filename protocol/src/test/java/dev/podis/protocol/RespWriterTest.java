@@ -83,6 +83,37 @@ class RespWriterTest {
     }
 
     @Test
+    void runOfBulksWritesWhatSeparateBulksWrite() {
+        // sizes around the run's chunk and the shared headers, with an offset into a larger array
+        int[] sizes = {0, 1, 100, 100, RespWriter.RUN_CHUNK - 7, RespWriter.RUN_CHUNK - 6, RespWriter.RUN_CHUNK,
+            3, 9999, 10000, 70000, 5, 4000, 4000, 4000};
+        ByteBuf plain = Unpooled.buffer(16);
+        ByteBuf run = Unpooled.buffer(16);
+        RespWriter p = new RespWriter(plain, null);
+        RespWriter r = new RespWriter(run, null);
+        p.arrayHeader(sizes.length);
+        r.arrayHeader(sizes.length);
+        r.startRun();
+        r.reserve(100);
+        int k = 0;
+        for (int size : sizes) {
+            byte[] src = new byte[size + 3];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = (byte) (k++ * 31);
+            }
+            p.bulk(src, 3, size);
+            r.runBulk(src, 3, size);
+            assertEquals(RespWriter.bulkSize(size), 5 + Integer.toString(size).length() + size);
+        }
+        r.endRun();
+        r.integer(7); // writes after the run go behind it
+        p.integer(7);
+        assertEquals(plain, run);
+        plain.release();
+        run.release();
+    }
+
+    @Test
     void largeBulkIsWrittenWhole() {
         byte[] big = new byte[300_000];
         for (int i = 0; i < big.length; i++) {

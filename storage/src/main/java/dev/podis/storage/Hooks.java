@@ -53,6 +53,10 @@ final class Hooks {
     private BaseDatabase[] pendingDb = new BaseDatabase[16];
     private byte[][] pendingKey = new byte[16][];
     private StoredValue[] pendingValue = new StoredValue[16];
+    /** The payloads of {@code pendingValue}, compared without dereferencing the holders. */
+    private Object[] pendingObject = new Object[16];
+    /** How many of the latest pending collections a write looks for its own among. */
+    private static final int RECENT = 8;
     private int pending;
     /** Measured again at once when this many are pending (otherwise at the next read of the memory in use). */
     static final int MAX_PENDING = 64;
@@ -153,8 +157,14 @@ final class Hooks {
     /** {@code v} (a collection of {@code db} under {@code key}) may change in place: measure it later. */
     void collectionWritten(BaseDatabase db, byte[] key, StoredValue v) {
         int n = pending;
-        if (n > 0 && pendingValue[n - 1] == v) {
-            return;
+        // The same collection is usually written again and again (a queue's list), each time
+        // through a new StoredValue from the lookup: compare the payloads, not the holders, of
+        // the last few (two lists in turn, RPOPLPUSH, stay pending once each).
+        Object o = v.object();
+        for (int i = n - 1; i >= 0 && i >= n - RECENT && o != null; i--) {
+            if (pendingObject[i] == o && pendingDb[i] == db) {
+                return;
+            }
         }
         if (n == MAX_PENDING) {
             settle();
@@ -165,10 +175,12 @@ final class Hooks {
             pendingDb = java.util.Arrays.copyOf(pendingDb, grown);
             pendingKey = java.util.Arrays.copyOf(pendingKey, grown);
             pendingValue = java.util.Arrays.copyOf(pendingValue, grown);
+            pendingObject = java.util.Arrays.copyOf(pendingObject, grown);
         }
         pendingDb[n] = db;
         pendingKey[n] = key;
         pendingValue[n] = v;
+        pendingObject[n] = o;
         pending = n + 1;
     }
 
@@ -181,6 +193,7 @@ final class Hooks {
             pendingDb[i] = null;
             pendingKey[i] = null;
             pendingValue[i] = null;
+            pendingObject[i] = null;
         }
     }
 

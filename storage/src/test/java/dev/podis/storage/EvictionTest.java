@@ -1,6 +1,7 @@
 package dev.podis.storage;
 
 import dev.podis.storage.types.HashValue;
+import dev.podis.storage.types.ListValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -370,6 +371,40 @@ class EvictionTest {
         assertTrue(db.remove(b("h")));
         long after = ks.usedMemory();
         assertTrue(Math.abs(after - before) < 1024, "removing the hash gives its memory back: " + before + " -> " + after);
+    }
+
+    /**
+     * Lists written in turn, each command looking its list up anew (a new holder each time) and
+     * reporting it before changing it, as LPUSH does: the memory in use follows them all.
+     */
+    @ParameterizedTest
+    @EnumSource(value = KeyspaceOptions.Backend.class, names = {"HEAP", "OFFHEAP"})
+    void collectionsWrittenInTurnCountInUsedMemory(KeyspaceOptions.Backend backend) {
+        Keyspace ks = open(backend);
+        Database db = ks.db(0);
+        db.put(b("warm"), StoredValue.string(b("v")));
+        long empty = ks.usedMemory();
+        ListValue[] lists = new ListValue[3];
+        for (int k = 0; k < lists.length; k++) {
+            lists[k] = new ListValue();
+            db.put(b("l" + k), StoredValue.object(ValueType.LIST, lists[k], StoredValue.NO_EXPIRY));
+        }
+        byte[] e = new byte[100];
+        for (int i = 0; i < 30_000; i++) {
+            int k = i % 7 == 0 ? 2 : i % 2; // two lists in turn, a third now and then
+            ks.collectionWritten(0, b("l" + k), db.get(b("l" + k)));
+            lists[k].convertForAppend(-2, e);
+            lists[k].push(e, true, -2);
+            if (i == 12_345) {
+                ks.usedMemory(); // a read of the memory in the middle measures what is pending
+            }
+        }
+        long expected = 0;
+        for (ListValue l : lists) {
+            expected += l.accountedBytes();
+        }
+        long grown = ks.usedMemory() - empty;
+        assertTrue(grown >= expected && grown <= expected + 4096, "used memory grew by " + grown + ", the lists hold " + expected);
     }
 
     @ParameterizedTest

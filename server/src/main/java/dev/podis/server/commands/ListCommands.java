@@ -284,7 +284,10 @@ public final class ListCommands implements CommandFamily {
             return;
         }
         if (!hasCount) {
-            c.reply().bulk(l.pop(head));
+            RespWriter r = c.reply();
+            if (!l.popTo(head, bulkOf(r))) {
+                r.nullBulk();
+            }
         } else if (n[0] == 0) {
             c.reply().arrayHeader(0);
             return;
@@ -294,13 +297,22 @@ public final class ListCommands implements CommandFamily {
         removed(c, argv[1], l, popEvent(head));
     }
 
+    /** Writes each element it visits as a bulk string, straight from the list's node (no copy of it). */
+    private static ListValue.Visitor bulkOf(RespWriter r) {
+        return (buf, off, len) -> {
+            r.bulk(buf, off, len);
+            return true;
+        };
+    }
+
     /** Pops up to {@code count} elements from one end and replies them as an array, in pop order. */
     private static void popRange(Client c, ListValue l, boolean head, long count) {
         long take = Math.min(count, l.size());
         RespWriter r = c.reply();
         r.arrayHeader((int) take);
+        ListValue.Visitor reply = bulkOf(r);
         for (long i = 0; i < take; i++) {
-            r.bulk(l.pop(head));
+            l.popTo(head, reply);
         }
     }
 
@@ -344,14 +356,29 @@ public final class ListCommands implements CommandFamily {
         if (end >= llen) {
             end = llen - 1;
         }
-        long count = end - start + 1;
-        RespWriter r = c.reply();
+        writeRange(c.reply(), l, start, end - start + 1);
+    }
+
+    /**
+     * The reply of LRANGE: {@code count} elements from {@code start} (in range) as an array of bulk
+     * strings, written as one run ({@link RespWriter#startRun}) into a buffer grown once for it
+     * (estimated from the first element's size).
+     */
+    public static void writeRange(RespWriter r, ListValue l, long start, long count) {
         r.arrayHeader((int) count);
         long[] left = {count};
-        l.visit(start, true, (buf, off, len) -> {
-            r.bulk(buf, off, len);
-            return --left[0] > 0;
-        });
+        r.startRun();
+        try {
+            l.visit(start, true, (buf, off, len) -> {
+                if (left[0] == count) {
+                    r.reserve(count * RespWriter.bulkSize(len));
+                }
+                r.runBulk(buf, off, len);
+                return --left[0] > 0;
+            });
+        } finally {
+            r.endRun();
+        }
     }
 
     void lindex(Client c, byte[][] argv) {

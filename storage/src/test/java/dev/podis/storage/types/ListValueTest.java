@@ -122,7 +122,18 @@ class ListValueTest {
                     }
                     case 3, 4 -> {
                         boolean head = r.nextBoolean();
-                        byte[] got = l.pop(head);
+                        byte[] got;
+                        if (r.nextBoolean()) {
+                            got = l.pop(head);
+                        } else {
+                            byte[][] seen = new byte[1][];
+                            boolean popped = l.popTo(head, (buf, off, len) -> {
+                                seen[0] = java.util.Arrays.copyOfRange(buf, off, off + len);
+                                return true;
+                            });
+                            assertEquals(popped, seen[0] != null);
+                            got = seen[0];
+                        }
                         if (m.isEmpty()) {
                             assertNull(got);
                         } else {
@@ -215,6 +226,51 @@ class ListValueTest {
             checkZones(l);
         }
         return maxCompressed;
+    }
+
+    /**
+     * redis-benchmark's LPUSH: 100-byte elements pushed at one end. The contents stay right, and
+     * the memory per element stays at or below Redis's quicklist of 8 KB listpacks: 79 entries of
+     * 103 bytes (2-byte header, 1-byte back-length) in a listpack of 8144 bytes, allocated as
+     * 8192, plus a 32-byte node.
+     */
+    @Test
+    void longListOfHundredByteElementsTakesNoMoreThanRedis() {
+        int n = 100_000;
+        int perNode = 0;
+        while (7 + 103L * perNode + 100 + 8 <= 8192) { // _quicklistNodeAllowInsert at fill -2
+            perNode++;
+        }
+        double redisPerElement = (8192 + 32) / (double) perNode;
+        for (boolean head : new boolean[] {true, false}) {
+            ListValue l = new ListValue();
+            for (int i = 0; i < n; i++) {
+                byte[] e = hundredBytes(i);
+                l.convertForAppend(-2, e);
+                l.push(e, head, -2);
+            }
+            assertEquals("quicklist", l.encoding());
+            assertEquals(n, l.size());
+            double perElement = l.memoryUsage() / (double) n;
+            assertTrue(perElement <= redisPerElement, perElement + " > " + redisPerElement);
+            List<String> got = contents(l);
+            for (int i = 0; i < n; i += 997) {
+                assertEquals(s(hundredBytes(head ? n - 1 - i : i)), got.get(i));
+            }
+            List<String> backwards = new ArrayList<>();
+            l.visit(n - 1, false, (buf, off, len) -> backwards.add(new String(buf, off, len, StandardCharsets.UTF_8)));
+            java.util.Collections.reverse(backwards);
+            assertEquals(got, backwards);
+        }
+    }
+
+    /** 100 bytes: 'x' and then the number {@code i}. */
+    private static byte[] hundredBytes(int i) {
+        byte[] e = new byte[100];
+        java.util.Arrays.fill(e, (byte) 'x');
+        byte[] digits = b(Integer.toString(i));
+        System.arraycopy(digits, 0, e, e.length - digits.length, digits.length);
+        return e;
     }
 
     @Test
