@@ -362,7 +362,7 @@ public final class ServerContext {
                 tracking.limit(); // before the command, as Redis's processCommand
             }
             current = c;
-            commandTime = keyspace.freezeClock(nanoTime);
+            commandTime = keyspace.beginCommand(nanoTime);
         }
         nesting++;
     }
@@ -380,7 +380,7 @@ public final class ServerContext {
      */
     void endCommand(Client c) {
         if (--nesting == 0) {
-            keyspace.thawClock();
+            keyspace.endCommand();
             tracking.afterCommand();
             pubsub.deliverToSelf(c);
             current = null;

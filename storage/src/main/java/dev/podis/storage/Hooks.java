@@ -67,7 +67,7 @@ final class Hooks {
 
     /** {@link #frozen} when no time is frozen. */
     static final long NOT_FROZEN = Long.MIN_VALUE;
-    /** The time every read of the clock answers while a command runs ({@code Keyspace.freezeClock}), else {@link #NOT_FROZEN}. */
+    /** The time every read of the clock answers while a command runs ({@code Keyspace.beginCommand}), else {@link #NOT_FROZEN}. */
     long frozen = NOT_FROZEN;
 
     long now() {

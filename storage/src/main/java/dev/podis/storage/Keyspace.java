@@ -201,20 +201,24 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /**
-     * Answers the clock's time at {@code nanoTime} (a {@link System#nanoTime} the caller just read)
-     * to every read of it ({@link #now}, expiry, the LRU/LFU access field) until {@link #thawClock}:
-     * the server freezes it for the length of a command, as Redis's commands (and scripts,
-     * MULTI/EXEC) see the time they started at. The system clock's time is derived from
-     * {@code nanoTime}, so the caller's one clock read serves the whole command. Returns the time.
+     * The start of an (outermost) command. It answers the clock's time at {@code nanoTime} (a
+     * {@link System#nanoTime} the caller just read) to every read of it ({@link #now}, expiry,
+     * the LRU/LFU access field) until {@link #endCommand}: the server freezes it for the length of
+     * a command, as Redis's commands (and scripts, MULTI/EXEC) see the time they started at. The
+     * system clock's time is derived from {@code nanoTime}, so the caller's one clock read serves
+     * the whole command. It also forgets the key the previous command read last: requests arrive
+     * in argument arrays the parser reuses, so the same array may now name another key, whose
+     * write must count as an access of its own. Returns the time.
      */
-    public long freezeClock(long nanoTime) {
+    public long beginCommand(long nanoTime) {
         long now = hooks.timeAt(nanoTime);
         hooks.frozen = now;
+        hooks.lastTouched = null;
         return now;
     }
 
-    /** Lets the clock run again after {@link #freezeClock}. */
-    public void thawClock() {
+    /** Lets the clock run again after {@link #beginCommand}. */
+    public void endCommand() {
         hooks.frozen = Hooks.NOT_FROZEN;
     }
 
