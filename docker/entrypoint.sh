@@ -2,7 +2,10 @@
 # Sizes the JVM from the container's memory limit L, then replaces itself with Java (exec), so
 # Java runs as PID 1 and receives SIGTERM directly.
 #
-#   heap        = L / 4, at least 64 MiB, at most 31 GiB  (512 MiB when there is no limit)
+#   heap        = L / 4, at least 64 MiB, at most 31 GiB, committed up front (-Xms = -Xmx);
+#                 with no limit a quarter of the machine's memory (the JVM's own default), grown
+#                 as needed: a fixed 512 MiB made the collector pace writers once collections
+#                 filled it
 #   direct      = L / 16, at least 32 MiB, at most 256 MiB (256 MiB when there is no limit)
 #   GC          = Shenandoah: concurrent, so its pauses do not grow with the live data as G1's
 #                 do, and unlike JDK 17's ZGC it maps the heap once, so RSS means what it says
@@ -43,9 +46,14 @@ if [ "$limit" -gt 0 ]; then
     direct=$((limit / 16 / MIB))
     if [ "$direct" -lt 32 ]; then direct=32; fi
     if [ "$direct" -gt 256 ]; then direct=256; fi
+    initial="-Xms${heap}m"
 else
-    heap=512
+    total_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)
+    heap=$((${total_kib:-0} / 4 / 1024))
+    if [ "$heap" -lt 512 ]; then heap=512; fi
+    if [ "$heap" -gt 31744 ]; then heap=31744; fi
     direct=256
+    initial=""
 fi
 
 # Fewer glibc malloc arenas: native memory (the off-heap keyspace's) stays compact.
@@ -59,7 +67,7 @@ case " ${JAVA_OPTS:-} " in
         gc="-XX:+UseShenandoahGC" ;;
 esac
 
-JVM_OPTS="-Xms${heap}m -Xmx${heap}m -XX:MaxDirectMemorySize=${direct}m ${gc} -XX:+ExitOnOutOfMemoryError"
+JVM_OPTS="${initial:+$initial }-Xmx${heap}m -XX:MaxDirectMemorySize=${direct}m ${gc} -XX:+ExitOnOutOfMemoryError"
 # The class-data sharing archive made when the image was built (docker/cds-archive.sh): classes
 # mapped instead of loaded at start-up. A JVM that cannot use it warns and starts without it.
 if [ -r /opt/podis/podis.jsa ]; then
