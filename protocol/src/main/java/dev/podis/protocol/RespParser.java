@@ -254,11 +254,6 @@ public final class RespParser {
     }
 
     /**
-     * The request of {@code count} arguments starting at {@code from} (after its count line) in
-     * borrowed arrays, consumed from {@code in}; or null, consuming nothing, unless it is complete
-     * in {@code in} and every argument is an ordinary bulk shorter than {@link #BORROW_MAX_LENGTH}.
-     */
-    /**
      * The borrowed parse of a small request that lies whole in the first {@link #WINDOW} bytes of
      * {@code in}: they are copied to the heap once and read there, without the buffer's checks
      * per byte. Null (nothing consumed) for anything else, which {@link #parse} then reads as
@@ -320,21 +315,8 @@ public final class RespParser {
             argLength[i] = len;
             p += len + 2;
         }
-        byte[][] argv = borrowedArgv[count];
-        if (argv == null) {
-            argv = borrowedArgv[count] = new byte[count][];
-        }
-        for (int i = 0; i < count; i++) {
-            int len = argLength[i];
-            byte[] a = borrowedArg[i];
-            if (a == null || a.length != len) {
-                a = borrowedArg[i] = new byte[len];
-            }
-            System.arraycopy(w, argOffset[i], a, 0, len);
-            argv[i] = a;
-        }
+        byte[][] argv = lend(w, count);
         in.readerIndex(start + p);
-        borrowed = true;
         return argv;
     }
 
@@ -350,6 +332,11 @@ public final class RespParser {
         return Math.max(m, n);
     }
 
+    /**
+     * The request of {@code count} arguments starting at {@code from} (after its count line) in
+     * borrowed arrays, consumed from {@code in}; or null, consuming nothing, unless it is complete
+     * in {@code in} and every argument is an ordinary bulk shorter than {@link #BORROW_MAX_LENGTH}.
+     */
     private byte[][] parseBorrowed(ByteBuf in, int from, int count) {
         int end = in.writerIndex();
         int p = from;
@@ -403,6 +390,21 @@ public final class RespParser {
             in.getBytes(argOffset[i], a);
             argv[i] = a;
         }
+        return argv;
+    }
+
+    /**
+     * {@link #lend(ByteBuf, int)} from a heap copy of the request's bytes ({@code src}), and the
+     * request marked borrowed.
+     */
+    private byte[][] lend(byte[] src, int count) {
+        byte[][] argv = vector(count);
+        for (int i = 0; i < count; i++) {
+            byte[] a = argArray(i);
+            System.arraycopy(src, argOffset[i], a, 0, a.length);
+            argv[i] = a;
+        }
+        borrowed = true;
         return argv;
     }
 
@@ -621,14 +623,7 @@ public final class RespParser {
         if (count == 0) {
             return EMPTY;
         }
-        byte[][] argv = vector(count);
-        for (int i = 0; i < count; i++) {
-            byte[] a = argArray(i);
-            System.arraycopy(line, argOffset[i], a, 0, a.length);
-            argv[i] = a;
-        }
-        borrowed = true;
-        return argv;
+        return lend(line, count);
     }
 
     /** isspace() in the C locale. */
