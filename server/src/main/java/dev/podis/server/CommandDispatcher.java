@@ -46,16 +46,16 @@ public final class CommandDispatcher {
         }
     }
 
-    /** {@link #borrowedKeeps}: copy the whole request first. */
+    /** {@link #borrowedKeeps}: copy the whole request first (as {@link CommandSpec#keepsFrom} says 0). */
     public static final int COPY = 0;
 
     /**
      * How a request in the parser's borrowed arrays (reused by the next request) may run: the
      * index of the first argument the command may keep, which the parser must hand over to it
-     * (the vector and the arguments before it stay borrowed); {@code argv.length} when it keeps
-     * none ({@link CommandSpec#borrowArgc}: it runs on the borrowed arrays as they are); 1 when it
-     * keeps nothing of the vector and the name ({@link CommandSpec#borrowsName}); {@link #COPY}
-     * when the request must be copied first: another command, or something around the command
+     * (the vector and the arguments before it stay borrowed), as the command declared it
+     * ({@link CommandSpec#keepsFrom}: {@code argv.length} when it keeps none and runs on the
+     * borrowed arrays as they are); {@link #COPY} when the request must be copied first: the
+     * command may keep anything, or something around the command
      * would keep the request (MULTI queueing, CLIENT PAUSE holding it, client tracking, MONITOR,
      * keyspace events, propagation to the AOF or replicas; the slow log copies what it keeps).
      */
@@ -64,15 +64,8 @@ public final class CommandDispatcher {
             return COPY; // before the table lookup: with AOF on, most requests stop here
         }
         CommandSpec spec = table.lookup(argv[0]);
-        if (spec == null) {
-            return COPY;
-        }
-        int keeps;
-        if (spec.borrows(argv.length)) {
-            keeps = argv.length;
-        } else if (spec.borrowsName()) {
-            keeps = 1;
-        } else {
+        int keeps = spec == null ? COPY : spec.keepsFrom(argv.length);
+        if (keeps == COPY) {
             return COPY;
         }
         lookedUpArgv = argv; // dispatch runs this request next: no second lookup

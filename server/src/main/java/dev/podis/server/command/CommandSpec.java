@@ -183,25 +183,22 @@ public final class CommandSpec {
     }
 
     /**
-     * Whether with {@code argc} arguments this command's handler keeps none of them (nor hands
-     * them to anything that does), so that it may run on the parser's borrowed arrays. See
-     * {@link CommandTable#bindBorrowing}.
+     * From which argument on this command's handler may keep the arguments of a request of
+     * {@code argc} (nor hand them to anything that does), so that it can run on the parser's
+     * borrowed arrays with only those handed over to it: {@code argc} when it keeps none
+     * ({@link CommandTable#bindBorrowing}), 1 when it keeps neither the vector nor the name
+     * ({@link CommandTable#bindBorrowingName}), 0 when it may keep anything (the request must be
+     * copied).
      */
-    public boolean borrows(int argc) {
-        return borrowArgc == argc || borrowArgc < 0;
+    public int keepsFrom(int argc) {
+        if (borrowArgc == argc || borrowArgc < 0) {
+            return argc;
+        }
+        return borrowsName ? 1 : 0;
     }
 
     void borrowArgc(int argc) {
         this.borrowArgc = argc;
-    }
-
-    /**
-     * True when this command's handler keeps neither the argument vector nor the command name
-     * (with any argument count), so that it may run with those borrowed from the parser and the
-     * other arguments handed over to it. See {@link CommandTable#bindBorrowingName}.
-     */
-    public boolean borrowsName() {
-        return borrowsName;
     }
 
     void borrowsName(boolean on) {
