@@ -55,7 +55,28 @@ public final class MutableString extends OffHeapDatabase.HeapObject {
     }
 
     /** Digits of the longest 64-bit integer, -9223372036854775808. */
-    static final int MAX_DECIMAL = 20;
+    public static final int MAX_DECIMAL = 20;
+
+    /** Writes the decimal digits of {@code v} at the start of {@code out} (at least {@link #MAX_DECIMAL} bytes); returns their count. */
+    public static int writeDecimal(long v, byte[] out) {
+        boolean negative = v < 0;
+        int digits = 1;
+        for (long t = v; t <= -10 || t >= 10; t /= 10) {
+            digits++;
+        }
+        int len = digits + (negative ? 1 : 0);
+        // Work on the negative value so that Long.MIN_VALUE needs no special case.
+        long n = negative ? v : -v;
+        for (int i = len - 1; i >= len - digits; i--) {
+            long q = n / 10;
+            out[i] = (byte) ('0' + (int) (q * 10 - n));
+            n = q;
+        }
+        if (negative) {
+            out[0] = '-';
+        }
+        return len;
+    }
 
     /**
      * Whether {@link #number()} holds the value as an integer, as recorded by {@link #number(long)}
@@ -105,25 +126,7 @@ public final class MutableString extends OffHeapDatabase.HeapObject {
             bytes = new byte[Math.max(MAX_DECIMAL, bytes.length)];
             shared = false;
         }
-        byte[] b = bytes;
-        long v = number;
-        boolean negative = v < 0;
-        int digits = 1;
-        for (long t = v; t <= -10 || t >= 10; t /= 10) {
-            digits++;
-        }
-        int len = digits + (negative ? 1 : 0);
-        // Work on the negative value so that Long.MIN_VALUE needs no special case.
-        long n = negative ? v : -v;
-        for (int i = len - 1; i >= len - digits; i--) {
-            long q = n / 10;
-            b[i] = (byte) ('0' + (int) (q * 10 - n));
-            n = q;
-        }
-        if (negative) {
-            b[0] = '-';
-        }
-        length = len;
+        length = writeDecimal(number, bytes);
         digitsPending = false;
     }
 }

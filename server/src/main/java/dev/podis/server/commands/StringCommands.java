@@ -659,10 +659,10 @@ public final class StringCommands implements CommandFamily {
             return true;
         }
         long result = value + by;
-        if (m.bytes.length < MAX_DECIMAL) {
-            m.bytes = new byte[MAX_DECIMAL]; // once: room for any counter from now on
+        if (m.bytes.length < MutableString.MAX_DECIMAL) {
+            m.bytes = new byte[MutableString.MAX_DECIMAL]; // once: room for any counter from now on
         }
-        m.length = writeDecimal(result, m.bytes);
+        m.length = MutableString.writeDecimal(result, m.bytes);
         c.db().mutableStringChanged(key, m);
         m.number(result);
         server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "incrby", key);
@@ -693,37 +693,10 @@ public final class StringCommands implements CommandFamily {
         return (by < 0 && value < 0 && by < Long.MIN_VALUE - value) || (by > 0 && value > 0 && by > Long.MAX_VALUE - value);
     }
 
-    /** Digits of the longest 64-bit integer, -9223372036854775808. */
-    private static final int MAX_DECIMAL = 20;
-    private static final byte[] LONG_MIN_DIGITS = Args.bytes(Long.toString(Long.MIN_VALUE));
-
     /** The decimal digits of {@code v} as a new array. */
     static byte[] decimal(long v) {
-        byte[] out = new byte[MAX_DECIMAL];
-        return Arrays.copyOf(out, writeDecimal(v, out));
-    }
-
-    /** Writes the decimal digits of {@code v} at the start of {@code out} (at least 20 bytes); returns their count. */
-    static int writeDecimal(long v, byte[] out) {
-        if (v == Long.MIN_VALUE) {
-            System.arraycopy(LONG_MIN_DIGITS, 0, out, 0, LONG_MIN_DIGITS.length);
-            return LONG_MIN_DIGITS.length;
-        }
-        boolean negative = v < 0;
-        long abs = negative ? -v : v;
-        int digits = 1;
-        for (long t = abs; t >= 10; t /= 10) {
-            digits++;
-        }
-        int len = digits + (negative ? 1 : 0);
-        for (int i = len - 1; i >= len - digits; i--) {
-            out[i] = (byte) ('0' + abs % 10);
-            abs /= 10;
-        }
-        if (negative) {
-            out[0] = '-';
-        }
-        return len;
+        byte[] out = new byte[MutableString.MAX_DECIMAL];
+        return Arrays.copyOf(out, MutableString.writeDecimal(v, out));
     }
 
     void incrbyfloat(Client c, byte[][] argv) {
