@@ -371,10 +371,15 @@ public final class ListValue implements CollectionValue {
         }
         int ni = head ? 0 : nodes - 1;
         Node n = node(ni);
-        int p = head ? n.start : n.end - sizeBefore(n.buf, n.end);
+        int p = endElement(n, head);
         byte[] e = read(n.buf, p);
         removeAt(ni, n, p);
         return e;
+    }
+
+    /** Offset in the end node {@code n} of its first ({@code head}) or last element. */
+    private static int endElement(Node n, boolean head) {
+        return head ? n.start : n.end - sizeBefore(n.buf, n.end);
     }
 
     /**
@@ -388,7 +393,7 @@ public final class ListValue implements CollectionValue {
             }
             int ni = head ? 0 : nodes - 1;
             Node n = node(ni);
-            int p = head ? n.start : n.end - sizeBefore(n.buf, n.end);
+            int p = endElement(n, head);
             int hs = headerSize(n.buf, p);
             v.visit(n.buf, p + hs, readLength(n.buf, p));
             removeAt(ni, n, p);
