@@ -205,8 +205,15 @@ def start_server(kind, workdir, jvm_opts=(), server_args=()):
     return server.start()
 
 
+def start_proc(kind, workdir, jvm_opts=()):
+    """start_server, answered as (process, port) for the memory scripts."""
+    server = start_server(kind, workdir, jvm_opts)
+    return server.proc, server.port
+
+
 # ---------------------------------------------------------------------------------------------
 # redis-benchmark
+
 
 def test_key(name):
     """redis-benchmark's CSV test name as a -t name: 'LRANGE_100 (first 100 elements)' -> lrange_100."""

@@ -23,9 +23,7 @@ import compare  # noqa: E402
 DEFAULT_JVM = compare.CONTAINER_JVM_1G
 
 
-def start(kind, workdir, jvm_opts):
-    server = compare.start_server(kind, workdir, jvm_opts)
-    return server.proc, server.port
+start = compare.start_proc
 
 
 def cli(port, *args):
