@@ -218,6 +218,17 @@ public final class ServerContext {
         return v;
     }
 
+    /**
+     * {@link #lookupRead} for a collection command, without a {@link StoredValue}: the payload
+     * (whose class tells the type), {@link dev.podis.storage.Database#STRING_VALUE} for a string,
+     * or null. Does not keep {@code key}.
+     */
+    public Object lookupReadCollection(Client c, byte[] key) {
+        Object o = c.db().collection(key, !c.noTouch());
+        readCounted(c, key, o != null);
+        return o;
+    }
+
     /** Keyspace hit/miss statistics and the {@code keymiss} event of a read lookup. */
     private void readCounted(Client c, byte[] key, boolean hit) {
         if (hit) {
@@ -396,6 +407,16 @@ public final class ServerContext {
             keyspace.collectionWritten(c.dbIndex(), key, v); // and its memory is measured again
         }
         return v;
+    }
+
+    /**
+     * {@link #lookupWrite} for a collection command, without a {@link StoredValue}: the payload
+     * (whose class tells the type), {@link dev.podis.storage.Database#STRING_VALUE} for a string,
+     * or null; a collection is reported changed in place and measured again, as there. Does not
+     * keep {@code key} (a command may run on the parser's reused arrays).
+     */
+    public Object lookupWriteCollection(Client c, byte[] key) {
+        return keyspace.collectionForWrite(c.dbIndex(), key);
     }
 
     /** Whether {@link #updateChangeTracking} holds one of the keyspace's change-tracking requests. */

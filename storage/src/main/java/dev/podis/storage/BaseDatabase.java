@@ -150,10 +150,17 @@ abstract class BaseDatabase implements Database {
     }
 
     /**
-     * Measures the collection {@code v} under {@code key} again, if it is still stored there
+     * Measures the collection {@code payload} under {@code key} again, if it is still stored there
      * ({@link Keyspace#collectionWritten}).
      */
-    abstract void remeasure(byte[] key, StoredValue v);
+    abstract void remeasure(byte[] key, Object payload);
+
+    /**
+     * {@link Keyspace#collectionForWrite}'s lookup: {@link #collection(byte[], boolean)} with the
+     * access recorded and, for a collection, its memory measured again later
+     * ({@link Hooks#collectionWritten} with the database's own key array: {@code key} is not kept).
+     */
+    abstract Object collectionForWrite(byte[] key);
 
     // ---- eviction (see Eviction)
 

@@ -26,6 +26,26 @@ public interface Database {
 
     boolean exists(byte[] key);
 
+    /** {@link #collection}'s answer for a key that holds a string. */
+    Object STRING_VALUE = new Object() {
+        @Override
+        public String toString() {
+            return "STRING_VALUE";
+        }
+    };
+
+    /**
+     * A collection command's lookup without a {@link StoredValue} around the answer: the payload
+     * of the collection at {@code key} (its {@code ListValue}, {@code HashValue}, {@code SetValue},
+     * {@code SortedSetValue} or {@code StreamValue}, which tells its type), {@link #STRING_VALUE}
+     * when the key holds a string, null when there is no live key. Records an access if
+     * {@code touch} (as {@link #get}, else as {@link #peek}). Does not keep {@code key}.
+     */
+    default Object collection(byte[] key, boolean touch) {
+        StoredValue v = touch ? get(key) : peek(key);
+        return v == null ? null : v.type() == ValueType.STRING ? STRING_VALUE : v.object();
+    }
+
     /** {@link #readString}: the key holds a string, which was passed to the sink. */
     int STRING = 1;
     /** {@link #readString}: no live key. */

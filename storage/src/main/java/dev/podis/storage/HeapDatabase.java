@@ -61,6 +61,19 @@ final class HeapDatabase extends BaseDatabase {
     }
 
     @Override
+    Object collectionForWrite(byte[] key) {
+        StoredValue v = get(key);
+        if (v == null) {
+            return null;
+        }
+        if (v.type() == ValueType.STRING) {
+            return STRING_VALUE;
+        }
+        hooks.collectionWritten(this, map.find(key).key, v.object());
+        return v.object();
+    }
+
+    @Override
     public boolean exists(byte[] key) {
         return peek(key) != null;
     }
@@ -88,7 +101,7 @@ final class HeapDatabase extends BaseDatabase {
         n.aux = 0;
         if (value.object() != null) {
             n.aux = collectionBytes(value.object());
-            hooks.collectionWritten(this, n.key, value); // it may be filled in place next
+            hooks.collectionWritten(this, n.key, value.object()); // it may be filled in place next
         }
         valueBytes += valueCost(value, n.aux);
         if (value.hasExpiry() || (old != null && old.hasExpiry())) {
@@ -234,12 +247,12 @@ final class HeapDatabase extends BaseDatabase {
     }
 
     @Override
-    void remeasure(byte[] key, StoredValue v) {
+    void remeasure(byte[] key, Object payload) {
         KeyTable.Node n = map.find(key);
-        if (n == null || v.object() == null || ((StoredValue) n.value).object() != v.object()) {
+        if (n == null || payload == null || ((StoredValue) n.value).object() != payload) {
             return;
         }
-        long bytes = collectionBytes(v.object());
+        long bytes = collectionBytes(payload);
         valueBytes += bytes - n.aux;
         n.aux = bytes;
     }

@@ -51,9 +51,9 @@ final class Hooks {
 
     /** Collections looked up for writing or stored, whose memory is measured again later. */
     private BaseDatabase[] pendingDb = new BaseDatabase[16];
+    /** Their keys: arrays the databases keep (never a caller's, which may be reused). */
     private byte[][] pendingKey = new byte[16][];
-    private StoredValue[] pendingValue = new StoredValue[16];
-    /** The payloads of {@code pendingValue}, compared without dereferencing the holders. */
+    /** Their payloads (the collection objects). */
     private Object[] pendingObject = new Object[16];
     /** How many of the latest pending collections a write looks for its own among. */
     private static final int RECENT = 8;
@@ -154,13 +154,14 @@ final class Hooks {
 
     // ---- collections to measure again
 
-    /** {@code v} (a collection of {@code db} under {@code key}) may change in place: measure it later. */
-    void collectionWritten(BaseDatabase db, byte[] key, StoredValue v) {
+    /**
+     * {@code o} (the payload of a collection of {@code db} under {@code key}, an array the
+     * database keeps) may change in place: measure it later.
+     */
+    void collectionWritten(BaseDatabase db, byte[] key, Object o) {
         int n = pending;
-        // The same collection is usually written again and again (a queue's list), each time
-        // through a new StoredValue from the lookup: compare the payloads, not the holders, of
-        // the last few (two lists in turn, RPOPLPUSH, stay pending once each).
-        Object o = v.object();
+        // The same collection is usually written again and again (a queue's list): compare the
+        // payloads of the last few (two lists in turn, RPOPLPUSH, stay pending once each).
         for (int i = n - 1; i >= 0 && i >= n - RECENT && o != null; i--) {
             if (pendingObject[i] == o && pendingDb[i] == db) {
                 return;
@@ -174,12 +175,10 @@ final class Hooks {
             int grown = Math.min(MAX_PENDING, n * 2);
             pendingDb = java.util.Arrays.copyOf(pendingDb, grown);
             pendingKey = java.util.Arrays.copyOf(pendingKey, grown);
-            pendingValue = java.util.Arrays.copyOf(pendingValue, grown);
             pendingObject = java.util.Arrays.copyOf(pendingObject, grown);
         }
         pendingDb[n] = db;
         pendingKey[n] = key;
-        pendingValue[n] = v;
         pendingObject[n] = o;
         pending = n + 1;
     }
@@ -189,10 +188,9 @@ final class Hooks {
         int n = pending;
         pending = 0;
         for (int i = 0; i < n; i++) {
-            pendingDb[i].remeasure(pendingKey[i], pendingValue[i]);
+            pendingDb[i].remeasure(pendingKey[i], pendingObject[i]);
             pendingDb[i] = null;
             pendingKey[i] = null;
-            pendingValue[i] = null;
             pendingObject[i] = null;
         }
     }

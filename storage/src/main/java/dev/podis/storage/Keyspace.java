@@ -341,8 +341,36 @@ public final class Keyspace implements AutoCloseable {
      */
     public void collectionWritten(int db, byte[] key, StoredValue v) {
         if (v != null && v.object() != null && databases[db] instanceof BaseDatabase) {
-            hooks.collectionWritten((BaseDatabase) databases[db], key, v);
+            hooks.collectionWritten((BaseDatabase) databases[db], key, v.object());
         }
+    }
+
+    /**
+     * A write command's lookup of a collection, without a {@link StoredValue}: as
+     * {@link Database#collection(byte[], boolean)} (the payload, {@link Database#STRING_VALUE} or
+     * null), and for a collection what {@link #modifiedInPlace} and {@link #collectionWritten}
+     * do, since it may change in place. Does not keep {@code key} (a command may pass the
+     * parser's reused arrays): it is copied where something keeps it.
+     */
+    public Object collectionForWrite(int db, byte[] key) {
+        Database d = databases[db];
+        if (!(d instanceof BaseDatabase)) {
+            StoredValue v = d.get(key);
+            if (v == null || v.type() == ValueType.STRING) {
+                return v == null ? null : Database.STRING_VALUE;
+            }
+            modifiedInPlace(db, key.clone());
+            return v.object();
+        }
+        Object o = ((BaseDatabase) d).collectionForWrite(key);
+        if (o != null && o != Database.STRING_VALUE) {
+            if (hooks.snapshot == null && !hooks.trackChanges) {
+                hooks.dirty++; // modifiedInPlace with nobody to tell
+            } else {
+                modifiedInPlace(db, key.clone());
+            }
+        }
+        return o;
     }
 
     /** The LFU counter in a key's access field ({@link StoredValue#lruOrLfu()}) after the decay due now (OBJECT FREQ). */

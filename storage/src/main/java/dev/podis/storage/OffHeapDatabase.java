@@ -226,6 +226,51 @@ final class OffHeapDatabase extends BaseDatabase {
         return read(key, false);
     }
 
+    @Override
+    public Object collection(byte[] key, boolean touch) {
+        return collection(key, touch, false);
+    }
+
+    @Override
+    Object collectionForWrite(byte[] key) {
+        return collection(key, true, true);
+    }
+
+    /**
+     * {@link #collection(byte[], boolean)}: a collection's payload straight from its
+     * {@link #objectIndex} entry (no {@link StoredValue}); with {@code written}, its memory is
+     * measured again later ({@link BaseDatabase#collectionForWrite}).
+     */
+    private Object collection(byte[] key, boolean touch, boolean written) {
+        if (objectIndex.size() > 0) {
+            KeyTable.Node n = objectIndex.find(key);
+            if (n != null) {
+                long exp = n.aux;
+                long now = hooks.now();
+                if (exp != StoredValue.NO_EXPIRY && exp <= hooks.expiryNow(now)) {
+                    return payload(read(key, touch)); // expires it
+                }
+                HeapObject o = (HeapObject) n.value;
+                if (touch) {
+                    o.lru = hooks.access(o.lru, now);
+                    hooks.lastTouched = key;
+                }
+                if (o.type == ValueType.STRING) {
+                    return STRING_VALUE;
+                }
+                if (written) {
+                    hooks.collectionWritten(this, n.key, o.value);
+                }
+                return o.value;
+            }
+        }
+        return payload(read(key, touch)); // a string, or no key
+    }
+
+    private static Object payload(StoredValue v) {
+        return v == null ? null : v.type() == ValueType.STRING ? STRING_VALUE : v.object();
+    }
+
     private StoredValue read(byte[] key, boolean touch) {
         long now = hooks.now();
         long expiryNow = hooks.expiryNow(now);
@@ -569,7 +614,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 ho.bytes = collectionBytes(value.object());
                 objectBytes += ho.bytes;
                 n.value = ho;
-                hooks.collectionWritten(this, n.key, value); // it may be filled in place next
+                hooks.collectionWritten(this, n.key, value.object()); // it may be filled in place next
             }
             n.aux = exp;
         }
@@ -963,9 +1008,9 @@ final class OffHeapDatabase extends BaseDatabase {
     // ------------------------------------------------------------------ accounting and eviction
 
     @Override
-    void remeasure(byte[] key, StoredValue v) {
+    void remeasure(byte[] key, Object payload) {
         KeyTable.Node n = objectIndex.size() > 0 ? objectIndex.find(key) : null;
-        if (n == null || v.object() == null || ((HeapObject) n.value).value != v.object()) {
+        if (n == null || payload == null || ((HeapObject) n.value).value != payload) {
             return; // replaced or removed since
         }
         HeapObject o = (HeapObject) n.value;

@@ -55,7 +55,7 @@ public final class HashCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        t.bindBorrowingName("hset", this::hset); // keeps fields, values and key, never the vector or the name
+        t.bindBorrowing("hset", this::hset); // keeps no argument: copies the key of a new hash, and fields and values into its encoding
         t.bind("hmset", this::hmset);
         t.bind("hsetnx", this::hsetnx);
         t.bind("hget", this::hget);
@@ -80,34 +80,29 @@ public final class HashCommands implements CommandFamily {
 
     /** The hash at {@code key} for reading, null if missing, {@link #WRONG} after a WRONGTYPE reply. */
     private HashValue read(Client c, byte[] key) {
-        StoredValue v = server.lookupRead(c, key);
-        if (v == null) {
-            return null;
-        }
-        if (v.type() != ValueType.HASH) {
-            c.error(Args.WRONGTYPE);
-            return WRONG;
-        }
-        return (HashValue) v.object();
+        return checked(c, server.lookupReadCollection(c, key));
     }
 
     /** The hash at {@code key} for writing, null if missing, {@link #WRONG} after a WRONGTYPE reply. */
     private HashValue write(Client c, byte[] key) {
-        StoredValue v = server.lookupWrite(c, key);
+        return checked(c, server.lookupWriteCollection(c, key));
+    }
+
+    private static HashValue checked(Client c, Object v) {
         if (v == null) {
             return null;
         }
-        if (v.type() != ValueType.HASH) {
+        if (!(v instanceof HashValue)) {
             c.error(Args.WRONGTYPE);
             return WRONG;
         }
-        return (HashValue) v.object();
+        return (HashValue) v;
     }
 
-    /** Puts a hash the command created (a {@code new} key). */
+    /** Puts a hash the command created (a {@code new} key; {@code key} may be borrowed, so it is copied). */
     private void store(Client c, byte[] key, HashValue h) {
         server.notifyNew(c, key);
-        c.db().put(key, StoredValue.object(ValueType.HASH, h, StoredValue.NO_EXPIRY));
+        c.db().put(key.clone(), StoredValue.object(ValueType.HASH, h, StoredValue.NO_EXPIRY));
     }
 
     /**

@@ -56,7 +56,7 @@ public final class SetCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        t.bindBorrowingName("sadd", this::sadd); // keeps members and key, never the vector or the name
+        t.bindBorrowing("sadd", this::sadd); // keeps no argument: copies the key of a new set and each member it stores
         t.bind("srem", this::srem);
         t.bind("sismember", this::sismember);
         t.bind("smismember", this::smismember);
@@ -80,29 +80,30 @@ public final class SetCommands implements CommandFamily {
     /** Sentinel: the key holds another type and the error was replied. */
     private static final SetValue WRONG = SetValue.newIntSet();
 
-    private SetValue checked(Client c, StoredValue v) {
+    /** A looked-up payload ({@code ServerContext.lookup*Collection}) as a set: null if missing, {@link #WRONG} after a WRONGTYPE reply. */
+    private SetValue checked(Client c, Object v) {
         if (v == null) {
             return null;
         }
-        if (v.type() != ValueType.SET) {
+        if (!(v instanceof SetValue)) {
             c.error(Args.WRONGTYPE);
             return WRONG;
         }
-        return (SetValue) v.object();
+        return (SetValue) v;
     }
 
     private SetValue read(Client c, byte[] key) {
-        return checked(c, server.lookupRead(c, key));
+        return checked(c, server.lookupReadCollection(c, key));
     }
 
     private SetValue write(Client c, byte[] key) {
-        return checked(c, server.lookupWrite(c, key));
+        return checked(c, server.lookupWriteCollection(c, key));
     }
 
-    /** Puts a set the command created (a {@code new} key). */
+    /** Puts a set the command created (a {@code new} key; {@code key} may be borrowed, so it is copied). */
     private void store(Client c, byte[] key, SetValue s) {
         server.notifyNew(c, key);
-        c.db().put(key, StoredValue.object(ValueType.SET, s, StoredValue.NO_EXPIRY));
+        c.db().put(key.clone(), StoredValue.object(ValueType.SET, s, StoredValue.NO_EXPIRY));
     }
 
     /** A STORE variant's result: the set (null when empty) replaces the destination. */
@@ -235,8 +236,8 @@ public final class SetCommands implements CommandFamily {
     }
 
     void smove(Client c, byte[][] argv) {
-        StoredValue srcV = server.lookupWrite(c, argv[1]);
-        StoredValue dstV = server.lookupWrite(c, argv[2]);
+        Object srcV = server.lookupWriteCollection(c, argv[1]);
+        Object dstV = server.lookupWriteCollection(c, argv[2]);
         byte[] member = argv[3];
         if (srcV == null) {
             c.reply().integer(0);
