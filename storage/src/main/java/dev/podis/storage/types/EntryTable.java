@@ -9,7 +9,15 @@ import java.util.function.Consumer;
  *
  * <p>An entry is one array: for a set, the member itself; for a hash ("pairs" mode), a varint
  * field length, the field and the value, so a field costs one object. Each slot also keeps the
- * entry's hash, so lookups compare bytes only on a hash match and resizing never rehashes.
+ * entry's hash (31 bits, never 0) in a separate {@code int[]}: a lookup probes that array alone
+ * (an empty slot is a 0 there) and reads the slot's reference and the entry's bytes only on a hash
+ * match, so a lookup of a present key touches three cache lines (hash, reference, entry) and one
+ * of a missing key usually one; resizing never rehashes.
+ *
+ * <p>The hash word's top bit ({@link #OWNED}) says that the entry's array was made for this
+ * table since its last {@link #copy()} (which shares the arrays it had, so that neither table
+ * changes them afterwards): only such an entry may be overwritten in place
+ * ({@link #ownedAt}), which is how HSET replaces a value of the same length without allocating.
  *
  * <p>SCAN follows Redis's guarantee (every entry present for the whole iteration is returned at
  * least once, across resizes) by scanning <em>home buckets</em> in reverse-binary cursor order,
@@ -18,6 +26,10 @@ import java.util.function.Consumer;
  */
 public final class EntryTable {
     private static final int MIN_CAPACITY = 8;
+    /** Bit of a {@code hashes} word: the entry's array belongs to this table alone (see the class comment). */
+    private static final int OWNED = 0x80000000;
+    /** The hash part of a {@code hashes} word (0 only in an empty slot). */
+    private static final int HASH = 0x7FFFFFFF;
 
     private final boolean pairs;
     private byte[][] slots;
@@ -66,8 +78,10 @@ public final class EntryTable {
         return slots[slot];
     }
 
+    /** The hash of a key as the table keeps it (31 bits, never 0): what {@link #find(int, byte[], int, int)} and {@link #insertNew} take. */
     public static int hash(byte[] key, int off, int len) {
-        return ByteHash.hash(key, off, len);
+        int h = ByteHash.hash(key, off, len) & HASH;
+        return h == 0 ? 1 : h;
     }
 
     /** Offset of the key inside an entry. */
@@ -81,19 +95,21 @@ public final class EntryTable {
 
     /** The slot holding {@code key}, or -1. */
     public int find(byte[] key, int off, int len) {
-        return find(ByteHash.hash(key, off, len), key, off, len);
+        return find(hash(key, off, len), key, off, len);
     }
 
+    /** {@link #find(byte[], int, int)} with the key's {@link #hash} known. */
     public int find(int h, byte[] key, int off, int len) {
-        byte[][] s = slots;
-        int mask = s.length - 1;
+        int[] hs = hashes;
+        int mask = hs.length - 1;
         int i = h & mask;
         while (true) {
-            byte[] e = s[i];
-            if (e == null) {
+            int w = hs[i];
+            if (w == 0) {
                 return -1;
             }
-            if (hashes[i] == h) {
+            if ((w & HASH) == h) {
+                byte[] e = slots[i];
                 if (pairs) {
                     int kl = Varint.read(e, 0);
                     if (ByteHash.equal(e, Varint.size(kl), kl, key, off, len)) {
@@ -107,30 +123,46 @@ public final class EntryTable {
         }
     }
 
-    /** Replaces the entry in {@code slot} with one that has the same key. */
+    /**
+     * Replaces the entry in {@code slot} with one that has the same key; the table owns
+     * {@code entry} from now on (it may change it in place).
+     */
     public void replaceAt(int slot, byte[] entry) {
         entryBytes += arrayBytes(entry) - arrayBytes(slots[slot]);
         slots[slot] = entry;
+        hashes[slot] |= OWNED;
     }
 
-    /** Inserts an entry whose key (of hash {@code h}) is known to be absent. */
+    /**
+     * Whether the entry in {@code slot} is this table's alone (made for it since its last
+     * {@link #copy()}), so that its bytes may be changed in place, keeping its key.
+     */
+    public boolean ownedAt(int slot) {
+        return hashes[slot] < 0;
+    }
+
+    /**
+     * Inserts an entry whose key (of {@link #hash} {@code h}) is known to be absent; the table
+     * owns {@code entry} from now on (it may change it in place).
+     */
     public void insertNew(int h, byte[] entry) {
         if ((size + 1) * 4L > slots.length * 3L) {
             resize(slots.length << 1);
         }
-        place(slots, hashes, h, entry);
+        place(slots, hashes, h | OWNED, entry);
         size++;
         entryBytes += arrayBytes(entry);
     }
 
-    private static void place(byte[][] s, int[] hs, int h, byte[] entry) {
-        int mask = s.length - 1;
-        int i = h & mask;
-        while (s[i] != null) {
+    /** Puts {@code entry} with hash word {@code w} into the first empty slot of its probe run. */
+    private static void place(byte[][] s, int[] hs, int w, byte[] entry) {
+        int mask = hs.length - 1;
+        int i = w & mask;
+        while (hs[i] != 0) {
             i = (i + 1) & mask;
         }
         s[i] = entry;
-        hs[i] = h;
+        hs[i] = w;
     }
 
     private void resize(int cap) {
@@ -139,7 +171,7 @@ public final class EntryTable {
         byte[][] s = new byte[cap][];
         int[] hs = new int[cap];
         for (int i = 0; i < old.length; i++) {
-            if (old[i] != null) {
+            if (oldH[i] != 0) {
                 place(s, hs, oldH[i], old[i]);
             }
         }
@@ -155,20 +187,22 @@ public final class EntryTable {
         int hole = slot;
         entryBytes -= arrayBytes(s[hole]);
         s[hole] = null;
+        hs[hole] = 0;
         int j = hole;
         while (true) {
             j = (j + 1) & mask;
-            byte[] e = s[j];
-            if (e == null) {
+            int w = hs[j];
+            if (w == 0) {
                 break;
             }
-            int home = hs[j] & mask;
+            int home = w & mask;
             // the entry at j may move into the hole unless its home lies cyclically in (hole, j]
             boolean stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
             if (!stays) {
-                s[hole] = e;
-                hs[hole] = hs[j];
+                s[hole] = s[j];
+                hs[hole] = w;
                 s[j] = null;
+                hs[j] = 0;
                 hole = j;
             }
         }
@@ -218,11 +252,18 @@ public final class EntryTable {
         return Long.reverse(v);
     }
 
-    /** A deep copy (entries are never modified in place, so they are shared). */
+    /**
+     * An independent copy. The entry arrays are shared: both tables stop owning them (see
+     * {@link #ownedAt}), so neither changes them in place afterwards.
+     */
     public EntryTable copy() {
+        int[] hs = hashes;
+        for (int i = 0; i < hs.length; i++) {
+            hs[i] &= HASH;
+        }
         EntryTable t = new EntryTable(pairs, 0);
         t.slots = slots.clone();
-        t.hashes = hashes.clone();
+        t.hashes = hs.clone();
         t.size = size;
         t.entryBytes = entryBytes;
         return t;

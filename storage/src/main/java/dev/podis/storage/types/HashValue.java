@@ -126,12 +126,17 @@ public final class HashValue implements CollectionValue {
         }
         int h = EntryTable.hash(field, 0, field.length);
         int slot = table.find(h, field, 0, field.length);
-        byte[] e = entry(field, 0, field.length, value, 0, value.length);
         if (slot >= 0) {
-            table.replaceAt(slot, e);
+            byte[] e = table.entryAt(slot);
+            int vo = e.length - value.length;
+            if (vo == Varint.size(field.length) + field.length && table.ownedAt(slot)) {
+                System.arraycopy(value, 0, e, vo, value.length); // same length, nobody else holds the entry
+            } else {
+                table.replaceAt(slot, entry(field, 0, field.length, value, 0, value.length));
+            }
             return false;
         }
-        table.insertNew(h, e);
+        table.insertNew(h, entry(field, 0, field.length, value, 0, value.length));
         return true;
     }
 

@@ -97,6 +97,43 @@ class CollectionTypesTest {
         assertEquals("updated", s(slice.array, slice.offset, slice.length));
     }
 
+    /**
+     * A hash table overwrites a value of the same length in place, but never in an entry it
+     * shares with a copy (a snapshot's, COPY's): every copy keeps the contents it was made with
+     * plus its own writes, through resizes and removals on either side.
+     */
+    @Test
+    void copiesStayIndependentOfValuesOverwrittenInPlace() {
+        Random r = new Random(11);
+        List<HashValue> hashes = new ArrayList<>();
+        List<Map<String, String>> models = new ArrayList<>();
+        HashValue first = HashValue.create();
+        first.convertToTable(0);
+        hashes.add(first);
+        models.add(new HashMap<>());
+        for (int op = 0; op < 30_000; op++) {
+            int k = r.nextInt(4) == 0 ? r.nextInt(hashes.size()) : 0; // mostly the original
+            HashValue h = hashes.get(k);
+            Map<String, String> model = models.get(k);
+            String f = "f" + r.nextInt(800);
+            if (r.nextInt(8) == 0) {
+                assertEquals(model.remove(f) != null, h.remove(b(f)));
+            } else {
+                // mostly 8 characters (same length: in place when the entry is owned), sometimes longer
+                String v = String.format("%08d", r.nextInt(100_000_000)) + (r.nextInt(10) == 0 ? "+" : "");
+                assertEquals(!model.containsKey(f), h.set(b(f), b(v), 0, 64));
+                model.put(f, v);
+            }
+            if (op % 1500 == 0) {
+                hashes.add(h.copy());
+                models.add(new HashMap<>(model));
+            }
+        }
+        for (int i = 0; i < hashes.size(); i++) {
+            assertEquals(models.get(i), contents(hashes.get(i)), "hash " + i);
+        }
+    }
+
     @Test
     void scanReturnsStableEntriesAcrossResizes() {
         Random r = new Random(7);
