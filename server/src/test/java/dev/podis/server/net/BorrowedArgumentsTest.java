@@ -90,6 +90,10 @@ class BorrowedArgumentsTest {
             for (int i = 0; i < N; i += 2) {
                 requests.add(request("RPOP", "l:" + String.format("%03d", i)));
             }
+            for (int i = 0; i < N; i += 3) {
+                // a value of the same length, overwritten in the hash table's entry
+                requests.add(request("HSET", "hash", "f" + String.format("%03d", i), "w" + String.format("%03d", i)));
+            }
             pipeline(server.port(), requests);
 
             Set<String> members = new HashSet<>();
@@ -98,7 +102,7 @@ class BorrowedArgumentsTest {
             for (int i = 0; i < N; i++) {
                 String n = String.format("%03d", i);
                 members.add("m" + n);
-                hash.put("f" + n, "v" + n);
+                hash.put("f" + n, (i % 3 == 0 ? "w" : "v") + n);
                 list.add(0, "h" + n);
             }
             for (int i = 0; i < N; i++) {
@@ -122,5 +126,45 @@ class BorrowedArgumentsTest {
             assertEquals(4 + 5L * N, j.dbSize());
             assertTrue(j.keys("*").containsAll(List.of("s:000", "h:" + String.format("%03d", N - 1))));
         }
+    }
+
+    /**
+     * SADD and HSET run on borrowed keys; the collection they looked up is measured again later
+     * under the keyspace's own key, not the reused array (which the last request of the batch,
+     * with another key of the same length, overwrote).
+     */
+    @Test
+    void collectionsWrittenFromBorrowedKeysAreMeasured() throws IOException {
+        try (TestServer server = TestServer.start(); Jedis j = server.jedis()) {
+            j.sadd("big", "seed");
+            j.hset("hbig", "seed", "v");
+            j.sadd("bag", "x");
+            j.hset("hbag", "x", "v");
+            long before = usedMemory(j);
+            List<byte[]> requests = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                requests.add(request("SADD", "big", String.format("member:%06d", i)));
+            }
+            requests.add(request("SADD", "bag", String.format("member:%06d", 0)));
+            for (int i = 0; i < 2000; i++) {
+                requests.add(request("HSET", "hbig", String.format("field:%06d", i), "v".repeat(50)));
+            }
+            requests.add(request("HSET", "hbag", String.format("field:%06d", 0), "v".repeat(50)));
+            pipeline(server.port(), requests);
+            long grown = usedMemory(j) - before;
+            assertEquals(2001, j.scard("big"));
+            assertEquals(2001, j.hlen("hbig"));
+            // at least the members' and values' own bytes
+            assertTrue(grown > 2000L * (13 + 12 + 50), "used_memory grew by " + grown);
+        }
+    }
+
+    private static long usedMemory(Jedis j) {
+        for (String line : j.info("memory").split("\r\n")) {
+            if (line.startsWith("used_memory:")) {
+                return Long.parseLong(line.substring("used_memory:".length()));
+            }
+        }
+        throw new AssertionError("no used_memory in INFO");
     }
 }
