@@ -15,7 +15,9 @@ import java.nio.file.StandardOpenOption;
  * then spent about a third of its start-up time on it (one method, {@code Frame.execute}, took the
  * longest C2 compile of the whole start), on two cores, while the start-up load of a dataset waits
  * for the same cores. After start-up ASM runs only for the odd lambda first used later, where the
- * quick compiler's (C1) code is plenty.
+ * quick compiler's (C1) code is plenty. With ASM out of the way C2 took the JSON parser next
+ * (reading the command table's commands.json: a compile as long as ASM's); its other user, Lua's
+ * {@code cjson.decode}, runs on C1's code too.
  *
  * <p>A runnable jar cannot pass JVM flags ({@code -XX:CompileCommand}), so the directives are
  * added at run time through the JVM's diagnostic command {@code Compiler.directives_add} (what
@@ -26,7 +28,8 @@ import java.nio.file.StandardOpenOption;
 final class JitDirectives {
     /** C2 skips these methods (C1 still compiles them): start-up-only code, see the class comment. */
     static final String DIRECTIVES = "[{ match: [\"jdk/internal/org/objectweb/asm/*.*\","
-            + " \"java/lang/invoke/MethodType$ConcurrentWeakInternSet.*\"], c2: { Exclude: true } }]";
+            + " \"java/lang/invoke/MethodType$ConcurrentWeakInternSet.*\", \"dev/podis/server/util/Json.*\"],"
+            + " c2: { Exclude: true } }]";
 
     private JitDirectives() {
     }

@@ -16,6 +16,7 @@ class JitDirectivesTest {
         String printed = JitDirectives.diagnosticCommand("Compiler.directives_print");
         assertTrue(printed.contains("jdk/internal/org/objectweb/asm/*.*"), printed);
         assertTrue(printed.contains("java/lang/invoke/MethodType$ConcurrentWeakInternSet.*"), printed);
+        assertTrue(printed.contains("dev/podis/server/util/Json.*"), printed);
         // the directive touches C2 only: C1 keeps compiling start-up code
         int at = printed.indexOf("jdk/internal/org/objectweb/asm/*.*");
         String c2 = printed.substring(printed.indexOf("c2 directives:", at));
