@@ -54,8 +54,10 @@ final class JitDirectives {
         Path file = null;
         try {
             file = Path.of(System.getProperty("java.io.tmpdir"), "podis-jit-" + ProcessHandle.current().pid() + ".json");
-            Files.write(file, DIRECTIVES.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            // A new file: whatever has the name (a leftover, a link) goes first, and is never written through.
+            Files.deleteIfExists(file);
+            Files.write(file, DIRECTIVES.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
             return diagnosticCommand("Compiler.directives_add " + file).contains("added");
         } catch (ReflectiveOperationException | RuntimeException | LinkageError | java.io.IOException e) {
             return false;
