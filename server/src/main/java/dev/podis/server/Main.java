@@ -52,6 +52,8 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
+        // First, before the start-up's lambdas make ASM hot (see JitDirectives).
+        JitDirectives.apply();
         System.setProperty("chronicle.analytics.disable", "true");
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // Netty's default leak detection records a stack trace for one buffer in 128: an

@@ -127,10 +127,15 @@ final class OffHeapSizing {
      * Creates and closes a tiny map once per JVM: Chronicle Map's first map loads and initialises
      * its classes (about 0.25 s here), which belongs in start-up, not in the first write a client
      * sends. The one class Chronicle would compile with javac for it (1.5 s or more) is shipped
-     * precompiled (net.openhft.chronicle.hash.VanillaGlobalMutableState$$Native).
+     * precompiled (net.openhft.chronicle.hash.VanillaGlobalMutableState$$Native), and Chronicle's
+     * POSIX binding is replaced by its no-op one before it loads (nothing in-memory uses it).
      */
     static synchronized void warmUp() {
         if (!warm) {
+            // Chronicle's start-up loads its POSIX binding (JNR, which generates native stubs: about
+            // a tenth of the JVM's start-up work) only to have it ready; maps without a file never
+            // call it (it serves msync, fallocate and madvise of mapped files).
+            net.openhft.posix.PosixAPI.useNoOpPosixApi();
             ChronicleMapBuilder.of(byte[].class, byte[].class).entries(64).averageKeySize(AVERAGE_KEY)
                     .averageValueSize(AVERAGE_RECORD).create().close();
             warm = true;
