@@ -14,10 +14,12 @@ the same conditions.
 
 Usage (from the repository root, after `mvn -q -DskipTests package`):
   python3 benchmarks/side-by-side/persistence.py [--keys 1000000] [--size 100] [--rounds 3] [--name persistence]
-      [--jar server/target/podis.jar] [--baseline-jar OTHER.jar]
+      [--jar server/target/podis.jar] [--baseline-jar OTHER.jar] [--jvm-opts OPTIONS]
+Podis runs with the container image's JVM options (docker/entrypoint.sh --jvm-options) unless
+--jvm-opts says otherwise, as in compare.py.
 Writes benchmarks/results/<date>-<name>.{csv,md}.
 """
-import argparse, csv, datetime, os, platform, re, shutil, socket, statistics, subprocess, sys, tempfile, time
+import argparse, csv, datetime, os, platform, re, shlex, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402  (free_port, PODIS_JAR)
@@ -57,6 +59,10 @@ def wait_pong(port, proc, timeout=600):
     raise SystemExit("server on port %d did not answer PONG" % port)
 
 
+# Podis's JVM options (main sets them from --jvm-opts: by default the container image's, as compare.py).
+JVM_OPTS = []
+
+
 def start(kind, workdir, jar=None):
     port = compare.free_port()
     log = os.path.join(workdir, kind + ".log")
@@ -69,7 +75,7 @@ def start(kind, workdir, jar=None):
         proc = subprocess.Popen(["redis-server"] + common + ["--logfile", log],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
-        proc = subprocess.Popen(["java", "-jar", jar or compare.PODIS_JAR] + common + ["--admin-port", "-1"],
+        proc = subprocess.Popen(["java"] + JVM_OPTS + ["-jar", jar or compare.PODIS_JAR] + common + ["--admin-port", "-1"],
                                 stdout=open(log, "ab"), stderr=subprocess.STDOUT)
     wait_pong(port, proc)
     ready = time.time() - t0
@@ -117,7 +123,13 @@ def main():
     ap.add_argument("--name", default="persistence")
     ap.add_argument("--jar", help="the Podis jar (default server/target/podis.jar)")
     ap.add_argument("--baseline-jar", help="another Podis build that loads Redis's file in every round too")
+    ap.add_argument("--jvm-opts", default=None,
+                    help="JVM options for Podis (default: the container image's, docker/entrypoint.sh --jvm-options; "
+                         "'' for none, the JVM's own defaults)")
     args = ap.parse_args()
+    if args.jvm_opts is None:
+        args.jvm_opts = compare.shipped_jvm_opts()
+    JVM_OPTS[:] = shlex.split(args.jvm_opts)
     if args.jar:
         compare.PODIS_JAR = os.path.abspath(args.jar)
     baseline = os.path.abspath(args.baseline_jar) if args.baseline_jar else None
@@ -183,6 +195,7 @@ def main():
           "Measured %s on %s (%d cores, load average at the end %s), %s." % (
               stamp, platform.node() or "this machine", os.cpu_count(), " ".join(load), redis_version),
           "Command: `%s`%s" % (cmd, " (baseline: %s)" % os.path.basename(baseline) if baseline else ""),
+          "Podis's JVM options: `%s`." % (args.jvm_opts or "(the JVM's defaults)"),
           "Dataset: `DEBUG POPULATE %d key %d` in Redis (keys `key:N`, %d-byte values), saved by Redis: "
           "dump.rdb of %d bytes; Podis's own dump.rdb of the same data: %s bytes. rdbcompression and "
           "rdbchecksum on (the defaults). %d rounds alternating the servers; medians." % (
