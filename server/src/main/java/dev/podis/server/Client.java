@@ -35,6 +35,8 @@ public final class Client {
     private String lastCommand = "NULL";
     private boolean closeAfterReply;
     private boolean flushScheduled;
+    /** True while this client waits in the server's list of replies to send after the I/O pass. */
+    private boolean flushQueued;
     private boolean unflushed;
     private boolean noTouch;
     private boolean noEvict;
@@ -147,8 +149,36 @@ public final class Client {
         return true;
     }
 
-    /** Flushes once the current task of the event loop is done. */
+    /**
+     * Sends the replies of a read batch: once the command loop's current pass over ready
+     * connections ends (every readable client's input executed first, as Redis's event loop does),
+     * or at once outside that pass. See {@link ServerContext#flushAfterIo}.
+     */
+    public void flushAfterIo() {
+        server.flushAfterIo(this);
+    }
+
+    /** Marks this client queued for {@link #flushAfterIo}; false if it already was. */
+    boolean queueFlush() {
+        if (flushQueued) {
+            return false;
+        }
+        flushQueued = true;
+        return true;
+    }
+
+    /** The queued flush of {@link #flushAfterIo}. */
+    void flushQueued() {
+        flushQueued = false;
+        flush();
+    }
+
+    /** Flushes once the current task of the event loop is done (or, within a pass over I/O events, after it). */
     public void flushSoon() {
+        if (channel != null && channel.eventLoop().inEventLoop() && server.inIoPhase()) {
+            flushAfterIo();
+            return;
+        }
         if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(this::flush);

@@ -238,13 +238,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (server.repliesWait()) {
-            // Writes wait to be persisted (the AOF): flush after this round of reads, so that one
-            // write (and under appendfsync always one fsync) covers every client of the round.
-            client.flushSoon();
-        } else {
-            client.flush();
-        }
+        // Replies leave once every readable connection of this pass has been served (Redis's
+        // beforeSleep): one write per client per pass, and one AOF write (under appendfsync
+        // always one fsync) before all of them.
+        client.flushAfterIo();
         ctx.fireChannelReadComplete();
     }
 
