@@ -11,9 +11,10 @@ import io.netty.channel.ChannelFutureListener;
  * One client connection's state: its selected database, protocol version, name,
  * authentication, and the reply writer commands write into.
  *
- * <p>Replies accumulate in one outbound buffer per batch of pipelined commands and are flushed
- * once when the batch ends ({@link #flush()}); replies produced outside a batch (another
- * client's PUBLISH, an unblocked BLPOP) use {@link #flushSoon()}.
+ * <p>Replies accumulate in one outbound buffer per batch of pipelined commands and are written
+ * once the command loop's pass over its ready connections ends ({@link #flushAfterIo()}, Redis's
+ * beforeSleep); replies produced for another client (PUBLISH, an unblocked BLPOP) use
+ * {@link #flushSoon()}, which joins the same pass or runs as a task outside one.
  */
 public final class Client {
     /**
@@ -21,6 +22,15 @@ public final class Client {
      * the buffer growing (and copying) three times, as it did from 256 bytes.
      */
     static final int REPLY_BUFFER = 2048;
+    /** Largest first capacity of a reply buffer (twice the size at which a batch's replies are handed over). */
+    static final int REPLY_BUFFER_MAX = 128 * 1024;
+    /**
+     * First capacity of this client's next reply buffer: the size its last batch needed (rounded
+     * up to a power of two; halved after a batch that used less than a quarter of it), so that
+     * large replies (LRANGE, pipelines of them) do not grow the buffer from 2 KB and copy it five
+     * times on their way to each 64 KB hand-over.
+     */
+    private int replyCapacity = REPLY_BUFFER;
     private final long id;
     private final Channel channel;
     private final ServerContext server;
@@ -92,7 +102,7 @@ public final class Client {
     /** The writer for this client's replies; valid while a command executes. */
     public RespWriter reply() {
         if (reply.target() == null) {
-            reply.target(channel != null ? channel.alloc().ioBuffer(REPLY_BUFFER) : io.netty.buffer.Unpooled.buffer(REPLY_BUFFER));
+            reply.target(channel != null ? channel.alloc().ioBuffer(replyCapacity) : io.netty.buffer.Unpooled.buffer(REPLY_BUFFER));
         }
         return reply;
     }
@@ -112,6 +122,7 @@ public final class Client {
         boolean flushed = false;
         if (out != null) {
             reply.target(null);
+            sizeNextReplyBuffer(out.readableBytes());
             if (out.isReadable() && channel.isActive()) {
                 server.stats().netOutputBytes += out.readableBytes();
                 channel.writeAndFlush(out, channel.voidPromise());
@@ -143,10 +154,22 @@ public final class Client {
             return false;
         }
         reply.target(null);
+        sizeNextReplyBuffer(out.readableBytes());
         server.stats().netOutputBytes += out.readableBytes();
         channel.write(out, channel.voidPromise());
         unflushed = true;
         return true;
+    }
+
+    /** Sets {@link #replyCapacity} after a reply buffer of {@code used} bytes was written. */
+    private void sizeNextReplyBuffer(int used) {
+        int fit = used <= REPLY_BUFFER ? REPLY_BUFFER
+                : used >= REPLY_BUFFER_MAX ? REPLY_BUFFER_MAX : Integer.highestOneBit(used - 1) << 1;
+        if (fit >= replyCapacity) {
+            replyCapacity = fit;
+        } else if (used < replyCapacity >>> 2) {
+            replyCapacity >>>= 1;
+        }
     }
 
     /**

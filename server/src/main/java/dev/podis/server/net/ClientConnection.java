@@ -16,8 +16,9 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 
 /**
  * The RESP front end of one connection: accumulates inbound bytes, parses every complete
- * request of a read, executes each in order, and flushes the replies once per read batch
- * (Netty's read loop: one {@code channelReadComplete} after one or more {@code channelRead}).
+ * request of a read, executes each in order, and has the replies written once the command loop
+ * has served every readable connection of its pass ({@code channelReadComplete} queues the
+ * client: {@link Client#flushAfterIo()}).
  * A TLS handler, when configured, sits in front of this one in the pipeline.
  *
  * <p><b>Backpressure.</b> Replies of a batch go into one pooled buffer; once it holds
