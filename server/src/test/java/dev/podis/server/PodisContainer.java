@@ -72,15 +72,20 @@ final class PodisContainer implements AutoCloseable {
                 : ROOT.resolve("docker/podman-containers.conf").toString();
         assertTrue(Files.isRegularFile(ROOT.resolve("server/target/podis.jar")), "the jar is built before the ITs");
         run(15, "sh", ROOT.resolve("docker/build-local-base.sh").toString(), BASE);
-        String tag = "localhost/podis-it:" + UUID.randomUUID().toString().substring(0, 8);
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String tag = "localhost/podis-it:" + id;
+        // Every image the build commits (the stages' too) carries this label, so that the stages
+        // left untagged by a multi-stage build are removed with the image.
+        String label = "podis.it=" + id;
         long t0 = System.nanoTime();
         run(10, "podman", "build", "-q", "-f", ROOT.resolve("docker/Dockerfile").toString(),
                 "--build-arg", "JAR_FROM=prebuilt", "--build-arg", "BASE_IMAGE=" + BASE,
-                "--build-arg", "BUILD_IMAGE=" + BASE, "-t", tag, ROOT.toString());
+                "--build-arg", "BUILD_IMAGE=" + BASE, "--label", label, "-t", tag, ROOT.toString());
         System.out.printf("[container] built %s in %.1f s%n", tag, (System.nanoTime() - t0) / 1e9);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 exec(2, "podman", "rmi", "-f", tag);
+                exec(2, "podman", "image", "prune", "-f", "--filter", "label=" + label);
             } catch (IOException | InterruptedException ignored) {
                 // the JVM is exiting
             }
