@@ -19,18 +19,12 @@ import io.netty.channel.ChannelFutureListener;
 public final class Client {
     /**
      * First capacity of a batch's reply buffer: 16 pipelined GET replies of 100 bytes fit without
-     * the buffer growing (and copying) three times, as it did from 256 bytes.
+     * the buffer growing (and copying) three times, as it did from 256 bytes. (Starting a client's
+     * buffer at what its last batch needed, up to 128 KB, was tried for LRANGE-sized replies and
+     * cost about 1.5x the CPU per LRANGE_100 at -P 16, likely because pooled buffers above 32 KB
+     * are not kept in the thread's cache.)
      */
     static final int REPLY_BUFFER = 2048;
-    /** Largest first capacity of a reply buffer (twice the size at which a batch's replies are handed over). */
-    static final int REPLY_BUFFER_MAX = 128 * 1024;
-    /**
-     * First capacity of this client's next reply buffer: the size its last batch needed (rounded
-     * up to a power of two; halved after a batch that used less than a quarter of it), so that
-     * large replies (LRANGE, pipelines of them) do not grow the buffer from 2 KB and copy it five
-     * times on their way to each 64 KB hand-over.
-     */
-    private int replyCapacity = REPLY_BUFFER;
     private final long id;
     private final Channel channel;
     private final ServerContext server;
@@ -102,7 +96,7 @@ public final class Client {
     /** The writer for this client's replies; valid while a command executes. */
     public RespWriter reply() {
         if (reply.target() == null) {
-            reply.target(channel != null ? channel.alloc().ioBuffer(replyCapacity) : io.netty.buffer.Unpooled.buffer(REPLY_BUFFER));
+            reply.target(channel != null ? channel.alloc().ioBuffer(REPLY_BUFFER) : io.netty.buffer.Unpooled.buffer(REPLY_BUFFER));
         }
         return reply;
     }
@@ -122,7 +116,6 @@ public final class Client {
         boolean flushed = false;
         if (out != null) {
             reply.target(null);
-            sizeNextReplyBuffer(out.readableBytes());
             if (out.isReadable() && channel.isActive()) {
                 server.stats().netOutputBytes += out.readableBytes();
                 channel.writeAndFlush(out, channel.voidPromise());
@@ -154,22 +147,10 @@ public final class Client {
             return false;
         }
         reply.target(null);
-        sizeNextReplyBuffer(out.readableBytes());
         server.stats().netOutputBytes += out.readableBytes();
         channel.write(out, channel.voidPromise());
         unflushed = true;
         return true;
-    }
-
-    /** Sets {@link #replyCapacity} after a reply buffer of {@code used} bytes was written. */
-    private void sizeNextReplyBuffer(int used) {
-        int fit = used <= REPLY_BUFFER ? REPLY_BUFFER
-                : used >= REPLY_BUFFER_MAX ? REPLY_BUFFER_MAX : Integer.highestOneBit(used - 1) << 1;
-        if (fit >= replyCapacity) {
-            replyCapacity = fit;
-        } else if (used < replyCapacity >>> 2) {
-            replyCapacity >>>= 1;
-        }
     }
 
     /**
