@@ -11,10 +11,9 @@ import io.netty.channel.ChannelFutureListener;
  * One client connection's state: its selected database, protocol version, name,
  * authentication, and the reply writer commands write into.
  *
- * <p>Replies accumulate in one outbound buffer per batch of pipelined commands and are written
- * once the command loop's pass over its ready connections ends ({@link #flushAfterIo()}, Redis's
- * beforeSleep); replies produced for another client (PUBLISH, an unblocked BLPOP) use
- * {@link #flushSoon()}, which joins the same pass or runs as a task outside one.
+ * <p>Replies accumulate in one outbound buffer per batch of pipelined commands and are flushed
+ * once when the batch ends ({@link #flush()}); replies produced outside a batch (another
+ * client's PUBLISH, an unblocked BLPOP) use {@link #flushSoon()}.
  */
 public final class Client {
     /**
@@ -39,8 +38,6 @@ public final class Client {
     private String lastCommand = "NULL";
     private boolean closeAfterReply;
     private boolean flushScheduled;
-    /** True while this client waits in the server's list of replies to send after the I/O pass. */
-    private boolean flushQueued;
     private boolean unflushed;
     private boolean noTouch;
     private boolean noEvict;
@@ -153,36 +150,8 @@ public final class Client {
         return true;
     }
 
-    /**
-     * Sends the replies of a read batch: once the command loop's current pass over ready
-     * connections ends (every readable client's input executed first, as Redis's event loop does),
-     * or at once outside that pass. See {@link ServerContext#flushAfterIo}.
-     */
-    public void flushAfterIo() {
-        server.flushAfterIo(this);
-    }
-
-    /** Marks this client queued for {@link #flushAfterIo}; false if it already was. */
-    boolean queueFlush() {
-        if (flushQueued) {
-            return false;
-        }
-        flushQueued = true;
-        return true;
-    }
-
-    /** The queued flush of {@link #flushAfterIo}. */
-    void flushQueued() {
-        flushQueued = false;
-        flush();
-    }
-
-    /** Flushes once the current task of the event loop is done (or, within a pass over I/O events, after it). */
+    /** Flushes once the current task of the event loop is done. */
     public void flushSoon() {
-        if (channel != null && channel.eventLoop().inEventLoop() && server.inIoPhase()) {
-            flushAfterIo();
-            return;
-        }
         if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(this::flush);

@@ -19,8 +19,6 @@ import io.netty.channel.IoRegistration;
 final class CommandLoopIo implements IoHandlerFactory {
     private final IoHandlerFactory delegate;
     private Handler handler;
-    /** Run on the loop after each pass over the ready I/O events (Redis's beforeSleep: the replies go out). */
-    private Runnable afterIo = () -> { };
 
     CommandLoopIo(IoHandlerFactory delegate) {
         this.delegate = delegate;
@@ -38,14 +36,6 @@ final class CommandLoopIo implements IoHandlerFactory {
     @Override
     public boolean isChangingThreadSupported() {
         return delegate.isChangingThreadSupported();
-    }
-
-    /**
-     * Sets what runs after each pass over the ready I/O events, before the loop runs its tasks
-     * or waits again: the replies the pass produced are written then ({@link ServerContext#flushAfterIo}).
-     */
-    void afterIo(Runnable action) {
-        this.afterIo = action;
     }
 
     /** True while the loop dispatches I/O events (channel reads and writes). */
@@ -66,7 +56,6 @@ final class CommandLoopIo implements IoHandlerFactory {
         } finally {
             h.inIo = false;
         }
-        afterIo.run();
         return true;
     }
 
@@ -88,7 +77,7 @@ final class CommandLoopIo implements IoHandlerFactory {
         }
     };
 
-    private final class Handler implements IoHandler {
+    private static final class Handler implements IoHandler {
         final IoHandler delegate;
         boolean inIo;
 
@@ -104,14 +93,11 @@ final class CommandLoopIo implements IoHandlerFactory {
         @Override
         public int run(IoHandlerContext context) {
             inIo = true;
-            int handled;
             try {
-                handled = delegate.run(context);
+                return delegate.run(context);
             } finally {
                 inIo = false;
             }
-            afterIo.run();
-            return handled;
         }
 
         @Override

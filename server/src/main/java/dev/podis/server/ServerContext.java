@@ -433,46 +433,6 @@ public final class ServerContext {
 
     void io(CommandLoopIo io) {
         this.io = io;
-        io.afterIo(this::flushPending);
-    }
-
-    /** Clients whose replies go out once the loop's current pass over I/O events ends (see {@link #flushAfterIo}). */
-    private final java.util.ArrayList<Client> pendingFlush = new java.util.ArrayList<>();
-
-    /**
-     * Sends {@code c}'s replies once the command loop has processed every connection that was
-     * readable in this pass (Redis's beforeSleep, handleClientsWithPendingWrites), or now when
-     * called outside the I/O phase. Within a pass every readable client has its whole input
-     * executed first; then each client's replies leave in one write, in the order the clients
-     * were read. What must be durable before an acknowledgement (the AOF) is written once for
-     * the pass, before the first of those writes.
-     */
-    void flushAfterIo(Client c) {
-        if (io != null && io.inIo()) {
-            if (c.queueFlush()) {
-                pendingFlush.add(c);
-            }
-        } else {
-            c.flush();
-        }
-    }
-
-    /** After a pass over I/O events, on the command loop: the replies it produced go out. */
-    private void flushPending() {
-        int n = pendingFlush.size();
-        if (n == 0) {
-            return;
-        }
-        for (int i = 0; i < n; i++) {
-            Client c = pendingFlush.get(i);
-            pendingFlush.set(i, null);
-            try {
-                c.flushQueued();
-            } catch (RuntimeException e) {
-                Log.warn("writing replies to client id=" + c.id() + " failed", e);
-            }
-        }
-        pendingFlush.clear();
     }
 
     /** True while the command loop is processing I/O events (a script must not start there). */

@@ -16,9 +16,9 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 
 /**
  * The RESP front end of one connection: accumulates inbound bytes, parses every complete
- * request of a read, executes each in order, and has the replies written once the command loop
- * has served every readable connection of its pass ({@code channelReadComplete} queues the
- * client: {@link Client#flushAfterIo()}).
+ * request of a read, executes each in order, and flushes the replies once per read batch
+ * (Netty's read loop: one {@code channelReadComplete} after one or more {@code channelRead}),
+ * before the loop reads the next ready connection (see docs/architecture.md, the network loop).
  * A TLS handler, when configured, sits in front of this one in the pipeline.
  *
  * <p><b>Backpressure.</b> Replies of a batch go into one pooled buffer; once it holds
@@ -239,10 +239,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        // Replies leave once every readable connection of this pass has been served (Redis's
-        // beforeSleep): one write per client per pass, and one AOF write (under appendfsync
-        // always one fsync) before all of them.
-        client.flushAfterIo();
+        if (server.repliesWait()) {
+            // Writes wait to be persisted (the AOF): flush after this round of reads, so that one
+            // write (and under appendfsync always one fsync) covers every client of the round.
+            client.flushSoon();
+        } else {
+            client.flush();
+        }
         ctx.fireChannelReadComplete();
     }
 
