@@ -31,9 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * How replies leave the server over TCP, now that they are written once per pass of the command
- * loop over its ready connections: pipelines of many clients at once, large replies, a client
- * over its output buffer limit, a blocked pipeline, pub/sub messages.
+ * How replies leave the server over TCP: pipelines of many clients at once, large replies, a
+ * client over its output buffer limit, a blocked pipeline, pub/sub messages.
  */
 class ReplyFlushTest {
     private static TestServer server;
