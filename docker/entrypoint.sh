@@ -11,6 +11,12 @@
 #                 do, and unlike JDK 17's ZGC it maps the heap once, so RSS means what it says
 #                 (docs/operations.md compares G1, Shenandoah and ZGC); a collector chosen in
 #                 JAVA_OPTS (e.g. -XX:+UseG1GC) replaces it
+#   huge pages  = -XX:+UseTransparentHugePages when the kernel offers transparent huge pages
+#                 (/sys/kernel/mm/transparent_hugepage/enabled says [always] or [madvise]):
+#                 the heap in 2 MiB pages, so a command that touches a few of 100 K heap objects
+#                 (PFADD, INCR on many keys) does not pay a TLB miss and page walk for each
+#                 (docs/operations.md, "JVM options"); JAVA_OPTS=-XX:-UseTransparentHugePages
+#                 turns it off
 # Collections (lists, hashes, sets, sorted sets) live in the heap, strings off-heap. With
 # maxmemory unset, Podis derives it from the same limit and this JVM's own sizes:
 #   maxmemory = L - heap - direct - (96 MiB + L / 16)
@@ -68,6 +74,12 @@ case " ${JAVA_OPTS:-} " in
 esac
 
 JVM_OPTS="${initial:+$initial }-Xmx${heap}m -XX:MaxDirectMemorySize=${direct}m ${gc} -XX:+ExitOnOutOfMemoryError"
+# Transparent huge pages for the heap where the kernel has them (only there: elsewhere the JVM
+# would start with a warning and without them).
+case "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || true)" in
+    *"[always]"*|*"[madvise]"*)
+        JVM_OPTS="$JVM_OPTS -XX:+UseTransparentHugePages" ;;
+esac
 # The class-data sharing archive made when the image was built (docker/cds-archive.sh): classes
 # mapped instead of loaded at start-up. A JVM that cannot use it warns and starts without it.
 if [ -r /opt/podis/podis.jsa ]; then

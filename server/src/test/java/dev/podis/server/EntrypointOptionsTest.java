@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,5 +69,30 @@ class EntrypointOptionsTest {
         List<String> heap = options("-Xmx1g");
         assertTrue(heap.contains("-XX:+UseShenandoahGC"), heap.toString());
         assertEquals("-Xmx1g", heap.get(heap.size() - 1), "JAVA_OPTS come last");
+    }
+
+    /** What this machine's kernel says of transparent huge pages: offered (always or madvise) or not. */
+    private static boolean kernelOffersHugePages() throws IOException {
+        Path enabled = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        if (!Files.isReadable(enabled)) {
+            return false;
+        }
+        String mode = Files.readString(enabled);
+        return mode.contains("[always]") || mode.contains("[madvise]");
+    }
+
+    @Test
+    void theHeapGetsTransparentHugePagesWhereTheKernelOffersThem() throws Exception {
+        List<String> shipped = options(null);
+        assertEquals(kernelOffersHugePages(), shipped.contains("-XX:+UseTransparentHugePages"), shipped.toString());
+        // The JVM starts with them and says nothing about them (it warns when it cannot have them).
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.addAll(shipped);
+        argv.add("-version");
+        String out = run(Map.of(), argv.toArray(new String[0]));
+        assertFalse(out.toLowerCase(java.util.Locale.ROOT).contains("warning"), out);
+        // JAVA_OPTS comes last, so it can turn them off.
+        List<String> off = options("-XX:-UseTransparentHugePages");
+        assertEquals("-XX:-UseTransparentHugePages", off.get(off.size() - 1));
     }
 }

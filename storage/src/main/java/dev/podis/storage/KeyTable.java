@@ -27,7 +27,12 @@ import java.util.random.RandomGenerator;
 final class KeyTable {
     private static final int MIN_BUCKETS = 16;
 
-    static final class Node {
+    /**
+     * One entry. A table may hold instances of a subclass that carries the entry's data in fields
+     * of its own ({@link #put}): the off-heap keyspace's heap index does, so that its entries are
+     * one object each (one cache miss fewer per lookup than a node pointing at a value object).
+     */
+    static class Node {
         final byte[] key;
         final int hash;
         Object value;
@@ -117,6 +122,37 @@ final class KeyTable {
             resize(buckets.length << 1);
         }
         return n;
+    }
+
+    /**
+     * Puts {@code node} (made by the caller, {@code next} null, its {@code hash} {@link #hash} of
+     * its key) into the table, in place of the node of an equal key if there is one (returned),
+     * else as a new entry (null returned). Keeps {@code node} and its key.
+     */
+    Node put(Node node) {
+        int h = node.hash;
+        int b = h & (buckets.length - 1);
+        Node prev = null;
+        for (Node n = buckets[b]; n != null; prev = n, n = n.next) {
+            if (n.hash == h && Arrays.equals(n.key, node.key)) {
+                node.next = n.next;
+                if (prev == null) {
+                    buckets[b] = node;
+                } else {
+                    prev.next = node;
+                }
+                n.next = null;
+                return n;
+            }
+        }
+        node.next = buckets[b];
+        buckets[b] = node;
+        size++;
+        keyBytes += 16 + node.key.length;
+        if (size > buckets.length) {
+            resize(buckets.length << 1);
+        }
+        return null;
     }
 
     /** Removes {@code key}; returns its node or null. */

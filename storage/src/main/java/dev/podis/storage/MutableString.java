@@ -16,17 +16,19 @@ public final class MutableString extends OffHeapDatabase.HeapObject {
     public int length;
     /** The buffer was handed to a reader: the next change in place must work on a copy. */
     boolean shared;
-    /** The bytes {@link OffHeapDatabase} counts for it in its memory use. */
-    long counted;
     /** The value as an integer, valid while {@link #numberKnown} (see {@link #countTo}). */
     private long number;
     private boolean numberKnown;
     /** {@link #number} is the value and {@link #bytes} does not hold its digits yet ({@link #countTo}). */
     private boolean digitsPending;
 
-    /** The off-heap database's index entry for a string it keeps on the heap (access field {@code lru}). */
-    MutableString(byte[] bytes, int length, int lru) {
-        super(ValueType.STRING, null, lru);
+    /**
+     * The off-heap database's index entry for a string it keeps on the heap under {@code key}
+     * (kept, not copied), with access field {@code lru}: the index's node itself, so a lookup
+     * finds the buffer one object away.
+     */
+    MutableString(byte[] key, byte[] bytes, int length, int lru) {
+        super(key, ValueType.STRING, null, lru);
         this.bytes = bytes;
         this.length = length;
     }

@@ -31,7 +31,9 @@ import java.util.function.Consumer;
  * hash lookup (tens of ns) instead of a Chronicle query (context, segment lock, hash lookup in
  * off-heap memory: 0.5-0.8 µs measured under load), and a string read pays one heap miss when the
  * database holds collections. The record stays in the map so that everything that walks the map
- * (SCAN, RANDOMKEY, DBSIZE, growing into a new map) sees every key in one place. The index is the
+ * (SCAN, RANDOMKEY, DBSIZE, growing into a new map) sees every key in one place. An index entry
+ * is one object, the table's node itself ({@link HeapObject}, a {@link MutableString} for a
+ * string), so a lookup reaches type, clock and value in the object whose hash it compares. The index is the
  * truth for a collection's value and LRU clock; its expiry is written to both (set only through
  * {@link #put} and {@link #setExpireAt}). Every write that replaces or removes a record of a
  * collection removes its index entry in the same step ({@code freeRef}).
@@ -142,28 +144,31 @@ final class OffHeapDatabase extends BaseDatabase {
     private long refLength;
 
     /**
-     * A collection's entry in {@link #objectIndex}: its type, the heap object and its LRU clock;
-     * a string's ({@link #putMutableString}) is the {@link MutableString} itself (one object less
-     * to reach on every change in place), whose {@link #value} is null.
+     * An entry of {@link #objectIndex}, the index's node itself (key, hash, chain link, expiry in
+     * {@code aux}) with the collection in {@code value}, its type and LRU clock: a lookup reaches
+     * the collection's fields in the object it compares the hash in. A string's entry
+     * ({@link #putMutableString}) is a {@link MutableString}, whose {@code value} is null.
      */
-    static class HeapObject {
-        /** Heap bytes of one (header, three fields and {@link #bytes}, aligned). */
-        static final long BYTES = 32;
+    static class HeapObject extends KeyTable.Node {
+        /**
+         * Heap bytes of one beyond what {@link KeyTable#estimatedBytes} counts for a node: the
+         * type, the LRU clock and {@link #accounted}.
+         */
+        static final long BYTES = 16;
         final ValueType type;
-        final Object value;
         int lru;
-        /** What the collection was last measured at ({@link BaseDatabase#collectionBytes}), summed in {@code objectBytes}. */
-        long bytes;
+        /**
+         * What it is counted for in {@code objectBytes}: a collection as last measured
+         * ({@link BaseDatabase#collectionBytes}), a string for its own fields and buffer
+         * ({@link #heapStringCost}, kept as it changes in place).
+         */
+        long accounted;
 
-        HeapObject(ValueType type, Object value, int lru) {
+        HeapObject(byte[] key, ValueType type, Object value, int lru) {
+            super(key, KeyTable.hash(key));
             this.type = type;
             this.value = value;
             this.lru = lru;
-        }
-
-        /** Its share of {@code objectBytes}: a string's own count (kept as it changes in place), else {@link #bytes}. */
-        long bytes() {
-            return type == ValueType.STRING ? ((MutableString) this).counted : bytes;
         }
     }
 
@@ -358,7 +363,7 @@ final class OffHeapDatabase extends BaseDatabase {
             }
             return null;
         }
-        HeapObject o = (HeapObject) n.value;
+        HeapObject o = (HeapObject) n;
         if (touch) {
             o.lru = hooks.access(o.lru, now);
             hooks.lastTouched = key;
@@ -393,7 +398,7 @@ final class OffHeapDatabase extends BaseDatabase {
             default: {
                 // Collections (and heap strings) are read through objectIndex; its entry is the truth for them.
                 KeyTable.Node n = objectIndex.find(key);
-                return decoded((HeapObject) n.value, n.aux);
+                return decoded((HeapObject) n, n.aux);
             }
         }
     }
@@ -454,12 +459,12 @@ final class OffHeapDatabase extends BaseDatabase {
     public void putMutableString(byte[] key, byte[] bytes, long expireAt) {
         if (objectIndex.size() > 0) {
             KeyTable.Node n = objectIndex.find(key);
-            if (n != null && n.aux == expireAt && ((HeapObject) n.value).type == ValueType.STRING) {
+            if (n != null && n.aux == expireAt && ((HeapObject) n).type == ValueType.STRING) {
                 // Already on the heap with this expiry: only the index entry changes.
                 if (hooks.snapshot != null) {
                     snapshotBeforeInPlace(key.clone(), hooks.snapshot);
                 }
-                MutableString m = (MutableString) n.value;
+                MutableString m = (MutableString) n;
                 m.bytes = bytes;
                 m.length = bytes.length;
                 m.shared = false;
@@ -486,14 +491,14 @@ final class OffHeapDatabase extends BaseDatabase {
             return null;
         }
         KeyTable.Node n = objectIndex.find(key);
-        if (n == null || ((HeapObject) n.value).type != ValueType.STRING) {
+        if (n == null || ((HeapObject) n).type != ValueType.STRING) {
             return null;
         }
         long now = hooks.now();
         if (n.aux != StoredValue.NO_EXPIRY && n.aux <= hooks.expiryNow(now)) {
             return null; // the caller's get() removes it
         }
-        HeapObject o = (HeapObject) n.value;
+        HeapObject o = (HeapObject) n;
         o.lru = hooks.access(o.lru, now);
         if (hooks.snapshot != null) {
             snapshotBeforeInPlace(key.clone(), hooks.snapshot); // hands the value over before it changes
@@ -511,13 +516,13 @@ final class OffHeapDatabase extends BaseDatabase {
         m.forgetNumber();
         modified(hooks.trackChanges ? key.clone() : key); // a change listener may keep the key
         long cost = heapStringCost(m);
-        objectBytes += cost - m.counted;
-        m.counted = cost;
+        objectBytes += cost - m.accounted;
+        m.accounted = cost;
     }
 
     /**
-     * Bytes a string held in {@link #objectIndex} is counted for beyond the entry's
-     * {@link HeapObject#BYTES} (its own fields, array header and buffer).
+     * Bytes a string held in {@link #objectIndex} is counted for beyond its entry's node and
+     * {@link HeapObject#BYTES}: its own fields, the buffer's array header and the buffer.
      */
     private static long heapStringCost(MutableString m) {
         return 24 + 16 + ((m.bytes.length + 7) & ~7L);
@@ -558,20 +563,24 @@ final class OffHeapDatabase extends BaseDatabase {
         }
         if (indexed) {
             // After the record is stored (a full keyspace throws above and leaves the index as it was).
-            KeyTable.Node n = objectIndex.insert(key);
+            HeapObject o;
             if (onHeap) {
-                MutableString m = new MutableString(value.bytes(), value.bytes().length, lru);
-                m.counted = heapStringCost(m);
-                objectBytes += m.counted;
-                n.value = m;
+                MutableString m = new MutableString(key, value.bytes(), value.bytes().length, lru);
+                m.accounted = heapStringCost(m);
+                o = m;
             } else {
-                HeapObject ho = new HeapObject(value.type(), value.object(), lru);
-                ho.bytes = collectionBytes(value.object());
-                objectBytes += ho.bytes;
-                n.value = ho;
-                hooks.collectionWritten(this, n.key, value); // it may be filled in place next
+                o = new HeapObject(key, value.type(), value.object(), lru);
+                o.accounted = collectionBytes(value.object());
             }
-            n.aux = exp;
+            o.aux = exp;
+            objectBytes += o.accounted;
+            HeapObject replaced = (HeapObject) objectIndex.put(o);
+            if (replaced != null) {
+                objectBytes -= replaced.accounted;
+            }
+            if (!onHeap) {
+                hooks.collectionWritten(this, key, value); // it may be filled in place next
+            }
         }
         if (exp != StoredValue.NO_EXPIRY || expires.size() > 0) {
             indexExpiry(key, exp);
@@ -669,7 +678,7 @@ final class OffHeapDatabase extends BaseDatabase {
         if (Record.kind(header) == Record.OBJECT) {
             KeyTable.Node n = objectIndex.find(key);
             if (n != null) {
-                return ((HeapObject) n.value).lru;
+                return ((HeapObject) n).lru;
             }
         }
         return Record.lru(header);
@@ -829,7 +838,7 @@ final class OffHeapDatabase extends BaseDatabase {
         } else if (refKind == Record.OBJECT) {
             KeyTable.Node n = objectIndex.remove(key);
             if (n != null) {
-                objectBytes -= ((HeapObject) n.value).bytes();
+                objectBytes -= ((HeapObject) n).accounted;
             }
         }
         refKind = Record.INLINE;
@@ -965,13 +974,13 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     void remeasure(byte[] key, StoredValue v) {
         KeyTable.Node n = objectIndex.size() > 0 ? objectIndex.find(key) : null;
-        if (n == null || v.object() == null || ((HeapObject) n.value).value != v.object()) {
+        if (n == null || v.object() == null || ((HeapObject) n).value != v.object()) {
             return; // replaced or removed since
         }
-        HeapObject o = (HeapObject) n.value;
+        HeapObject o = (HeapObject) n;
         long bytes = collectionBytes(o.value);
-        objectBytes += bytes - o.bytes;
-        o.bytes = bytes;
+        objectBytes += bytes - o.accounted;
+        o.accounted = bytes;
     }
 
     @Override
@@ -979,7 +988,7 @@ final class OffHeapDatabase extends BaseDatabase {
         if (objectIndex.size() > 0) {
             KeyTable.Node n = objectIndex.find(key);
             if (n != null) {
-                return (((HeapObject) n.value).lru & 0xFFFFFFFFL) | ON_HEAP; // a collection: on the heap
+                return (((HeapObject) n).lru & 0xFFFFFFFFL) | ON_HEAP; // a collection: on the heap
             }
         }
         for (int s = 0; s < shards.size(); s++) {
@@ -1026,7 +1035,7 @@ final class OffHeapDatabase extends BaseDatabase {
             }
             if (random.nextLong(total) < objects) {
                 KeyTable.Node n = objectIndex.random(random);
-                sink.accept(n.key, ((HeapObject) n.value).lru, n.aux, true);
+                sink.accept(n.key, ((HeapObject) n).lru, n.aux, true);
             } else {
                 KeyTable.Node n = expires.random(random);
                 long p = probe(n.key);
@@ -1360,7 +1369,7 @@ final class OffHeapDatabase extends BaseDatabase {
                         large.load(Record.readLongLE(in, off + p), Record.readLongLE(in, off + p + 8)), true);
                 break;
             default: {
-                HeapObject o = (HeapObject) objectIndex.find(key).value;
+                HeapObject o = (HeapObject) objectIndex.find(key);
                 s.ref(this, type, o.lru, exp, key, frozenValue(o), true);
             }
         }
@@ -1428,7 +1437,7 @@ final class OffHeapDatabase extends BaseDatabase {
                         large.load(Record.readLongLE(in, off + p), Record.readLongLE(in, off + p + 8)));
                 break;
             default: {
-                HeapObject o = (HeapObject) objectIndex.find(keyOf(e)).value;
+                HeapObject o = (HeapObject) objectIndex.find(keyOf(e));
                 s.ref(this, type, o.lru, exp, k.bytes(), k.offset(), (int) k.size(), frozenValue(o));
             }
         }

@@ -324,6 +324,68 @@ class HyperLogLogCommandsTest extends AgainstRealRedis {
         }
     }
 
+    /** A command's reply, or its error's text, for comparing two servers. */
+    private static Object replyOf(Jedis j, String... argv) {
+        try {
+            return Cmd.run(j, argv);
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Many keys whose kind keeps changing under them: HLLs and counters changed in place (kept as
+     * entries of the keyspace's heap index), hashes, plain strings, removals. Every reply, type and
+     * value is Redis's, and the memory they were counted for is given back when they go.
+     */
+    @Test
+    void manyKeysTurningBetweenHllsCountersAndCollectionsStayRedisAndGiveTheirMemoryBack() {
+        needRedis();
+        long before = Long.parseLong(Cmd.info(jedis, "memory").get("used_memory"));
+        Random rnd = new Random(17);
+        int keys = 1500;
+        for (int round = 0; round < 12_000; round++) {
+            String k = "mk:" + rnd.nextInt(keys);
+            String[] argv;
+            int op = rnd.nextInt(20);
+            if (op < 9) {
+                argv = new String[] {"PFADD", k, "e" + rnd.nextInt(5000), "e" + rnd.nextInt(5000)};
+            } else if (op < 14) {
+                argv = new String[] {"INCRBY", k, Integer.toString(rnd.nextInt(2000) - 1000)};
+            } else if (op < 16) {
+                argv = new String[] {"HSET", k, "f" + rnd.nextInt(4), "v"};
+            } else if (op == 16) {
+                argv = new String[] {"SET", k, "plain"};
+            } else if (op == 17) {
+                argv = new String[] {"DEL", k};
+            } else if (op == 18) {
+                argv = new String[] {"PFCOUNT", k};
+            } else {
+                argv = new String[] {"APPEND", k, "x"};
+            }
+            assertEquals(replyOf(ref, argv), replyOf(jedis, argv), String.join(" ", argv) + " in round " + round);
+        }
+        assertEquals(ref.dbSize(), jedis.dbSize());
+        long during = Long.parseLong(Cmd.info(jedis, "memory").get("used_memory"));
+        assertTrue(during > before + ref.dbSize() * 40, "counted while held: " + during + " vs " + before);
+        for (int i = 0; i < keys; i++) {
+            String k = "mk:" + i;
+            String type = ref.type(k);
+            assertEquals(type, jedis.type(k), "TYPE " + k);
+            if (type.equals("string")) {
+                assertArrayEquals(ref.get(b(k)), jedis.get(b(k)), "GET " + k);
+            } else if (type.equals("hash")) {
+                assertEquals(ref.hgetAll(k), jedis.hgetAll(k), "HGETALL " + k);
+            }
+        }
+        for (int i = 0; i < keys; i++) {
+            jedis.del("mk:" + i);
+        }
+        assertEquals(0, jedis.dbSize());
+        long after = Long.parseLong(Cmd.info(jedis, "memory").get("used_memory"));
+        assertTrue(after < before + 100_000, "given back: " + after + " vs " + before + " (" + during + " while held)");
+    }
+
     @Test
     void changesKeepTheTimeToLive() {
         jedis.pfadd("t", "a");
