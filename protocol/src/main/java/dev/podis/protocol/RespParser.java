@@ -16,12 +16,14 @@ import io.netty.util.ByteProcessor;
  *
  * <p><b>Borrowed arguments.</b> With {@link #borrowArguments(boolean)} on (the server's
  * connections), a small multibulk request that is complete in the buffer when its parse starts
- * (at most {@link #BORROW_MAX_ARGS} arguments of less than {@link #BORROW_MAX_LENGTH} bytes each)
+ * (at most {@link #BORROW_MAX_ARGS} arguments of less than {@link #BORROW_MAX_LENGTH} bytes each,
+ * {@link #BORROW_MAX_TAIL_LENGTH} from the ninth on)
  * is returned in arrays this parser reuses: the argument vector and each argument's array are
  * those of the previous such request when the count and lengths match. {@link #borrowed()} says
  * so; such arguments are valid only until the next {@code parse}, and whoever keeps them must
- * copy them first ({@link #copyOf}). An inline command without quotes (at most as many
- * arguments, each as short) is lent the same way, split straight from the buffer. Everything else
+ * copy them first ({@link #copyOf}). An inline command without quotes (at most
+ * {@link #INLINE_BORROW_MAX_ARGS} arguments of less than {@link #BORROW_MAX_LENGTH} bytes) is
+ * lent the same way, split straight from the buffer. Everything else
  * (quoted inline commands, requests split over reads, bigger requests) gets fresh arrays, exactly
  * as without borrowing. The bytes and every error are the same either way: anything unusual in a
  * request falls back to the incremental parse or the full inline splitter, which report it.
@@ -45,10 +47,23 @@ public final class RespParser {
     private static final int UNAUTH_MAX_MULTIBULK = 10;
     private static final int UNAUTH_MAX_BULK = 16384;
     private static final byte[][] EMPTY = new byte[0][];
-    /** Largest argument count of a request whose arguments may be borrowed. */
-    public static final int BORROW_MAX_ARGS = 8;
-    /** Arguments this long or longer are never borrowed (reused arrays stay small). */
+    /**
+     * Largest argument count of a multibulk request whose arguments may be borrowed: MSET of a
+     * dozen keys, HSET or ZADD of several fields.
+     */
+    public static final int BORROW_MAX_ARGS = 32;
+    /** Largest argument count of an inline request whose arguments may be borrowed. */
+    public static final int INLINE_BORROW_MAX_ARGS = 8;
+    /**
+     * Arguments this long or longer are never borrowed (reused arrays stay small) in the first
+     * {@link #INLINE_BORROW_MAX_ARGS} positions ...
+     */
     public static final int BORROW_MAX_LENGTH = 1024;
+    /**
+     * ... nor arguments this long at a later position, so that what a connection's parser keeps
+     * for reuse stays below 8 x 1 KB + 24 x 128 bytes.
+     */
+    public static final int BORROW_MAX_TAIL_LENGTH = 128;
 
     /** Finds the first '\r' or NUL (Redis's strchr(..., '\r') stops at NUL). */
     private static final ByteProcessor FIND_CR_OR_NUL = b -> b != '\r' && b != 0;
@@ -301,7 +316,7 @@ public final class RespParser {
                 len = len * 10 + (b - '0');
                 q++;
             }
-            if (digits == 0 || len >= BORROW_MAX_LENGTH || len > maxBulkLength) {
+            if (digits == 0 || len >= borrowLimit(i) || len > maxBulkLength) {
                 return null;
             }
             p = q + 2;
@@ -335,7 +350,7 @@ public final class RespParser {
     /**
      * The request of {@code count} arguments starting at {@code from} (after its count line) in
      * borrowed arrays, consumed from {@code in}; or null, consuming nothing, unless it is complete
-     * in {@code in} and every argument is an ordinary bulk shorter than {@link #BORROW_MAX_LENGTH}.
+     * in {@code in} and every argument is an ordinary bulk shorter than {@link #borrowLimit}.
      */
     private byte[][] parseBorrowed(ByteBuf in, int from, int count) {
         int end = in.writerIndex();
@@ -361,7 +376,7 @@ public final class RespParser {
                 len = len * 10 + (b - '0');
                 q++;
             }
-            if (digits == 0 || len >= BORROW_MAX_LENGTH || len > maxBulkLength) {
+            if (digits == 0 || len >= borrowLimit(i) || len > maxBulkLength) {
                 return null;
             }
             p = q + 2; // the "\r\n" after the length (Redis does not check the '\n')
@@ -415,6 +430,11 @@ public final class RespParser {
             argv = borrowedArgv[count] = new byte[count][];
         }
         return argv;
+    }
+
+    /** The length from which the argument at position {@code i} is not borrowed. */
+    private static int borrowLimit(int i) {
+        return i < INLINE_BORROW_MAX_ARGS ? BORROW_MAX_LENGTH : BORROW_MAX_TAIL_LENGTH;
     }
 
     /** The reused array of argument position {@code i}, of length {@code argLength[i]}. */
@@ -576,7 +596,7 @@ public final class RespParser {
      * arguments separated by whitespace (Redis's sdssplitargs: blanks before an argument are
      * whatever isspace() accepts, an unquoted argument ends at a space, tab, CR or LF). Null,
      * consuming nothing, when the line has a quote (the full splitter handles quoting and
-     * escapes), more than {@link #BORROW_MAX_ARGS} arguments or one of {@link #BORROW_MAX_LENGTH}
+     * escapes), more than {@link #INLINE_BORROW_MAX_ARGS} arguments or one of {@link #BORROW_MAX_LENGTH}
      * bytes or more. A line of blanks is an empty request. The line is copied once into a reused
      * array and split there.
      */
@@ -599,7 +619,7 @@ public final class RespParser {
             if (p >= n) {
                 break;
             }
-            if (count == BORROW_MAX_ARGS) {
+            if (count == INLINE_BORROW_MAX_ARGS) {
                 return null;
             }
             int from = p;

@@ -56,6 +56,27 @@ class RespParserBorrowingTest extends RespParserTest {
     }
 
     @Test
+    void aRequestOfManyShortArgumentsIsBorrowedToo() throws ProtocolException {
+        RespParser p = parser();
+        StringBuilder one = new StringBuilder("*21\r\n$4\r\nMSET\r\n");
+        for (int i = 0; i < 10; i++) {
+            one.append("$5\r\nkey:").append(i).append("\r\n$100\r\n").append("v".repeat(99)).append(i).append("\r\n");
+        }
+        ByteBuf in = Unpooled.wrappedBuffer(RespParserTest.ascii(one.toString() + one));
+        byte[][] first = p.parse(in);
+        assertTrue(p.borrowed());
+        assertEquals(21, first.length);
+        assertEquals("key:9", new String(first[19], java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("v".repeat(99) + "9", new String(first[20], java.nio.charset.StandardCharsets.US_ASCII));
+        byte[] value9 = first[20];
+        byte[][] second = p.parse(in);
+        assertTrue(p.borrowed());
+        assertSame(first, second);
+        assertSame(value9, second[20]);
+        assertFalse(in.isReadable());
+    }
+
+    @Test
     void handedOverArgumentsAreNotReused() throws ProtocolException {
         RespParser p = parser();
         ByteBuf in = Unpooled.wrappedBuffer(RespParserTest.ascii(
@@ -87,7 +108,8 @@ class RespParserBorrowingTest extends RespParserTest {
                 "PING \"x\"\r\n",                                                 // inline with quotes
                 "PING 1 2 3 4 5 6 7 8\r\n",                                        // inline, 9 arguments
                 "PING " + "k".repeat(1024) + "\r\n",                               // inline, an argument of BORROW_MAX_LENGTH
-                "*9\r\n" + "$1\r\na\r\n".repeat(9),                               // more than BORROW_MAX_ARGS
+                "*33\r\n" + "$1\r\na\r\n".repeat(33),                             // more than BORROW_MAX_ARGS
+                "*9\r\n" + "$1\r\na\r\n".repeat(8) + "$128\r\n" + "t".repeat(128) + "\r\n", // ninth of BORROW_MAX_TAIL_LENGTH
                 "*2\r\n$3\r\nGET\r\n$1024\r\n" + "k".repeat(1024) + "\r\n");      // an argument of BORROW_MAX_LENGTH
         for (String r : requests) {
             RespParser p = parser();

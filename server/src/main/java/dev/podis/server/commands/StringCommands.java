@@ -74,7 +74,7 @@ public final class StringCommands implements CommandFamily {
         t.bind("setex", this::setex);
         t.bind("psetex", this::psetex);
         t.bind("mget", this::mget);
-        t.bind("mset", this::mset);
+        t.bindBorrowing("mset", this::mset); // stores through putString, which copies what it keeps
         t.bind("msetnx", this::msetnx);
         t.bind("getset", this::getset);
         t.bind("getdel", this::getdel);
@@ -351,7 +351,7 @@ public final class StringCommands implements CommandFamily {
         Database db = c.db();
         for (int i = 1; i < argv.length; i += 2) {
             server.notifyIfNew(c, argv[i]);
-            db.put(argv[i], StoredValue.string(argv[i + 1]));
+            db.putString(argv[i], argv[i + 1], StoredValue.NO_EXPIRY); // copies what it keeps, as SET
             server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "set", argv[i]);
         }
         c.reply().ok();

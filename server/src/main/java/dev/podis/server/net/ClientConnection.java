@@ -17,7 +17,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 /**
  * The RESP front end of one connection: accumulates inbound bytes, parses every complete
  * request of a read, executes each in order, and flushes the replies once per read batch
- * (Netty's read loop: one {@code channelReadComplete} after one or more {@code channelRead}).
+ * (Netty's read loop: one {@code channelReadComplete} after one or more {@code channelRead}),
+ * before the loop reads the next ready connection (see docs/architecture.md, the network loop).
  * A TLS handler, when configured, sits in front of this one in the pipeline.
  *
  * <p><b>Backpressure.</b> Replies of a batch go into one pooled buffer; once it holds

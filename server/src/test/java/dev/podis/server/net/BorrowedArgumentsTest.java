@@ -167,4 +167,40 @@ class BorrowedArgumentsTest {
         }
         throw new AssertionError("no used_memory in INFO");
     }
+
+    @Test
+    void requestsOfManyArgumentsKeepTheirOwnToo() throws IOException {
+        try (TestServer server = TestServer.start(); Jedis j = server.jedis()) {
+            List<byte[]> requests = new ArrayList<>();
+            for (int i = 0; i < N; i++) {
+                String n = String.format("%03d", i);
+                // MSET of 10 keys (21 arguments) and HSET of 8 fields (18), same lengths every time
+                List<String> mset = new ArrayList<>(List.of("MSET"));
+                List<String> hset = new ArrayList<>(List.of("HSET", "wide:" + n));
+                for (int k = 0; k < 10; k++) {
+                    mset.add("k" + k + ":" + n);
+                    mset.add("v" + k + ":" + n);
+                }
+                for (int k = 0; k < 8; k++) {
+                    hset.add("f" + k);
+                    hset.add("v" + k + ":" + n);
+                }
+                requests.add(request(mset.toArray(new String[0])));
+                requests.add(request(hset.toArray(new String[0])));
+            }
+            pipeline(server.port(), requests);
+            for (int i = 0; i < N; i++) {
+                String n = String.format("%03d", i);
+                Map<String, String> wide = new HashMap<>();
+                for (int k = 0; k < 10; k++) {
+                    assertEquals("v" + k + ":" + n, j.get("k" + k + ":" + n));
+                }
+                for (int k = 0; k < 8; k++) {
+                    wide.put("f" + k, "v" + k + ":" + n);
+                }
+                assertEquals(wide, j.hgetAll("wide:" + n));
+            }
+            assertEquals(11L * N, j.dbSize());
+        }
+    }
 }
