@@ -76,7 +76,7 @@ abstract class BaseDatabase implements Database {
 
     @Override
     public void putMutableString(byte[] key, byte[] bytes, long expireAt) {
-        put(keptCopy(key), StoredValue.string(bytes, expireAt));
+        put(keptCopy(key), MutableString.stored(bytes, expireAt));
     }
 
     final void modified(byte[] key) {

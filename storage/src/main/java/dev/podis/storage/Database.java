@@ -116,7 +116,7 @@ public interface Database {
      * @throws KeyspaceFullException as {@link #put}
      */
     default void putMutableString(byte[] key, byte[] bytes, long expireAt) {
-        put(key.clone(), StoredValue.string(bytes, expireAt));
+        put(key.clone(), MutableString.stored(bytes, expireAt));
     }
 
     /**

@@ -33,6 +33,29 @@ public final class MutableString extends OffHeapDatabase.HeapObject {
         this.length = length;
     }
 
+    /**
+     * Whether OBJECT ENCODING reports it {@code raw}: a heap string is a counter (digits, reported
+     * {@code int} as Redis's int-encoded counters are) or an HLL, which Redis's PFADD creates as a
+     * raw string; an HLL starts with its {@code HYLL} magic, never with a digit or a sign.
+     */
+    public boolean raw() {
+        return !numberKnown && isRaw(bytes, length);
+    }
+
+    /** {@link #raw()} of a heap string's bytes: anything but a counter's digits. */
+    static boolean isRaw(byte[] bytes, int length) {
+        if (length == 0) {
+            return false;
+        }
+        byte b = bytes[0];
+        return b != '-' && (b < '0' || b > '9');
+    }
+
+    /** How {@link Database#putMutableString} stores {@code bytes} where it keeps no {@code MutableString}. */
+    static StoredValue stored(byte[] bytes, long expireAt) {
+        return isRaw(bytes, bytes.length) ? StoredValue.rawString(bytes, expireAt) : StoredValue.string(bytes, expireAt);
+    }
+
     /** The value as an array nobody changes: the buffer itself if it has the exact length (now shared), else a copy. */
     byte[] frozen() {
         writeDigits();

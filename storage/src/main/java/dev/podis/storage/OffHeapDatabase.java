@@ -419,7 +419,7 @@ final class OffHeapDatabase extends BaseDatabase {
     /** The value of an {@link #objectIndex} entry: a collection, or a string's bytes (an array nobody changes). */
     private static StoredValue decoded(HeapObject o, long exp) {
         return o.type == ValueType.STRING
-                ? StoredValue.decoded(o.type, ((MutableString) o).frozen(), null, exp, o.lru)
+                ? StoredValue.decodedString(((MutableString) o).frozen(), exp, o.lru, ((MutableString) o).raw())
                 : StoredValue.decoded(o.type, null, o.value, exp, o.lru);
     }
 
@@ -435,7 +435,8 @@ final class OffHeapDatabase extends BaseDatabase {
             case Record.INLINE: {
                 byte[] b = new byte[(int) (size - p)];
                 in.read(off + p, b, 0, b.length);
-                return StoredValue.decoded(type, b, null, exp, lru);
+                return type == ValueType.STRING ? StoredValue.decodedString(b, exp, lru, Record.raw(header))
+                        : StoredValue.decoded(type, b, null, exp, lru);
             }
             case Record.LARGE:
                 return StoredValue.decoded(type,
@@ -593,7 +594,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 largeId = large.store(b);
                 rec = Record.large(recData, ValueType.STRING, exp, lru, hooks.mark, largeId, b.length);
             } else {
-                rec = Record.inline(recData, ValueType.STRING, exp, lru, hooks.mark, b);
+                rec = Record.inline(recData, ValueType.STRING, exp, lru, hooks.mark, b, value.raw());
             }
         } else {
             rec = Record.object(recData, value.type(), exp, lru, hooks.mark);
@@ -652,7 +653,7 @@ final class OffHeapDatabase extends BaseDatabase {
             migrateStep(MIGRATE_PER_WRITE);
         }
         int lru = hooks.initialAccess(hooks.now());
-        store(key, Record.inline(recData, ValueType.STRING, StoredValue.NO_EXPIRY, lru, hooks.mark, value), null, lru,
+        store(key, Record.inline(recData, ValueType.STRING, StoredValue.NO_EXPIRY, lru, hooks.mark, value, false), null, lru,
                 hooks.lfu);
         if (expires.size() > 0) {
             expires.remove(key);

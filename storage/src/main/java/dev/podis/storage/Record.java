@@ -7,7 +7,8 @@ import net.openhft.chronicle.bytes.RandomDataOutput;
  * The stored record of one key in the off-heap keyspace: the value of the Chronicle Map entry.
  *
  * <pre>
- * byte 0      bits 0-3 type ({@link ValueType} ordinal), bits 4-5 payload kind, bit 6 has expiry,
+ * byte 0      bits 0-2 type ({@link ValueType} ordinal), bit 3 a raw string ({@link StoredValue#raw}),
+ *             bits 4-5 payload kind, bit 6 has expiry,
  *             bit 7 the snapshot mark ({@link Hooks#mark}: which records a running snapshot has handled)
  * bytes 1-3   24-bit LRU clock or LFU data (little endian)
  * [8 bytes]   expiry, absolute Unix ms, only when bit 6 is set
@@ -29,6 +30,8 @@ final class Record {
     static final int INLINE_MAX = 8 * 1024;
 
     private static final int EXPIRY_BIT = 0x40;
+    /** A string changed in place, reported {@code raw} by OBJECT ENCODING ({@link StoredValue#raw}). */
+    private static final int RAW_BIT = 0x08;
     /** The snapshot mark bit of byte 0 (see {@link Snapshot}). */
     static final int MARK_BIT = 0x80;
 
@@ -54,9 +57,12 @@ final class Record {
         return 12;
     }
 
-    static HeapData inline(HeapData out, ValueType type, long expireAt, int lru, int mark, byte[] payload) {
+    static HeapData inline(HeapData out, ValueType type, long expireAt, int lru, int mark, byte[] payload, boolean raw) {
         byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + payload.length);
         int off = writeHeader(r, type, INLINE, expireAt, lru, mark);
+        if (raw) {
+            r[0] |= RAW_BIT;
+        }
         System.arraycopy(payload, 0, r, off, payload.length);
         return out;
     }
@@ -85,6 +91,7 @@ final class Record {
         int payload = (int) (size - oldHeader);
         byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + payload);
         int p = writeHeader(r, type(in, off), kind(in, off), expireAt, lru, mark);
+        r[0] |= (byte) (in.readUnsignedByte(off) & RAW_BIT);
         in.read(off + oldHeader, r, p, payload);
         return out;
     }
@@ -130,7 +137,12 @@ final class Record {
     }
 
     static ValueType type(int header) {
-        return ValueType.ofCode(header & 0x0f);
+        return ValueType.ofCode(header & 0x07);
+    }
+
+    /** Whether the record with this header holds a raw string ({@link StoredValue#raw}). */
+    static boolean raw(int header) {
+        return (header & RAW_BIT) != 0;
     }
 
     static int kind(int header) {
@@ -151,7 +163,7 @@ final class Record {
     }
 
     static ValueType type(RandomDataInput in, long off) {
-        return ValueType.ofCode(in.readUnsignedByte(off) & 0x0f);
+        return ValueType.ofCode(in.readUnsignedByte(off) & 0x07);
     }
 
     static int kind(RandomDataInput in, long off) {

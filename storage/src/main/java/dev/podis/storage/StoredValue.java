@@ -19,13 +19,29 @@ public final class StoredValue {
     private final Object object;
     private final long expireAt;
     private int lruOrLfu;
+    /** A string a command changed in place (see {@link #rawString}). */
+    private final boolean raw;
 
-    private StoredValue(ValueType type, byte[] bytes, Object object, long expireAt, int lruOrLfu) {
+    private StoredValue(ValueType type, byte[] bytes, Object object, long expireAt, int lruOrLfu, boolean raw) {
         this.type = type;
         this.bytes = bytes;
         this.object = object;
         this.expireAt = expireAt;
         this.lruOrLfu = lruOrLfu;
+        this.raw = raw;
+    }
+
+    private StoredValue(ValueType type, byte[] bytes, Object object, long expireAt, int lruOrLfu) {
+        this(type, bytes, object, expireAt, lruOrLfu, false);
+    }
+
+    /**
+     * A string that a command made by changing one (APPEND to an existing key, SETRANGE, SETBIT,
+     * BITFIELD, BITOP's result, an HLL): Redis holds those as a raw sds, and OBJECT ENCODING says
+     * {@code raw} whatever the length or the digits, until the key is set anew or reloaded.
+     */
+    public static StoredValue rawString(byte[] bytes, long expireAt) {
+        return new StoredValue(ValueType.STRING, bytes, null, expireAt, 0, true);
     }
 
     public static StoredValue string(byte[] bytes) {
@@ -47,6 +63,16 @@ public final class StoredValue {
     /** Used by keyspace implementations when decoding a stored record. */
     public static StoredValue decoded(ValueType type, byte[] bytes, Object object, long expireAt, int lruOrLfu) {
         return new StoredValue(type, bytes, object, expireAt, lruOrLfu);
+    }
+
+    /** {@link #decoded} of a string, {@link #rawString raw} or not. */
+    public static StoredValue decodedString(byte[] bytes, long expireAt, int lruOrLfu, boolean raw) {
+        return new StoredValue(ValueType.STRING, bytes, null, expireAt, lruOrLfu, raw);
+    }
+
+    /** Whether this string was made by a change in place ({@link #rawString}). */
+    public boolean raw() {
+        return raw;
     }
 
     public ValueType type() {
@@ -74,7 +100,7 @@ public final class StoredValue {
 
     /** The same payload with another expiry. */
     public StoredValue withExpireAt(long at) {
-        return new StoredValue(type, bytes, object, at, lruOrLfu);
+        return new StoredValue(type, bytes, object, at, lruOrLfu, raw);
     }
 
     /** The LRU clock (seconds resolution, 24 bits) or LFU counter data, as OBJECT IDLETIME/FREQ read them. */

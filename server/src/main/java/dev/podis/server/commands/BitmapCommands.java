@@ -109,7 +109,7 @@ public final class BitmapCommands implements CommandFamily {
             if (v == null) {
                 server.notifyNew(c, argv[1]);
             }
-            c.db().put(argv[1], StoredValue.string(updated, v == null ? StoredValue.NO_EXPIRY : v.expireAt()));
+            c.db().put(argv[1], StoredValue.rawString(updated, v == null ? StoredValue.NO_EXPIRY : v.expireAt()));
             server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "setbit", argv[1]);
         }
         c.reply().integer(old);
@@ -424,7 +424,7 @@ public final class BitmapCommands implements CommandFamily {
                 }
             }
         }
-        server.storeResult(c, dest, StoredValue.string(res), KeyspaceEvents.STRING, "set");
+        server.storeResult(c, dest, StoredValue.rawString(res, StoredValue.NO_EXPIRY), KeyspaceEvents.STRING, "set");
         c.reply().integer(maxLen);
     }
 
@@ -558,7 +558,7 @@ public final class BitmapCommands implements CommandFamily {
             if (v == null) {
                 server.notifyNew(c, key);
             }
-            c.db().put(key, StoredValue.string(s, v == null ? StoredValue.NO_EXPIRY : v.expireAt()));
+            c.db().put(key, StoredValue.rawString(s, v == null ? StoredValue.NO_EXPIRY : v.expireAt()));
             if (changes > 0) {
                 server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "setbit", key);
             }

@@ -306,7 +306,7 @@ public final class HyperLogLogCommands implements CommandFamily {
             return null;
         }
         // PFDEBUG's conversions change only the representation: no event, as in Redis
-        c.db().put(key, StoredValue.string(d.toBytes(), v.expireAt()));
+        c.db().put(key, StoredValue.rawString(d.toBytes(), v.expireAt()));
         return d;
     }
 

@@ -382,7 +382,8 @@ public final class KeyCommands implements CommandFamily {
     /** An independent copy of a value with the same expiry. */
     private static StoredValue duplicate(StoredValue v) {
         if (v.type() == ValueType.STRING) {
-            return StoredValue.string(v.bytes().clone(), v.expireAt());
+            byte[] b = v.bytes().clone();
+            return v.raw() ? StoredValue.rawString(b, v.expireAt()) : StoredValue.string(b, v.expireAt()); // keeps the encoding, as Redis's dupStringObject
         }
         return StoredValue.object(v.type(), ((CollectionValue) v.object()).copy(), v.expireAt());
     }
@@ -463,6 +464,9 @@ public final class KeyCommands implements CommandFamily {
     /** Redis's OBJECT ENCODING name for a value. */
     public static String encodingOf(StoredValue v) {
         if (v.type() == ValueType.STRING) {
+            if (v.raw()) {
+                return "raw"; // changed in place (StoredValue.rawString), as Redis's unshared sds
+            }
             byte[] b = v.bytes();
             if (b.length <= 20 && Args.isLong(b)) {
                 return "int";

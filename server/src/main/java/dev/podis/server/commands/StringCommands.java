@@ -431,7 +431,7 @@ public final class StringCommands implements CommandFamily {
         }
         byte[] joined = Arrays.copyOf(cur, cur.length + add.length);
         System.arraycopy(add, 0, joined, cur.length, add.length);
-        c.db().put(key, StoredValue.string(joined, v.expireAt()));
+        c.db().put(key, StoredValue.rawString(joined, v.expireAt()));
         server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "append", key);
         c.reply().integer(joined.length);
     }
@@ -539,7 +539,7 @@ public final class StringCommands implements CommandFamily {
         if (v == null) {
             server.notifyNew(c, key);
         }
-        c.db().put(key, StoredValue.string(updated, expireAt));
+        c.db().put(key, StoredValue.rawString(updated, expireAt));
         server.notifyKeyspaceEvent(c, KeyspaceEvents.STRING, "setrange", key);
         c.reply().integer(newLength);
     }
