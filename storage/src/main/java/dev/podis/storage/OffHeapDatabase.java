@@ -250,15 +250,10 @@ final class OffHeapDatabase extends BaseDatabase {
         if (objectIndex.size() > 0) {
             KeyTable.Node n = objectIndex.find(key);
             if (n != null) {
-                long exp = n.aux;
                 long now = hooks.now();
-                if (exp != StoredValue.NO_EXPIRY && exp <= hooks.expiryNow(now)) {
-                    return payload(read(key, touch)); // expires it
-                }
-                HeapObject o = (HeapObject) n;
-                if (touch) {
-                    o.lru = hooks.access(o.lru, now);
-                    hooks.lastTouched = key;
+                HeapObject o = liveObject(n, key, touch, now, hooks.expiryNow(now));
+                if (o == null) {
+                    return null; // expired
                 }
                 if (o.type == ValueType.STRING) {
                     return STRING_VALUE;
@@ -401,8 +396,16 @@ final class OffHeapDatabase extends BaseDatabase {
 
     /** A collection, read through the heap index: no Chronicle access unless it has expired. */
     private StoredValue readObject(KeyTable.Node n, byte[] key, boolean touch, long now, long expiryNow) {
-        long exp = n.aux;
-        if (exp != StoredValue.NO_EXPIRY && exp <= expiryNow) {
+        HeapObject o = liveObject(n, key, touch, now, expiryNow);
+        return o == null ? null : decoded(o, n.aux);
+    }
+
+    /**
+     * The {@link #objectIndex} entry {@code n} of {@code key} with the access recorded if
+     * {@code touch}; null once it has expired (the key is then removed).
+     */
+    private HeapObject liveObject(KeyTable.Node n, byte[] key, boolean touch, long now, long expiryNow) {
+        if (n.aux != StoredValue.NO_EXPIRY && n.aux <= expiryNow) {
             if (removeIfExpired(key, expiryNow)) {
                 expired(key);
             }
@@ -413,7 +416,7 @@ final class OffHeapDatabase extends BaseDatabase {
             o.lru = hooks.access(o.lru, now);
             hooks.lastTouched = key;
         }
-        return decoded(o, exp);
+        return o;
     }
 
     /** The value of an {@link #objectIndex} entry: a collection, or a string's bytes (an array nobody changes). */
