@@ -60,7 +60,6 @@ abstract class BaseDatabase implements Database {
         hooks.listener.expired(index, key);
     }
 
-    /** Counts a write of {@code key}, and reports it to the listener while the keyspace tracks changes. */
     /**
      * A copy of {@code key} for a write that keeps it, standing in for {@code key} as the key the
      * command read last ({@link Hooks#lastTouched}), so that the write is still seen as following
@@ -79,6 +78,7 @@ abstract class BaseDatabase implements Database {
         put(keptCopy(key), MutableString.stored(bytes, expireAt));
     }
 
+    /** Counts a write of {@code key}, and reports it to the listener while the keyspace tracks changes. */
     final void modified(byte[] key) {
         hooks.dirty++;
         if (hooks.trackChanges) {

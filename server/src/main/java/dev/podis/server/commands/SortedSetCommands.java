@@ -183,10 +183,10 @@ public final class SortedSetCommands implements CommandFamily {
 
     // ------------------------------------------------------------------ ZADD, ZINCRBY
 
-    /** ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member ...; ZINCRBY is ZADD ... INCR. */
     /** ZADD's parsed scores when they are few (see zadd). */
     private final double[] scoreScratch = new double[4];
 
+    /** ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member ...; ZINCRBY is ZADD ... INCR. */
     void zadd(Client c, byte[][] argv, boolean zincrby) {
         boolean nx = false;
         boolean xx = false;
