@@ -72,6 +72,14 @@ def rss_kb(pid):
     return 0
 
 
+def cpu_seconds(pid, tid=None):
+    """User + system CPU seconds of a process so far (all its threads), or of its thread {tid}."""
+    path = "/proc/%d/stat" % pid if tid is None else "/proc/%d/task/%s/stat" % (pid, tid)
+    with open(path) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid):
     """PIDs of a process's children (a forked BGSAVE)."""
     try:

@@ -19,27 +19,17 @@ a flag compares the flag). With --command the named command line is run instead 
 reports the CPU of the server's command thread alone (Podis's podis-main thread, redis-server's
 main thread), which is what a single-threaded command path is bounded by.
 """
-import shlex
 import argparse
 import os
-import socket
+import shlex
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid):
-    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import cpu_seconds, free_port  # noqa: E402
 
 
 def main_thread_seconds(pid):
@@ -47,16 +37,13 @@ def main_thread_seconds(pid):
     total = None
     for tid in os.listdir("/proc/%d/task" % pid):
         try:
-            name = open("/proc/%d/task/%s/comm" % (pid, tid)).read().strip()
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                name = f.read().strip()
         except OSError:
             continue
         if name.startswith("podis-main"):
-            fields = open("/proc/%d/task/%s/stat" % (pid, tid)).read().rsplit(")", 1)[1].split()
-            total = (total or 0) + (int(fields[11]) + int(fields[12])) / TICK
-    if total is None:
-        fields = open("/proc/%d/task/%d/stat" % (pid, pid)).read().rsplit(")", 1)[1].split()
-        total = (int(fields[11]) + int(fields[12])) / TICK
-    return total
+            total = (total or 0) + cpu_seconds(pid, tid)
+    return cpu_seconds(pid, pid) if total is None else total
 
 
 def bench(port, args, n):

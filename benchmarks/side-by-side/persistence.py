@@ -22,7 +22,7 @@ Writes benchmarks/results/<date>-<name>.{csv,md}.
 import argparse, csv, datetime, os, platform, re, shlex, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import compare  # noqa: E402  (free_port, PODIS_JAR)
+import compare  # noqa: E402  (free_port, cpu_seconds, PODIS_JAR)
 
 ROOT = compare.ROOT
 
@@ -79,20 +79,13 @@ def start(kind, workdir, jar=None):
                                 stdout=open(log, "ab"), stderr=subprocess.STDOUT)
     wait_pong(port, proc)
     ready = time.time() - t0
-    cpu = cpu_seconds(proc.pid)
+    cpu = compare.cpu_seconds(proc.pid)
     loaded = None
     with open(log, errors="replace") as f:
         m = re.search(r"DB loaded from disk: ([0-9.]+) seconds", f.read())
         if m:
             loaded = float(m.group(1))
     return proc, port, ready, loaded, cpu
-
-
-def cpu_seconds(pid):
-    """User + system CPU time of a process so far (all its threads)."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def stop(proc, port):
