@@ -20,7 +20,9 @@ import java.util.Arrays;
  * removals. Underfull nodes merge with a sibling when the two fit in one node; empty ones go.
  * The hash index keeps member, score and the member's hash in parallel arrays (linear probing,
  * backward-shift deletion), so a lookup compares bytes only on a hash match and a score change
- * needs no search for the member in the tree beyond its (old score, member) key.
+ * needs no search for the member in the tree beyond its (old score, member) key. A large index
+ * resizes incrementally, as {@link EntryTable} does (old and new arrays side by side, a few old
+ * slots moved per write and by {@link #rehashStep}, lookups and scans over both).
  *
  * <p>Not thread-safe: used by the command thread only.
  */
@@ -77,6 +79,13 @@ final class SortedSetTree {
     private double[] vals = new double[MIN_TABLE];
     private int[] hashes = new int[MIN_TABLE];
     private int size;
+    /** The index being emptied into {@code keys} while a resize is in progress, else null. */
+    private byte[][] oldKeys;
+    private double[] oldVals;
+    private int[] oldHashes;
+    private int oldCount;
+    /** The next old slot to move; the slot before it is empty. */
+    private int migrateAt;
     /** The member last found by {@link #slot} and its slot (one lookup per ZADD); -1 when stale. */
     private byte[] lastKey;
     private int lastSlot = -1;
@@ -166,7 +175,7 @@ final class SortedSetTree {
     /** The score of {@code member}, or NaN when absent. */
     double score(byte[] member) {
         int s = slot(member);
-        return s < 0 ? Double.NaN : vals[s];
+        return s < 0 ? Double.NaN : valAt(s);
     }
 
     /** Inserts a member known to be absent. */
@@ -181,8 +190,8 @@ final class SortedSetTree {
         if (s < 0) {
             return false;
         }
-        byte[] stored = keys[s];
-        treeRemove(vals[s], stored);
+        byte[] stored = keyAt(s);
+        treeRemove(valAt(s), stored);
         tableRemoveAt(s);
         return true;
     }
@@ -190,9 +199,9 @@ final class SortedSetTree {
     /** Changes the score of a present member, in place when its position does not change. */
     void update(byte[] member, double score) {
         int s = slot(member);
-        double old = vals[s];
-        byte[] stored = keys[s];
-        vals[s] = score;
+        double old = valAt(s);
+        byte[] stored = keyAt(s);
+        setValAt(s, score);
         Leaf leaf = descend(old, stored, -1);
         int pos = lowerBound(leaf, old, stored);
         if (pos > 0 && pos < leaf.n - 1
@@ -241,8 +250,8 @@ final class SortedSetTree {
         if (s < 0) {
             return -1;
         }
-        double score = vals[s];
-        byte[] m = keys[s];
+        double score = valAt(s);
+        byte[] m = keyAt(s);
         Object node = root;
         int r = 0;
         for (int d = 0; d < height; d++) {
@@ -683,7 +692,10 @@ final class SortedSetTree {
 
     // ------------------------------------------------------------------ hash index
 
-    /** The index slot of {@code member}, or -1. */
+    /**
+     * The index slot of {@code member}, or -1. While a resize is in progress, slots from
+     * {@code keys.length} on name the old table's.
+     */
     private int slot(byte[] member) {
         int ls = lastSlot;
         if (member == lastKey && ls >= 0) {
@@ -691,7 +703,21 @@ final class SortedSetTree {
         }
         int h = ByteHash.hash(member, 0, member.length);
         byte[][] k = keys;
-        int[] hs = hashes;
+        int i = probe(k, hashes, h, member);
+        if (i < 0 && oldKeys != null) {
+            i = probe(oldKeys, oldHashes, h, member);
+            if (i >= 0) {
+                i += k.length;
+            }
+        }
+        if (i >= 0) {
+            lastKey = member;
+            lastSlot = i;
+        }
+        return i;
+    }
+
+    private static int probe(byte[][] k, int[] hs, int h, byte[] member) {
         int mask = k.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
             byte[] e = k[i];
@@ -699,60 +725,159 @@ final class SortedSetTree {
                 return -1;
             }
             if (hs[i] == h && Arrays.equals(e, member)) {
-                lastKey = member;
-                lastSlot = i;
                 return i;
             }
         }
     }
 
+    private byte[] keyAt(int s) {
+        byte[][] k = keys;
+        return s < k.length ? k[s] : oldKeys[s - k.length];
+    }
+
+    private double valAt(int s) {
+        double[] v = vals;
+        return s < v.length ? v[s] : oldVals[s - v.length];
+    }
+
+    private void setValAt(int s, double score) {
+        double[] v = vals;
+        if (s < v.length) {
+            v[s] = score;
+        } else {
+            oldVals[s - v.length] = score;
+        }
+    }
+
     private void tablePut(byte[] member, int h, double score) {
-        if ((size + 1) * 4L > keys.length * 3L) {
+        lastSlot = -1;
+        if (oldKeys != null) {
+            migrate(EntryTable.REHASH_STEP);
+        }
+        if ((size + 1) * 4L > keys.length * 3L) { // the old table's entries too: the new one can take them all
+            if (oldKeys != null) {
+                migrate(Integer.MAX_VALUE); // not reached in practice: a migration ends well before
+            }
             resize(keys.length * 2);
         }
-        lastSlot = -1;
-        int mask = keys.length - 1;
-        int i = h & mask;
-        while (keys[i] != null) {
-            i = (i + 1) & mask;
-        }
-        keys[i] = member;
-        vals[i] = score;
-        hashes[i] = h;
+        place(keys, vals, hashes, member, score, h);
         size++;
     }
 
+    private static void place(byte[][] k, double[] v, int[] hs, byte[] member, double score, int h) {
+        int mask = k.length - 1;
+        int i = h & mask;
+        while (k[i] != null) {
+            i = (i + 1) & mask;
+        }
+        k[i] = member;
+        v[i] = score;
+        hs[i] = h;
+    }
+
+    /**
+     * Resizes the index to {@code capacity}: at once while small, else by starting a migration
+     * (none may be in progress) that writes and {@link #rehashStep} finish.
+     */
     private void resize(int capacity) {
         byte[][] ok = keys;
         double[] ov = vals;
         int[] oh = hashes;
-        byte[][] k = new byte[capacity][];
-        double[] v = new double[capacity];
-        int[] hs = new int[capacity];
-        int mask = capacity - 1;
-        for (int j = 0; j < ok.length; j++) {
-            if (ok[j] != null) {
-                int i = oh[j] & mask;
-                while (k[i] != null) {
-                    i = (i + 1) & mask;
-                }
-                k[i] = ok[j];
-                v[i] = ov[j];
-                hs[i] = oh[j];
-            }
-        }
-        keys = k;
-        vals = v;
-        hashes = hs;
+        keys = new byte[capacity][];
+        vals = new double[capacity];
+        hashes = new int[capacity];
         lastSlot = -1;
+        if (ok.length < EntryTable.INCREMENTAL_MIN) {
+            for (int j = 0; j < ok.length; j++) {
+                if (ok[j] != null) {
+                    place(keys, vals, hashes, ok[j], ov[j], oh[j]);
+                }
+            }
+            return;
+        }
+        oldKeys = ok;
+        oldVals = ov;
+        oldHashes = oh;
+        oldCount = size;
+        int e = 0;
+        while (ok[e] != null) {
+            e++; // at most 3/4 full: an empty slot exists, and no probe cluster crosses it
+        }
+        migrateAt = (e + 1) & (ok.length - 1);
+    }
+
+    /** Moves about {@code budget} old slots (whole probe clusters) to the new index; drops the old one once empty. */
+    private void migrate(int budget) {
+        byte[][] ok = oldKeys;
+        double[] ov = oldVals;
+        int[] oh = oldHashes;
+        int mask = ok.length - 1;
+        int at = migrateAt;
+        int left = oldCount;
+        while (left > 0 && budget > 0) {
+            if (ok[at] == null) {
+                at = (at + 1) & mask;
+                budget--;
+                continue;
+            }
+            do {
+                place(keys, vals, hashes, ok[at], ov[at], oh[at]);
+                ok[at] = null;
+                left--;
+                budget--;
+                at = (at + 1) & mask;
+            } while (ok[at] != null);
+        }
+        migrateAt = at;
+        oldCount = left;
+        lastSlot = -1;
+        if (left == 0) {
+            oldKeys = null;
+            oldVals = null;
+            oldHashes = null;
+        }
+    }
+
+    /** Background rehashing: moves about {@code slots} old index slots; returns whether a resize is still in progress. */
+    boolean rehashStep(int slots) {
+        if (oldKeys != null) {
+            migrate(Math.max(1, slots));
+        }
+        return oldKeys != null;
+    }
+
+    /** Whether the index is in the middle of an incremental resize. */
+    boolean rehashing() {
+        return oldKeys != null;
     }
 
     /** Removes the entry in {@code slot}, shifting back the probe run behind it; may shrink. */
     private void tableRemoveAt(int slot) {
         lastSlot = -1;
         byte[][] k = keys;
-        double[] v = vals;
-        int[] hs = hashes;
+        if (slot >= k.length) {
+            removeIn(oldKeys, oldVals, oldHashes, slot - k.length);
+            oldCount--;
+        } else {
+            removeIn(k, vals, hashes, slot);
+        }
+        size--;
+        if (oldKeys != null) {
+            migrate(EntryTable.REHASH_STEP);
+        } else if (k.length > MIN_TABLE && size * 8L < k.length) {
+            // a large index keeps room for as many again (see EntryTable.removeAt)
+            long want = k.length < EntryTable.INCREMENTAL_MIN ? size : size * 2L;
+            int cap = MIN_TABLE;
+            while (cap * 3L < want * 4L + 4) {
+                cap <<= 1;
+            }
+            if (cap < k.length) {
+                resize(cap);
+            }
+        }
+    }
+
+    private static void removeIn(byte[][] k, double[] v, int[] hs, int slot) {
         int mask = k.length - 1;
         int hole = slot;
         k[hole] = null;
@@ -773,16 +898,6 @@ final class SortedSetTree {
                 hole = j;
             }
         }
-        size--;
-        if (k.length > MIN_TABLE && size * 8L < k.length) {
-            int cap = MIN_TABLE;
-            while (cap * 3L < size * 4L + 4) {
-                cap <<= 1;
-            }
-            if (cap < k.length) {
-                resize(cap);
-            }
-        }
     }
 
     /** Callback of {@link #scan}. */
@@ -793,26 +908,36 @@ final class SortedSetTree {
     /**
      * One step of a cursor scan over the hash index, as Redis's dictScan: the cursor names a
      * home bucket, advanced in reverse-binary order so that resizes between steps never make a
-     * member present for the whole scan go unreported.
+     * member present for the whole scan go unreported. While a resize is in progress a step
+     * visits the cursor's bucket in the smaller index and all the buckets of the larger one it
+     * splits into.
      */
     long scan(long cursor, int count, ScanSink sink) {
         long v = cursor;
         int emitted = 0;
         long budget = Math.max(10L, count * 10L);
         do {
-            byte[][] k = keys;
-            int mask = k.length - 1;
-            int bucket = (int) (v & mask);
-            for (int i = bucket; k[i] != null; i = (i + 1) & mask) {
-                if ((hashes[i] & mask) == bucket) {
-                    sink.accept(k[i], vals[i]);
-                    emitted++;
-                }
-                if (((i + 1) & mask) == bucket) {
-                    break;
-                }
+            if (oldKeys == null) {
+                int mask = keys.length - 1;
+                emitted += emitBucket(keys, vals, hashes, (int) (v & mask), sink);
+                v |= ~(long) mask;
+            } else {
+                boolean newSmall = keys.length <= oldKeys.length;
+                byte[][] sk = newSmall ? keys : oldKeys;
+                double[] sv = newSmall ? vals : oldVals;
+                int[] sh = newSmall ? hashes : oldHashes;
+                byte[][] lk = newSmall ? oldKeys : keys;
+                double[] lv = newSmall ? oldVals : vals;
+                int[] lh = newSmall ? oldHashes : hashes;
+                long m0 = sk.length - 1;
+                long m1 = lk.length - 1;
+                emitted += emitBucket(sk, sv, sh, (int) (v & m0), sink);
+                do {
+                    emitted += emitBucket(lk, lv, lh, (int) (v & m1), sink);
+                    v = (((v | m0) + 1) & ~m0) | (v & m0);
+                } while ((v & (m0 ^ m1)) != 0);
+                v |= ~m0;
             }
-            v |= ~(long) mask;
             v = Long.reverse(v);
             v++;
             v = Long.reverse(v);
@@ -820,12 +945,28 @@ final class SortedSetTree {
         return v;
     }
 
+    /** Passes the entries whose home is {@code bucket}; returns how many. */
+    private static int emitBucket(byte[][] k, double[] vs, int[] hs, int bucket, ScanSink sink) {
+        int mask = k.length - 1;
+        int n = 0;
+        for (int i = bucket; k[i] != null; i = (i + 1) & mask) {
+            if ((hs[i] & mask) == bucket) {
+                sink.accept(k[i], vs[i]);
+                n++;
+            }
+            if (((i + 1) & mask) == bucket) {
+                break;
+            }
+        }
+        return n;
+    }
+
     // ------------------------------------------------------------------ memory
 
     /** Heap bytes of the tree's nodes and the index (not the member arrays), in constant time. */
     long structureBytes() {
         long bytes = 64; // this object
-        bytes += SortedSetValue.align(16 + 4L * keys.length) * 2 + SortedSetValue.align(16 + 8L * keys.length);
+        bytes += indexBytes();
         // a leaf: its object and two arrays (headers 16 bytes each, the reference array rounded up)
         bytes += leaves * (32L + 16 + 16 + 4) + leafSlots * 12;
         bytes += (long) inners * (24 + SortedSetValue.align(16 + 4L * innerCap) * 3
@@ -836,8 +977,17 @@ final class SortedSetTree {
     /** The same as {@link #structureBytes} counted node by node (tests check the running counts with it). */
     long structureBytesWalked() {
         long bytes = 64;
-        bytes += SortedSetValue.align(16 + 4L * keys.length) * 2 + SortedSetValue.align(16 + 8L * keys.length);
+        bytes += indexBytes();
         return bytes + nodeBytes(root, height);
+    }
+
+    /** The index arrays (keys, hashes, scores), both tables' while a resize is in progress. */
+    private long indexBytes() {
+        long bytes = SortedSetValue.align(16 + 4L * keys.length) * 2 + SortedSetValue.align(16 + 8L * keys.length);
+        if (oldKeys != null) {
+            bytes += SortedSetValue.align(16 + 4L * oldKeys.length) * 2 + SortedSetValue.align(16 + 8L * oldKeys.length);
+        }
+        return bytes;
     }
 
     private long nodeBytes(Object node, int h) {
