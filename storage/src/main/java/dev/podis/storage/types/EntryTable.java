@@ -45,6 +45,8 @@ public final class EntryTable {
     static final int INCREMENTAL_MIN = 1 << 13;
     /** Old slots visited per write while a resize is in progress. */
     static final int REHASH_STEP = 64;
+    /** Old slots visited per lookup while a resize is in progress (so that a table only read finishes too). */
+    static final int LOOKUP_STEP = 16;
 
     private final boolean pairs;
     private byte[][] slots;
@@ -127,13 +129,16 @@ public final class EntryTable {
         return pairs ? Varint.read(e, 0) : e.length;
     }
 
-    /** The slot holding {@code key}, or -1. */
+    /** The slot holding {@code key}, or -1 (it may move a few entries of a resize in progress first). */
     public int find(byte[] key, int off, int len) {
         return find(hash(key, off, len), key, off, len);
     }
 
     /** {@link #find(byte[], int, int)} with the key's {@link #hash} known. */
     public int find(int h, byte[] key, int off, int len) {
+        if (oldSlots != null) {
+            migrate(LOOKUP_STEP);
+        }
         byte[][] s = slots;
         int i = probe(s, hashes, h, key, off, len);
         if (i >= 0 || oldSlots == null) {
