@@ -282,8 +282,23 @@ abstract class BaseDatabase implements Database {
     void expectKeys(long keys) {
     }
 
-    /** Background work (the off-heap database moves entries into a grown map) until the deadline. */
+    /**
+     * Background work until the deadline: finishing the key tables' incremental resizes (and, in
+     * the off-heap database, moving entries into a grown map).
+     */
     void background(long deadlineNanos) {
+        rehashTables(deadlineNanos);
+    }
+
+    /** Redis's activerehashing: moves the heap key tables' pending resizes forward until the deadline. */
+    void rehashTables(long deadlineNanos) {
+        rehash(expires, deadlineNanos);
+    }
+
+    static void rehash(KeyTable t, long deadlineNanos) {
+        while (t.rehashStep(128) && System.nanoTime() < deadlineNanos) {
+            // 128 buckets a step, as dictRehashMicroseconds checks the clock every 100
+        }
     }
 
     /** Frees everything; the database stays usable (and empty). */

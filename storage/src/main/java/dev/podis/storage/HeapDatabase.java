@@ -26,6 +26,12 @@ final class HeapDatabase extends BaseDatabase {
         return map.size();
     }
 
+    @Override
+    void rehashTables(long deadlineNanos) {
+        rehash(map, deadlineNanos);
+        super.rehashTables(deadlineNanos);
+    }
+
     long estimatedBytes() {
         return map.estimatedBytes() + expires.estimatedBytes() + valueBytes;
     }

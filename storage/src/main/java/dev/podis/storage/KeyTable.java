@@ -21,8 +21,15 @@ import java.util.random.RandomGenerator;
  * <p>Each node carries an {@code Object value}, a {@code long aux} and an {@code int mark}. The
  * heap keyspace keeps the {@link StoredValue} in {@code value}, the bytes a collection value is
  * accounted at in {@code aux} and the snapshot generation in {@code mark}; the expiry index and the
- * off-heap keyspace's collection index keep the expiry time in {@code aux}. Resizing is done at
- * once (not incrementally). Not thread-safe.
+ * off-heap keyspace's collection index keep the expiry time in {@code aux}.
+ *
+ * <p>Resizing a table of {@link #INCREMENTAL_MIN} buckets or more is incremental, as in Redis's
+ * dict: the old bucket array stays beside the new one and every insert, put or removal moves
+ * the next {@link #REHASH_STEP} old buckets' chains (as does {@link #rehashStep}, called from the
+ * databases' background work like Redis's activerehashing); lookups, removals and replacements
+ * search both arrays, inserts go to the new one, scans visit both (dictScan's two-table step),
+ * and random picks choose among both arrays' buckets. A lookup moves nothing. Smaller tables
+ * resize at once (a few tens of microseconds). Not thread-safe.
  */
 final class KeyTable {
     private static final int MIN_BUCKETS = 16;
@@ -53,7 +60,16 @@ final class KeyTable {
         }
     }
 
+    /** Bucket count from which a resize is incremental. */
+    static final int INCREMENTAL_MIN = 1 << 13;
+    /** Old buckets moved per write while a resize is in progress. */
+    static final int REHASH_STEP = 16;
+
     private Node[] buckets = new Node[MIN_BUCKETS];
+    /** The bucket array being emptied into {@code buckets} while a resize is in progress, else null. */
+    private Node[] old;
+    /** The next old bucket to move (all below it are empty). */
+    private int rehashIdx;
     private int size;
     private long keyBytes;
 
@@ -91,34 +107,84 @@ final class KeyTable {
 
     /** Rough bytes held on the heap: nodes, key arrays and buckets (values not included). */
     long estimatedBytes() {
-        return size * 48L + keyBytes + buckets.length * 4L;
+        Node[] o = old;
+        return size * 48L + keyBytes + buckets.length * 4L + (o == null ? 0 : o.length * 4L);
+    }
+
+    /** Whether a resize is in progress. */
+    boolean rehashing() {
+        return old != null;
     }
 
     Node find(byte[] key) {
-        int h = hash(key);
+        return find(hash(key), key);
+    }
+
+    private Node find(int h, byte[] key) {
         for (Node n = buckets[h & (buckets.length - 1)]; n != null; n = n.next) {
             if (n.hash == h && Arrays.equals(n.key, key)) {
                 return n;
             }
         }
+        Node[] o = old;
+        if (o != null) {
+            for (Node n = o[h & (o.length - 1)]; n != null; n = n.next) {
+                if (n.hash == h && Arrays.equals(n.key, key)) {
+                    return n;
+                }
+            }
+        }
         return null;
+    }
+
+    /**
+     * Moves the chains of about {@code count} old buckets into the new array if a resize is in
+     * progress; returns whether one still is. The background's step (Redis's activerehashing).
+     */
+    boolean rehashStep(int count) {
+        Node[] o = old;
+        if (o == null) {
+            return false;
+        }
+        Node[] fresh = buckets;
+        int mask = fresh.length - 1;
+        int i = rehashIdx;
+        for (int end = Math.min(o.length, i + Math.max(1, count)); i < end; i++) {
+            Node head = o[i];
+            o[i] = null;
+            while (head != null) {
+                Node next = head.next;
+                int b = head.hash & mask;
+                head.next = fresh[b];
+                fresh[b] = head;
+                head = next;
+            }
+        }
+        rehashIdx = i;
+        if (i == o.length) {
+            old = null;
+            return false;
+        }
+        return true;
     }
 
     /** The node of {@code key}, created (with a null value) if absent. {@code key} is kept, not copied. */
     Node insert(byte[] key) {
-        int h = hash(key);
-        int b = h & (buckets.length - 1);
-        for (Node n = buckets[b]; n != null; n = n.next) {
-            if (n.hash == h && Arrays.equals(n.key, key)) {
-                return n;
-            }
+        if (old != null) {
+            rehashStep(REHASH_STEP);
         }
+        int h = hash(key);
+        Node found = find(h, key);
+        if (found != null) {
+            return found;
+        }
+        int b = h & (buckets.length - 1);
         Node n = new Node(key, h);
         n.next = buckets[b];
         buckets[b] = n;
         size++;
         keyBytes += 16 + key.length;
-        if (size > buckets.length) {
+        if (size > buckets.length && old == null) {
             resize(buckets.length << 1);
         }
         return n;
@@ -130,14 +196,38 @@ final class KeyTable {
      * else as a new entry (null returned). Keeps {@code node} and its key.
      */
     Node put(Node node) {
+        if (old != null) {
+            rehashStep(REHASH_STEP);
+            Node replaced = replaceIn(old, node);
+            if (replaced != null) {
+                return replaced;
+            }
+        }
+        Node replaced = replaceIn(buckets, node);
+        if (replaced != null) {
+            return replaced;
+        }
+        int b = node.hash & (buckets.length - 1);
+        node.next = buckets[b];
+        buckets[b] = node;
+        size++;
+        keyBytes += 16 + node.key.length;
+        if (size > buckets.length && old == null) {
+            resize(buckets.length << 1);
+        }
+        return null;
+    }
+
+    /** Puts {@code node} in place of the node of an equal key in {@code table}; returns that node or null. */
+    private static Node replaceIn(Node[] table, Node node) {
         int h = node.hash;
-        int b = h & (buckets.length - 1);
+        int b = h & (table.length - 1);
         Node prev = null;
-        for (Node n = buckets[b]; n != null; prev = n, n = n.next) {
+        for (Node n = table[b]; n != null; prev = n, n = n.next) {
             if (n.hash == h && Arrays.equals(n.key, node.key)) {
                 node.next = n.next;
                 if (prev == null) {
-                    buckets[b] = node;
+                    table[b] = node;
                 } else {
                     prev.next = node;
                 }
@@ -145,34 +235,40 @@ final class KeyTable {
                 return n;
             }
         }
-        node.next = buckets[b];
-        buckets[b] = node;
-        size++;
-        keyBytes += 16 + node.key.length;
-        if (size > buckets.length) {
-            resize(buckets.length << 1);
-        }
         return null;
     }
 
     /** Removes {@code key}; returns its node or null. */
     Node remove(byte[] key) {
         int h = hash(key);
-        int b = h & (buckets.length - 1);
+        if (old != null) {
+            rehashStep(REHASH_STEP);
+        }
+        Node n = removeIn(buckets, h, key);
+        if (n == null && old != null) {
+            n = removeIn(old, h, key);
+        }
+        if (n != null) {
+            size--;
+            keyBytes -= 16 + key.length;
+            if (old == null && buckets.length > MIN_BUCKETS && size < buckets.length / 8) {
+                resize(buckets.length >> 1);
+            }
+        }
+        return n;
+    }
+
+    private static Node removeIn(Node[] table, int h, byte[] key) {
+        int b = h & (table.length - 1);
         Node prev = null;
-        for (Node n = buckets[b]; n != null; prev = n, n = n.next) {
+        for (Node n = table[b]; n != null; prev = n, n = n.next) {
             if (n.hash == h && Arrays.equals(n.key, key)) {
                 if (prev == null) {
-                    buckets[b] = n.next;
+                    table[b] = n.next;
                 } else {
                     prev.next = n.next;
                 }
                 n.next = null;
-                size--;
-                keyBytes -= 16 + key.length;
-                if (buckets.length > MIN_BUCKETS && size < buckets.length / 8) {
-                    resize(buckets.length >> 1);
-                }
                 return n;
             }
         }
@@ -180,16 +276,24 @@ final class KeyTable {
     }
 
     void clear() {
+        old = null;
         buckets = new Node[MIN_BUCKETS];
         size = 0;
         keyBytes = 0;
     }
 
+    /** Resizes to {@code n} buckets: at once while small, else by starting a migration (none may run). */
     private void resize(int n) {
-        Node[] old = buckets;
+        Node[] previous = buckets;
         Node[] fresh = new Node[n];
+        if (previous.length >= INCREMENTAL_MIN) {
+            buckets = fresh;
+            old = previous;
+            rehashIdx = 0;
+            return;
+        }
         int mask = n - 1;
-        for (Node head : old) {
+        for (Node head : previous) {
             while (head != null) {
                 Node next = head.next;
                 int b = head.hash & mask;
@@ -211,14 +315,26 @@ final class KeyTable {
         if (size == 0) {
             return 0;
         }
-        long mask = buckets.length - 1;
         long v = cursor;
         int visited = 0;
         int emptySteps = 0;
         do {
-            for (Node n = buckets[(int) (v & mask)]; n != null; n = n.next) {
-                sink.accept(n);
-                visited++;
+            long mask;
+            if (old == null) {
+                mask = buckets.length - 1;
+                visited += emit(buckets[(int) (v & mask)], sink);
+            } else {
+                // dictScan's step over two tables: the cursor's bucket in the smaller one, then
+                // every bucket of the larger one that it splits into
+                Node[] small = buckets.length <= old.length ? buckets : old;
+                Node[] large = small == buckets ? old : buckets;
+                mask = small.length - 1;
+                long m1 = large.length - 1;
+                visited += emit(small[(int) (v & mask)], sink);
+                do {
+                    visited += emit(large[(int) (v & m1)], sink);
+                    v = (((v | mask) + 1) & ~mask) | (v & mask);
+                } while ((v & (mask ^ m1)) != 0);
             }
             // Reverse-binary increment: set the unmasked bits, reverse, add one, reverse back.
             v |= ~mask;
@@ -232,6 +348,15 @@ final class KeyTable {
         return v;
     }
 
+    private static int emit(Node head, Consumer<Node> sink) {
+        int n = 0;
+        for (; head != null; head = head.next) {
+            sink.accept(head);
+            n++;
+        }
+        return n;
+    }
+
     /** Receives nodes from {@link #forEach}. */
     interface NodeVisitor {
         void node(Node n) throws java.io.IOException;
@@ -239,7 +364,14 @@ final class KeyTable {
 
     /** Visits every node once; the visitor must not change the table. */
     void forEach(NodeVisitor v) throws java.io.IOException {
-        for (Node head : buckets) {
+        forEach(buckets, v);
+        if (old != null) {
+            forEach(old, v);
+        }
+    }
+
+    private static void forEach(Node[] table, NodeVisitor v) throws java.io.IOException {
+        for (Node head : table) {
             for (Node n = head; n != null; n = n.next) {
                 v.node(n);
             }
@@ -251,11 +383,21 @@ final class KeyTable {
         if (size == 0) {
             return null;
         }
-        int mask = buckets.length - 1;
         Node head;
-        do {
-            head = buckets[rnd.nextInt() & mask];
-        } while (head == null);
+        Node[] o = old;
+        if (o == null) {
+            int mask = buckets.length - 1;
+            do {
+                head = buckets[rnd.nextInt() & mask];
+            } while (head == null);
+        } else {
+            // a bucket of either array (those of the old one below rehashIdx are empty)
+            int n = buckets.length;
+            do {
+                int i = rnd.nextInt(n + o.length);
+                head = i < n ? buckets[i] : o[i - n];
+            } while (head == null);
+        }
         int len = 0;
         for (Node n = head; n != null; n = n.next) {
             len++;

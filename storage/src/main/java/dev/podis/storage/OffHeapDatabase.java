@@ -864,6 +864,13 @@ final class OffHeapDatabase extends BaseDatabase {
                 return;
             }
         }
+        rehashTables(deadlineNanos);
+    }
+
+    @Override
+    void rehashTables(long deadlineNanos) {
+        rehash(objectIndex, deadlineNanos);
+        super.rehashTables(deadlineNanos);
     }
 
     /**

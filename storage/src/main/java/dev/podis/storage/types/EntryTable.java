@@ -45,8 +45,6 @@ public final class EntryTable {
     static final int INCREMENTAL_MIN = 1 << 13;
     /** Old slots visited per write while a resize is in progress. */
     static final int REHASH_STEP = 64;
-    /** Old slots visited per lookup while a resize is in progress (so that a table only read finishes too). */
-    static final int LOOKUP_STEP = 16;
 
     private final boolean pairs;
     private byte[][] slots;
@@ -110,7 +108,7 @@ public final class EntryTable {
     }
 
     /** Whether a resize is still moving entries out of the old table. */
-    public boolean rehashing() {
+    boolean rehashing() {
         return oldSlots != null;
     }
 
@@ -129,16 +127,17 @@ public final class EntryTable {
         return pairs ? Varint.read(e, 0) : e.length;
     }
 
-    /** The slot holding {@code key}, or -1 (it may move a few entries of a resize in progress first). */
+    /**
+     * The slot holding {@code key}, or -1. A lookup changes nothing (unlike Redis's dictFind, it
+     * does not move entries of a resize in progress): callers look members of a table up while
+     * iterating it by slot (SINTER of a set with itself).
+     */
     public int find(byte[] key, int off, int len) {
         return find(hash(key, off, len), key, off, len);
     }
 
     /** {@link #find(byte[], int, int)} with the key's {@link #hash} known. */
     public int find(int h, byte[] key, int off, int len) {
-        if (oldSlots != null) {
-            migrate(LOOKUP_STEP);
-        }
         byte[][] s = slots;
         int i = probe(s, hashes, h, key, off, len);
         if (i >= 0 || oldSlots == null) {
@@ -186,6 +185,9 @@ public final class EntryTable {
         entryBytes += arrayBytes(entry) - arrayBytes(s[slot]);
         s[slot] = entry;
         hs[slot] |= OWNED;
+        if (oldSlots != null) {
+            migrate(REHASH_STEP);
+        }
     }
 
     /**
@@ -296,7 +298,7 @@ public final class EntryTable {
      * Background rehashing (Redis's activerehashing): moves about {@code slots} old slots if a
      * resize is in progress; returns whether one still is.
      */
-    public boolean rehashStep(int slots) {
+    boolean rehashStep(int slots) {
         if (oldSlots != null) {
             migrate(Math.max(1, slots));
         }

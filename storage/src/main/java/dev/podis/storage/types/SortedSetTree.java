@@ -22,7 +22,7 @@ import java.util.Arrays;
  * backward-shift deletion), so a lookup compares bytes only on a hash match and a score change
  * needs no search for the member in the tree beyond its (old score, member) key. A large index
  * resizes incrementally, as {@link EntryTable} does (old and new arrays side by side, a few old
- * slots moved per write, per lookup and by {@link #rehashStep}, lookups and scans over both).
+ * slots moved per write (insert, removal, score change) and by {@link #rehashStep}, lookups and scans over both).
  *
  * <p>Not thread-safe: used by the command thread only.
  */
@@ -202,6 +202,9 @@ final class SortedSetTree {
         double old = valAt(s);
         byte[] stored = keyAt(s);
         setValAt(s, score);
+        if (oldKeys != null) {
+            migrate(EntryTable.REHASH_STEP); // s is not used after this
+        }
         Leaf leaf = descend(old, stored, -1);
         int pos = lowerBound(leaf, old, stored);
         if (pos > 0 && pos < leaf.n - 1
@@ -697,9 +700,6 @@ final class SortedSetTree {
      * {@code keys.length} on name the old table's.
      */
     private int slot(byte[] member) {
-        if (oldKeys != null) {
-            migrate(EntryTable.LOOKUP_STEP); // as a lookup in Redis's dict: a set only read finishes its resize too
-        }
         int ls = lastSlot;
         if (member == lastKey && ls >= 0) {
             return ls;
