@@ -216,4 +216,55 @@ class IncrementalRehashTest {
             assertFalse(j.exists("pop"));
         }
     }
+
+    /**
+     * Enough collections (and keys with a TTL) that the heap index of collections and the expiry
+     * index resize incrementally (from 8192 entries): every key stays reachable and SCAN returns
+     * every key present for the whole iteration.
+     */
+    @Test
+    void keyspaceIndexesResizeWhileScanned() {
+        try (Jedis j = server.jedis()) {
+            j.flushAll();
+            Set<String> model = new HashSet<>();
+            Pipeline p = j.pipelined();
+            for (int i = 0; i < 8_150; i++) { // the indexes grow incrementally at 8193
+                p.sadd("set:" + i, "a", "b");
+                p.pexpire("set:" + i, 3_600_000);
+                model.add("set:" + i);
+            }
+            p.sync();
+            Set<String> always = new HashSet<>(model);
+            Set<String> seen = new HashSet<>();
+            Random rnd = new Random(61);
+            String cursor = "0";
+            int added = 0;
+            do {
+                ScanResult<String> r = j.scan(cursor, new ScanParams().count(20));
+                seen.addAll(r.getResult());
+                cursor = r.getCursor();
+                for (int k = 0; k < 8; k++) {
+                    String key = "new:" + added++;
+                    j.hset(key, "f", "v");
+                    j.expire(key, 3600);
+                    model.add(key);
+                }
+                String victim = "set:" + rnd.nextInt(8_150);
+                if (model.remove(victim)) {
+                    always.remove(victim);
+                    assertEquals(1L, j.del(victim));
+                }
+                String probe = "set:" + rnd.nextInt(8_150);
+                assertEquals(model.contains(probe), j.sismember(probe, "a"), probe);
+                assertEquals(model.contains(probe) ? 1L : 0L, j.exists(probe) ? 1L : 0L);
+            } while (!cursor.equals("0"));
+            assertTrue(8_150 + added > 8_192 + 600, "went through the resize of 8192 buckets: " + (8_150 + added));
+            for (String k : always) {
+                assertTrue(seen.contains(k), "SCAN missed " + k);
+            }
+            assertEquals(model.size(), j.dbSize());
+            assertEquals(model, j.keys("*"));
+            assertEquals(model.size(), j.info("keyspace").contains("expires=" + model.size()) ? model.size() : -1);
+        }
+    }
 }

@@ -147,6 +147,18 @@ public final class EntryTable {
         return j < 0 ? -1 : s.length + j;
     }
 
+    /**
+     * {@link #find(int, byte[], int, int)} for a write command (SADD, SREM, HSET, HDEL), which
+     * first moves {@link #REHASH_STEP} slots of a resize in progress, as every Redis dict lookup
+     * does: so a table whose writes only overwrite or miss finishes its resize too.
+     */
+    public int findForWrite(int h, byte[] key, int off, int len) {
+        if (oldSlots != null) {
+            migrate(REHASH_STEP);
+        }
+        return find(h, key, off, len);
+    }
+
     private int probe(byte[][] s, int[] hs, int h, byte[] key, int off, int len) {
         int mask = hs.length - 1;
         int i = h & mask;

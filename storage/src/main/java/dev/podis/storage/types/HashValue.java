@@ -125,7 +125,7 @@ public final class HashValue implements CollectionValue {
             return true;
         }
         int h = EntryTable.hash(field, 0, field.length);
-        int slot = table.find(h, field, 0, field.length);
+        int slot = table.findForWrite(h, field, 0, field.length);
         if (slot >= 0) {
             byte[] e = table.entryAt(slot);
             int vo = e.length - value.length;
@@ -150,7 +150,7 @@ public final class HashValue implements CollectionValue {
             packed.remove(pos, 2);
             return true;
         }
-        int slot = table.find(field, 0, field.length);
+        int slot = table.findForWrite(EntryTable.hash(field, 0, field.length), field, 0, field.length);
         if (slot < 0) {
             return false;
         }

@@ -148,7 +148,7 @@ public final class SetValue implements CollectionValue {
             return true;
         }
         int h = EntryTable.hash(m, 0, m.length);
-        if (table.find(h, m, 0, m.length) >= 0) {
+        if (table.findForWrite(h, m, 0, m.length) >= 0) {
             return false;
         }
         table.insertNew(h, m.clone());
@@ -167,7 +167,7 @@ public final class SetValue implements CollectionValue {
             packed.remove(pos, 1);
             return true;
         }
-        int slot = table.find(m, 0, m.length);
+        int slot = table.findForWrite(EntryTable.hash(m, 0, m.length), m, 0, m.length);
         if (slot < 0) {
             return false;
         }
