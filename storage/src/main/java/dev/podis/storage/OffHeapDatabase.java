@@ -809,8 +809,13 @@ final class OffHeapDatabase extends BaseDatabase {
         }
     }
 
-    /** Entries moved from an older map into the newest one per write while a migration runs. */
-    static final int MIGRATE_PER_WRITE = 32;
+    /**
+     * Entries moved from an older map into the newest one per write while a migration runs. Each
+     * step walks a segment's hash lookup from its start over the slots already emptied, so small
+     * steps spend more on walking than on moving: 1 M fresh keys put in-process took 1.9-2.0 s with
+     * 32 per write, 1.3-1.4 s with 128 (a put that migrates: 99.9th percentile 43 vs 80 µs).
+     */
+    static final int MIGRATE_PER_WRITE = 128;
 
     /** Moves up to {@code max} entries from the oldest map into the newest; closes maps left empty. */
     void migrateStep(int max) {
