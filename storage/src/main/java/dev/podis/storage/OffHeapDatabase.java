@@ -186,6 +186,11 @@ final class OffHeapDatabase extends BaseDatabase {
         return shards.size();
     }
 
+    /** For tests: the map new keys go into (null before the first write). */
+    ChronicleMap<byte[], byte[]> newestMap() {
+        return shards.isEmpty() ? null : shards.get(shards.size() - 1).map;
+    }
+
     /** For tests and diagnostics: each map's entries, keys, reservation now and at creation. */
     String describeShards() {
         StringBuilder sb = new StringBuilder();
@@ -826,7 +831,7 @@ final class OffHeapDatabase extends BaseDatabase {
             Shard toShard = shards.get(shards.size() - 1);
             ChronicleMap<byte[], byte[]> to = toShard.map;
             if (migrateSegment >= from.map.segments()) {
-                from.map.close();
+                OffHeapSizing.retire(from.map);
                 shards.remove(0);
                 migrateSegment = 0;
                 continue;
@@ -1533,7 +1538,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     private void releaseShards() {
         for (Shard m : shards) {
-            m.map.close();
+            OffHeapSizing.retire(m.map);
         }
         shards.clear();
         migrateSegment = 0;
