@@ -95,4 +95,18 @@ class EntrypointOptionsTest {
         List<String> off = options("-XX:-UseTransparentHugePages");
         assertEquals("-XX:-UseTransparentHugePages", off.get(off.size() - 1));
     }
+
+    @Test
+    void theJvmGivesFreedNativeMemoryBack() throws Exception {
+        List<String> shipped = options(null);
+        // The JVM itself reports the periodic trim (a JVM without the option would refuse to start).
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.addAll(shipped);
+        argv.addAll(List.of("-Xlog:trimnative=info:stdout", "-version"));
+        String out = run(Map.of(), argv.toArray(new String[0]));
+        assertTrue(out.contains("Periodic native trim enabled (interval: 5000 ms)"), out);
+        // JAVA_OPTS comes last, so it can turn it off.
+        List<String> off = options("-XX:TrimNativeHeapInterval=0");
+        assertEquals("-XX:TrimNativeHeapInterval=0", off.get(off.size() - 1));
+    }
 }

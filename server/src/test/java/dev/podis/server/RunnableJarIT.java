@@ -60,6 +60,15 @@ class RunnableJarIT {
         }
     }
 
+    /** The output of the JDK's jcmd for a running JVM. */
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "jcmd finished");
+        return out;
+    }
+
     @Test
     void startsWithoutJvmFlagsOnTheOffHeapKeyspaceAndShutsDownCleanly() throws Exception {
         int port = freePort();
@@ -73,6 +82,11 @@ class RunnableJarIT {
             assertTrue(info.contains("podis_keyspace_backend:offheap"), "the manifest's flags enable the off-heap keyspace: " + info);
             assertTrue(info.contains("redis_version:"), info);
             assertEquals(dir.resolve("data").toRealPath().toString(), j.configGet("dir").get("dir"));
+            // Netty's defaults that cost a server time (leak-detection stack traces, flight-recorder
+            // events registered at the first reply) are off unless the user sets them.
+            String props = jcmd(p.pid(), "VM.system_properties");
+            assertTrue(props.contains("io.netty.leakDetection.level=disabled"), props);
+            assertTrue(props.contains("io.netty.jfr.enabled=false"), props);
             try {
                 j.shutdown();
             } catch (RuntimeException closed) {

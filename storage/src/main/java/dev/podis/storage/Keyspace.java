@@ -120,6 +120,7 @@ public final class Keyspace implements AutoCloseable {
             return total;
         };
         sizing.usedMemory(used);
+        sizing.prepareSpare(); // database 0's first write takes it
         Keyspace ks = new Keyspace(o.databases, (i, h) -> dbs[i] = new OffHeapDatabase(i, h, sizing), hooks, used, () -> {
             for (OffHeapDatabase db : dbs) {
                 db.release();
@@ -533,6 +534,11 @@ public final class Keyspace implements AutoCloseable {
         return removed;
     }
 
+    /** For tests: the off-heap map sizing (null for the heap backend). */
+    OffHeapSizing sizing() {
+        return sizing;
+    }
+
     /** Frees all memory held by the databases (off-heap maps and large values included). Idempotent. */
     @Override
     public void close() {
@@ -542,6 +548,9 @@ public final class Keyspace implements AutoCloseable {
                 hooks.snapshot.discard();
             }
             closer.run();
+            if (sizing != null) {
+                sizing.close();
+            }
         }
     }
 

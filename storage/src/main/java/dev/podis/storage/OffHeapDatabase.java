@@ -186,6 +186,11 @@ final class OffHeapDatabase extends BaseDatabase {
         return shards.size();
     }
 
+    /** For tests: the map new keys go into (null before the first write). */
+    ChronicleMap<byte[], byte[]> newestMap() {
+        return shards.isEmpty() ? null : shards.get(shards.size() - 1).map;
+    }
+
     /** For tests and diagnostics: each map's entries, keys, reservation now and at creation. */
     String describeShards() {
         StringBuilder sb = new StringBuilder();
@@ -809,8 +814,13 @@ final class OffHeapDatabase extends BaseDatabase {
         }
     }
 
-    /** Entries moved from an older map into the newest one per write while a migration runs. */
-    static final int MIGRATE_PER_WRITE = 32;
+    /**
+     * Entries moved from an older map into the newest one per write while a migration runs. Each
+     * step walks a segment's hash lookup from its start over the slots already emptied, so small
+     * steps spend more on walking than on moving: 1 M fresh keys put in-process took 1.9-2.0 s with
+     * 32 per write, 1.3-1.4 s with 128 (a put that migrates: 99.9th percentile 43 vs 80 µs).
+     */
+    static final int MIGRATE_PER_WRITE = 128;
 
     /** Moves up to {@code max} entries from the oldest map into the newest; closes maps left empty. */
     void migrateStep(int max) {
@@ -821,7 +831,7 @@ final class OffHeapDatabase extends BaseDatabase {
             Shard toShard = shards.get(shards.size() - 1);
             ChronicleMap<byte[], byte[]> to = toShard.map;
             if (migrateSegment >= from.map.segments()) {
-                from.map.close();
+                OffHeapSizing.retire(from.map);
                 shards.remove(0);
                 migrateSegment = 0;
                 continue;
@@ -1535,7 +1545,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     private void releaseShards() {
         for (Shard m : shards) {
-            m.map.close();
+            OffHeapSizing.retire(m.map);
         }
         shards.clear();
         migrateSegment = 0;

@@ -2,6 +2,8 @@ package dev.podis.storage;
 
 import org.junit.jupiter.api.Test;
 
+import net.openhft.chronicle.map.ChronicleMap;
+
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -121,7 +123,9 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
         assertEquals(OffHeapSizing.MIN_INITIAL, small.initialEntries());
         OffHeapSizing big = new OffHeapSizing(24L << 30, 0);
         assertEquals(OffHeapSizing.MAX_INITIAL, big.initialEntries());
-        assertEquals(4 * OffHeapSizing.MAX_INITIAL, big.nextEntries(OffHeapSizing.MAX_INITIAL, 500_000, 116));
+        // A full map (70% of its entries) is replaced by one twice as big; more when the keys need it.
+        assertEquals(2 * OffHeapSizing.MAX_INITIAL, big.nextEntries(OffHeapSizing.MAX_INITIAL, 180_000, 116));
+        assertEquals(1_000_000, big.nextEntries(OffHeapSizing.MAX_INITIAL, 500_000, 116));
         // A replacing map never reserves more than the budget (about 154 bytes per entry of 116 bytes,
         // twice that for entries twice as big), but always leaves room for the keys present.
         assertEquals((64L << 20) / 154, small.nextEntries(400_000, 10, 116));
@@ -129,5 +133,53 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
         assertEquals(2_000_000, small.nextEntries(400_000, 1_000_000, 116));
         assertTrue(MemoryBudget.machineLimit() > 0);
         assertEquals(123, MemoryBudget.budget(123));
+    }
+
+    /** Waits (up to 10 s) for the map made in the background to be ready. */
+    private static ChronicleMap<byte[], byte[]> awaitSpare(OffHeapSizing sizing, ChronicleMap<byte[], byte[]> not)
+            throws InterruptedException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        ChronicleMap<byte[], byte[]> m;
+        while (((m = sizing.spare()) == null || m == not) && System.nanoTime() < end) {
+            Thread.sleep(1);
+        }
+        assertNotNull(m, "a spare map is made in the background");
+        assertNotSame(not, m);
+        return m;
+    }
+
+    @Test
+    void aFlushedDatabaseTakesAMapMadeAheadAndTheOldOneIsClosedOffTheCommandThread() throws Exception {
+        ChronicleMap<byte[], byte[]> first;
+        ChronicleMap<byte[], byte[]> next;
+        try (Keyspace k = Keyspace.create(new KeyspaceOptions().databases(2).backend(KeyspaceOptions.Backend.OFFHEAP)
+                .initialEntries(4096))) {
+            OffHeapSizing sizing = k.sizing();
+            OffHeapDatabase d = (OffHeapDatabase) k.db(0);
+            first = awaitSpare(sizing, null);
+            d.put(b("a"), StoredValue.string(b("1")));
+            assertSame(first, d.newestMap(), "the first write takes the map made at creation");
+            next = awaitSpare(sizing, first);
+            k.flushAll();
+            assertEquals(0, d.size());
+            assertNull(d.get(b("a")));
+            d.put(b("b"), StoredValue.string(b("2")));
+            assertSame(next, d.newestMap(), "the write after FLUSHALL takes the next spare");
+            assertEquals("2", s(d.get(b("b")).bytes()));
+            assertEquals(1, d.size());
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (!first.isClosed() && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
+            assertTrue(first.isClosed(), "the flushed map is closed");
+            // Another database's first write takes the spare made since, or makes its own map.
+            k.db(1).put(b("c"), StoredValue.string(b("3")));
+            assertEquals("3", s(k.db(1).get(b("c")).bytes()));
+        }
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (!next.isClosed() && System.nanoTime() < end) {
+            Thread.sleep(1);
+        }
+        assertTrue(next.isClosed(), "closing the keyspace closes its maps");
     }
 }
