@@ -196,8 +196,7 @@ final class KeyTable {
      * else as a new entry (null returned). Keeps {@code node} and its key.
      */
     Node put(Node node) {
-        if (old != null) {
-            rehashStep(REHASH_STEP);
+        if (old != null && rehashStep(REHASH_STEP)) { // the step may finish the resize
             Node replaced = replaceIn(old, node);
             if (replaced != null) {
                 return replaced;
