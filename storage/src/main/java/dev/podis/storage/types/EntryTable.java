@@ -25,9 +25,10 @@ import java.util.function.Consumer;
  * probe run that starts there, wherever linear probing placed them.
  *
  * <p>Resizing a large table is incremental, as Redis's dict rehashes: the old arrays stay next to
- * the new ones and every insert or removal moves the next {@link #REHASH_STEP} old slots (whole
- * probe clusters at a time, so that what is left of the old table stays a valid linear-probing
- * table), as does {@link #rehashStep} from the background. Meanwhile a lookup probes the new table,
+ * the new ones and every write (insert, removal, replacement, {@link #findForWrite}) moves the
+ * next {@link #REHASH_STEP} old slots (whole probe clusters at a time, so that what is left of the
+ * old table stays a valid linear-probing table), as does {@link #rehashStep}; a plain
+ * {@link #find} moves nothing. Meanwhile a lookup probes the new table,
  * then the old; a slot number at or above the new table's length names an old slot
  * ({@link #capacity()} counts both, so slot iteration and random picks cover both), and a scan
  * step visits the cursor's bucket in both tables as dictScan does. A table below
