@@ -20,8 +20,8 @@ import java.util.function.LongSupplier;
  * ({@code maxBloatFactor}) let a map grow in place, but every lookup walks a segment's tiers in
  * turn, so deep tier chains make it slow (a 2 K-entry map grown to 150 K keys: ~40 µs per put).
  *
- * <p>Hence: a database's first map has {@link #initialEntries()} (1/64 of the budget's entry
- * count, between {@value #MIN_INITIAL} and {@value #MAX_INITIAL}), each map may grow by tiers to
+ * <p>Hence: a database's first map has {@link #initialEntries()} ({@value #INITIAL} unless the
+ * options say otherwise), each map may grow by tiers to
  * {@value #MAX_BLOAT} times that, and when it is full a map {@value #GROWTH} times bigger replaces
  * it, filled incrementally ({@link OffHeapDatabase#migrateStep}). A full map is replaced only
  * while the memory in use is below the budget; at the budget the write is refused with
@@ -37,8 +37,6 @@ import java.util.function.LongSupplier;
  * may be resident.
  */
 final class OffHeapSizing {
-    /** Bytes per entry assumed when converting a budget into an entry count (16-byte key, ~100-byte value). */
-    static final long BYTES_PER_ENTRY = 160;
 
     /**
      * The share of a map's configured entries that keys may fill before the accounting counts it
@@ -52,13 +50,16 @@ final class OffHeapSizing {
     static long reservedPerEntry(long avgEntry) {
         return avgEntry * 6 / 5 + 15;
     }
-    static final long MIN_INITIAL = 16 * 1024;
     /**
-     * Bigger first maps spread few keys over many segments: with 100 K keys a 1 M-entry map makes
-     * a GET ~20% slower than a 256 K-entry one (more cache and TLB misses per lookup; measured with
-     * KeyspaceBenchmark), so big datasets grow into bigger maps instead.
+     * Entries of a database's first map. Small: a map costs in proportion to its segments to make
+     * (zeroing each one's hash lookup), to clear and to keep resident, while a small dataset, the
+     * usual one of a test suite that flushes between tests, needs few; bigger datasets grow into
+     * maps twice as big in turn, as Redis's dict does. Measured: with 100 K keys a 1 M-entry map
+     * made a GET ~20% slower than a 256 K-entry one (more cache and TLB misses per lookup,
+     * KeyspaceBenchmark), and with back-to-back FLUSHALLs a first map of 16 K entries instead of
+     * 256 K took the 90th percentile of the SET after each from 2.0-4.3 ms to 0.8-1.2 ms.
      */
-    static final long MAX_INITIAL = 256 * 1024;
+    static final long INITIAL = 16 * 1024;
     static final double MAX_BLOAT = 2.0;
     /**
      * A replacing map is twice as big, as Redis's dict doubles: a map's hash lookup is resident
@@ -87,7 +88,6 @@ final class OffHeapSizing {
     static final int AVERAGE_RECORD = 100;
 
     private volatile long budgetBytes;
-    private final long budgetEntries;
     /** The ratio of actual to modelled reservations, measured on the first map (1.0 until then). */
     private double reservationScale = 1.0;
     private final long initialEntries;
@@ -95,9 +95,7 @@ final class OffHeapSizing {
 
     OffHeapSizing(long budgetBytes, long initialEntriesOverride) {
         this.budgetBytes = budgetBytes;
-        this.budgetEntries = Math.max(1, budgetBytes / BYTES_PER_ENTRY);
-        this.initialEntries = initialEntriesOverride > 0 ? initialEntriesOverride
-                : Math.max(MIN_INITIAL, Math.min(MAX_INITIAL, budgetEntries / 64));
+        this.initialEntries = initialEntriesOverride > 0 ? initialEntriesOverride : INITIAL;
     }
 
     void usedMemory(LongSupplier used) {
@@ -128,7 +126,7 @@ final class OffHeapSizing {
      */
     long nextEntries(long previous, long count, long avgEntry) {
         long target = previous * GROWTH;
-        long cap = Math.max(MIN_INITIAL, (long) (budgetBytes / (reservedPerEntry(avgEntry) * reservationScale)));
+        long cap = Math.max(INITIAL, (long) (budgetBytes / (reservedPerEntry(avgEntry) * reservationScale)));
         long next = Math.min(target, cap);
         return next > count + count / 8 ? next : Math.max(previous + previous / 2, count * 2);
     }

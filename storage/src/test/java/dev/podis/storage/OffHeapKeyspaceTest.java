@@ -120,12 +120,13 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
     @Test
     void sizingFollowsTheBudget() {
         OffHeapSizing small = new OffHeapSizing(64L << 20, 0);
-        assertEquals(OffHeapSizing.MIN_INITIAL, small.initialEntries());
+        assertEquals(OffHeapSizing.INITIAL, small.initialEntries());
         OffHeapSizing big = new OffHeapSizing(24L << 30, 0);
-        assertEquals(OffHeapSizing.MAX_INITIAL, big.initialEntries());
+        assertEquals(OffHeapSizing.INITIAL, big.initialEntries());
+        assertEquals(4096, new OffHeapSizing(24L << 30, 4096).initialEntries());
         // A full map (70% of its entries) is replaced by one twice as big; more when the keys need it.
-        assertEquals(2 * OffHeapSizing.MAX_INITIAL, big.nextEntries(OffHeapSizing.MAX_INITIAL, 180_000, 116));
-        assertEquals(1_000_000, big.nextEntries(OffHeapSizing.MAX_INITIAL, 500_000, 116));
+        assertEquals(2 * 262_144, big.nextEntries(262_144, 180_000, 116));
+        assertEquals(1_000_000, big.nextEntries(262_144, 500_000, 116));
         // A replacing map never reserves more than the budget (about 154 bytes per entry of 116 bytes,
         // twice that for entries twice as big), but always leaves room for the keys present.
         assertEquals((64L << 20) / 154, small.nextEntries(400_000, 10, 116));
