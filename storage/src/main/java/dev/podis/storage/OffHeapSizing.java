@@ -165,6 +165,17 @@ final class OffHeapSizing {
         return t;
     });
 
+    /** The fill at which a map's replacement is made ahead ({@link #prepareGrowth}). */
+    static final double PREPARE_FILL = 0.6;
+    /** A map made ahead that no database took within this long is closed (its database stopped growing). */
+    static final long PREPARED_TTL_NANOS = 30_000_000_000L;
+
+    /** A bigger map made ahead for a database about to grow. */
+    private record Prepared(long entries, long record, long madeAt, ChronicleMap<byte[], byte[]> map) {
+    }
+
+    private final AtomicReference<Prepared> growth = new AtomicReference<>();
+
     /** A first map made ahead (see {@link #MAP_WORKER}), taken by the next database that needs one. */
     private final AtomicReference<ChronicleMap<byte[], byte[]>> spare = new AtomicReference<>();
     private volatile boolean closed;
@@ -183,6 +194,55 @@ final class OffHeapSizing {
         });
     }
 
+    /**
+     * Has a map of {@code entries} for entries of {@code avgEntry} bytes made in the background,
+     * for a database whose map will soon be full ({@link #takeGrowth}).
+     */
+    void prepareGrowth(long entries, long avgEntry) {
+        MAP_WORKER.execute(() -> {
+            Prepared ready = growth.get();
+            if (closed || (ready != null && ready.entries == entries)) {
+                return;
+            }
+            Prepared made = new Prepared(entries, record(avgEntry), System.nanoTime(), createMap(entries, avgEntry));
+            Prepared replaced = growth.getAndSet(made);
+            if (replaced != null) {
+                replaced.map.close();
+            }
+            if (closed && growth.compareAndSet(made, null)) {
+                made.map.close();
+            }
+        });
+    }
+
+    /**
+     * The map made ahead for {@code entries} entries, if there is one made for records of about
+     * this size (within a quarter: Chronicle sizes its entry space by them); null otherwise.
+     */
+    ChronicleMap<byte[], byte[]> takeGrowth(long entries, long avgEntry) {
+        Prepared p = growth.get();
+        long record = record(avgEntry);
+        if (p == null || p.entries != entries || record > p.record * 5 / 4 || record < p.record * 3 / 4
+                || !growth.compareAndSet(p, null)) {
+            return null;
+        }
+        return scaled(p.map, entries, AVERAGE_KEY + p.record);
+    }
+
+    /** Closes a map made ahead that nobody took for {@link #PREPARED_TTL_NANOS}. */
+    void dropStaleGrowth() {
+        Prepared p = growth.get();
+        if (p != null && System.nanoTime() - p.madeAt > PREPARED_TTL_NANOS && growth.compareAndSet(p, null)) {
+            retire(p.map);
+        }
+    }
+
+    /** For tests: the growth map ready now, if any. */
+    ChronicleMap<byte[], byte[]> preparedGrowth() {
+        Prepared p = growth.get();
+        return p == null ? null : p.map;
+    }
+
     /** For tests: the spare ready now, if any. */
     ChronicleMap<byte[], byte[]> spare() {
         return spare.get();
@@ -199,6 +259,10 @@ final class OffHeapSizing {
         ChronicleMap<byte[], byte[]> m = spare.getAndSet(null);
         if (m != null) {
             retire(m);
+        }
+        Prepared p = growth.getAndSet(null);
+        if (p != null) {
+            retire(p.map);
         }
     }
 

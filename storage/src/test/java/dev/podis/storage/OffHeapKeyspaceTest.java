@@ -183,4 +183,35 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
         }
         assertTrue(next.isClosed(), "closing the keyspace closes its maps");
     }
+
+    @Test
+    void aGrowingDatabaseTakesTheBiggerMapMadeAhead() throws Exception {
+        try (Keyspace k = Keyspace.create(new KeyspaceOptions().databases(1).backend(KeyspaceOptions.Backend.OFFHEAP)
+                .initialEntries(4096))) {
+            OffHeapSizing sizing = k.sizing();
+            OffHeapDatabase d = (OffHeapDatabase) k.db(0);
+            int i = 0;
+            while (i <= 4096 * OffHeapSizing.PREPARE_FILL) {
+                d.put(b("key:" + i), StoredValue.string(b("v" + i)));
+                i++;
+            }
+            long end = System.nanoTime() + 10_000_000_000L;
+            ChronicleMap<byte[], byte[]> ahead;
+            while ((ahead = sizing.preparedGrowth()) == null && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
+            assertNotNull(ahead, "past the preparing fill a bigger map is made in the background");
+            ChronicleMap<byte[], byte[]> first = d.newestMap();
+            while (d.newestMap() == first) {
+                d.put(b("key:" + i), StoredValue.string(b("v" + i)));
+                i++;
+            }
+            assertSame(ahead, d.newestMap(), "the growth takes the map made ahead");
+            assertNull(sizing.preparedGrowth());
+            assertEquals(i, d.size());
+            for (int j = 0; j < i; j++) {
+                assertEquals("v" + j, s(d.get(b("key:" + j)).bytes()));
+            }
+        }
+    }
 }
