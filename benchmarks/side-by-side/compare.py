@@ -456,8 +456,9 @@ def memory_per_key(server, load_file, n):
         if dbsize != n:
             raise SystemExit("%s holds %d keys after loading %d" % (server.name, dbsize, n))
         # Let both settle: jemalloc (Redis) returns dirty pages after 10 s, the JVM (Podis, image options)
-        # frees its compiler's arenas within 5 s and trims the native heap every 5 s.
-        time.sleep(12)
+        # frees its compiler's arenas within 5 s and trims the native heap every 5 s. (A --quick run's
+        # few keys only check the plumbing.)
+        time.sleep(12 if n >= 100000 else 1)
         rss1, used1 = server.rss_kb(), server.used_memory()
         used = (used1 - used0) / n if used0 is not None and used1 is not None else None
         return (rss1 - rss0) * 1024.0 / n, used

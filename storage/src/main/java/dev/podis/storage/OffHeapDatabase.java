@@ -84,6 +84,8 @@ final class OffHeapDatabase extends BaseDatabase {
         final long entries;
         /** Keys in this map. */
         long keys;
+        /** Whether the map to replace this one was asked for ahead ({@code growEarly}). */
+        boolean growthPrepared;
         /** The map's reservation when created, and what a key costs of it (per entry, over the target fill). */
         private final long reserved;
         private final double reservedPerEntry;
@@ -793,7 +795,8 @@ final class OffHeapDatabase extends BaseDatabase {
             migrateSegment = 0;
         }
         long entries = sizing.nextEntries(shards.get(shards.size() - 1).entries, count, averageEntry());
-        shards.add(new Shard(nextShardId++, sizing.newMap(entries, averageEntry()), entries));
+        ChronicleMap<byte[], byte[]> map = sizing.takeGrowth(entries, averageEntry());
+        shards.add(new Shard(nextShardId++, map != null ? map : sizing.newMap(entries, averageEntry()), entries));
     }
 
     private long averageEntry() {
@@ -806,7 +809,17 @@ final class OffHeapDatabase extends BaseDatabase {
      * allows a bigger one.
      */
     private void growEarly(Shard shard) {
-        if (shards.size() != 1 || shard.keys <= shard.entries * OffHeapSizing.TARGET_FILL || sizing.atBudget()) {
+        if (shards.size() != 1 || shard.keys <= shard.entries * OffHeapSizing.PREPARE_FILL || sizing.atBudget()) {
+            return;
+        }
+        if (!shard.growthPrepared) {
+            // The bigger map is made ahead on the map worker: making one of 1 M entries or more takes
+            // milliseconds (5 ms for 1 M, 11 ms for 4 M here), which the write that grows would wait.
+            shard.growthPrepared = true;
+            long expected = (long) (shard.entries * OffHeapSizing.TARGET_FILL);
+            sizing.prepareGrowth(sizing.nextEntries(shard.entries, expected, averageEntry()), averageEntry());
+        }
+        if (shard.keys <= shard.entries * OffHeapSizing.TARGET_FILL) {
             return;
         }
         if (sizing.nextEntries(shard.entries, count, averageEntry()) > shard.entries + shard.entries / 4) {
@@ -868,6 +881,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     void background(long deadlineNanos) {
+        sizing.dropStaleGrowth();
         while (shards.size() > 1) {
             migrateStep(256);
             if (System.nanoTime() >= deadlineNanos) {

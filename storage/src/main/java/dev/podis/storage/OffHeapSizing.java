@@ -20,8 +20,8 @@ import java.util.function.LongSupplier;
  * ({@code maxBloatFactor}) let a map grow in place, but every lookup walks a segment's tiers in
  * turn, so deep tier chains make it slow (a 2 K-entry map grown to 150 K keys: ~40 µs per put).
  *
- * <p>Hence: a database's first map has {@link #initialEntries()} (1/64 of the budget's entry
- * count, between {@value #MIN_INITIAL} and {@value #MAX_INITIAL}), each map may grow by tiers to
+ * <p>Hence: a database's first map has {@link #initialEntries()} ({@value #INITIAL} unless the
+ * options say otherwise), each map may grow by tiers to
  * {@value #MAX_BLOAT} times that, and when it is full a map {@value #GROWTH} times bigger replaces
  * it, filled incrementally ({@link OffHeapDatabase#migrateStep}). A full map is replaced only
  * while the memory in use is below the budget; at the budget the write is refused with
@@ -37,8 +37,6 @@ import java.util.function.LongSupplier;
  * may be resident.
  */
 final class OffHeapSizing {
-    /** Bytes per entry assumed when converting a budget into an entry count (16-byte key, ~100-byte value). */
-    static final long BYTES_PER_ENTRY = 160;
 
     /**
      * The share of a map's configured entries that keys may fill before the accounting counts it
@@ -52,13 +50,16 @@ final class OffHeapSizing {
     static long reservedPerEntry(long avgEntry) {
         return avgEntry * 6 / 5 + 15;
     }
-    static final long MIN_INITIAL = 16 * 1024;
     /**
-     * Bigger first maps spread few keys over many segments: with 100 K keys a 1 M-entry map makes
-     * a GET ~20% slower than a 256 K-entry one (more cache and TLB misses per lookup; measured with
-     * KeyspaceBenchmark), so big datasets grow into bigger maps instead.
+     * Entries of a database's first map. Small: a map costs in proportion to its segments to make
+     * (zeroing each one's hash lookup), to clear and to keep resident, while a small dataset, the
+     * usual one of a test suite that flushes between tests, needs few; bigger datasets grow into
+     * maps twice as big in turn, as Redis's dict does. Measured: with 100 K keys a 1 M-entry map
+     * made a GET ~20% slower than a 256 K-entry one (more cache and TLB misses per lookup,
+     * KeyspaceBenchmark), and with back-to-back FLUSHALLs a first map of 16 K entries instead of
+     * 256 K took the 90th percentile of the SET after each from 2.0-4.3 ms to 0.8-1.2 ms.
      */
-    static final long MAX_INITIAL = 256 * 1024;
+    static final long INITIAL = 16 * 1024;
     static final double MAX_BLOAT = 2.0;
     /**
      * A replacing map is twice as big, as Redis's dict doubles: a map's hash lookup is resident
@@ -87,7 +88,6 @@ final class OffHeapSizing {
     static final int AVERAGE_RECORD = 100;
 
     private volatile long budgetBytes;
-    private final long budgetEntries;
     /** The ratio of actual to modelled reservations, measured on the first map (1.0 until then). */
     private double reservationScale = 1.0;
     private final long initialEntries;
@@ -95,9 +95,7 @@ final class OffHeapSizing {
 
     OffHeapSizing(long budgetBytes, long initialEntriesOverride) {
         this.budgetBytes = budgetBytes;
-        this.budgetEntries = Math.max(1, budgetBytes / BYTES_PER_ENTRY);
-        this.initialEntries = initialEntriesOverride > 0 ? initialEntriesOverride
-                : Math.max(MIN_INITIAL, Math.min(MAX_INITIAL, budgetEntries / 64));
+        this.initialEntries = initialEntriesOverride > 0 ? initialEntriesOverride : INITIAL;
     }
 
     void usedMemory(LongSupplier used) {
@@ -128,7 +126,7 @@ final class OffHeapSizing {
      */
     long nextEntries(long previous, long count, long avgEntry) {
         long target = previous * GROWTH;
-        long cap = Math.max(MIN_INITIAL, (long) (budgetBytes / (reservedPerEntry(avgEntry) * reservationScale)));
+        long cap = Math.max(INITIAL, (long) (budgetBytes / (reservedPerEntry(avgEntry) * reservationScale)));
         long next = Math.min(target, cap);
         return next > count + count / 8 ? next : Math.max(previous + previous / 2, count * 2);
     }
@@ -167,6 +165,17 @@ final class OffHeapSizing {
         return t;
     });
 
+    /** The fill at which a map's replacement is made ahead ({@link #prepareGrowth}). */
+    static final double PREPARE_FILL = 0.6;
+    /** A map made ahead that no database took within this long is closed (its database stopped growing). */
+    static final long PREPARED_TTL_NANOS = 30_000_000_000L;
+
+    /** A bigger map made ahead for a database about to grow. */
+    private record Prepared(long entries, long record, long madeAt, ChronicleMap<byte[], byte[]> map) {
+    }
+
+    private final AtomicReference<Prepared> growth = new AtomicReference<>();
+
     /** A first map made ahead (see {@link #MAP_WORKER}), taken by the next database that needs one. */
     private final AtomicReference<ChronicleMap<byte[], byte[]>> spare = new AtomicReference<>();
     private volatile boolean closed;
@@ -185,6 +194,55 @@ final class OffHeapSizing {
         });
     }
 
+    /**
+     * Has a map of {@code entries} for entries of {@code avgEntry} bytes made in the background,
+     * for a database whose map will soon be full ({@link #takeGrowth}).
+     */
+    void prepareGrowth(long entries, long avgEntry) {
+        MAP_WORKER.execute(() -> {
+            Prepared ready = growth.get();
+            if (closed || (ready != null && ready.entries == entries)) {
+                return;
+            }
+            Prepared made = new Prepared(entries, record(avgEntry), System.nanoTime(), createMap(entries, avgEntry));
+            Prepared replaced = growth.getAndSet(made);
+            if (replaced != null) {
+                replaced.map.close();
+            }
+            if (closed && growth.compareAndSet(made, null)) {
+                made.map.close();
+            }
+        });
+    }
+
+    /**
+     * The map made ahead for {@code entries} entries, if there is one made for records of about
+     * this size (within a quarter: Chronicle sizes its entry space by them); null otherwise.
+     */
+    ChronicleMap<byte[], byte[]> takeGrowth(long entries, long avgEntry) {
+        Prepared p = growth.get();
+        long record = record(avgEntry);
+        if (p == null || p.entries != entries || record > p.record * 5 / 4 || record < p.record * 3 / 4
+                || !growth.compareAndSet(p, null)) {
+            return null;
+        }
+        return scaled(p.map, entries, AVERAGE_KEY + p.record);
+    }
+
+    /** Closes a map made ahead that nobody took for {@link #PREPARED_TTL_NANOS}. */
+    void dropStaleGrowth() {
+        Prepared p = growth.get();
+        if (p != null && System.nanoTime() - p.madeAt > PREPARED_TTL_NANOS && growth.compareAndSet(p, null)) {
+            retire(p.map);
+        }
+    }
+
+    /** For tests: the growth map ready now, if any. */
+    ChronicleMap<byte[], byte[]> preparedGrowth() {
+        Prepared p = growth.get();
+        return p == null ? null : p.map;
+    }
+
     /** For tests: the spare ready now, if any. */
     ChronicleMap<byte[], byte[]> spare() {
         return spare.get();
@@ -201,6 +259,10 @@ final class OffHeapSizing {
         ChronicleMap<byte[], byte[]> m = spare.getAndSet(null);
         if (m != null) {
             retire(m);
+        }
+        Prepared p = growth.getAndSet(null);
+        if (p != null) {
+            retire(p.map);
         }
     }
 

@@ -120,12 +120,13 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
     @Test
     void sizingFollowsTheBudget() {
         OffHeapSizing small = new OffHeapSizing(64L << 20, 0);
-        assertEquals(OffHeapSizing.MIN_INITIAL, small.initialEntries());
+        assertEquals(OffHeapSizing.INITIAL, small.initialEntries());
         OffHeapSizing big = new OffHeapSizing(24L << 30, 0);
-        assertEquals(OffHeapSizing.MAX_INITIAL, big.initialEntries());
+        assertEquals(OffHeapSizing.INITIAL, big.initialEntries());
+        assertEquals(4096, new OffHeapSizing(24L << 30, 4096).initialEntries());
         // A full map (70% of its entries) is replaced by one twice as big; more when the keys need it.
-        assertEquals(2 * OffHeapSizing.MAX_INITIAL, big.nextEntries(OffHeapSizing.MAX_INITIAL, 180_000, 116));
-        assertEquals(1_000_000, big.nextEntries(OffHeapSizing.MAX_INITIAL, 500_000, 116));
+        assertEquals(2 * 262_144, big.nextEntries(262_144, 180_000, 116));
+        assertEquals(1_000_000, big.nextEntries(262_144, 500_000, 116));
         // A replacing map never reserves more than the budget (about 154 bytes per entry of 116 bytes,
         // twice that for entries twice as big), but always leaves room for the keys present.
         assertEquals((64L << 20) / 154, small.nextEntries(400_000, 10, 116));
@@ -181,5 +182,36 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
             Thread.sleep(1);
         }
         assertTrue(next.isClosed(), "closing the keyspace closes its maps");
+    }
+
+    @Test
+    void aGrowingDatabaseTakesTheBiggerMapMadeAhead() throws Exception {
+        try (Keyspace k = Keyspace.create(new KeyspaceOptions().databases(1).backend(KeyspaceOptions.Backend.OFFHEAP)
+                .initialEntries(4096))) {
+            OffHeapSizing sizing = k.sizing();
+            OffHeapDatabase d = (OffHeapDatabase) k.db(0);
+            int i = 0;
+            while (i <= 4096 * OffHeapSizing.PREPARE_FILL) {
+                d.put(b("key:" + i), StoredValue.string(b("v" + i)));
+                i++;
+            }
+            long end = System.nanoTime() + 10_000_000_000L;
+            ChronicleMap<byte[], byte[]> ahead;
+            while ((ahead = sizing.preparedGrowth()) == null && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
+            assertNotNull(ahead, "past the preparing fill a bigger map is made in the background");
+            ChronicleMap<byte[], byte[]> first = d.newestMap();
+            while (d.newestMap() == first) {
+                d.put(b("key:" + i), StoredValue.string(b("v" + i)));
+                i++;
+            }
+            assertSame(ahead, d.newestMap(), "the growth takes the map made ahead");
+            assertNull(sizing.preparedGrowth());
+            assertEquals(i, d.size());
+            for (int j = 0; j < i; j++) {
+                assertEquals("v" + j, s(d.get(b("key:" + j)).bytes()));
+            }
+        }
     }
 }
