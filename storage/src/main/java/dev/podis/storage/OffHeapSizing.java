@@ -37,7 +37,6 @@ import java.util.function.LongSupplier;
  * may be resident.
  */
 final class OffHeapSizing {
-
     /**
      * The share of a map's configured entries that keys may fill before the accounting counts it
      * as full: under churn (keys deleted or evicted, others inserted) a map filled further starts
