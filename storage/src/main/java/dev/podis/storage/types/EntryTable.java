@@ -139,13 +139,18 @@ public final class EntryTable {
 
     /** {@link #find(byte[], int, int)} with the key's {@link #hash} known. */
     public int find(int h, byte[] key, int off, int len) {
-        byte[][] s = slots;
-        int i = probe(s, hashes, h, key, off, len);
-        if (i >= 0 || oldSlots == null) {
-            return i;
-        }
+        int i = probe(slots, hashes, h, key, off, len);
+        return i >= 0 || oldSlots == null ? i : findOld(h, key, off, len);
+    }
+
+    /**
+     * The old table's part of {@link #find} while a resize is in progress: a method of its own,
+     * so that the compiled lookup of a table not resizing stays one probe loop (with both probes
+     * inlined into it, HSET at -P 16 took about a fifth more CPU per request).
+     */
+    private int findOld(int h, byte[] key, int off, int len) {
         int j = probe(oldSlots, oldHashes, h, key, off, len);
-        return j < 0 ? -1 : s.length + j;
+        return j < 0 ? -1 : slots.length + j;
     }
 
     /**
