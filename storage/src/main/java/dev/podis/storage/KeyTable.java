@@ -147,18 +147,10 @@ final class KeyTable {
             return false;
         }
         Node[] fresh = buckets;
-        int mask = fresh.length - 1;
         int i = rehashIdx;
         for (int end = Math.min(o.length, i + Math.max(1, count)); i < end; i++) {
-            Node head = o[i];
+            moveChain(o[i], fresh);
             o[i] = null;
-            while (head != null) {
-                Node next = head.next;
-                int b = head.hash & mask;
-                head.next = fresh[b];
-                fresh[b] = head;
-                head = next;
-            }
         }
         rehashIdx = i;
         if (i == o.length) {
@@ -291,17 +283,22 @@ final class KeyTable {
             rehashIdx = 0;
             return;
         }
-        int mask = n - 1;
         for (Node head : previous) {
-            while (head != null) {
-                Node next = head.next;
-                int b = head.hash & mask;
-                head.next = fresh[b];
-                fresh[b] = head;
-                head = next;
-            }
+            moveChain(head, fresh);
         }
         buckets = fresh;
+    }
+
+    /** Relinks every node of the chain starting at {@code head} into its bucket of {@code to}. */
+    private static void moveChain(Node head, Node[] to) {
+        int mask = to.length - 1;
+        while (head != null) {
+            Node next = head.next;
+            int b = head.hash & mask;
+            head.next = to[b];
+            to[b] = head;
+            head = next;
+        }
     }
 
     /**
