@@ -313,8 +313,9 @@ public final class EntryTable {
     }
 
     /**
-     * Background rehashing (Redis's activerehashing): moves about {@code slots} old slots if a
-     * resize is in progress; returns whether one still is.
+     * Moves about {@code slots} old slots if a resize is in progress; returns whether one still
+     * is. Only tests call it (to finish a migration): as in Redis, whose activerehashing covers the
+     * keyspace dicts alone, a collection's resize is moved forward by its writes.
      */
     boolean rehashStep(int slots) {
         if (oldSlots != null) {

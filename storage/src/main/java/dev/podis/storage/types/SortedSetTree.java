@@ -841,7 +841,10 @@ final class SortedSetTree {
         }
     }
 
-    /** Background rehashing: moves about {@code slots} old index slots; returns whether a resize is still in progress. */
+    /**
+     * Moves about {@code slots} old index slots; returns whether a resize is still in progress.
+     * Only tests call it (see {@code EntryTable.rehashStep}).
+     */
     boolean rehashStep(int slots) {
         if (oldKeys != null) {
             migrate(Math.max(1, slots));
