@@ -137,6 +137,8 @@ public final class ServerContext {
             }
         });
         onClientReset(tracking::disable);
+        config.onChange("activerehashing", v -> keyspace.activeRehashing(config.getBool("activerehashing")));
+        keyspace.activeRehashing(config.getBool("activerehashing"));
         config.onChange("notify-keyspace-events", v -> notifyFlags = Math.max(0, KeyspaceEvents.parse(v)));
         notifyFlags = Math.max(0, KeyspaceEvents.parse(config.get("notify-keyspace-events")));
         configureIntrospection();

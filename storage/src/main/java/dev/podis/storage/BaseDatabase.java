@@ -295,8 +295,9 @@ abstract class BaseDatabase implements Database {
         rehash(expires, deadlineNanos);
     }
 
-    static void rehash(KeyTable t, long deadlineNanos) {
-        while (t.rehashStep(128) && System.nanoTime() < deadlineNanos) {
+    /** Moves {@code t}'s resize forward until the deadline, unless {@code activerehashing} is off. */
+    void rehash(KeyTable t, long deadlineNanos) {
+        while (hooks.activeRehashing && t.rehashStep(128) && System.nanoTime() < deadlineNanos) {
             // 128 buckets a step, as dictRehashMicroseconds checks the clock every 100
         }
     }

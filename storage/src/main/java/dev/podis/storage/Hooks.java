@@ -106,6 +106,8 @@ final class Hooks {
      * replays commands against keys as they were when the commands ran).
      */
     boolean expiryPaused;
+    /** {@code activerehashing}: whether the background step moves the key tables' resizes forward. */
+    boolean activeRehashing = true;
 
     /** The time expiry decisions compare with: {@link #now()}, or before every time while expiry is paused. */
     long expiryNow() {

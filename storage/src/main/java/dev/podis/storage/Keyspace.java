@@ -238,6 +238,14 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /**
+     * {@code activerehashing}: whether the background step (with active expiry) finishes the heap
+     * key tables' incremental resizes; when off, only writes move them, as in Redis.
+     */
+    public void activeRehashing(boolean on) {
+        hooks.activeRehashing = on;
+    }
+
+    /**
      * Whether an absolute expiry time {@code at} (ms) is already past (Redis's checkAlreadyExpired):
      * commands that set such a time delete the key instead. False while expiry is paused.
      */

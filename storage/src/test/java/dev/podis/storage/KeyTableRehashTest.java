@@ -150,4 +150,31 @@ class KeyTableRehashTest {
         assertTrue(t.estimatedBytes() < bytes, "the old bucket array is no longer counted");
         check(t, model);
     }
+
+    @Test
+    void activeRehashingOffLeavesTheResizeToWrites() throws Exception {
+        try (Keyspace k = Keyspace.create(new KeyspaceOptions().databases(1).backend(KeyspaceOptions.Backend.HEAP))) {
+            java.lang.reflect.Field f = HeapDatabase.class.getDeclaredField("map");
+            f.setAccessible(true);
+            KeyTable t = (KeyTable) f.get(k.db(0));
+            int i = 0;
+            while (!t.rehashing()) {
+                k.db(0).put(b("k" + i), StoredValue.string(b("v" + i)));
+                i++;
+            }
+            k.activeRehashing(false);
+            for (int n = 0; n < 100; n++) {
+                k.activeExpireCycle(1000);
+            }
+            assertTrue(t.rehashing(), "activerehashing no: the background step leaves the resize alone");
+            k.activeRehashing(true);
+            for (int n = 0; n < 1000 && t.rehashing(); n++) {
+                k.activeExpireCycle(1000);
+            }
+            assertFalse(t.rehashing(), "activerehashing yes: the background step finishes it");
+            for (int j = 0; j < i; j++) {
+                assertEquals("v" + j, s(k.db(0).get(b("k" + j)).bytes()));
+            }
+        }
+    }
 }
