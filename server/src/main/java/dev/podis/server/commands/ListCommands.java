@@ -69,12 +69,13 @@ public final class ListCommands implements CommandFamily {
     @Override
     public void register(CommandTable t) {
         // pushes and pops keep neither the vector nor the name (the elements are stored as they are)
-        t.bindBorrowingName("lpush", (c, argv) -> push(c, argv, true, false));
-        t.bindBorrowingName("rpush", (c, argv) -> push(c, argv, false, false));
-        t.bindBorrowingName("lpushx", (c, argv) -> push(c, argv, true, true));
-        t.bindBorrowingName("rpushx", (c, argv) -> push(c, argv, false, true));
-        t.bindBorrowingName("lpop", (c, argv) -> pop(c, argv, true));
-        t.bindBorrowingName("rpop", (c, argv) -> pop(c, argv, false));
+        // The pushes and pops keep no argument: a node copies each element, a new list's key is copied.
+        t.bindBorrowing("lpush", (c, argv) -> push(c, argv, true, false));
+        t.bindBorrowing("rpush", (c, argv) -> push(c, argv, false, false));
+        t.bindBorrowing("lpushx", (c, argv) -> push(c, argv, true, true));
+        t.bindBorrowing("rpushx", (c, argv) -> push(c, argv, false, true));
+        t.bindBorrowing("lpop", (c, argv) -> pop(c, argv, true));
+        t.bindBorrowing("rpop", (c, argv) -> pop(c, argv, false));
         t.bind("llen", this::llen);
         t.bind("lrange", this::lrange);
         t.bind("lindex", this::lindex);
@@ -103,8 +104,7 @@ public final class ListCommands implements CommandFamily {
     private static final ListValue WRONG = new ListValue();
 
     private ListValue listForWrite(Client c, byte[] key) {
-        StoredValue v = server.lookupWrite(c, key);
-        return compressed(asList(c, v));
+        return compressed(asList(c, server.lookupWriteCollection(c, key)));
     }
 
     /** Applies list-compress-depth to a list about to change (as Redis does for changed quicklists). */
@@ -116,26 +116,26 @@ public final class ListCommands implements CommandFamily {
     }
 
     private ListValue listForRead(Client c, byte[] key) {
-        StoredValue v = server.lookupRead(c, key);
-        return asList(c, v);
+        return asList(c, server.lookupReadCollection(c, key));
     }
 
-    private static ListValue asList(Client c, StoredValue v) {
+    /** A looked-up payload as a list: null when missing, {@link #WRONG} (replied) for another type. */
+    private static ListValue asList(Client c, Object v) {
         if (v == null) {
             return null;
         }
-        if (v.type() != ValueType.LIST) {
+        if (!(v instanceof ListValue)) {
             c.error(Args.WRONGTYPE);
             return WRONG;
         }
-        return (ListValue) v.object();
+        return (ListValue) v;
     }
 
     private ListValue create(Client c, byte[] key) {
         ListValue l = new ListValue();
         l.compressDepth(compressSetting.asInt());
         server.notifyNew(c, key);
-        c.db().put(key, StoredValue.object(ValueType.LIST, l, StoredValue.NO_EXPIRY));
+        c.db().put(key.clone(), StoredValue.object(ValueType.LIST, l, StoredValue.NO_EXPIRY)); // key may be borrowed
         server.blocking().signalKeyAsReady(c.dbIndex(), key);
         return l;
     }
@@ -404,12 +404,11 @@ public final class ListCommands implements CommandFamily {
     }
 
     void lset(Client c, byte[][] argv) {
-        StoredValue v = server.lookupWrite(c, argv[1]);
-        if (v == null) {
+        ListValue l = listForWrite(c, argv[1]);
+        if (l == null) {
             c.error(NO_SUCH_KEY);
             return;
         }
-        ListValue l = compressed(asList(c, v));
         if (l == WRONG) {
             return;
         }

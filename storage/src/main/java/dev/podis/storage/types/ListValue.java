@@ -24,8 +24,8 @@ import java.util.Arrays;
  * and four bytes otherwise (the trailer readable backwards), so the ends of a node are reached
  * without a scan and an element costs 2 bytes of overhead, as in a listpack. A new end node of a
  * growing quicklist gets a full node's room at once (an end node otherwise doubles up to the
- * limit); once full it is trimmed to its contents, so a long list built by LPUSH costs one array
- * copy per node, not one per growth step.
+ * limit); once full it is trimmed to its contents only if much of it is spare ({@link #compact}),
+ * so a long list built by LPUSH allocates each node once and copies no node.
  * Nodes sit in a ring array, so pushing or popping a node at either end is O(1) and node i is
  * one array access away; reaching element i walks node counts from the nearer end.
  *
@@ -325,6 +325,7 @@ public final class ListValue implements CollectionValue {
             return;
         }
         boolean large = isLarge(e.length, fill);
+        int room = fill < 0 ? sizeLimit(fill) : 0;
         if (nodes > 0) {
             Node n = head ? node(0) : node(nodes - 1);
             if (!large && allowInsert(n, fill, e.length)) {
@@ -334,10 +335,14 @@ public final class ListValue implements CollectionValue {
                 return;
             }
             compact(n);
+            if (fill < 0 && !n.plain && n.lzf == null) {
+                // the next node will most likely hold what the full one holds (same-sized pushes)
+                room = Math.min(room, Math.max(n.end - n.start, e.length + 8));
+            }
         }
         // The end node was full: this list grows by whole nodes, so the new one gets a full node's
         // room at once instead of growing (and being copied) element by element up to it.
-        Node n = nodes > 0 && fill < 0 && !large ? new Node(sizeLimit(fill), head ? sizeLimit(fill) : 0) : newNode(e.length);
+        Node n = nodes > 0 && fill < 0 && !large ? new Node(room, head ? room : 0) : newNode(e.length);
         n.plain = large;
         insertAt(n, n.start, e);
         addNode(head ? 0 : nodes, n);
@@ -899,11 +904,14 @@ public final class ListValue implements CollectionValue {
     }
 
     /**
-     * Drops the spare room of a node that will not grow any more (one copy per node, which keeps
-     * the memory per element at or below a listpack's: 103 bytes against 104 for 100-byte elements).
+     * Drops the spare room of a node that will not grow any more, when it is worth a copy: more
+     * than a sixteenth of the node. A full node of a long list made by pushes is left as it is: its
+     * spare room is less than one element (8 192-byte nodes of 100-byte elements cost 102.4 bytes
+     * per element, a listpack 104), and copying it would double what a push allocates.
      */
     private static void compact(Node n) {
-        if (n.buf.length - (n.end - n.start) > 16) {
+        int spare = n.buf.length - (n.end - n.start);
+        if (spare > 16 && spare > n.buf.length / 16) {
             n.buf = Arrays.copyOfRange(n.buf, n.start, n.end);
             n.end -= n.start;
             n.start = 0;
