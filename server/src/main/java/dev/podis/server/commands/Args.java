@@ -105,6 +105,22 @@ public final class Args {
     public static final String SYNTAX = "ERR syntax error";
     public static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
+    /**
+     * A collection command's looked-up payload ({@code ServerContext.lookupReadCollection} or
+     * {@code lookupWriteCollection}) as its type: null when the key is missing, {@code wrong} (the
+     * family's marker) after a WRONGTYPE reply when the key holds another type.
+     */
+    public static <T> T payload(Client c, Object v, Class<T> type, T wrong) {
+        if (v == null) {
+            return null;
+        }
+        if (!type.isInstance(v)) {
+            c.error(WRONGTYPE);
+            return wrong;
+        }
+        return type.cast(v);
+    }
+
     /** Returned by {@link #intOrReply} after it replied with an error. */
     public static final long INVALID = Long.MIN_VALUE;
 

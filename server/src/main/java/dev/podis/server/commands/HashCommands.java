@@ -89,14 +89,7 @@ public final class HashCommands implements CommandFamily {
     }
 
     private static HashValue checked(Client c, Object v) {
-        if (v == null) {
-            return null;
-        }
-        if (!(v instanceof HashValue)) {
-            c.error(Args.WRONGTYPE);
-            return WRONG;
-        }
-        return (HashValue) v;
+        return Args.payload(c, v, HashValue.class, WRONG);
     }
 
     /** Puts a hash the command created (a {@code new} key; {@code key} may be borrowed, so it is copied). */

@@ -121,14 +121,7 @@ public final class ListCommands implements CommandFamily {
 
     /** A looked-up payload as a list: null when missing, {@link #WRONG} (replied) for another type. */
     private static ListValue asList(Client c, Object v) {
-        if (v == null) {
-            return null;
-        }
-        if (!(v instanceof ListValue)) {
-            c.error(Args.WRONGTYPE);
-            return WRONG;
-        }
-        return (ListValue) v;
+        return Args.payload(c, v, ListValue.class, WRONG);
     }
 
     private ListValue create(Client c, byte[] key) {

@@ -82,14 +82,7 @@ public final class SetCommands implements CommandFamily {
 
     /** A looked-up payload ({@code ServerContext.lookup*Collection}) as a set: null if missing, {@link #WRONG} after a WRONGTYPE reply. */
     private SetValue checked(Client c, Object v) {
-        if (v == null) {
-            return null;
-        }
-        if (!(v instanceof SetValue)) {
-            c.error(Args.WRONGTYPE);
-            return WRONG;
-        }
-        return (SetValue) v;
+        return Args.payload(c, v, SetValue.class, WRONG);
     }
 
     private SetValue read(Client c, byte[] key) {

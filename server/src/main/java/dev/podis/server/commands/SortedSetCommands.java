@@ -136,22 +136,11 @@ public final class SortedSetCommands implements CommandFamily {
 
     /** The sorted set at {@code key} (lookupKeyRead), null when missing, {@link #WRONG} after WRONGTYPE. */
     SortedSetValue read(Client c, byte[] key) {
-        return typed(c, server.lookupRead(c, key));
+        return Args.payload(c, server.lookupReadCollection(c, key), SortedSetValue.class, WRONG);
     }
 
     private SortedSetValue write(Client c, byte[] key) {
-        return typed(c, server.lookupWrite(c, key));
-    }
-
-    private static SortedSetValue typed(Client c, StoredValue v) {
-        if (v == null) {
-            return null;
-        }
-        if (v.type() != ValueType.ZSET) {
-            c.error(Args.WRONGTYPE);
-            return WRONG;
-        }
-        return (SortedSetValue) v.object();
+        return Args.payload(c, server.lookupWriteCollection(c, key), SortedSetValue.class, WRONG);
     }
 
     private long entriesLimit() {

@@ -54,7 +54,7 @@ public final class StreamCommands implements CommandFamily {
 
     @Override
     public void register(CommandTable t) {
-        t.bind("xadd", this::xadd);
+        t.bindBorrowing("xadd", this::xadd); // keeps no argument: the entry is copied into a node, a new stream's key too
         t.bind("xrange", (c, argv) -> xrange(c, argv, false));
         t.bind("xrevrange", (c, argv) -> xrange(c, argv, true));
         t.bind("xlen", this::xlen);
@@ -81,23 +81,12 @@ public final class StreamCommands implements CommandFamily {
     private static final StreamValue WRONG = new StreamValue();
 
     /** The stream at {@code key}: null if missing, {@link #WRONG} after a WRONGTYPE reply. */
-    private static StreamValue typed(Client c, StoredValue v) {
-        if (v == null) {
-            return null;
-        }
-        if (v.type() != ValueType.STREAM) {
-            c.error(Args.WRONGTYPE);
-            return WRONG;
-        }
-        return (StreamValue) v.object();
-    }
-
     private StreamValue read(Client c, byte[] key) {
-        return typed(c, server.lookupRead(c, key));
+        return Args.payload(c, server.lookupReadCollection(c, key), StreamValue.class, WRONG);
     }
 
     private StreamValue write(Client c, byte[] key) {
-        return typed(c, server.lookupWrite(c, key));
+        return Args.payload(c, server.lookupWriteCollection(c, key), StreamValue.class, WRONG);
     }
 
     private long now() {
@@ -554,7 +543,7 @@ public final class StreamCommands implements CommandFamily {
         }
         s.append(id, argv, fieldPos, pairsArgs / 2, nodeMaxBytes.asLong(), nodeMaxEntries.asLong());
         if (created) {
-            c.db().put(key, StoredValue.object(ValueType.STREAM, s, StoredValue.NO_EXPIRY));
+            c.db().put(key.clone(), StoredValue.object(ValueType.STREAM, s, StoredValue.NO_EXPIRY)); // key may be borrowed
             server.notifyNew(c, key);
         }
         id(c.reply(), id);

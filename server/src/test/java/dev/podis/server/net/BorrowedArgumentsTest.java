@@ -3,6 +3,8 @@ package dev.podis.server.net;
 import dev.podis.server.TestServer;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.resps.StreamEntry;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,7 +39,7 @@ class BorrowedArgumentsTest {
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Writes all requests in one write and reads until {@code replies} replies (one line each) arrived. */
+    /** Writes all requests in one write and reads one reply (a line, or a bulk string) for each. */
     private static void pipeline(int port, List<byte[]> requests) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (byte[] r : requests) {
@@ -48,22 +50,32 @@ class BorrowedArgumentsTest {
             OutputStream out = s.getOutputStream();
             out.write(all.toByteArray());
             out.flush();
-            InputStream in = s.getInputStream();
-            int lines = 0;
-            int prev = -1;
-            while (lines < requests.size()) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("closed after " + lines + " replies");
+            InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+            for (int replies = 0; replies < requests.size(); replies++) {
+                String line = readLine(in);
+                if (line.startsWith("-")) {
+                    throw new AssertionError("an error reply after " + replies + " replies: " + line);
                 }
-                if (b == '-') {
-                    throw new AssertionError("an error reply after " + lines + " replies");
+                if (line.startsWith("$") && !line.equals("$-1")) {
+                    in.readNBytes(Integer.parseInt(line.substring(1)) + 2); // the bulk string and its CRLF
                 }
-                if (prev == '\r' && b == '\n') {
-                    lines++;
-                }
-                prev = b;
             }
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int prev = -1;
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed in a reply");
+            }
+            if (prev == '\r' && b == '\n') {
+                return sb.substring(0, sb.length() - 1);
+            }
+            sb.append((char) b);
+            prev = b;
         }
     }
 
@@ -79,11 +91,13 @@ class BorrowedArgumentsTest {
                 requests.add(request("ZADD", "zset", String.valueOf(i % 10), "m" + n));
                 requests.add(request("RPUSH", "list", "e" + n));
                 requests.add(request("LPUSH", "list", "h" + n));
+                requests.add(request("XADD", "stream", "*", "f", "s" + n));
                 // a new key each time (the keyspace keeps the key), names of the same length
                 requests.add(request("SADD", "s:" + n, "x"));
                 requests.add(request("HSET", "h:" + n, "f", "v"));
                 requests.add(request("ZADD", "z:" + n, "1", "m"));
                 requests.add(request("RPUSH", "l:" + n, "a", "b"));
+                requests.add(request("XADD", "x:" + n, "1-" + (i + 1), "f", "v" + n, "g", "w"));
                 requests.add(request("INCRBY", "c:" + n, String.valueOf(i)));
                 requests.add(request("INCR", "c:" + n));
             }
@@ -120,6 +134,15 @@ class BorrowedArgumentsTest {
                 assertEquals(i % 10, j.zscore("zset", "m" + String.format("%03d", i)));
             }
             assertEquals(list, j.lrange("list", 0, -1));
+            List<String> streamValues = new ArrayList<>();
+            for (StreamEntry e : j.xrange("stream", (StreamEntryID) null, null)) {
+                streamValues.add(e.getFields().get("f"));
+            }
+            List<String> added = new ArrayList<>();
+            for (int i = 0; i < N; i++) {
+                added.add("s" + String.format("%03d", i));
+            }
+            assertEquals(added, streamValues);
             for (int i = 0; i < N; i++) {
                 String n = String.format("%03d", i);
                 assertEquals(Set.of("x"), j.smembers("s:" + n), n);
@@ -128,8 +151,12 @@ class BorrowedArgumentsTest {
                 List<String> l = i % 2 == 0 ? List.of("a") : i % 4 == 1 ? List.of() : List.of("z", "a", "b");
                 assertEquals(l, j.lrange("l:" + n, 0, -1), n);
                 assertEquals(String.valueOf(i + 1), j.get("c:" + n), n);
+                List<StreamEntry> x = j.xrange("x:" + n, (StreamEntryID) null, null);
+                assertEquals(1, x.size(), n);
+                assertEquals(new StreamEntryID(1, i + 1), x.get(0).getID(), n);
+                assertEquals(Map.of("f", "v" + n, "g", "w"), x.get(0).getFields(), n);
             }
-            assertEquals(4 + 5L * N - N / 4, j.dbSize()); // the lists emptied by LPOP are gone
+            assertEquals(5 + 6L * N - N / 4, j.dbSize()); // the lists emptied by LPOP are gone
             assertTrue(j.keys("*").containsAll(List.of("s:000", "h:" + String.format("%03d", N - 1))));
         }
     }
