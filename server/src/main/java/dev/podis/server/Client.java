@@ -12,8 +12,8 @@ import io.netty.channel.ChannelFutureListener;
  * authentication, and the reply writer commands write into.
  *
  * <p>Replies accumulate in one outbound buffer per batch of pipelined commands and are flushed
- * once when the batch ends ({@link #flush()}); replies produced outside a batch (another
- * client's PUBLISH, an unblocked BLPOP) use {@link #flushSoon()}.
+ * once, by a task after the loop's pass over its ready connections ({@link #flushSoon()}), as are
+ * replies produced outside a batch (another client's PUBLISH, an unblocked BLPOP).
  */
 public final class Client {
     /**
@@ -150,11 +150,11 @@ public final class Client {
         return true;
     }
 
-    /** Flushes once the current task of the event loop is done. */
+    /** Flushes after the command loop's current pass over its ready connections. */
     public void flushSoon() {
         if (!flushScheduled) {
             flushScheduled = true;
-            channel.eventLoop().execute(this::flush);
+            server.replyAfterPass(this);
         }
     }
 

@@ -58,6 +58,7 @@ public final class ServerContext {
     /** A script runs past busy-reply-threshold: commands without allow_busy get BUSY. */
     private boolean scriptBusy;
     private CommandLoopIo io;
+    private final PendingReplies pendingReplies = new PendingReplies();
     private final Propagation propagation = new Propagation();
     private final dev.podis.server.persistence.Aof aof;
     private java.util.function.Consumer<String> fatalHandler = reason -> { };
@@ -183,11 +184,6 @@ public final class ServerContext {
      */
     public boolean beforeReply() {
         return aof.beforeReply();
-    }
-
-    /** True while something must be written before the next replies go out (see {@link #beforeReply}). */
-    public boolean repliesWait() {
-        return aof.pending();
     }
 
     /**
@@ -469,9 +465,15 @@ public final class ServerContext {
      * already inside its I/O phase (see {@code scripting/package-info.java}).
      */
     public void pumpEvents() {
-        if (io != null) {
-            io.pump();
+        if (io != null && io.pump()) {
+            pendingReplies.run(); // no task runs until the script returns
         }
+    }
+
+    /** Flushes {@code c}'s replies after the loop's current pass (see {@link PendingReplies}). */
+    void replyAfterPass(Client c) {
+        EventLoop loop = commandLoop != null ? commandLoop : c.channel().eventLoop();
+        pendingReplies.add(c, loop);
     }
 
     /** The write stream: executed writes, for the AOF and replicas (see {@link Propagation}). */

@@ -522,11 +522,6 @@ public final class Aof implements Propagation.Subscriber {
         }
     }
 
-    /** True while written commands wait in the buffer: replies must wait for {@link #beforeReply}. */
-    public boolean pending() {
-        return buf.isReadable();
-    }
-
     /**
      * Called before any reply is sent: writes the buffer (and under {@code appendfsync always}
      * fsyncs it). Returns false if the replies must not go out (always, and the write failed: the
