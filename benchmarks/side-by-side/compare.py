@@ -646,6 +646,8 @@ def parse_args(argv=None):
     ap.add_argument("--jar", default=None, help="the Podis jar to run (default server/target/podis.jar)")
     ap.add_argument("--server-args", default="",
                     help="flags for both servers, e.g. '--appendonly yes --appendfsync everysec'")
+    ap.add_argument("--podis-args", default="",
+                    help="flags for Podis only, e.g. '--network-transport epoll'")
     ap.add_argument("--setup", action="append", default=[],
                     help="a command run on both servers before the benchmark (repeatable, shell-style quoting)")
     ap.add_argument("--command", action="append", default=[],
@@ -716,7 +718,8 @@ def main(argv=None):
         args.jvm_opts = shipped_jvm_opts()
     jvm_opts = shlex.split(args.jvm_opts)
     server_args = shlex.split(args.server_args)
-    make = {"redis": lambda d: Redis(d, server_args), "podis": lambda d: Podis(d, server_args, jar, jvm_opts)}
+    podis_args = server_args + shlex.split(args.podis_args)
+    make = {"redis": lambda d: Redis(d, server_args), "podis": lambda d: Podis(d, podis_args, jar, jvm_opts)}
     bench = Benchmark(args.tests, [(m.group(1), m.group(2)) if m else (None, spec)
                                    for spec in args.command for m in [re.match(r"^([\w.:-]+)=(.*)$", spec)]],
                       args.clients, args.size, args.keyspace)
@@ -727,9 +730,12 @@ def main(argv=None):
     phases = {}  # GC phase name -> [(start ms, end ms)] while Podis was measured in it
     subs = {}
     loads = [load_before]
+    transport = "?"
     try:
         for s in servers.values():
             s.start()
+        transport = re.search(r"^multiplexing_api:(\S*)", servers["podis"].cli("INFO", "server"), re.M)
+        transport = transport.group(1) if transport else "?"
         setup_reply = {name: "" for name in servers}
         for name, s in servers.items():
             for cmd in args.setup:
@@ -807,6 +813,8 @@ def main(argv=None):
           + (" %d connections subscribed to %s on each server all along." % (args.subscribers, args.subscribe)
              if args.subscribers else "")
           + (" Both servers ran with `%s`." % args.server_args if args.server_args else "")
+          + (" Podis also ran with `%s`." % args.podis_args if args.podis_args else "")
+          + " Podis's network transport: %s." % transport
           + (" Podis's JVM options: `%s`%s." % (args.jvm_opts, " (the container image's: docker/entrypoint.sh "
                                                                 "--jvm-options)" if shipped else "")
              if args.jvm_opts else " Podis ran with the JVM's default options."),

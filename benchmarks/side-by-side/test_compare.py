@@ -163,7 +163,8 @@ class QuickRunTest(unittest.TestCase):
         out = tempfile.mkdtemp()
         try:
             subprocess.run([sys.executable, os.path.join(os.path.dirname(compare.__file__), "compare.py"), "--quick",
-                            "--tests", "set,get,lrange_100", "--out", out], check=True, capture_output=True)
+                            "--tests", "set,get,lrange_100", "--out", out, "--podis-args", "--network-transport nio"],
+                           check=True, capture_output=True)
             name = [f for f in os.listdir(out) if f.endswith("-quick.csv")][0]
             with open(os.path.join(out, name)) as f:
                 rows = list(csv.DictReader(f))
@@ -174,7 +175,8 @@ class QuickRunTest(unittest.TestCase):
                 self.assertAlmostEqual(float(r["ratio"]), float(r["podis_rps"]) / float(r["redis_rps"]), places=6)
             with open(os.path.join(out, name[:-4] + ".md")) as f:
                 report = f.read()
-            for text in ("Memory per key after loading 10000 keys", "Podis GC pauses", "Machine:", "redis-server 7"):
+            for text in ("Memory per key after loading 10000 keys", "Podis GC pauses", "Machine:", "redis-server 7",
+                         "Podis also ran with `--network-transport nio`. Podis's network transport: nio."):
                 self.assertIn(text, report)
             if os.path.exists(compare.BENCH_JAR):
                 with open(os.path.join(out, name[:-4] + ".png"), "rb") as f:

@@ -89,7 +89,7 @@ public final class Podis implements AutoCloseable {
 
     /**
      * On the first start of the JVM, initialises Netty's transport and buffer allocator (loading
-     * the epoll native library, the allocator's JFR event classes) on a short-lived thread while
+     * the native transports' libraries, the allocator's JFR event classes) on a short-lived thread while
      * the server is being built, taking them off the start's critical path. Null afterwards.
      */
     private static Thread firstStartWarmUp() {
@@ -98,7 +98,8 @@ public final class Podis implements AutoCloseable {
         }
         Thread t = new Thread(() -> {
             try {
-                io.netty.channel.epoll.Epoll.isAvailable();
+                dev.podis.server.net.Transport.IO_URING.available();
+                dev.podis.server.net.Transport.EPOLL.available();
                 io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(256).release();
             } catch (Throwable ignored) {
                 // start() meets the same problem, and reports it, on its own

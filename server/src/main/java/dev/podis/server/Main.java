@@ -119,7 +119,8 @@ public final class Main {
             return 1;
         }
         Log.notice("Podis " + Version.PODIS + " (Redis " + Version.REDIS + " compatible) ready to accept connections on port "
-                + server.port() + ", data dir " + config.get("dir"));
+                + server.port() + ", data dir " + config.get("dir") + ", network transport "
+                + server.context().transport().configName());
         Log.notice("cgroup limits: memory " + (dev.podis.server.commands.ServerCommands.CGROUP_MEMORY_LIMIT == 0 ? "none"
                 : dev.podis.server.commands.ServerCommands.CGROUP_MEMORY_LIMIT + " bytes")
                 + ", CPU quota " + ("0".equals(dev.podis.server.commands.ServerCommands.CGROUP_CPU_QUOTA) ? "none"

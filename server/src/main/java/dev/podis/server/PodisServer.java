@@ -6,6 +6,7 @@ import dev.podis.server.config.ConfigException;
 import dev.podis.server.config.ConfigValue;
 import dev.podis.server.config.ServerConfig;
 import dev.podis.server.net.ClientConnection;
+import dev.podis.server.net.Transport;
 import dev.podis.storage.Keyspace;
 import dev.podis.storage.KeyspaceOptions;
 import io.netty.bootstrap.ServerBootstrap;
@@ -17,15 +18,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
@@ -364,12 +358,11 @@ public final class PodisServer implements AutoCloseable {
     }
 
     public PodisServer start() throws InterruptedException {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Transport transport = Transport.choose(context.config().get("network-transport"));
+        context.transport(transport);
         // One loop accepts, reads, executes and writes: Redis's single-threaded model (see ServerContext).
         // Its I/O handler is wrapped so that a long script can let it serve other clients (CommandLoopIo).
-        CommandLoopIo commandLoopIo = new CommandLoopIo(io);
+        CommandLoopIo commandLoopIo = new CommandLoopIo(transport.ioHandlerFactory());
         loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podis-main"), commandLoopIo);
         context.io(commandLoopIo);
         context.commandLoop(loop.next());
@@ -390,7 +383,7 @@ public final class PodisServer implements AutoCloseable {
         }
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop)
-                .channel(channelType)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, context.config().getInt("tcp-backlog"))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)

@@ -36,6 +36,7 @@ public final class ServerContext {
     private final long startedAt = System.currentTimeMillis();
     private final String runId;
     private EventLoop commandLoop;
+    private dev.podis.server.net.Transport transport;
     private long nextClientId = 1;
     private int boundPort;
     private final ClientPause pause = new ClientPause(this);
@@ -532,6 +533,15 @@ public final class ServerContext {
 
     void commandLoop(EventLoop loop) {
         this.commandLoop = loop;
+    }
+
+    /** The network transport the command loop uses (INFO's multiplexing_api); null before start. */
+    public dev.podis.server.net.Transport transport() {
+        return transport;
+    }
+
+    void transport(dev.podis.server.net.Transport transport) {
+        this.transport = transport;
     }
 
     /** The TCP port clients connect to (the actual one when configured as 0). */

@@ -207,7 +207,7 @@ public final class ServerCommands implements CommandFamily {
         field(sb, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + arch());
         field(sb, "arch_bits", "64".equals(System.getProperty("sun.arch.data.model", "64")) ? 64 : 32);
         field(sb, "monotonic_clock", "JVM System.nanoTime");
-        field(sb, "multiplexing_api", io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio");
+        field(sb, "multiplexing_api", server.transport() == null ? "" : server.transport().configName());
         field(sb, "atomicvar_api", "java");
         field(sb, "gcc_version", "0.0.0");
         field(sb, "process_id", ProcessHandle.current().pid());

@@ -116,6 +116,8 @@ final class ConfigParams {
         p.add(enm("acl-pubsub-default", "resetchannels", "allchannels", "resetchannels").build());
         p.add(enm("sanitize-dump-payload", "no", "no", "yes", "clients").build());
         p.add(enm("enable-protected-configs", "no", "no", "yes", "local").immutable().active().build());
+        // Podis's own: the network transport (dev.podis.server.net.Transport)
+        p.add(enm("network-transport", "auto", dev.podis.server.net.Transport.CONFIG_VALUES).immutable().build());
         p.add(enm("enable-debug-command", "no", "no", "yes", "local").immutable().build());
         p.add(enm("enable-module-command", "no", "no", "yes", "local").immutable().build());
         p.add(enm("cluster-preferred-endpoint-type", "ip", "ip", "hostname", "unknown-endpoint").build());

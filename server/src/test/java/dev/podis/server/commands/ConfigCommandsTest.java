@@ -64,8 +64,8 @@ class ConfigCommandsTest {
             assertEquals(Map.of("key-load-delay", "0"), j.configGet("key-load-delay"));
             assertFalse(j.configGet("*").containsKey("key-load-delay"));
             // Redis 7.2's names plus keyspace-backend, admin-port, admin-bind, refuse-empty-start,
-            // snapshot-buffer-size, snapshot-cpu-percent
-            assertEquals(196 + 6, j.configGet("*").size());
+            // snapshot-buffer-size, snapshot-cpu-percent, network-transport
+            assertEquals(196 + 7, j.configGet("*").size());
             assertEquals("ERR wrong number of arguments for 'config|get' command", error(j, "GET"));
         }
     }

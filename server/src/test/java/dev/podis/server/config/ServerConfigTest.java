@@ -48,8 +48,8 @@ class ServerConfigTest {
         }
         // Redis 7.0's CONFIG GET * lists 192 names (aliases included) with TLS; 7.2 adds four;
         // Podis adds its own keyspace-backend, admin-port, admin-bind, refuse-empty-start,
-        // snapshot-buffer-size and snapshot-cpu-percent.
-        assertEquals(196 + 6, c.names().size() - hidden(c));
+        // snapshot-buffer-size, snapshot-cpu-percent and network-transport.
+        assertEquals(196 + 7, c.names().size() - hidden(c));
         assertNotNull(c.param("keyspace-backend"));
         assertSame(c.param("replicaof"), c.param("slaveof"));
         assertSame(c.param("hash-max-listpack-entries"), c.param("HASH-MAX-ZIPLIST-ENTRIES"));
