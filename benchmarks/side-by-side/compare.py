@@ -845,8 +845,9 @@ def main(argv=None):
                    "(`%s`; report [%s.md](%s.md)):" % (
                        stamp, machine_line, load_before, load_after, machine["redis"], machine["commit"],
                        machine["java"], "python3 benchmarks/side-by-side/compare.py --full", rel, rel), "",
-                   "Podis's JVM options: `%s`%s." % (args.jvm_opts or "(the JVM's defaults)",
-                                                    " (the container image's)" if shipped else ""), ""]
+                   "Podis's network transport: %s; its JVM options: `%s`%s." % (
+                       transport, args.jvm_opts or "(the JVM's defaults)", " (the container image's)" if shipped else ""),
+                   ""]
         section += ([LOADED_NOTE, ""] if busy else []) + markdown_table(rows) + [""] + memory_lines(mem, args.memory_keys)
         if gc:
             w, p16 = gc["whole run"], gc.get("-P 16")
