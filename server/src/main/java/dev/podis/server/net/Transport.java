@@ -10,7 +10,11 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The kernel interface the command loop does its network I/O with ({@code network-transport}):
@@ -26,77 +30,30 @@ import java.util.Locale;
  * back to epoll without a word beyond the start-up log line.
  */
 public enum Transport {
-    IO_URING("io_uring") {
-        @Override
-        public boolean available() {
-            return IoUring.isAvailable();
-        }
-
-        @Override
-        Throwable unavailabilityCause() {
-            return IoUring.unavailabilityCause();
-        }
-
-        @Override
-        public IoHandlerFactory ioHandlerFactory() {
-            return IoUringIoHandler.newFactory();
-        }
-
-        @Override
-        public Class<? extends ServerChannel> serverChannel() {
-            return IoUringServerSocketChannel.class;
-        }
-    },
-    EPOLL("epoll") {
-        @Override
-        public boolean available() {
-            return Epoll.isAvailable();
-        }
-
-        @Override
-        Throwable unavailabilityCause() {
-            return Epoll.unavailabilityCause();
-        }
-
-        @Override
-        public IoHandlerFactory ioHandlerFactory() {
-            return EpollIoHandler.newFactory();
-        }
-
-        @Override
-        public Class<? extends ServerChannel> serverChannel() {
-            return EpollServerSocketChannel.class;
-        }
-    },
-    NIO("nio") {
-        @Override
-        public boolean available() {
-            return true;
-        }
-
-        @Override
-        Throwable unavailabilityCause() {
-            return null;
-        }
-
-        @Override
-        public IoHandlerFactory ioHandlerFactory() {
-            return NioIoHandler.newFactory();
-        }
-
-        @Override
-        public Class<? extends ServerChannel> serverChannel() {
-            return NioServerSocketChannel.class;
-        }
-    };
+    IO_URING("io_uring", IoUring::isAvailable, IoUring::unavailabilityCause, IoUringIoHandler::newFactory,
+            IoUringServerSocketChannel.class),
+    EPOLL("epoll", Epoll::isAvailable, Epoll::unavailabilityCause, EpollIoHandler::newFactory,
+            EpollServerSocketChannel.class),
+    NIO("nio", () -> true, () -> null, NioIoHandler::newFactory, NioServerSocketChannel.class);
 
     /** The values of {@code network-transport}: {@code auto} and each transport's name. */
-    public static final String[] CONFIG_VALUES = {"auto", "io_uring", "epoll", "nio"};
+    public static final String[] CONFIG_VALUES = Stream.concat(Stream.of("auto"),
+            Arrays.stream(values()).map(Transport::configName)).toArray(String[]::new);
 
     private final String configName;
+    // Method references, so that a transport's native library is only loaded when it is asked for.
+    private final BooleanSupplier available;
+    private final Supplier<Throwable> unavailabilityCause;
+    private final Supplier<IoHandlerFactory> ioHandlerFactory;
+    private final Class<? extends ServerChannel> serverChannel;
 
-    Transport(String configName) {
+    Transport(String configName, BooleanSupplier available, Supplier<Throwable> unavailabilityCause,
+              Supplier<IoHandlerFactory> ioHandlerFactory, Class<? extends ServerChannel> serverChannel) {
         this.configName = configName;
+        this.available = available;
+        this.unavailabilityCause = unavailabilityCause;
+        this.ioHandlerFactory = ioHandlerFactory;
+        this.serverChannel = serverChannel;
     }
 
     /** The name in {@code network-transport} and in INFO's {@code multiplexing_api}. */
@@ -105,13 +62,17 @@ public enum Transport {
     }
 
     /** True if this process can use it (native library loaded, kernel support, not refused). */
-    public abstract boolean available();
+    public boolean available() {
+        return available.getAsBoolean();
+    }
 
-    abstract Throwable unavailabilityCause();
+    public IoHandlerFactory ioHandlerFactory() {
+        return ioHandlerFactory.get();
+    }
 
-    public abstract IoHandlerFactory ioHandlerFactory();
-
-    public abstract Class<? extends ServerChannel> serverChannel();
+    public Class<? extends ServerChannel> serverChannel() {
+        return serverChannel;
+    }
 
     /**
      * The transport {@code network-transport} names: {@code auto} takes the first available one;
@@ -129,7 +90,7 @@ public enum Transport {
         for (Transport t : values()) {
             if (t.configName.equals(name)) {
                 if (!t.available()) {
-                    Throwable cause = t.unavailabilityCause();
+                    Throwable cause = t.unavailabilityCause.get();
                     throw new IllegalStateException("network-transport " + name + " is not available here"
                             + (cause == null ? "" : ": " + cause), cause);
                 }
