@@ -49,7 +49,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -361,7 +360,9 @@ class K8sManifestsTest {
 
     @Test
     void kubectlKustomizeBuilds() throws Exception {
-        Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not installed");
+        if (TestTools.onPath("kubectl") == null) {
+            TestTools.missing("kubectl", "kubectl is not installed (.ci/run installs Debian's kubernetes-client)");
+        }
         for (String dir : List.of("", "monitoring")) {
             Process p = new ProcessBuilder("kubectl", "kustomize", K8S.resolve(dir).toString())
                     .redirectErrorStream(true).start();
@@ -377,19 +378,6 @@ class K8sManifestsTest {
                 assertTrue(out.contains("kind: ServiceMonitor"), out);
             }
         }
-    }
-
-    static boolean onPath(String exe) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String d : path.split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, exe))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static Service service(String name) {
