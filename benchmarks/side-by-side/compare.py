@@ -734,8 +734,8 @@ def main(argv=None):
     try:
         for s in servers.values():
             s.start()
-        transport = re.search(r"^multiplexing_api:(\S*)", servers["podis"].cli("INFO", "server"), re.M)
-        transport = transport.group(1) if transport else "?"
+        api = re.search(r"^multiplexing_api:(\S*)", servers["podis"].cli("INFO", "server"), re.M)
+        transport = api.group(1) if api else "?"
         setup_reply = {name: "" for name in servers}
         for name, s in servers.items():
             for cmd in args.setup:

@@ -473,6 +473,8 @@ public final class ServerContext {
 
     /** Flushes {@code c}'s replies after the loop's current pass (see {@link PendingReplies}). */
     void replyAfterPass(Client c) {
+        // Without a command loop (a server never started, as in tests that drive a connection on
+        // an EmbeddedChannel) the client's own channel's loop runs the flush.
         EventLoop loop = commandLoop != null ? commandLoop : c.channel().eventLoop();
         pendingReplies.add(c, loop);
     }

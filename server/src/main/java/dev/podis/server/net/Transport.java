@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * <p>Why io_uring first: with epoll every request costs the loop a read and a write system call
  * (and redis-benchmark -P 1 spends most of the server's CPU in them); io_uring submits a pass's
  * receives and sends together and completes them in shared rings. Side by side with redis-server
- * on 2 cores it served -P 1 at 1.06-1.12x Redis where epoll gave 0.92-1.01x, and at -P 16 it
+ * on 2 cores it served -P 1 at 0.96-1.12x Redis where epoll gave 0.83-1.01x, and at -P 16 it
  * lowered p99 below Redis's on most tests (benchmarks/README.md, the network transport).
  * Container runtimes' default seccomp profiles often refuse io_uring; {@code auto} then falls
  * back to epoll without a word beyond the start-up log line.
