@@ -7,7 +7,8 @@ alternating the servers in each round:
   - SAVE: the time of the SAVE command as a client sees it (write, fsync, rename);
   - load: each server restarted on a dump.rdb (Redis on its own, Podis on Redis's and on its own),
     the time its log reports ("DB loaded from disk: N seconds"), and the time from process start
-    to the first +PONG (for Podis that includes starting the JVM).
+    to the first +PONG (for Podis that includes starting the JVM), with the CPU time and the
+    resident memory (VmRSS) of the process at that PONG.
 Checks that both report the same DEBUG DIGEST. With --baseline-jar, another Podis build (e.g. the
 one before a change) also loads Redis's file in every round, so before and after are measured in
 the same conditions.
@@ -80,12 +81,13 @@ def start(kind, workdir, jar=None):
     wait_pong(port, proc)
     ready = time.time() - t0
     cpu = compare.cpu_seconds(proc.pid)
+    rss = compare.rss_kb(proc.pid) / 1024
     loaded = None
     with open(log, errors="replace") as f:
         m = re.search(r"DB loaded from disk: ([0-9.]+) seconds", f.read())
         if m:
             loaded = float(m.group(1))
-    return proc, port, ready, loaded, cpu
+    return proc, port, ready, loaded, cpu, rss
 
 
 def stop(proc, port):
@@ -134,7 +136,7 @@ def main():
         os.makedirs(d)
     rows = []
     try:
-        proc, port, _, _, _ = start("redis", rdir)
+        proc, port, _, _, _, _ = start("redis", rdir)
         timed(port, "DEBUG", "POPULATE", args.keys, "key", args.size)
         timed(port, "SAVE")
         digest = resp(port, "DEBUG", "DIGEST")
@@ -145,33 +147,33 @@ def main():
         empty = os.path.join(root, "empty")
         os.makedirs(empty)
         for rnd in range(args.rounds):
-            proc, port, ready, loaded, cpu = start("podis", empty)
-            rows.append(("podis", "none", rnd, ready, loaded, None, cpu))
+            proc, port, ready, loaded, cpu, rss = start("podis", empty)
+            rows.append(("podis", "none", rnd, ready, loaded, None, cpu, rss))
             stop(proc, port)
-            proc, port, ready, loaded, cpu = start("redis", rdir)
+            proc, port, ready, loaded, cpu, rss = start("redis", rdir)
             save = timed(port, "SAVE")
-            rows.append(("redis", "redis", rnd, ready, loaded, save, cpu))
+            rows.append(("redis", "redis", rnd, ready, loaded, save, cpu, rss))
             stop(proc, port)
             if baseline:
-                proc, port, ready, loaded, cpu = start("podis", pdir, baseline)
+                proc, port, ready, loaded, cpu, rss = start("podis", pdir, baseline)
                 if resp(port, "DEBUG", "DIGEST") != digest:
                     raise SystemExit("the baseline Podis loaded a different dataset")
-                rows.append(("podis-baseline", "redis", rnd, ready, loaded, None, cpu))
+                rows.append(("podis-baseline", "redis", rnd, ready, loaded, None, cpu, rss))
                 stop(proc, port)
-            proc, port, ready, loaded, cpu = start("podis", pdir)
+            proc, port, ready, loaded, cpu, rss = start("podis", pdir)
             d = resp(port, "DEBUG", "DIGEST")
             if d != digest:
                 raise SystemExit("Podis loaded a different dataset: digest %s, Redis %s" % (d, digest))
             save = timed(port, "SAVE")
-            rows.append(("podis", "redis", rnd, ready, loaded, save, cpu))
+            rows.append(("podis", "redis", rnd, ready, loaded, save, cpu, rss))
             stop(proc, port)
             shutil.copy(os.path.join(pdir, "dump.rdb"), os.path.join(odir, "dump.rdb"))
             podis_file = os.path.getsize(os.path.join(odir, "dump.rdb"))
             shutil.copy(os.path.join(rdir, "dump.rdb"), os.path.join(pdir, "dump.rdb"))
-            proc, port, ready, loaded, cpu = start("podis", odir)
+            proc, port, ready, loaded, cpu, rss = start("podis", odir)
             if resp(port, "DEBUG", "DIGEST") != digest:
                 raise SystemExit("Podis's own file holds a different dataset")
-            rows.append(("podis", "podis", rnd, ready, loaded, None, cpu))
+            rows.append(("podis", "podis", rnd, ready, loaded, None, cpu, rss))
             stop(proc, port)
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -213,6 +215,12 @@ def main():
         md.append("| CPU seconds until first PONG, Redis's file, baseline build | | %.2f | |"
                   % med("podis-baseline", "redis", 6))
     md.append("| CPU seconds until first PONG, no file (JVM start) | | %.2f | |" % pe)
+    rm, pm = med("redis", "redis", 7), med("podis", "redis", 7)
+    md.append("| resident memory at first PONG (MB), Redis's file | %.0f | %.0f | %.2f |" % (rm, pm, pm / rm))
+    if baseline:
+        bm = med("podis-baseline", "redis", 7)
+        md.append("| resident memory at first PONG (MB), Redis's file, baseline build | | %.0f | %.2f |" % (bm, bm / rm))
+    md.append("| resident memory at first PONG (MB), no file | | %.0f | |" % med("podis", "none", 7))
     report = "\n".join(md) + "\n"
     print(report)
     base = os.path.join(ROOT, "benchmarks", "results", datetime.datetime.utcnow().strftime("%Y-%m-%d") + "-" + args.name)
@@ -220,7 +228,7 @@ def main():
         f.write(report)
     with open(base + ".csv", "w") as f:
         w = csv.writer(f)
-        w.writerow(["server", "file_from", "round", "start_to_pong_s", "load_log_s", "save_s", "cpu_s"])
+        w.writerow(["server", "file_from", "round", "start_to_pong_s", "load_log_s", "save_s", "cpu_s", "rss_mb"])
         for r in rows:
             w.writerow(r)
 

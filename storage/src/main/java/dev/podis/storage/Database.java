@@ -1,5 +1,6 @@
 package dev.podis.storage;
 
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -103,6 +104,20 @@ public interface Database {
      */
     default void putString(byte[] key, byte[] value, long expireAt) {
         put(key.clone(), StoredValue.string(value.clone(), expireAt));
+    }
+
+    /**
+     * A loader's path: stores a string read from a file, key and value given as ranges of
+     * {@code bytes} that the database copies what it keeps of (the caller reuses the array), with
+     * its expiry and access data (LRU clock or LFU counter; 0 for a fresh one), replacing any
+     * value, as {@code put} of copies with {@code StoredValue.decoded} does.
+     *
+     * @throws KeyspaceFullException as {@link #put}
+     */
+    default void loadString(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength, long expireAt,
+                            int lruOrLfu) {
+        put(Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength), StoredValue.decoded(ValueType.STRING,
+                Arrays.copyOfRange(bytes, valueOffset, valueOffset + valueLength), null, expireAt, lruOrLfu));
     }
 
     /**

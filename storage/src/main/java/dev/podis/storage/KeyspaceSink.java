@@ -1,6 +1,7 @@
 package dev.podis.storage;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Receives a copy of the keyspace, database by database: what SAVE, a fork-less snapshot
@@ -20,6 +21,18 @@ public interface KeyspaceSink {
      * array and the value may be reused or changed after the call returns: copy what you keep.
      */
     void entry(byte[] key, StoredValue value) throws IOException;
+
+    /**
+     * A string key as {@link #entry} would receive it, with key and value given as ranges of
+     * {@code bytes} that are only valid during the call: what a loader of an RDB file hands over,
+     * so that a sink that copies them anyway (into the keyspace, into a batch) needs no array per
+     * key. By default both are copied into arrays of their own for {@link #entry}.
+     */
+    default void stringEntry(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength, long expireAt,
+                             int lruOrLfu) throws IOException {
+        entry(Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength), StoredValue.decoded(ValueType.STRING,
+                Arrays.copyOfRange(bytes, valueOffset, valueOffset + valueLength), null, expireAt, lruOrLfu));
+    }
 
     /** Every database was sent. */
     void end() throws IOException;

@@ -86,6 +86,8 @@ final class OffHeapDatabase extends BaseDatabase {
         long keys;
         /** Whether the map to replace this one was asked for ahead ({@code growEarly}). */
         boolean growthPrepared;
+        /** Keys past which the map to replace this one is asked for ahead ({@code growEarly}). */
+        long prepareAt;
         /** The map's reservation when created, and what a key costs of it (per entry, over the target fill). */
         private final long reserved;
         private final double reservedPerEntry;
@@ -99,6 +101,7 @@ final class OffHeapDatabase extends BaseDatabase {
             this.entries = entries;
             this.reserved = map.offHeapMemoryUsed();
             this.reservedPerEntry = (double) reserved / entries / OffHeapSizing.TARGET_FILL;
+            this.prepareAt = (long) (entries * OffHeapSizing.PREPARE_FILL);
         }
 
         /**
@@ -655,16 +658,53 @@ final class OffHeapDatabase extends BaseDatabase {
             put(keptCopy(key), StoredValue.string(value.clone(), expireAt));
             return;
         }
-        // Nothing below keeps key or value: the record is built in recData and copied into the map.
+        putStringDirect(key, value, 0, value.length, 0);
+    }
+
+    @Override
+    public void loadString(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength, long expireAt,
+                           int lruOrLfu) {
+        if (valueLength > PUT_STRING_DIRECT || expireAt != StoredValue.NO_EXPIRY || hooks.trackChanges
+                || hooks.snapshot != null) {
+            super.loadString(bytes, keyOffset, keyLength, valueOffset, valueLength, expireAt, lruOrLfu);
+            return;
+        }
+        putStringDirect(loadKey(bytes, keyOffset, keyLength), bytes, valueOffset, valueLength, lruOrLfu);
+    }
+
+    /** Keys up to this long are copied by {@link #loadKey} into an array of this database's, one per length. */
+    private static final int LOAD_KEY_REUSED = 64;
+    private final byte[][] loadKeys = new byte[LOAD_KEY_REUSED + 1][];
+
+    /** The key at {@code bytes[offset, offset + length)} in an array of exactly its length, reused for short keys. */
+    private byte[] loadKey(byte[] bytes, int offset, int length) {
+        byte[] key;
+        if (length > LOAD_KEY_REUSED) {
+            key = new byte[length];
+        } else if ((key = loadKeys[length]) == null) {
+            key = loadKeys[length] = new byte[length];
+        }
+        System.arraycopy(bytes, offset, key, 0, length);
+        return key;
+    }
+
+    /**
+     * Writes an inline string without expiry straight into the map: {@code key} and
+     * {@code value[offset, offset + length)} are copied into the record, nothing below keeps
+     * either (the callers made sure: no expiry index entry, change listener or snapshot), so the
+     * caller may reuse both. {@code lruOrLfu} 0: a fresh key's access data.
+     */
+    private void putStringDirect(byte[] key, byte[] value, int offset, int length, int lruOrLfu) {
         modified(key);
         if (shards.isEmpty()) {
             addShard(sizing.initialEntries());
         } else if (shards.size() > 1) {
             migrateStep(MIGRATE_PER_WRITE);
         }
-        int lru = hooks.initialAccess(hooks.now());
-        store(key, Record.inline(recData, ValueType.STRING, StoredValue.NO_EXPIRY, lru, hooks.mark, value, false), null, lru,
-                hooks.lfu);
+        boolean fresh = lruOrLfu == 0;
+        int lru = fresh ? hooks.initialAccess(hooks.now()) : lruOrLfu;
+        store(key, Record.inline(recData, ValueType.STRING, StoredValue.NO_EXPIRY, lru, hooks.mark, value, offset, length,
+                false), null, lru, fresh && hooks.lfu);
         if (expires.size() > 0) {
             expires.remove(key);
         }
@@ -809,7 +849,7 @@ final class OffHeapDatabase extends BaseDatabase {
      * allows a bigger one.
      */
     private void growEarly(Shard shard) {
-        if (shards.size() != 1 || shard.keys <= shard.entries * OffHeapSizing.PREPARE_FILL || sizing.atBudget()) {
+        if (shards.size() != 1 || shard.keys <= shard.prepareAt || sizing.atBudget()) {
             return;
         }
         if (!shard.growthPrepared) {
@@ -1401,8 +1441,12 @@ final class OffHeapDatabase extends BaseDatabase {
     void expectKeys(long keys) {
         if (shards.isEmpty() && keys > sizing.initialEntries()) {
             // One map big enough from the start: no growth and migration while loading. The keys
-            // must stay under TARGET_FILL of it, or growEarly replaces it while the load runs.
+            // must stay under TARGET_FILL of it, or growEarly replaces it while the load runs; nor
+            // is a bigger map prepared for the keys announced (on the map worker, near the load's
+            // end), only once writes go past them.
             addShard(Math.max(sizing.initialEntries(), expectedEntries(keys)));
+            Shard shard = shards.get(0);
+            shard.prepareAt = Math.max(shard.prepareAt, keys);
         }
     }
 

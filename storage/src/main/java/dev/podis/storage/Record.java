@@ -58,12 +58,18 @@ final class Record {
     }
 
     static HeapData inline(HeapData out, ValueType type, long expireAt, int lru, int mark, byte[] payload, boolean raw) {
-        byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + payload.length);
+        return inline(out, type, expireAt, lru, mark, payload, 0, payload.length, raw);
+    }
+
+    /** {@link #inline} of {@code payload[offset, offset + length)}. */
+    static HeapData inline(HeapData out, ValueType type, long expireAt, int lru, int mark, byte[] payload, int offset,
+                           int length, boolean raw) {
+        byte[] r = out.reset(headerSize(expireAt != StoredValue.NO_EXPIRY) + length);
         int off = writeHeader(r, type, INLINE, expireAt, lru, mark);
         if (raw) {
             r[0] |= RAW_BIT;
         }
-        System.arraycopy(payload, 0, r, off, payload.length);
+        System.arraycopy(payload, offset, r, off, length);
         return out;
     }
 

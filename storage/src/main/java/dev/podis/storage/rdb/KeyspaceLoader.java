@@ -55,16 +55,40 @@ public final class KeyspaceLoader implements KeyspaceSink {
 
     @Override
     public void entry(byte[] key, StoredValue value) throws IOException {
-        if (dropExpired && value.hasExpiry() && value.expireAt() < keyspace.now()) {
-            expired++;
+        if (dropped(value.expireAt())) {
             return;
         }
         long before = db.size();
         db.put(key, value);
+        added(before, key, 0, key.length);
+    }
+
+    @Override
+    public void stringEntry(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength, long expireAt,
+                            int lruOrLfu) throws IOException {
+        if (dropped(expireAt)) {
+            return;
+        }
+        long before = db.size();
+        db.loadString(bytes, keyOffset, keyLength, valueOffset, valueLength, expireAt, lruOrLfu);
+        added(before, bytes, keyOffset, keyLength);
+    }
+
+    /** Whether a key expiring at {@code expireAt} is dropped (and counted) instead of loaded. */
+    private boolean dropped(long expireAt) {
+        if (dropExpired && expireAt != StoredValue.NO_EXPIRY && expireAt < keyspace.now()) {
+            expired++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Counts a key put into a database that held {@code before} keys; a duplicate is an error unless allowed. */
+    private void added(long before, byte[] key, int offset, int length) throws RdbException {
         loaded++;
         if (db.size() == before && !replaceDuplicates) {
-            throw new RdbException("RDB has duplicated key '" + new String(key, StandardCharsets.UTF_8) + "' in DB "
-                    + dbIndex, -1);
+            throw new RdbException("RDB has duplicated key '" + new String(key, offset, length, StandardCharsets.UTF_8)
+                    + "' in DB " + dbIndex, -1);
         }
     }
 

@@ -232,6 +232,21 @@ public final class RdbInput {
 
     /** A string (rdbGenericLoadStringObject): raw, an encoded integer, or LZF-compressed. */
     public byte[] readString() throws IOException {
+        return readString(null);
+    }
+
+    /**
+     * {@link #readString} appended to {@code to} instead of returned in an array of its own (the
+     * load of a string key costs no array per key and value); returns its length.
+     */
+    public int readStringTo(GrowableBytes to) throws IOException {
+        int start = to.length();
+        readString(to);
+        return to.length() - start;
+    }
+
+    /** The next string: appended to {@code to} (and null returned), or in a new array when {@code to} is null. */
+    private byte[] readString(GrowableBytes to) throws IOException {
         long at = offset();
         int b = readByte();
         int type = b >>> 6;
@@ -239,13 +254,13 @@ public final class RdbInput {
         if (type == 3) {
             switch (b & 0x3F) {
                 case Rdb.ENC_INT8:
-                    return Decimal.text((byte) readByte());
+                    return deliver(Decimal.text((byte) readByte()), to);
                 case Rdb.ENC_INT16:
-                    return Decimal.text((short) (readByte() | readByte() << 8));
+                    return deliver(Decimal.text((short) (readByte() | readByte() << 8)), to);
                 case Rdb.ENC_INT32:
-                    return Decimal.text(readByte() | readByte() << 8 | readByte() << 16 | readByte() << 24);
+                    return deliver(Decimal.text(readByte() | readByte() << 8 | readByte() << 16 | readByte() << 24), to);
                 case Rdb.ENC_LZF:
-                    return readLzf(at);
+                    return readLzf(at, to);
                 default:
                     throw corrupt("Unknown RDB string encoding type " + (b & 0x3F), at);
             }
@@ -266,12 +281,26 @@ public final class RdbInput {
         if (len > remaining()) {
             throw eof();
         }
-        byte[] s = new byte[(int) len];
-        readFully(s, 0, s.length);
-        return s;
+        int n = (int) len;
+        if (to == null) {
+            byte[] s = new byte[n];
+            readFully(s, 0, n);
+            return s;
+        }
+        readFully(to.reserve(n), to.length(), n);
+        to.advance(n);
+        return null;
     }
 
-    private byte[] readLzf(long at) throws IOException {
+    private static byte[] deliver(byte[] s, GrowableBytes to) {
+        if (to == null) {
+            return s;
+        }
+        to.append(s, 0, s.length);
+        return null;
+    }
+
+    private byte[] readLzf(long at, GrowableBytes to) throws IOException {
         long clen = readLength();
         long len = readLength();
         if (clen < 0 || len < 0 || clen > Integer.MAX_VALUE - 16 || len > maxString
@@ -281,24 +310,28 @@ public final class RdbInput {
         if (clen > remaining()) {
             throw eof();
         }
-        byte[] out = new byte[(int) len];
+        byte[] out = to == null ? new byte[(int) len] : to.reserve((int) len);
+        int outOff = to == null ? 0 : to.length();
         int n;
         if (clen <= limit - pos) {
             // compressed bytes already buffered: decompress in place
-            n = Lzf.decompress(buf, pos, (int) clen, out, 0, out.length);
+            n = Lzf.decompress(buf, pos, (int) clen, out, outOff, (int) len);
             pos += (int) clen;
         } else {
             byte[] c = new byte[(int) clen];
             readFully(c, 0, c.length);
-            n = Lzf.decompress(c, 0, c.length, out, 0, out.length);
+            n = Lzf.decompress(c, 0, c.length, out, outOff, (int) len);
         }
         if (n != len) {
             throw corrupt("Invalid LZF compressed string", at);
         }
-        return out;
+        if (to == null) {
+            return out;
+        }
+        to.advance(n);
+        return null;
     }
 
-    /** 8 bytes little endian (rdbLoadMillisecondTime). */
     public long readMillis() throws IOException {
         long v = 0;
         for (int i = 0; i < 8; i++) {

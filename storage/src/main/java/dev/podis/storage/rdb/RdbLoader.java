@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * Reads an RDB file (rdbLoadRio) of versions 1 to 12 and hands its keys to a
  * {@link KeyspaceSink}: {@code database} when a SELECTDB (with RESIZEDB's sizes when present)
  * precedes keys, one {@code entry} per key (with its expiry and, under an LRU or LFU policy, the
- * access data of IDLE / FREQ), {@code end} once EOF and the checksum were read and verified.
+ * access data of IDLE / FREQ; a string key as {@code stringEntry}, out of a reused buffer), {@code end} once EOF and the checksum were read and verified.
  * Aux fields and function libraries go to a {@link Listener}; slot info is skipped; module data
  * is {@link RdbException.Unsupported}.
  *
@@ -75,6 +75,8 @@ public final class RdbLoader {
     private final RdbInput in;
     private final Options o;
     private final ValueCodec codec = new ValueCodec();
+    /** Where a string key's key and value are read ({@link KeyspaceSink#stringEntry}). */
+    private final GrowableBytes strings = new GrowableBytes(64 * 1024);
     private int version = -1;
     private boolean done;
     private int db;
@@ -217,6 +219,15 @@ public final class RdbLoader {
             if (dbPending) {
                 sink.database(db, dbKeys, dbExpires);
                 dbPending = false;
+            }
+            if (type == Rdb.TYPE_STRING) {
+                // The most common key by far: no array of its own for key or value.
+                strings.clear();
+                int keyLength = in.readStringTo(strings);
+                int valueLength = in.readStringTo(strings);
+                sink.stringEntry(strings.array(), 0, keyLength, keyLength, valueLength, expireAt, accessData(idle, freq));
+                keys++;
+                return true;
             }
             byte[] key = in.readString();
             StoredValue v = codec.read(in, type, o.limits, expireAt, accessData(idle, freq));
