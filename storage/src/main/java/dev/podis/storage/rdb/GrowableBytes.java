@@ -8,6 +8,8 @@ import java.util.Arrays;
  */
 public final class GrowableBytes {
     private static final int INITIAL = 1024;
+    /** The longest array the JVM allocates everywhere. */
+    private static final int MAX = Integer.MAX_VALUE - 16;
 
     /** After {@link #clear}, an array grown past this (for a big value) is dropped rather than kept. */
     private final int keep;
@@ -42,10 +44,34 @@ public final class GrowableBytes {
         length += len;
     }
 
+    /** Appends the decimal text of {@code v} (an integer-encoded string of the file). */
+    public void appendDecimal(int v) {
+        byte[] a = reserve(11);
+        int at = length;
+        long u = v;
+        if (u < 0) {
+            a[at++] = '-';
+            u = -u;
+        }
+        int digits = 1;
+        for (long t = u; t >= 10; t /= 10) {
+            digits++;
+        }
+        for (int i = at + digits - 1; i >= at; i--) {
+            a[i] = (byte) ('0' + u % 10);
+            u /= 10;
+        }
+        length = at + digits;
+    }
+
     /** Room for {@code n} more bytes at {@link #length()}: the array to write them into (then {@link #advance}). */
     byte[] reserve(int n) {
         if (array.length - length < n) {
-            array = Arrays.copyOf(array, Math.max(length + n, (int) Math.min(Integer.MAX_VALUE - 16, array.length * 2L)));
+            long need = (long) length + n;
+            if (need > MAX) {
+                throw new OutOfMemoryError(need + " bytes of strings do not fit one array");
+            }
+            array = Arrays.copyOf(array, (int) Math.max(need, Math.min(MAX, array.length * 2L)));
         }
         return array;
     }

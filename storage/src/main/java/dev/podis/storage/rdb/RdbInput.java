@@ -252,18 +252,27 @@ public final class RdbInput {
         int type = b >>> 6;
         long len;
         if (type == 3) {
+            int v;
             switch (b & 0x3F) {
                 case Rdb.ENC_INT8:
-                    return deliver(Decimal.text((byte) readByte()), to);
+                    v = (byte) readByte();
+                    break;
                 case Rdb.ENC_INT16:
-                    return deliver(Decimal.text((short) (readByte() | readByte() << 8)), to);
+                    v = (short) (readByte() | readByte() << 8);
+                    break;
                 case Rdb.ENC_INT32:
-                    return deliver(Decimal.text(readByte() | readByte() << 8 | readByte() << 16 | readByte() << 24), to);
+                    v = readByte() | readByte() << 8 | readByte() << 16 | readByte() << 24;
+                    break;
                 case Rdb.ENC_LZF:
                     return readLzf(at, to);
                 default:
                     throw corrupt("Unknown RDB string encoding type " + (b & 0x3F), at);
             }
+            if (to == null) {
+                return Decimal.text(v);
+            }
+            to.appendDecimal(v);
+            return null;
         } else if (type == 0) {
             len = b & 0x3F;
         } else if (type == 1) {
@@ -289,14 +298,6 @@ public final class RdbInput {
         }
         readFully(to.reserve(n), to.length(), n);
         to.advance(n);
-        return null;
-    }
-
-    private static byte[] deliver(byte[] s, GrowableBytes to) {
-        if (to == null) {
-            return s;
-        }
-        to.append(s, 0, s.length);
         return null;
     }
 

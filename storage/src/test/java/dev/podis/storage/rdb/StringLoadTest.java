@@ -39,7 +39,16 @@ class StringLoadTest {
         return v;
     }
 
-    /** A file of KEYS 100-byte strings in db 0, plus strings off the direct path (TTL, big, integer) in db 1. */
+    /** Integers of every RDB encoding (8, 16 and 32 bits), both signs. */
+    private static int counter(int i) {
+        int[] scale = {1, 300, 70_000, 40_000};
+        return (i % 2 == 0 ? 1 : -1) * (i * scale[i % 4] + (i % 4 == 3 ? Integer.MAX_VALUE / 2 : 0));
+    }
+
+    /**
+     * A file of KEYS 100-byte strings in db 0, strings off the direct path (TTL, big, integer,
+     * long key) in db 1, and KEYS integers (stored integer-encoded in the file) in db 2.
+     */
     private static byte[] file() throws IOException {
         Keyspace ks = Keyspace.onHeap(16);
         for (int i = 0; i < KEYS; i++) {
@@ -51,6 +60,9 @@ class StringLoadTest {
         ks.db(1).put(b("big"), StoredValue.string(big));
         ks.db(1).put(b("int"), StoredValue.string(b("-12345")));
         ks.db(1).put(b("k".repeat(200)), StoredValue.string(b("long key")));
+        for (int i = 0; i < KEYS; i++) {
+            ks.db(2).put(b("counter:" + i), StoredValue.string(b(Integer.toString(counter(i)))));
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ks.copyTo(new RdbWriter(out, new RdbWriter.Options()));
         return out.toByteArray();
@@ -62,6 +74,17 @@ class StringLoadTest {
         long before = threads.getCurrentThreadAllocatedBytes();
         loader.loadAll(new KeyspaceLoader(into, true, false));
         return threads.getCurrentThreadAllocatedBytes() - before;
+    }
+
+    /** The value of one key holding {@code v}, written to a file (integer-encoded) and loaded off-heap. */
+    private static byte[] loadedInteger(int v) throws IOException {
+        Keyspace source = Keyspace.onHeap(16);
+        source.db(0).put(b("i"), StoredValue.string(b(Integer.toString(v))));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        source.copyTo(new RdbWriter(out, new RdbWriter.Options()));
+        Keyspace ks = Keyspace.offHeap(16, 1L << 28);
+        load(out.toByteArray(), ks);
+        return ks.db(0).get(b("i")).bytes();
     }
 
     @Test
@@ -86,10 +109,18 @@ class StringLoadTest {
         assertEquals(20_000, db1.get(b("big")).bytes().length);
         assertArrayEquals(b("-12345"), db1.get(b("int")).bytes());
         assertArrayEquals(b("long key"), db1.get(b("k".repeat(200))).bytes());
+        Database db2 = ks.db(2);
+        assertEquals(KEYS, db2.size());
+        for (int i = 0; i < KEYS; i += 7) {
+            assertArrayEquals(b(Integer.toString(counter(i))), db2.get(b("counter:" + i)).bytes(), "counter:" + i);
+        }
+        assertArrayEquals(b("-2147483648"), loadedInteger(Integer.MIN_VALUE));
+        assertArrayEquals(b("2147483647"), loadedInteger(Integer.MAX_VALUE));
 
-        // The general path allocated a key array, a value array and a StoredValue per key: about
-        // 200 bytes for these. What remains is per map, per file and per key off the direct path.
-        long perKey = allocated / KEYS;
+        // The general path allocated a key array, a value array and a StoredValue per key (about
+        // 240 bytes for the 100-byte values; an integer's text cost two more objects). What
+        // remains is per map, per file and per key off the direct path.
+        long perKey = allocated / (2 * KEYS);
         assertTrue(perKey < 20, "heap bytes allocated per loaded key: " + perKey);
     }
 }
