@@ -116,8 +116,8 @@ public interface Database {
      */
     default void loadString(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength, long expireAt,
                             int lruOrLfu) {
-        put(Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength), StoredValue.decoded(ValueType.STRING,
-                Arrays.copyOfRange(bytes, valueOffset, valueOffset + valueLength), null, expireAt, lruOrLfu));
+        put(Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength),
+                StoredValue.decodedString(bytes, valueOffset, valueLength, expireAt, lruOrLfu));
     }
 
     /**

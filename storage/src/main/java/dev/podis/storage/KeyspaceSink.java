@@ -30,8 +30,8 @@ public interface KeyspaceSink {
      */
     default void stringEntry(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength, long expireAt,
                              int lruOrLfu) throws IOException {
-        entry(Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength), StoredValue.decoded(ValueType.STRING,
-                Arrays.copyOfRange(bytes, valueOffset, valueOffset + valueLength), null, expireAt, lruOrLfu));
+        entry(Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength),
+                StoredValue.decodedString(bytes, valueOffset, valueLength, expireAt, lruOrLfu));
     }
 
     /** Every database was sent. */

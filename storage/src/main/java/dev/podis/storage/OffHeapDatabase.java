@@ -196,6 +196,11 @@ final class OffHeapDatabase extends BaseDatabase {
         return shards.isEmpty() ? null : shards.get(shards.size() - 1).map;
     }
 
+    /** For tests: whether the map to replace the newest one was asked for ahead. */
+    boolean growthPrepared() {
+        return !shards.isEmpty() && shards.get(shards.size() - 1).growthPrepared;
+    }
+
     /** For tests and diagnostics: each map's entries, keys, reservation now and at creation. */
     String describeShards() {
         StringBuilder sb = new StringBuilder();

@@ -1,5 +1,7 @@
 package dev.podis.storage;
 
+import java.util.Arrays;
+
 /**
  * One value of the keyspace as command code sees it: its type, its payload and its expiry.
  *
@@ -63,6 +65,12 @@ public final class StoredValue {
     /** Used by keyspace implementations when decoding a stored record. */
     public static StoredValue decoded(ValueType type, byte[] bytes, Object object, long expireAt, int lruOrLfu) {
         return new StoredValue(type, bytes, object, expireAt, lruOrLfu);
+    }
+
+    /** A string read from a file: a copy of {@code bytes[offset, offset + length)}, not raw. */
+    public static StoredValue decodedString(byte[] bytes, int offset, int length, long expireAt, int lruOrLfu) {
+        return new StoredValue(ValueType.STRING, Arrays.copyOfRange(bytes, offset, offset + length), null, expireAt,
+                lruOrLfu);
     }
 
     /** {@link #decoded} of a string, {@link #rawString raw} or not. */

@@ -64,7 +64,8 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
     @Test
     void aLoadSizedByItsKeyCountStaysInOneMap() {
         // RESIZEDB's count sizes the map: loading that many keys must neither replace the map
-        // (growEarly at TARGET_FILL) nor move entries while the load runs.
+        // (growEarly at TARGET_FILL) nor move entries while the load runs, nor have a bigger map
+        // made ahead for it (at PREPARE_FILL) before writes go past the count.
         int keys = 50_000;
         ks.expectKeys(1, keys);
         OffHeapDatabase d = (OffHeapDatabase) ks.db(1);
@@ -76,6 +77,9 @@ class OffHeapKeyspaceTest extends KeyspaceContractTest {
             }
         }
         assertEquals(keys, d.size());
+        assertFalse(d.growthPrepared(), "a bigger map was prepared for the keys announced");
+        d.put(b("after-the-load"), StoredValue.string(new byte[100]));
+        assertTrue(d.growthPrepared(), "past the announced keys, the next map is made ahead");
     }
 
     @Test

@@ -333,6 +333,7 @@ public final class RdbInput {
         return null;
     }
 
+    /** 8 bytes little endian (rdbLoadMillisecondTime). */
     public long readMillis() throws IOException {
         long v = 0;
         for (int i = 0; i < 8; i++) {

@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
  * Reads an RDB file (rdbLoadRio) of versions 1 to 12 and hands its keys to a
  * {@link KeyspaceSink}: {@code database} when a SELECTDB (with RESIZEDB's sizes when present)
  * precedes keys, one {@code entry} per key (with its expiry and, under an LRU or LFU policy, the
- * access data of IDLE / FREQ; a string key as {@code stringEntry}, out of a reused buffer), {@code end} once EOF and the checksum were read and verified.
+ * access data of IDLE / FREQ; a string key as {@code stringEntry}, out of a reused buffer),
+ * {@code end} once EOF and the checksum were read and verified.
  * Aux fields and function libraries go to a {@link Listener}; slot info is skipped; module data
  * is {@link RdbException.Unsupported}.
  *
