@@ -211,7 +211,7 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
     stamp = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    cmd = "python3 benchmarks/side-by-side/bgsave_memory.py " + " ".join(sys.argv[1:])
+    cmd = compare.command_line("bgsave_memory.py", sys.argv[1:])
     redis_version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.strip()
     try:
         load = open("/proc/loadavg").read().split()[:3]

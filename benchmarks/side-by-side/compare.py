@@ -60,6 +60,18 @@ def port_open(port):
         return False
 
 
+def command_line(script, argv):
+    """How a report names the command that made it: the script and its arguments, quoted, with
+    absolute paths (jars and directories of this machine, also as --option=PATH) shortened to
+    their last part."""
+    def short(a):
+        name, eq, value = a.partition("=")
+        if eq and name.startswith("--") and os.path.isabs(value):
+            return name + "=" + os.path.basename(value)
+        return os.path.basename(a) if os.path.isabs(a) else a
+    return " ".join(["python3", "benchmarks/side-by-side/" + script] + [shlex.quote(short(a)) for a in argv])
+
+
 def rss_kb(pid):
     """VmRSS of a process in KB (0 once it is gone)."""
     try:
@@ -798,7 +810,7 @@ def main(argv=None):
     stamp = started.strftime("%Y-%m-%d %H:%M UTC")
     took = time.time() - t0
     took = "%.0f s" % took if took < 120 else "%.0f minutes" % (took / 60)
-    command = "python3 benchmarks/side-by-side/compare.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    command = command_line("compare.py", argv or sys.argv[1:])
     n_text = ", ".join("-P %d: -n %d" % (p, n) for p, n in args.requests_by_pipeline.items())
     machine_line = "%s, %d cores%s" % (machine["cpu"], machine["cores"], ", " + machine["memory"] if machine["memory"] else "")
     md = ["# Podis vs Redis, side by side", "",

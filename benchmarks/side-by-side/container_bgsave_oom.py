@@ -28,7 +28,7 @@ forwarding in the measured path); Podis's admin port is off.
 import argparse, datetime, os, platform, re, shlex, shutil, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import ROOT, children, free_port  # noqa: E402
+from compare import ROOT, children, command_line, free_port  # noqa: E402
 
 BASE = "localhost/podis-base:bookworm-jdk17"
 PODIS_IMAGE = "localhost/podis-side-by-side:podis"
@@ -323,7 +323,7 @@ def main():
             results.append(run_one(kind, args, limit))
 
     stamp = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    cmd = "python3 benchmarks/side-by-side/container_bgsave_oom.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    cmd = command_line("container_bgsave_oom.py", sys.argv[1:])
     try:
         load = open("/proc/loadavg").read().split()[:3]
     except OSError:

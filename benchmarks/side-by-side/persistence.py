@@ -183,7 +183,7 @@ def main():
         return statistics.median(v) if v else float("nan")
 
     stamp = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    cmd = "python3 benchmarks/side-by-side/persistence.py " + " ".join(sys.argv[1:])
+    cmd = compare.command_line("persistence.py", sys.argv[1:])
     redis_version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.strip()
     load = subprocess.run(["cat", "/proc/loadavg"], capture_output=True, text=True).stdout.split()[:3]
     md = ["# Persistence: SAVE and start-up load, Podis vs Redis", "",

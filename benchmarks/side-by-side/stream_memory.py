@@ -93,7 +93,7 @@ def main():
             kind, used / 1e6, used / args.entries, rss / 1e6, rss / args.entries, usage / 1e6, rows[0]["nodes"])
 
     stamp = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    cmd = "python3 benchmarks/side-by-side/stream_memory.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    cmd = compare.command_line("stream_memory.py", sys.argv[1:])
     out = ["# One stream of %d small entries (`XADD s * f v`)" % args.entries, "",
            "%s, %d rounds alternating Redis and Podis (the smaller growth of the rounds); Podis JVM: `%s`."
            % (stamp, args.rounds, args.jvm_opts), "", "Command: `%s`" % cmd, "",

@@ -143,6 +143,13 @@ class ParsingTest(unittest.TestCase):
         finally:
             shutil.rmtree(d)
 
+    def test_command_line_names_no_machine_paths(self):
+        self.assertEqual("python3 benchmarks/side-by-side/persistence.py --jar after.jar --baseline-jar=before.jar "
+                         "--name 'two words' --jvm-opts=-Xmx1g --tests set",
+                         compare.command_line("persistence.py", ["--jar", "/some/dir/after.jar",
+                                                                 "--baseline-jar=/other/before.jar", "--name", "two words",
+                                                                 "--jvm-opts=-Xmx1g", "--tests", "set"]))
+
     def test_presets(self):
         full = compare.parse_args(["--full", "--no-readme"])
         self.assertEqual(full.tests, compare.FULL_TESTS.split(","))
