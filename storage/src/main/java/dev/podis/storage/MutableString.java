@@ -84,6 +84,11 @@ public final class MutableString extends OffHeapDatabase.HeapObject {
 
     /** Writes the decimal digits of {@code v} at the start of {@code out} (at least {@link #MAX_DECIMAL} bytes); returns their count. */
     public static int writeDecimal(long v, byte[] out) {
+        return writeDecimal(v, out, 0);
+    }
+
+    /** {@link #writeDecimal(long, byte[])} at {@code out[at]} (room for {@link #MAX_DECIMAL} bytes from there). */
+    public static int writeDecimal(long v, byte[] out, int at) {
         boolean negative = v < 0;
         int digits = 1;
         for (long t = v; t <= -10 || t >= 10; t /= 10) {
@@ -92,13 +97,13 @@ public final class MutableString extends OffHeapDatabase.HeapObject {
         int len = digits + (negative ? 1 : 0);
         // Work on the negative value so that Long.MIN_VALUE needs no special case.
         long n = negative ? v : -v;
-        for (int i = len - 1; i >= len - digits; i--) {
+        for (int i = at + len - 1; i >= at + len - digits; i--) {
             long q = n / 10;
             out[i] = (byte) ('0' + (int) (q * 10 - n));
             n = q;
         }
         if (negative) {
-            out[0] = '-';
+            out[at] = '-';
         }
         return len;
     }

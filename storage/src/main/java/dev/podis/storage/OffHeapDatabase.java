@@ -656,10 +656,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void putString(byte[] key, byte[] value, long expireAt) {
-        if (value.length > PUT_STRING_DIRECT || expireAt != StoredValue.NO_EXPIRY || hooks.trackChanges
-                || hooks.snapshot != null) {
-            // Something keeps the key (the expiry index, a change listener, a snapshot) or the value
-            // (the large store): the general path, with copies of both.
+        if (!direct(value.length, expireAt)) {
             put(keptCopy(key), StoredValue.string(value.clone(), expireAt));
             return;
         }
@@ -669,12 +666,21 @@ final class OffHeapDatabase extends BaseDatabase {
     @Override
     public void loadString(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength, long expireAt,
                            int lruOrLfu) {
-        if (valueLength > PUT_STRING_DIRECT || expireAt != StoredValue.NO_EXPIRY || hooks.trackChanges
-                || hooks.snapshot != null) {
+        if (!direct(valueLength, expireAt)) {
             super.loadString(bytes, keyOffset, keyLength, valueOffset, valueLength, expireAt, lruOrLfu);
             return;
         }
         putStringDirect(loadKey(bytes, keyOffset, keyLength), bytes, valueOffset, valueLength, lruOrLfu);
+    }
+
+    /**
+     * Whether a string of {@code length} bytes expiring at {@code expireAt} may be written by
+     * {@link #putStringDirect}: otherwise something keeps the key (the expiry index, a change
+     * listener, a snapshot) or the value (the large store), and the general path copies both.
+     */
+    private boolean direct(int length, long expireAt) {
+        return length <= PUT_STRING_DIRECT && expireAt == StoredValue.NO_EXPIRY && !hooks.trackChanges
+                && hooks.snapshot == null;
     }
 
     /** Keys up to this long are copied by {@link #loadKey} into an array of this database's, one per length. */

@@ -1,5 +1,7 @@
 package dev.podis.storage.rdb;
 
+import dev.podis.storage.MutableString;
+
 import java.util.Arrays;
 
 /**
@@ -45,23 +47,8 @@ public final class GrowableBytes {
     }
 
     /** Appends the decimal text of {@code v} (an integer-encoded string of the file). */
-    public void appendDecimal(int v) {
-        byte[] a = reserve(11);
-        int at = length;
-        long u = v;
-        if (u < 0) {
-            a[at++] = '-';
-            u = -u;
-        }
-        int digits = 1;
-        for (long t = u; t >= 10; t /= 10) {
-            digits++;
-        }
-        for (int i = at + digits - 1; i >= at; i--) {
-            a[i] = (byte) ('0' + u % 10);
-            u /= 10;
-        }
-        length = at + digits;
+    public void appendDecimal(long v) {
+        length += MutableString.writeDecimal(v, reserve(MutableString.MAX_DECIMAL), length);
     }
 
     /** Room for {@code n} more bytes at {@link #length()}: the array to write them into (then {@link #advance}). */
