@@ -84,6 +84,8 @@ final class OffHeapDatabase extends BaseDatabase {
         final long entries;
         /** Keys in this map. */
         long keys;
+        /** The start-up load's insert into this map ({@link SegmentInsert}); null if the map is laid out otherwise. */
+        final SegmentInsert segments;
         /** Whether the map to replace this one was asked for ahead ({@code growEarly}). */
         boolean growthPrepared;
         /** Keys past which the map to replace this one is asked for ahead ({@code growEarly}). */
@@ -99,6 +101,7 @@ final class OffHeapDatabase extends BaseDatabase {
             this.id = id;
             this.map = map;
             this.entries = entries;
+            this.segments = SegmentInsert.of(map);
             this.reserved = map.offHeapMemoryUsed();
             this.reservedPerEntry = (double) reserved / entries / OffHeapSizing.TARGET_FILL;
             this.prepareAt = (long) (entries * OffHeapSizing.PREPARE_FILL);
@@ -660,7 +663,7 @@ final class OffHeapDatabase extends BaseDatabase {
             put(keptCopy(key), StoredValue.string(value.clone(), expireAt));
             return;
         }
-        putStringDirect(key, value, 0, value.length, 0);
+        putStringDirect(key, value, 0, value.length, 0, false);
     }
 
     @Override
@@ -670,7 +673,7 @@ final class OffHeapDatabase extends BaseDatabase {
             super.loadString(bytes, keyOffset, keyLength, valueOffset, valueLength, expireAt, lruOrLfu);
             return;
         }
-        putStringDirect(loadKey(bytes, keyOffset, keyLength), bytes, valueOffset, valueLength, lruOrLfu);
+        putStringDirect(loadKey(bytes, keyOffset, keyLength), bytes, valueOffset, valueLength, lruOrLfu, true);
     }
 
     /**
@@ -703,9 +706,10 @@ final class OffHeapDatabase extends BaseDatabase {
      * Writes an inline string without expiry straight into the map: {@code key} and
      * {@code value[offset, offset + length)} are copied into the record, nothing below keeps
      * either (the callers made sure: no expiry index entry, change listener or snapshot), so the
-     * caller may reuse both. {@code lruOrLfu} 0: a fresh key's access data.
+     * caller may reuse both. {@code lruOrLfu} 0: a fresh key's access data. {@code loading}: the
+     * key is most likely new (a start-up load), so it is first offered to {@link #insertIntoSegment}.
      */
-    private void putStringDirect(byte[] key, byte[] value, int offset, int length, int lruOrLfu) {
+    private void putStringDirect(byte[] key, byte[] value, int offset, int length, int lruOrLfu, boolean loading) {
         modified(key);
         if (shards.isEmpty()) {
             addShard(sizing.initialEntries());
@@ -714,11 +718,35 @@ final class OffHeapDatabase extends BaseDatabase {
         }
         boolean fresh = lruOrLfu == 0;
         int lru = fresh ? hooks.initialAccess(hooks.now()) : lruOrLfu;
-        store(key, Record.inline(recData, ValueType.STRING, StoredValue.NO_EXPIRY, lru, hooks.mark, value, offset, length,
-                false), null, lru, fresh && hooks.lfu);
+        HeapData rec = Record.inline(recData, ValueType.STRING, StoredValue.NO_EXPIRY, lru, hooks.mark, value, offset,
+                length, false);
+        if (!loading || !insertIntoSegment(key, rec)) {
+            store(key, rec, null, lru, fresh && hooks.lfu);
+        }
         if (expires.size() > 0) {
             expires.remove(key);
         }
+    }
+
+    /**
+     * Inserts {@code key} with {@code rec} through {@link SegmentInsert} if the key is absent, the
+     * database has one map and that map's segment has room; returns whether it did (otherwise
+     * nothing changed, and {@link #store} does the write).
+     */
+    private boolean insertIntoSegment(byte[] key, HeapData rec) {
+        if (shards.size() != 1) {
+            return false;
+        }
+        Shard shard = shards.get(0);
+        if (shard.segments == null
+                || shard.segments.insert(key, 0, key.length, rec.array(), (int) rec.size()) != SegmentInsert.INSERTED) {
+            return false;
+        }
+        count++;
+        shard.keys++;
+        entryBytes += entryCost(key.length, rec.size());
+        growEarly(shard);
+        return true;
     }
 
     /**
