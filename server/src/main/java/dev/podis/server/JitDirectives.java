@@ -17,7 +17,9 @@ import java.nio.file.StandardOpenOption;
  * for the same cores. After start-up ASM runs only for the odd lambda first used later, where the
  * quick compiler's (C1) code is plenty. With ASM out of the way C2 took the JSON parser next
  * (reading the command table's commands.json: a compile as long as ASM's); its other user, Lua's
- * {@code cjson.decode}, runs on C1's code too.
+ * {@code cjson.decode}, runs on C1's code too. {@code MethodType.makeImpl}, which interns the
+ * lambdas' method types, took C2 0.4 s (the longest compile of the start, with the interning set
+ * it inlines), just as a start-up load of the dataset began.
  *
  * <p>A runnable jar cannot pass JVM flags ({@code -XX:CompileCommand}), so the directives are
  * added at run time through the JVM's diagnostic command {@code Compiler.directives_add} (what
@@ -28,7 +30,8 @@ import java.nio.file.StandardOpenOption;
 final class JitDirectives {
     /** C2 skips these methods (C1 still compiles them): start-up-only code, see the class comment. */
     static final String DIRECTIVES = "[{ match: [\"jdk/internal/org/objectweb/asm/*.*\","
-            + " \"java/lang/invoke/MethodType$ConcurrentWeakInternSet.*\", \"dev/podis/server/util/Json.*\"],"
+            + " \"java/lang/invoke/MethodType$ConcurrentWeakInternSet.*\", \"java/lang/invoke/MethodType.makeImpl\","
+            + " \"dev/podis/server/util/Json.*\"],"
             + " c2: { Exclude: true } }]";
 
     private JitDirectives() {
