@@ -33,8 +33,10 @@ import net.openhft.chronicle.map.VanillaChronicleMap;
  * a map configured otherwise ({@link #of} returns null), a segment with a second tier, a segment
  * without room (the map's insert adds the tier), a segment locked by another thread. The key's
  * presence is checked by the same search the map makes; a present key is reported, not replaced.
- * A test checks the maps it writes entry by entry through Chronicle's own reads, iteration,
- * removal and reinsertion.
+ * {@code SegmentInsertTest} checks that the same inserts and removals made through it and through
+ * Chronicle leave byte-identical segments, and reads, iterates and removes what it wrote through
+ * Chronicle. An instance is used by one thread at a time (the database's command thread); other
+ * threads' Chronicle operations on the map are excluded by the segment lock as usual.
  */
 final class SegmentInsert {
     /** The key was inserted. */
