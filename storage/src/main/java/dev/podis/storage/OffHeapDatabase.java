@@ -93,8 +93,9 @@ final class OffHeapDatabase extends BaseDatabase {
         /** The map's reservation when created, and what a key costs of it (per entry, over the target fill). */
         private final long reserved;
         private final double reservedPerEntry;
-        /** {@link #cost()} as last computed, and the key count it was computed for. */
-        private long cost;
+        /** {@link #cost()}'s slow parts as last computed, and the key count they were computed for. */
+        private long overhead;
+        private long tiers;
         private long costKeys = -1;
 
         Shard(long id, ChronicleMap<byte[], byte[]> map, long entries) {
@@ -113,17 +114,21 @@ final class OffHeapDatabase extends BaseDatabase {
          * is never sized past the budget), at
          * least the resident hash lookups of the segments its keys are spread over
          * ({@link OffHeapSizing#mapOverhead}), plus every extra tier the map has allocated since
-         * (tiers are never given back). Recomputed when the key count moved by more than 1/64.
+         * (tiers are never given back). The share follows every key; the other two parts are
+         * recomputed when the key count has moved by more than 1/64.
          */
         long cost() {
             long k = keys;
             if (costKeys < 0 || Math.abs(k - costKeys) > Math.max(16, costKeys >> 6)) {
-                long share = (long) (k * reservedPerEntry);
-                cost = Math.max(share, OffHeapSizing.mapOverhead(map.segments(), k))
-                        + Math.max(0, map.offHeapMemoryUsed() - reserved);
+                // The slow parts (an exponential, Chronicle's walk over its tiers), refreshed when
+                // the key count has moved by 1/64. The share is exact per key: cached with them it
+                // was up to 1/64 of the map's cost stale, megabytes of used_memory that eviction
+                // did not see.
+                overhead = OffHeapSizing.mapOverhead(map.segments(), k);
+                tiers = Math.max(0, map.offHeapMemoryUsed() - reserved);
                 costKeys = k;
             }
-            return cost;
+            return Math.max((long) (k * reservedPerEntry), overhead) + tiers;
         }
     }
     private LargeValueStore large = new LargeValueStore();
