@@ -2,7 +2,8 @@
 """Side-by-side persistence measurement: SAVE and start-up load of the same dataset, Podis vs Redis.
 
 The dataset is made by Redis's `DEBUG POPULATE <keys> key <size>` (keys key:0.., values of <size>
-bytes), saved by Redis; Podis starts on a copy of that file, so both hold the same data. Then,
+bytes), or with --hashes by HSETs of <keys> small hashes (user:N with four fields: name, email, age,
+city), saved by Redis; Podis starts on a copy of that file, so both hold the same data. Then,
 alternating the servers in each round:
   - SAVE: the time of the SAVE command as a client sees it (write, fsync, rename);
   - load: each server restarted on a dump.rdb (Redis on its own, Podis on Redis's and on its own),
@@ -14,7 +15,7 @@ one before a change) also loads Redis's file in every round, so before and after
 the same conditions.
 
 Usage (from the repository root, after `mvn -q -DskipTests package`):
-  python3 benchmarks/side-by-side/persistence.py [--keys 1000000] [--size 100] [--rounds 3] [--name persistence]
+  python3 benchmarks/side-by-side/persistence.py [--keys 1000000] [--size 100] [--hashes] [--rounds 3] [--name persistence]
       [--jar server/target/podis.jar] [--baseline-jar OTHER.jar] [--jvm-opts OPTIONS]
 Podis runs with the container image's JVM options (docker/entrypoint.sh --jvm-options) unless
 --jvm-opts says otherwise, as in compare.py.
@@ -102,6 +103,29 @@ def stop(proc, port):
         proc.wait()
 
 
+def hash_command(i):
+    """The HSET that makes the --hashes dataset's key number i."""
+    args = [b"HSET", b"user:%d" % i, b"name", b"name-%d" % i, b"email", b"user%d@example.com" % i,
+            b"age", b"%d" % (i % 90), b"city", b"city-%d" % (i % 500)]
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+
+def populate_hashes(port, keys, chunk=10000):
+    """Makes the --hashes dataset with pipelined HSETs (one reply per command read back)."""
+    s = socket.create_connection(("127.0.0.1", port), 600)
+    try:
+        f = s.makefile("rb")
+        for start in range(0, keys, chunk):
+            n = min(chunk, keys - start)
+            s.sendall(b"".join(hash_command(i) for i in range(start, start + n)))
+            for _ in range(n):
+                line = f.readline()
+                if not line.startswith(b":"):
+                    raise SystemExit("HSET: %r" % line)
+    finally:
+        s.close()
+
+
 def timed(port, *args):
     t0 = time.time()
     r = resp(port, *args)
@@ -114,6 +138,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keys", type=int, default=1000000)
     ap.add_argument("--size", type=int, default=100)
+    ap.add_argument("--hashes", action="store_true", help="small hashes (HSET, four fields) instead of strings")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--name", default="persistence")
     ap.add_argument("--jar", help="the Podis jar (default server/target/podis.jar)")
@@ -137,7 +162,10 @@ def main():
     rows = []
     try:
         proc, port, _, _, _, _ = start("redis", rdir)
-        timed(port, "DEBUG", "POPULATE", args.keys, "key", args.size)
+        if args.hashes:
+            populate_hashes(port, args.keys)
+        else:
+            timed(port, "DEBUG", "POPULATE", args.keys, "key", args.size)
         timed(port, "SAVE")
         digest = resp(port, "DEBUG", "DIGEST")
         stop(proc, port)
@@ -191,10 +219,12 @@ def main():
               stamp, platform.node() or "this machine", os.cpu_count(), " ".join(load), redis_version),
           "Command: `%s`%s" % (cmd, " (baseline: %s)" % os.path.basename(baseline) if baseline else ""),
           "Podis's JVM options: `%s`." % (args.jvm_opts or "(the JVM's defaults)"),
-          "Dataset: `DEBUG POPULATE %d key %d` in Redis (keys `key:N`, %d-byte values), saved by Redis: "
+          "Dataset: %s in Redis, saved by Redis: "
           "dump.rdb of %d bytes; Podis's own dump.rdb of the same data: %s bytes. rdbcompression and "
           "rdbchecksum on (the defaults). %d rounds alternating the servers; medians." % (
-              args.keys, args.size, args.size, redis_file, podis_file, args.rounds), "",
+              ("%d hashes by HSET (keys `user:N`, fields name, email, age, city)" % args.keys) if args.hashes
+              else ("`DEBUG POPULATE %d key %d` (keys `key:N`, %d-byte values)" % (args.keys, args.size, args.size)),
+              redis_file, podis_file, args.rounds), "",
           "| | Redis | Podis | Podis/Redis time |", "| --- | --- | --- | --- |"]
     rs, ps = med("redis", "redis", 5), med("podis", "redis", 5)
     rl, pl, pol = med("redis", "redis", 4), med("podis", "redis", 4), med("podis", "podis", 4)

@@ -150,6 +150,16 @@ class ParsingTest(unittest.TestCase):
                                                                  "--baseline-jar=/other/before.jar", "--name", "two words",
                                                                  "--jvm-opts=-Xmx1g", "--tests", "set"]))
 
+    def test_hashes_dataset_commands_are_well_formed_resp(self):
+        import persistence
+        cmd = persistence.hash_command(12)
+        parts = cmd.split(b"\r\n")
+        self.assertEqual(parts[0], b"*10")
+        values = parts[2:-1:2]
+        self.assertEqual([b"HSET", b"user:12", b"name", b"name-12", b"email", b"user12@example.com", b"age", b"12",
+                          b"city", b"city-12"], values)
+        self.assertEqual([b"$%d" % len(v) for v in values], parts[1:-1:2])
+
     def test_presets(self):
         full = compare.parse_args(["--full", "--no-readme"])
         self.assertEqual(full.tests, compare.FULL_TESTS.split(","))

@@ -107,6 +107,17 @@ public interface Database {
     }
 
     /**
+     * A loader's path: stores a key read from a file (a collection, or a string not given to
+     * {@link #loadString}) as {@link #put} does; the key is most likely absent, which a database
+     * may use to insert it more cheaply.
+     *
+     * @throws KeyspaceFullException as {@link #put}
+     */
+    default void load(byte[] key, StoredValue value) {
+        put(key, value);
+    }
+
+    /**
      * A loader's path: stores a string read from a file, key and value given as ranges of
      * {@code bytes} that the database copies what it keeps of (the caller reuses the array), with
      * its expiry and access data (LRU clock or LFU counter; 0 for a fresh one), replacing any
@@ -116,7 +127,7 @@ public interface Database {
      */
     default void loadString(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength, long expireAt,
                             int lruOrLfu) {
-        put(Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength),
+        load(Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength),
                 StoredValue.decodedString(bytes, valueOffset, valueLength, expireAt, lruOrLfu));
     }
 

@@ -524,7 +524,12 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void put(byte[] key, StoredValue value) {
-        put(key, value, false);
+        put(key, value, false, false);
+    }
+
+    @Override
+    public void load(byte[] key, StoredValue value) {
+        put(key, value, false, hooks.snapshot == null);
     }
 
     @Override
@@ -545,7 +550,7 @@ final class OffHeapDatabase extends BaseDatabase {
                 return;
             }
         }
-        put(keptCopy(key), StoredValue.string(bytes, expireAt), true);
+        put(keptCopy(key), StoredValue.string(bytes, expireAt), true, false);
     }
 
     @Override
@@ -600,8 +605,12 @@ final class OffHeapDatabase extends BaseDatabase {
         return 24 + 16 + ((m.bytes.length + 7) & ~7L);
     }
 
-    /** {@link #put}; with {@code onHeap} a string goes into {@link #objectIndex} as collections do. */
-    private void put(byte[] key, StoredValue value, boolean onHeap) {
+    /**
+     * {@link #put}; with {@code onHeap} a string goes into {@link #objectIndex} as collections do.
+     * {@code loading}: the key is most likely new (a load), so its record is first offered to
+     * {@link #insertIntoSegment}.
+     */
+    private void put(byte[] key, StoredValue value, boolean onHeap, boolean loading) {
         modified(key);
         if (shards.isEmpty()) {
             addShard(sizing.initialEntries());
@@ -626,7 +635,9 @@ final class OffHeapDatabase extends BaseDatabase {
             rec = Record.object(recData, value.type(), exp, lru, hooks.mark);
         }
         try {
-            lru = store(key, rec, value, lru, fresh && hooks.lfu);
+            if (!loading || !insertIntoSegment(key, rec)) {
+                lru = store(key, rec, value, lru, fresh && hooks.lfu);
+            }
         } catch (RuntimeException e) {
             if (largeId != 0) {
                 large.free(largeId, value.bytes().length);

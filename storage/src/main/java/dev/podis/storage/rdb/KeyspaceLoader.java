@@ -59,7 +59,7 @@ public final class KeyspaceLoader implements KeyspaceSink {
             return;
         }
         long before = db.size();
-        db.put(key, value);
+        db.load(key, value);
         added(before, key, 0, key.length);
     }
 
