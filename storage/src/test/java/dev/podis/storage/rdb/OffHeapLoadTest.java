@@ -2,7 +2,6 @@ package dev.podis.storage.rdb;
 
 import dev.podis.storage.Database;
 import dev.podis.storage.Keyspace;
-import dev.podis.storage.KeyspaceSink;
 import dev.podis.storage.StoredValue;
 import dev.podis.storage.ValueType;
 import dev.podis.storage.types.HashValue;
@@ -15,9 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -27,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every kind of key a file holds (collections of each type, strings with an expiry, in several
  * databases) loads into the off-heap keyspace, whose load inserts records straight into the map's
- * segments (SegmentInsert), with the same contents as the keyspace it was saved from, and the
+ * segments (SegmentInsert), with the same contents as the keyspace it was saved from (type, expiry
+and value of every key, as {@link RdbCodecTest#contents} describes them), and the
  * keyspace takes reads, overwrites and deletes afterwards as usual.
  */
 class OffHeapLoadTest {
@@ -72,32 +70,6 @@ class OffHeapLoadTest {
         return out.toByteArray();
     }
 
-    /** db:key → type, expiry and the value's DUMP payload, for every key of {@code ks}. */
-    private static Map<String, String> contents(Keyspace ks) throws IOException {
-        ValueCodec codec = new ValueCodec();
-        Map<String, String> out = new TreeMap<>();
-        HexFormat hex = HexFormat.of();
-        ks.copyTo(new KeyspaceSink() {
-            int db;
-
-            @Override
-            public void database(int index, long keys, long expires) {
-                db = index;
-            }
-
-            @Override
-            public void entry(byte[] key, StoredValue value) throws IOException {
-                out.put(db + ":" + hex.formatHex(key), value.type() + " " + value.expireAt() + " "
-                        + hex.formatHex(DumpPayload.create(codec, value)));
-            }
-
-            @Override
-            public void end() {
-            }
-        });
-        return out;
-    }
-
     @Test
     void everyKindOfKeyLoadsOffHeapWithTheSameContents() throws IOException {
         Keyspace source = source();
@@ -106,12 +78,12 @@ class OffHeapLoadTest {
         new RdbLoader(RdbInput.of(new ByteArrayInputStream(file), file.length), new RdbLoader.Options())
                 .loadAll(new KeyspaceLoader(loaded, true, false));
 
-        Map<String, String> expected = contents(source);
+        Map<String, String> expected = RdbCodecTest.contents(source);
         assertEquals(5 * PER_TYPE, expected.size());
-        Map<String, String> actual = contents(loaded);
+        Map<String, String> actual = RdbCodecTest.contents(loaded);
         assertEquals(expected.size(), actual.size());
         for (Map.Entry<String, String> e : expected.entrySet()) {
-            assertEquals(e.getValue(), actual.get(e.getKey()), "key (db:hex) " + e.getKey());
+            assertEquals(e.getValue(), actual.get(e.getKey()), "key " + e.getKey());
         }
         assertEquals(2 * PER_TYPE, loaded.db(0).size());
         assertEquals(PER_TYPE, loaded.db(5).size());
