@@ -129,6 +129,8 @@ public final class Main {
             if (failure != null) {
                 // as Redis: a dataset that cannot be loaded stops the server (the reason is logged)
                 new Thread(() -> System.exit(1), "podis-load-failed").start();
+            } else {
+                HeapRelease.afterStart(); // the start's and the load's garbage back to the system
             }
         });
         CountDownLatch stopped = new CountDownLatch(1);

@@ -34,7 +34,13 @@ class RunnableJarIT {
     }
 
     private Process start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+        return startWith(List.of(), args);
+    }
+
+    private Process startWith(List<String> jvmOptions, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(JAVA));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile()).start();
@@ -96,6 +102,35 @@ class RunnableJarIT {
             assertEquals(0, p.exitValue(), output());
         } finally {
             p.destroyForcibly();
+        }
+    }
+
+    /**
+     * Once ready, the standalone server asks for one collection when the JVM runs it concurrently
+     * (Shenandoah: the start's garbage goes back to the system at once, see HeapRelease), and
+     * never where it would stop the world (G1's explicit collection is a full one).
+     */
+    @Test
+    void releasesTheStartsGarbageOnlyWhereTheCollectionIsConcurrent() throws Exception {
+        for (String gc : new String[] {"-XX:+UseShenandoahGC", "-XX:+UseG1GC"}) {
+            int port = freePort();
+            Path log = dir.resolve(gc.substring(7) + ".log");
+            Process p = startWith(List.of(gc, "-Xlog:gc:file=" + log), "--port", Integer.toString(port), "--bind",
+                    "127.0.0.1", "--dir", dir.toString(), "--save", "", "--admin-port", "-1");
+            try (Jedis j = connect(port, p)) {
+                boolean concurrent = gc.contains("Shenandoah");
+                long deadline = System.currentTimeMillis() + (concurrent ? 30_000 : 3_000);
+                boolean requested = false;
+                while (!requested && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(100);
+                    requested = Files.exists(log) && Files.readString(log).contains("System.gc()");
+                }
+                assertEquals(concurrent, requested, gc + ": " + (Files.exists(log) ? Files.readString(log) : "no log"));
+                assertEquals("PONG", j.ping());
+            } finally {
+                p.destroyForcibly();
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
         }
     }
 
