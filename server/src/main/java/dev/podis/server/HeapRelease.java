@@ -16,10 +16,11 @@ import java.lang.management.ManagementFactory;
  * from 932 to 264 MB); without data: the start's own garbage. A pod's memory then shows its data,
  * not its start.
  *
- * <p>Shenandoah and ZGC run {@code System.gc()} as a concurrent cycle
- * ({@code ExplicitGCInvokesConcurrent}, their default), which stops the server no longer than
- * their usual pauses, and give back what it freed at once. Any other case (G1's explicit
- * collection is a full stop-the-world one, {@code -XX:+DisableExplicitGC}) is left alone. Only the
+ * <p>With {@code ExplicitGCInvokesConcurrent} (Shenandoah's default; G1 with the flag set)
+ * {@code System.gc()} is a concurrent cycle, which stops the server no longer than the
+ * collector's usual pauses, and Shenandoah gives back what it freed at once. Without it (G1's
+ * explicit collection is a full stop-the-world one; the flag reads false under ZGC too, so ZGC is
+ * left alone as well) or with {@code -XX:+DisableExplicitGC}, nothing is requested. Only the
  * standalone server does this; an embedded one leaves its host JVM's collector alone.
  */
 final class HeapRelease {
