@@ -84,7 +84,7 @@ final class OffHeapDatabase extends BaseDatabase {
         final long entries;
         /** Keys in this map. */
         long keys;
-        /** The start-up load's insert into this map ({@link SegmentInsert}); null if the map is laid out otherwise. */
+        /** A load's insert into this map ({@link SegmentInsert}); null if the map is laid out otherwise. */
         final SegmentInsert segments;
         /** Whether the map to replace this one was asked for ahead ({@code growEarly}). */
         boolean growthPrepared;
