@@ -5,6 +5,7 @@ import net.openhft.chronicle.algo.bitset.ReusableBitSet;
 import net.openhft.chronicle.algo.bitset.SingleThreadedFlatBitSetFrame;
 import net.openhft.chronicle.algo.bytes.Access;
 import net.openhft.chronicle.algo.hashing.LongHashFunction;
+import net.openhft.chronicle.bytes.BytesUtil;
 import net.openhft.chronicle.core.Memory;
 import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.hash.impl.BigSegmentHeader;
@@ -118,15 +119,15 @@ final class SegmentInsert {
                     return DECLINED;
                 }
             }
-            long size = stopBitLength(keyLength) + keyLength + stopBitLength(valueLength) + valueLength;
+            long size = BytesUtil.stopBitLength(keyLength) + keyLength + BytesUtil.stopBitLength(valueLength) + valueLength;
             long chunk = allocate(header, base, h.inChunks(size));
             if (chunk < 0) {
                 return DECLINED;
             }
             long at = entries + chunk * h.chunkSize;
-            at = writeStopBit(at, keyLength);
+            at = BytesUtil.writeStopBit(at, keyLength); // Chronicle's own stop-bit writer, as its marshaller's
             MEMORY.copyMemory(key, keyOffset, at, keyLength);
-            at = writeStopBit(at + keyLength, valueLength);
+            at = BytesUtil.writeStopBit(at + keyLength, valueLength);
             MEMORY.copyMemory(value, 0, at, valueLength);
             // A plain write: readers take the segment's read lock, which the write lock held here
             // excludes, and releasing it publishes the entry.
@@ -189,24 +190,5 @@ final class SegmentInsert {
             }
         }
         return true;
-    }
-
-    /** Bytes of {@code n} (not negative) as a stop-bit number: seven bits a byte, the high bit set on all but the last. */
-    static int stopBitLength(long n) {
-        int length = 1;
-        while ((n >>>= 7) != 0) {
-            length++;
-        }
-        return length;
-    }
-
-    /** Writes {@code n} (not negative) as a stop-bit number at {@code at}; returns the address after it. */
-    private static long writeStopBit(long at, long n) {
-        while ((n & ~0x7FL) != 0) {
-            MEMORY.writeByte(at++, (byte) ((n & 0x7F) | 0x80));
-            n >>>= 7;
-        }
-        MEMORY.writeByte(at++, (byte) n);
-        return at;
     }
 }

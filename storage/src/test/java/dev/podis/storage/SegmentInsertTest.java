@@ -1,5 +1,6 @@
 package dev.podis.storage;
 
+import net.openhft.chronicle.bytes.BytesUtil;
 import net.openhft.chronicle.core.Memory;
 import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.hash.impl.BigSegmentHeader;
@@ -159,13 +160,14 @@ class SegmentInsertTest {
         assertEquals(SegmentInsert.DECLINED, insert.insert(new byte[]{1}, 0, 1, new byte[]{2}, 1));
     }
 
+    /** The sizes as the entries hold them (Chronicle's stop-bit numbers, which SegmentInsert writes with Chronicle's own writer). */
     @Test
     void stopBitLengths() {
-        assertEquals(1, SegmentInsert.stopBitLength(0));
-        assertEquals(1, SegmentInsert.stopBitLength(127));
-        assertEquals(2, SegmentInsert.stopBitLength(128));
-        assertEquals(2, SegmentInsert.stopBitLength(16_383));
-        assertEquals(3, SegmentInsert.stopBitLength(16_384));
+        assertEquals(1, BytesUtil.stopBitLength(0));
+        assertEquals(1, BytesUtil.stopBitLength(127));
+        assertEquals(2, BytesUtil.stopBitLength(128));
+        assertEquals(2, BytesUtil.stopBitLength(16_383));
+        assertEquals(3, BytesUtil.stopBitLength(16_384));
     }
 
     /** Every key reads back its value through {@code get}, and iteration sees exactly these entries. */
