@@ -529,6 +529,7 @@ final class OffHeapDatabase extends BaseDatabase {
 
     @Override
     public void load(byte[] key, StoredValue value) {
+        // As direct(): while a snapshot runs, every write takes the path that knows about it.
         put(key, value, false, hooks.snapshot == null);
     }
 
